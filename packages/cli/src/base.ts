@@ -1,0 +1,53 @@
+// The one error boundary of the CLI: expected errors (exit code and hint), oclif's own usage errors
+// (64), a passed-through exit code, and everything else reported as a bug.
+import { Command, Errors } from '@oclif/core';
+import { LatchkeyError } from '@latchkey/core';
+import { connect, type AgentConnection } from '@latchkey/client';
+import { renderError, type Output } from './render.js';
+
+/** What actions need from the outside world; built once per command from the process. */
+export interface Deps extends Output {
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+  /** Opens a connection to the daemon, starting it when needed. */
+  connect(options?: { autoStart?: boolean }): Promise<AgentConnection>;
+}
+
+export abstract class BaseCommand extends Command {
+  /** The process, read once here and passed down as a value. */
+  protected deps(): Deps {
+    const env = { ...process.env };
+    return {
+      env,
+      cwd: process.cwd(),
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      connect: (options) => connect({ env, autoStart: options?.autoStart ?? true }),
+    };
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+    if (err instanceof Errors.ExitError) {
+      process.exitCode = err.oclif.exit;
+      return;
+    }
+    if (err instanceof Errors.CLIError && !(err instanceof LatchkeyError)) {
+      const message = err.message.split('\n')[0]?.replace(/^./, (c) => c.toLowerCase()) ?? 'invalid usage';
+      process.exitCode = renderError(new LatchkeyError('usage', message.replace(/\.$/, ''), `run agent ${this.id?.replace(/:/g, ' ') ?? ''} --help`), process);
+      return;
+    }
+    process.exitCode = renderError(err, process);
+  }
+}
+
+/** Runs `fn` with a daemon connection and always closes it. */
+export async function withAgent<T>(deps: Deps, fn: (agent: AgentConnection) => Promise<T>, autoStart = true): Promise<T> {
+  const agent = await deps.connect({ autoStart });
+  try {
+    return await fn(agent);
+  } finally {
+    agent.close();
+  }
+}

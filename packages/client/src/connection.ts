@@ -1,0 +1,126 @@
+// A typed promise client over the daemon's socket.
+import * as grpc from '@grpc/grpc-js';
+import type { SecretMeta, SecretSource } from '@latchkey/core';
+import { loadProto, MAX_MESSAGE_BYTES, type AgentClient, type WireSecretMeta, type WireStatus } from '@latchkey/protocol';
+import { fromServiceError } from './errors.js';
+
+/** Default deadline of one call. */
+export const CALL_TIMEOUT_MS = 10_000;
+
+export interface PutSecretInput {
+  name: string;
+  value: string;
+  ttlSeconds?: number;
+  owner?: string;
+  description?: string;
+  project?: boolean;
+  cwd?: string;
+  source?: SecretSource;
+}
+
+/** The daemon's status as the client reports it. */
+export interface DaemonStatus {
+  pid: number;
+  socket: string;
+  store: string;
+  storeNote: string;
+  secrets: number;
+  uptimeSeconds: number;
+  version: string;
+  stateDir: string;
+}
+
+/** Metadata of a secret, from the wire. */
+export function fromWireMeta(m: WireSecretMeta | null | undefined): SecretMeta {
+  if (!m) throw new Error('the daemon answered without secret metadata');
+  return {
+    name: m.name,
+    scope: m.scope as SecretMeta['scope'],
+    owner: m.owner,
+    description: m.description,
+    createdAt: Number(m.createdAtUnixMs),
+    expiresAt: Number(m.expiresAtUnixMs),
+    source: m.source as SecretSource,
+  };
+}
+
+/** One connection to the daemon. Close it when done. */
+export class AgentConnection {
+  private readonly client: AgentClient;
+
+  constructor(readonly socket: string) {
+    const Agent = loadProto().latchkey.v1.Agent;
+    this.client = new Agent(`unix://${socket}`, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    });
+  }
+
+  /** The daemon's identity and health. */
+  async status(timeoutMs = CALL_TIMEOUT_MS): Promise<DaemonStatus> {
+    const s = await this.call<WireStatus>('status', {}, timeoutMs);
+    return {
+      pid: s.pid,
+      socket: s.socket,
+      store: s.store,
+      storeNote: s.storeNote,
+      secrets: s.secrets,
+      uptimeSeconds: s.uptimeSeconds,
+      version: s.version,
+      stateDir: s.stateDir,
+    };
+  }
+
+  /** Stores or replaces a secret; returns its metadata. */
+  async putSecret(input: PutSecretInput): Promise<SecretMeta> {
+    const res = await this.call<{ secret: WireSecretMeta | null }>('putSecret', {
+      name: input.name,
+      value: input.value,
+      ttlSeconds: input.ttlSeconds ?? 0,
+      owner: input.owner ?? '',
+      description: input.description ?? '',
+      project: input.project ?? false,
+      cwd: input.cwd ?? '',
+      source: input.source ?? 'manual',
+    });
+    return fromWireMeta(res.secret);
+  }
+
+  /** Reads a secret's value as seen from `cwd`. */
+  async getSecret(name: string, cwd = ''): Promise<{ value: string; meta: SecretMeta }> {
+    const res = await this.call<{ value: string; secret: WireSecretMeta | null }>('getSecret', { name, cwd });
+    return { value: res.value, meta: fromWireMeta(res.secret) };
+  }
+
+  /** The inventory, without values. */
+  async listSecrets(): Promise<SecretMeta[]> {
+    const res = await this.call<{ secrets: WireSecretMeta[] }>('listSecrets', {});
+    return res.secrets.map(fromWireMeta);
+  }
+
+  /** Removes a secret; returns what was removed. */
+  async deleteSecret(name: string, cwd = '', project = false): Promise<SecretMeta> {
+    const res = await this.call<{ secret: WireSecretMeta | null }>('deleteSecret', { name, cwd, project });
+    return fromWireMeta(res.secret);
+  }
+
+  /** Asks the daemon to exit. */
+  async shutdown(): Promise<void> {
+    await this.call('shutdown', {});
+  }
+
+  /** Closes the channel. */
+  close(): void {
+    this.client.close();
+  }
+
+  private call<T>(method: string, request: object, timeoutMs = CALL_TIMEOUT_MS): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const fn = (this.client as unknown as Record<string, Function>)[method] as Function;
+      fn.call(this.client, request, { deadline: Date.now() + timeoutMs }, (err: grpc.ServiceError | null, res: T) => {
+        if (err) reject(fromServiceError(err, this.socket));
+        else resolve(res);
+      });
+    });
+  }
+}

@@ -1,0 +1,89 @@
+// Finding the daemon, and starting it when none runs.
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { isLatchkeyError, LatchkeyError } from '@latchkey/core';
+import { socketPath, stateDir, type Env } from '@latchkey/protocol';
+import { AgentConnection, type DaemonStatus } from './connection.js';
+
+const require = createRequire(import.meta.url);
+
+/** How long to wait for a daemon that was just started. */
+export const START_TIMEOUT_MS = 8000;
+
+export interface ConnectOptions {
+  /** The environment to derive paths from (read once by the caller). Defaults to process.env. */
+  env?: Env;
+  /** Start the daemon when none answers (default true). */
+  autoStart?: boolean;
+}
+
+/** The daemon's entry file, spawned by `agent daemon start` and by auto-start. */
+export function daemonEntry(env: Env): string {
+  return env.LATCHKEY_DAEMON_ENTRY || require.resolve('@latchkey/daemon/main');
+}
+
+/** Status of the daemon on `socket`, or undefined when nothing answers there. */
+export async function probe(socket: string, timeoutMs = 1500): Promise<DaemonStatus | undefined> {
+  const conn = new AgentConnection(socket);
+  try {
+    return await conn.status(timeoutMs);
+  } catch (err) {
+    if (isLatchkeyError(err) && err.kind === 'unavailable') return undefined;
+    throw err;
+  } finally {
+    conn.close();
+  }
+}
+
+/** Spawns a detached daemon; resolves with its status once it answers, or throws with its last words. */
+export async function startDaemonProcess(env: Env): Promise<DaemonStatus> {
+  const socket = socketPath(env);
+  const state = stateDir(env);
+  mkdirSync(state, { recursive: true, mode: 0o700 });
+  const logFile = join(state, 'daemon.log');
+  const out = openSync(logFile, 'a', 0o600);
+  const flags = process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
+  const child = spawn(process.execPath, [...flags, daemonEntry(env)], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: env as NodeJS.ProcessEnv,
+  });
+  closeSync(out);
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  child.unref();
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let delay = 10;
+  while (Date.now() < deadline) {
+    const status = await probe(socket, 500);
+    if (status) return status;
+    // A daemon that lost the start race to another one exits; keep waiting for the winner a little.
+    if (exited !== undefined && exited !== null && exited !== 0 && Date.now() > deadline - START_TIMEOUT_MS + 1500) break;
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 100);
+  }
+  throw new LatchkeyError('unavailable', `the daemon did not start on ${socket}${lastError(logFile)}`, `see ${logFile}`);
+}
+
+function lastError(logFile: string): string {
+  try {
+    const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-20);
+    const err = lines.reverse().find((l) => l.startsWith('agent: error: '));
+    return err ? `: ${err.slice('agent: error: '.length)}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Connects to the daemon, starting it first when none answers and `autoStart` allows. */
+export async function connect(options: ConnectOptions = {}): Promise<AgentConnection> {
+  const env = options.env ?? process.env;
+  const socket = socketPath(env);
+  if (options.autoStart !== false && !(await probe(socket))) {
+    await startDaemonProcess(env);
+  }
+  return new AgentConnection(socket);
+}

@@ -1,0 +1,103 @@
+import { describe, it, expect } from 'vitest';
+import { LatchkeyError } from './errors.js';
+import { DEFAULT_CONFIG, parseConfig, type Config } from './config.js';
+
+function thrown(fn: () => unknown): LatchkeyError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(LatchkeyError);
+    return err as LatchkeyError;
+  }
+  throw new Error('expected the call to throw');
+}
+
+const HOUR = 3600;
+const DAY = 86400;
+
+describe('parseConfig', () => {
+  it('has the defaults of the design: 12h default, 30d maximum, store auto, no masking', () => {
+    expect(DEFAULT_CONFIG).toEqual({ ttl: { defaultSeconds: 12 * HOUR, maxSeconds: 30 * DAY }, store: 'auto', mask: false });
+  });
+
+  it.each<[string, unknown, Config]>([
+    ['no file', undefined, DEFAULT_CONFIG],
+    ['null', null, DEFAULT_CONFIG],
+    ['an empty object', {}, DEFAULT_CONFIG],
+    ['unknown keys only', { colour: 'blue' }, DEFAULT_CONFIG],
+    [
+      'string durations',
+      { defaultTtl: '8h', maxTtl: '7d' },
+      { ttl: { defaultSeconds: 8 * HOUR, maxSeconds: 7 * DAY }, store: 'auto', mask: false },
+    ],
+    [
+      'compound string durations',
+      { defaultTtl: '1h30m', maxTtl: '1w' },
+      { ttl: { defaultSeconds: 5400, maxSeconds: 7 * DAY }, store: 'auto', mask: false },
+    ],
+    [
+      'bare-seconds strings',
+      { defaultTtl: '900', maxTtl: '3600' },
+      { ttl: { defaultSeconds: 900, maxSeconds: 3600 }, store: 'auto', mask: false },
+    ],
+    [
+      'numbers in seconds',
+      { defaultTtl: 600, maxTtl: 7200 },
+      { ttl: { defaultSeconds: 600, maxSeconds: 7200 }, store: 'auto', mask: false },
+    ],
+    [
+      'a default exactly at the maximum',
+      { defaultTtl: '2h', maxTtl: '2h' },
+      { ttl: { defaultSeconds: 2 * HOUR, maxSeconds: 2 * HOUR }, store: 'auto', mask: false },
+    ],
+    [
+      'a maximum under the built-in default lowers the default',
+      { maxTtl: '1h' },
+      { ttl: { defaultSeconds: HOUR, maxSeconds: HOUR }, store: 'auto', mask: false },
+    ],
+    [
+      'a maximum over 30d',
+      { maxTtl: '90d' },
+      { ttl: { defaultSeconds: 12 * HOUR, maxSeconds: 90 * DAY }, store: 'auto', mask: false },
+    ],
+    ['store keychain', { store: 'keychain' }, { ...DEFAULT_CONFIG, store: 'keychain' }],
+    ['store memory', { store: 'memory' }, { ...DEFAULT_CONFIG, store: 'memory' }],
+    ['store auto', { store: 'auto' }, { ...DEFAULT_CONFIG, store: 'auto' }],
+    ['mask true', { mask: true }, { ...DEFAULT_CONFIG, mask: true }],
+    ['mask false', { mask: false }, { ...DEFAULT_CONFIG, mask: false }],
+  ])('reads %s', (_label, raw, config) => {
+    expect(parseConfig(raw)).toEqual(config);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['a string document', 'store=memory', /must hold a JSON object/],
+    ['an array', [], /must hold a JSON object/],
+    ['a number', 42, /must hold a JSON object/],
+    ['a bad store', { store: 'disk' }, /store must be "keychain", "memory" or "auto"/],
+    ['a store in capitals', { store: 'Keychain' }, /store must be/],
+    ['a store as a boolean', { store: true }, /store must be/],
+    ['a mask as a string', { mask: 'yes' }, /mask must be true or false/],
+    ['a default over the maximum', { defaultTtl: '31d' }, /ttl 31d is over the maximum of 30d/],
+    ['a default over a custom maximum', { defaultTtl: '2h', maxTtl: '1h' }, /ttl 2h is over the maximum of 1h/],
+    ['a numeric default over the maximum', { defaultTtl: 30 * DAY + 1 }, /over the maximum of 30d/],
+    ['a default of 0', { defaultTtl: 0 }, /refused/],
+    ['a default of "0s"', { defaultTtl: '0s' }, /refused/],
+    ['a negative default', { defaultTtl: -60 }, /refused/],
+    ['a fractional default', { defaultTtl: 1.5 }, /refused/],
+    ['a maximum of 0', { maxTtl: 0 }, /maxTtl must be positive/],
+    ['a maximum of "0"', { maxTtl: '0' }, /maxTtl must be positive/],
+    ['a negative maximum', { maxTtl: -1 }, /maxTtl must be positive/],
+    ['a fractional maximum', { maxTtl: 1.5 }, /maxTtl must be positive/],
+    ['a maximum of NaN', { maxTtl: Number.NaN }, /maxTtl must be positive/],
+    ['a garbage duration', { defaultTtl: 'soon' }, /invalid duration "soon"/],
+    ['a never maximum', { maxTtl: 'never' }, /invalid duration/],
+    ['a duration of the wrong type', { defaultTtl: true }, /defaultTtl must be a duration/],
+    ['a maximum of the wrong type', { maxTtl: { h: 1 } }, /maxTtl must be a duration/],
+    ['a null duration', { defaultTtl: null }, /defaultTtl must be a duration/],
+  ])('refuses %s as an input error', (_label, raw, why) => {
+    const err = thrown(() => parseConfig(raw));
+    expect(err.kind).toBe('input');
+    expect(err.exitCode).toBe(65);
+    expect(err.message).toMatch(why);
+  });
+});

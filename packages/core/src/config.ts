@@ -1,0 +1,39 @@
+// The user's configuration model (config.json); reading the file is the daemon's job.
+import { inputError } from './errors.js';
+import { checkTtl, DEFAULT_TTL_POLICY, parseDuration, type TtlPolicy } from './ttl.js';
+
+export type StoreChoice = 'keychain' | 'memory' | 'auto';
+
+/** The configuration in force. */
+export interface Config {
+  ttl: TtlPolicy;
+  store: StoreChoice;
+  mask: boolean;
+}
+
+export const DEFAULT_CONFIG: Config = { ttl: DEFAULT_TTL_POLICY, store: 'auto', mask: false };
+
+/** Normalizes a raw config.json document ({defaultTtl, maxTtl, store, mask}) into a Config. */
+export function parseConfig(raw: unknown): Config {
+  if (raw === undefined || raw === null) return DEFAULT_CONFIG;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw inputError('config.json must hold a JSON object');
+  const r = raw as Record<string, unknown>;
+  const seconds = (v: unknown, field: string, fallback: number): number => {
+    if (v === undefined) return fallback;
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string') return parseDuration(v);
+    throw inputError(`config.json: ${field} must be a duration like "12h"`);
+  };
+  const maxSeconds = seconds(r.maxTtl, 'maxTtl', DEFAULT_TTL_POLICY.maxSeconds);
+  if (!Number.isInteger(maxSeconds) || maxSeconds <= 0) throw inputError('config.json: maxTtl must be positive');
+  const defaultSeconds = checkTtl(seconds(r.defaultTtl, 'defaultTtl', Math.min(DEFAULT_TTL_POLICY.defaultSeconds, maxSeconds)), {
+    defaultSeconds: 0,
+    maxSeconds,
+  });
+  const store = r.store ?? 'auto';
+  if (store !== 'keychain' && store !== 'memory' && store !== 'auto') {
+    throw inputError('config.json: store must be "keychain", "memory" or "auto"');
+  }
+  if (r.mask !== undefined && typeof r.mask !== 'boolean') throw inputError('config.json: mask must be true or false');
+  return { ttl: { defaultSeconds, maxSeconds }, store, mask: r.mask === true };
+}

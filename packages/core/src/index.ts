@@ -1,0 +1,7 @@
+// @latchkey/core: the pure rules of Latchkey (names, scopes, TTLs, the keychain record format,
+// configuration and the error catalogue). No file system, network or process access lives here.
+export * from './errors.js';
+export * from './names.js';
+export * from './ttl.js';
+export * from './record.js';
+export * from './config.js';

@@ -1,0 +1,199 @@
+import { describe, it, expect } from 'vitest';
+import { LatchkeyError, isLatchkeyError, usageError, inputError, notFoundError, unavailableError, deniedError } from './errors.js';
+import {
+  accountOf,
+  assertSecretName,
+  GLOBAL_SCOPE,
+  isScope,
+  parseAccount,
+  quote,
+  secretNameProblem,
+  visibleScopes,
+  type Scope,
+} from './names.js';
+
+function thrown(fn: () => unknown): LatchkeyError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(LatchkeyError);
+    return err as LatchkeyError;
+  }
+  throw new Error('expected the call to throw');
+}
+
+describe('error catalogue', () => {
+  it.each([
+    [usageError, 'usage', 64],
+    [inputError, 'input', 65],
+    [notFoundError, 'notFound', 1],
+    [unavailableError, 'unavailable', 69],
+    [deniedError, 'denied', 77],
+  ] as const)('%o makes kind %s with exit code %i', (make, kind, code) => {
+    const err = make('something failed', 'do this next');
+    expect(err).toBeInstanceOf(LatchkeyError);
+    expect(err.kind).toBe(kind);
+    expect(err.exitCode).toBe(code);
+    expect(err.message).toBe('something failed');
+    expect(err.hint).toBe('do this next');
+    expect(err.name).toBe('LatchkeyError');
+    expect(isLatchkeyError(err)).toBe(true);
+  });
+
+  it('isLatchkeyError rejects plain errors and non-errors', () => {
+    expect(isLatchkeyError(new Error('x'))).toBe(false);
+    expect(isLatchkeyError('LatchkeyError')).toBe(false);
+    expect(isLatchkeyError(undefined)).toBe(false);
+  });
+
+  it('isLatchkeyError accepts a look-alike from another module copy', () => {
+    const foreign = Object.assign(new Error('x'), { name: 'LatchkeyError', kind: 'input' });
+    expect(isLatchkeyError(foreign)).toBe(true);
+  });
+});
+
+describe('secret names', () => {
+  const max = 'a'.repeat(128);
+  const over = 'a'.repeat(129);
+
+  it.each([
+    'a',
+    '0',
+    'stripe-test',
+    'team/db.password',
+    'a_b',
+    'a.b-c_d/e9',
+    'temporary/x',
+    'temp.x',
+    'x/temp',
+    'my-temp',
+    max,
+  ])('accepts %j', (name) => {
+    expect(secretNameProblem(name)).toBeUndefined();
+    expect(assertSecretName(name)).toBe(name);
+  });
+
+  it.each([
+    ['', /empty/],
+    ['Stripe', /invalid secret name/],
+    ['STRIPE-TEST', /invalid secret name/],
+    ['-a', /invalid secret name/],
+    ['a-', /invalid secret name/],
+    ['.a', /invalid secret name/],
+    ['a.', /invalid secret name/],
+    ['_a', /invalid secret name/],
+    ['a_', /invalid secret name/],
+    ['/a', /invalid secret name/],
+    ['a/', /invalid secret name/],
+    [over, /invalid secret name/],
+    ['temp', /"temp" is reserved/],
+    ['temp/x', /"temp" is reserved/],
+    ['temp/random', /"temp" is reserved/],
+    ['a//b', /path segments/],
+    ['a/../b', /path segments/],
+    ['a/./b', /path segments/],
+    ['café', /invalid secret name/],
+    ['naïve-key', /invalid secret name/],
+    ['ключ', /invalid secret name/],
+    ['a b', /invalid secret name/],
+    ['a:b', /invalid secret name/],
+    ['a\nb', /invalid secret name/],
+    ['ab\n', /invalid secret name/],
+    ['a\0b', /invalid secret name/],
+  ])('refuses %j', (name, why) => {
+    const problem = secretNameProblem(name);
+    expect(problem).toMatch(why);
+    const err = thrown(() => assertSecretName(name));
+    expect(err.kind).toBe('input');
+    expect(err.exitCode).toBe(65);
+    expect(err.message).toBe(problem);
+    expect(err.hint).toMatch(/stripe-test/);
+  });
+
+  it('128 characters is the limit, 129 is one too many', () => {
+    expect(max).toHaveLength(128);
+    expect(over).toHaveLength(129);
+    expect(secretNameProblem(max)).toBeUndefined();
+    expect(secretNameProblem(over)).toBeDefined();
+  });
+
+  it('keeps a long name short in messages', () => {
+    const problem = secretNameProblem('A'.repeat(500)) ?? '';
+    expect(problem).toContain('...');
+    expect(problem.length).toBeLessThan(200);
+  });
+});
+
+describe('quote', () => {
+  it.each([
+    ['abc', '"abc"'],
+    ['a"b', '"a\\"b"'],
+    ['a\nb', '"a\\nb"'],
+    ['x'.repeat(80), `"${'x'.repeat(80)}"`],
+    ['x'.repeat(81), `"${'x'.repeat(77)}..."`],
+  ])('quote(%j) is %s', (input, out) => {
+    expect(quote(input)).toBe(out);
+  });
+});
+
+describe('scopes', () => {
+  it.each([
+    ['global', true],
+    ['/', true],
+    ['/home/me/repo', true],
+    ['/home/me/c:/weird:path', true],
+    ['Global', false],
+    ['', false],
+    ['relative/path', false],
+    ['./repo', false],
+    ['/home/\0/repo', false],
+  ])('isScope(%j) is %s', (s, ok) => {
+    expect(isScope(s)).toBe(ok);
+  });
+
+  it.each([
+    [undefined, ['global']],
+    ['', ['global']],
+    ['/home/me/repo', ['/home/me/repo', 'global']],
+  ])('visibleScopes(%j) is %j', (root, scopes) => {
+    expect(visibleScopes(root)).toEqual(scopes);
+  });
+
+  it('puts the project first, global last', () => {
+    const scopes = visibleScopes('/srv/app');
+    expect(scopes[0]).toBe('/srv/app');
+    expect(scopes.at(-1)).toBe(GLOBAL_SCOPE);
+  });
+});
+
+describe('keychain accounts', () => {
+  it.each<[Scope, string, string]>([
+    ['global', 'stripe-test', 'global:stripe-test'],
+    ['global', 'team/db.password', 'global:team/db.password'],
+    ['/home/me/repo', 'api', '/home/me/repo:api'],
+    ['/home/me/a:b', 'api', '/home/me/a:b:api'],
+    ['/c:/x:y:', 'x/y.z', '/c:/x:y::x/y.z'],
+    ['/', 'a', '/:a'],
+  ])('accountOf(%j, %j) = %j and parses back', (scope, name, account) => {
+    expect(accountOf(scope, name)).toBe(account);
+    expect(parseAccount(account)).toEqual({ scope, name });
+  });
+
+  it.each([
+    '',
+    'stripe-test',
+    ':stripe-test',
+    'global:',
+    'global',
+    'relative:name',
+    'Global:name',
+    'global:Name',
+    'global:temp/x',
+    'global:a//b',
+    '/home/me/repo:',
+    '/home/\0:name',
+    'other-app-item',
+  ])('parseAccount(%j) is not one of ours', (account) => {
+    expect(parseAccount(account)).toBeUndefined();
+  });
+});

@@ -1,0 +1,200 @@
+// The composition root: takes the lock, opens the store, loads the secrets, binds the socket and
+// serves until told to stop. The environment is read by the caller and passed in as a value.
+import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import type { Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { LatchkeyError, systemClock, type Clock } from '@latchkey/core';
+import { configFile, findProjectRoot, MAX_MESSAGE_BYTES, socketPath, stateDir, VERSION, type Env } from '@latchkey/protocol';
+import { AuditLog, type Peer } from './audit.js';
+import { readConfig } from './config.js';
+import { addToServer } from './grpc.js';
+import { fileLogger, type Logger } from './log.js';
+import { peerCredentials, peerExecutable, socketFd, tryLockExclusive } from './native.js';
+import { AgentService } from './service.js';
+import { clearStaleSocket, listenPrivately, prepareSocketDir, stillOurs } from './socket.js';
+import { parseStoreChoice, selectStore } from './store/select.js';
+
+/** How often expired secrets are swept (they are refused at read time regardless). */
+export const SWEEP_INTERVAL_MS = 2000;
+/** How often the socket file is checked for deletion or replacement. */
+export const SOCKET_CHECK_INTERVAL_MS = 2000;
+
+export interface DaemonOptions {
+  env: Env;
+  /** Mirror the daemon log to stderr. */
+  foreground: boolean;
+  clock?: Clock;
+}
+
+/** A running daemon. */
+export interface RunningDaemon {
+  socket: string;
+  /** Resolves when the daemon has stopped. */
+  stopped: Promise<void>;
+  stop(reason: string): Promise<void>;
+}
+
+/** Takes the per-user lock in the state folder; throws when another daemon holds it. */
+function takeLock(dir: string): number {
+  const file = join(dir, 'daemon.lock');
+  const fd = openSync(file, 'a+', 0o600);
+  if (!tryLockExclusive(fd)) {
+    let holder = '';
+    try {
+      holder = readFileSync(file, 'utf8').trim();
+    } catch {
+      // the pid is only for the message
+    }
+    closeSync(fd);
+    throw new LatchkeyError(
+      'unavailable',
+      `a daemon is already running${holder ? ` (pid ${holder})` : ''}`,
+      'run agent daemon status, or agent daemon stop first',
+    );
+  }
+  ftruncateSync(fd, 0);
+  writeSync(fd, `${process.pid}\n`);
+  return fd;
+}
+
+/** Starts the daemon; resolves once it accepts connections. */
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const { env } = options;
+  const clock = options.clock ?? systemClock;
+  const uid = process.getuid?.() ?? 0;
+  const state = stateDir(env);
+  mkdirSync(state, { recursive: true, mode: 0o700 });
+  const log: Logger = fileLogger(join(state, 'daemon.log'), options.foreground);
+  const socket = socketPath(env);
+  const config = readConfig(configFile(env));
+
+  const lockFd = takeLock(state);
+  const cleanups: Array<() => void> = [() => closeSync(lockFd)];
+  const cleanup = () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      try {
+        fn();
+      } catch {
+        // keep cleaning up
+      }
+    }
+  };
+
+  try {
+    prepareSocketDir(dirname(socket), uid);
+    await clearStaleSocket(socket);
+
+    const service = env.LATCHKEY_KEYCHAIN_SERVICE || 'latchkey';
+    const selected = await selectStore(parseStoreChoice(env.LATCHKEY_STORE, config.store), service);
+    if (selected.note) log.warn(selected.note);
+    const audit = new AuditLog(join(state, 'audit.jsonl'), clock);
+    cleanups.push(() => void audit.close());
+    const agent = new AgentService({ store: selected.store, audit, log, clock, ttl: config.ttl, projectRoot: findProjectRoot });
+    await agent.load();
+
+    const peers = new Map<string, Peer>();
+    let nextPeer = 0;
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_concurrent_streams': 128,
+      'grpc.enable_channelz': 0,
+    });
+    const startedAt = Date.now();
+    let stopping: Promise<void> | undefined;
+    let resolveStopped!: () => void;
+    const stopped = new Promise<void>((r) => (resolveStopped = r));
+
+    const stop = (reason: string): Promise<void> => {
+      stopping ??= (async () => {
+        log.info(`stopping: ${reason}`);
+        clearInterval(sweeper);
+        clearInterval(socketCheck);
+        watcher?.close();
+        // net.Server#close unlinks the socket path: only let it when the file there is still ours.
+        const ours = stillOurs(socket, identity);
+        if (ours) netServer.close();
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            server.forceShutdown();
+            resolve();
+          }, 1000);
+          server.tryShutdown(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+        injector.destroy();
+        cleanup();
+        resolveStopped();
+      })();
+      return stopping;
+    };
+
+    addToServer(server, {
+      service: agent,
+      log,
+      peerOf: (call) => peers.get(call.getPeer()),
+      status: () => ({
+        pid: process.pid,
+        socket,
+        store: selected.store.kind,
+        storeNote: selected.note,
+        uptimeSeconds: (Date.now() - startedAt) / 1000,
+        version: VERSION,
+        stateDir: state,
+      }),
+      shutdown: () => void stop('asked by a client'),
+    });
+    const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+
+    const onConnection = (conn: Socket) => {
+      let peer: Peer;
+      try {
+        const cred = peerCredentials(socketFd(conn));
+        peer = { pid: cred.pid, uid: cred.uid, exe: peerExecutable(cred.pid) };
+      } catch (err) {
+        log.warn(`dropped a connection whose peer could not be identified: ${(err as Error).message}`);
+        conn.destroy();
+        return;
+      }
+      if (peer.uid !== uid) {
+        log.warn(`refused a connection from uid ${peer.uid} (pid ${peer.pid})`);
+        void audit.write({ event: 'connect', outcome: 'refused', peer, reason: 'uid mismatch' }).catch(() => {});
+        conn.destroy();
+        return;
+      }
+      const id = `latchkey-peer-${++nextPeer}`;
+      peers.set(id, peer);
+      Object.defineProperty(conn, 'remoteAddress', { value: id, configurable: true });
+      conn.once('close', () => peers.delete(id));
+      conn.on('error', () => {});
+      injector.injectConnection(conn);
+    };
+
+    const { server: netServer, identity } = await listenPrivately(socket, onConnection);
+
+    const checkSocket = () => {
+      if (!stillOurs(socket, identity)) {
+        log.error(`the socket ${socket} was deleted or replaced; exiting without touching it`);
+        void stop('socket replaced');
+      }
+    };
+    const socketCheck = setInterval(checkSocket, SOCKET_CHECK_INTERVAL_MS);
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = watch(dirname(socket), { persistent: false }, () => checkSocket());
+    } catch {
+      // the periodic check is enough
+    }
+    const sweeper = setInterval(() => void agent.sweep(), SWEEP_INTERVAL_MS);
+    void agent.sweep();
+
+    log.info(`listening on ${socket} (pid ${process.pid}, store ${selected.store.kind}, ${agent.count()} secret(s))`);
+    return { socket, stopped, stop };
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// The daemon's process entry: `node main.js [--foreground]`. Reads the environment once, hardens the
+// process, starts the daemon and exits on SIGTERM/SIGINT. `agent daemon start` spawns this file.
+import inspector from 'node:inspector';
+import { isLatchkeyError } from '@latchkey/core';
+import { checkNodeOptions, harden } from './harden.js';
+import { startDaemon } from './daemon.js';
+
+async function main(): Promise<number> {
+  const env = { ...process.env };
+  const foreground = process.argv.includes('--foreground');
+  checkNodeOptions(env, process.execArgv);
+  const missing = harden();
+  // A SIGUSR1 that arrived before the handler was installed may already have opened the inspector.
+  if (inspector.url() !== undefined) throw new Error('the inspector is open; refusing to serve secrets');
+  const daemon = await startDaemon({ env, foreground });
+  for (const m of missing) process.stderr.write(`agent: warning: hardening not applied: ${m}\n`);
+  process.stderr.write(`agent: daemon listening on ${daemon.socket} (pid ${process.pid})\n`);
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.on(signal, () => void daemon.stop(`received ${signal}`));
+  }
+  await daemon.stopped;
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (isLatchkeyError(err)) {
+      process.stderr.write(`agent: error: ${err.message}\n`);
+      if (err.hint) process.stderr.write(`agent: hint: ${err.hint}\n`);
+      process.exit(err.exitCode);
+    }
+    process.stderr.write(`agent: error: the daemon failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,183 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  isDumpable,
+  peerCredentials,
+  peerExecutable,
+  socketFd,
+  tryLockExclusive,
+} from './native.js';
+
+const linux = process.platform === 'linux';
+const here = dirname(fileURLToPath(import.meta.url));
+const koffiPath = createRequire(join(here, '..', 'package.json')).resolve('koffi');
+
+let dir: string;
+let nativeUrl: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'latchkey-native-'));
+  // Children run the real module: transpile native.ts to plain ESM, with koffi pinned to the daemon's copy.
+  const source = readFileSync(join(here, 'native.ts'), 'utf8');
+  const js = ts
+    .transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    })
+    .outputText.replace(/from 'koffi'/, `from ${JSON.stringify(pathToFileURL(koffiPath).href)}`);
+  const file = join(dir, 'native.mjs');
+  writeFileSync(file, js);
+  nativeUrl = pathToFileURL(file).href;
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs an ESM snippet in a fresh node process, with `native` bound to the module under test. */
+function runChild(body: string): { status: number | null; stdout: string; stderr: string } {
+  const script = `import * as native from ${JSON.stringify(nativeUrl)};\n${body}`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.runIf(linux)('native (linux)', () => {
+  it('peerCredentials of an accepted Unix socket names this process', async () => {
+    const path = join(dir, 'peer.sock');
+    const server = net.createServer();
+    const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    const client = net.connect(path);
+    try {
+      const socket = await accepted;
+      const creds = peerCredentials(socketFd(socket));
+      expect(creds).toEqual({ pid: process.pid, uid: process.getuid!(), gid: process.getgid!() });
+      expect(peerExecutable(creds.pid)).toBe(process.execPath);
+      socket.destroy();
+    } finally {
+      client.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('peerCredentials throws with the errno on a bad fd or a non-socket', () => {
+    expect(() => peerCredentials(-1)).toThrow(/EBADF/);
+    const fd = openSync(join(dir, 'plain'), 'w');
+    try {
+      expect(() => peerCredentials(fd)).toThrow(/ENOTSOCK/);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('socketFd throws for a socket without a handle', () => {
+    expect(() => socketFd(new net.Socket())).toThrow(/file descriptor/);
+  });
+
+  it('peerExecutable reads /proc/<pid>/exe and is undefined for a missing pid', () => {
+    expect(peerExecutable(process.pid)).toBe(process.execPath);
+    expect(peerExecutable(0)).toBeUndefined();
+    expect(peerExecutable(2 ** 22 + 1)).toBeUndefined();
+  });
+
+  it('tryLockExclusive: taken here, refused to another open file and to another process', async () => {
+    const lockPath = join(dir, 'lock');
+    writeFileSync(lockPath, '');
+    const fd = openSync(lockPath, 'r+');
+    try {
+      expect(tryLockExclusive(fd)).toBe(true);
+      expect(tryLockExclusive(fd)).toBe(true); // same open file description: re-entrant
+      const other = openSync(lockPath, 'r+');
+      try {
+        expect(tryLockExclusive(other)).toBe(false);
+      } finally {
+        closeSync(other);
+      }
+      const child = runChild(
+        `import fs from 'node:fs';\n` +
+          `const fd = fs.openSync(${JSON.stringify(lockPath)}, 'r+');\n` +
+          `console.log(JSON.stringify(native.tryLockExclusive(fd)));`,
+      );
+      expect(child.stderr).toBe('');
+      expect(child.stdout.trim()).toBe('false');
+    } finally {
+      closeSync(fd); // releases the lock
+    }
+
+    // The other way round: a child holds the lock until its stdin closes.
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import * as native from ${JSON.stringify(nativeUrl)};\n` +
+          `import fs from 'node:fs';\n` +
+          `const fd = fs.openSync(${JSON.stringify(lockPath)}, 'r+');\n` +
+          `console.log(native.tryLockExclusive(fd) ? 'locked' : 'busy');\n` +
+          `process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((resolve) => holder.once('exit', resolve));
+    try {
+      const first = await new Promise<string>((resolve, reject) => {
+        holder.stdout.once('data', (b: Buffer) => resolve(b.toString().trim()));
+        holder.once('error', reject);
+      });
+      expect(first).toBe('locked');
+      const fd2 = openSync(lockPath, 'r+');
+      try {
+        expect(tryLockExclusive(fd2)).toBe(false);
+        holder.stdin.end();
+        await exited;
+        expect(tryLockExclusive(fd2)).toBe(true);
+      } finally {
+        closeSync(fd2);
+      }
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it('tryLockExclusive throws on a bad fd', () => {
+    expect(() => tryLockExclusive(-1)).toThrow(/EBADF/);
+  });
+
+  it('setNotDumpable clears the dumpable flag (checked in a child)', () => {
+    const child = runChild(
+      `import fs from 'node:fs';\n` +
+        `const before = native.isDumpable();\n` +
+        `native.setNotDumpable();\n` +
+        `const after = native.isDumpable();\n` +
+        // /proc/self/* of a non-dumpable process is owned by root; the status file stays readable.
+        `const st = fs.statSync('/proc/self/environ');\n` +
+        `console.log(JSON.stringify({ before, after, environUid: st.uid }));`,
+    );
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual({ before: true, after: false, environUid: 0 });
+    expect(isDumpable()).toBe(true); // the test runner itself is untouched
+  });
+
+  it('disableCoreDumps sets RLIMIT_CORE to 0/0 (checked in a child)', () => {
+    const child = runChild(
+      `import fs from 'node:fs';\n` +
+        `native.disableCoreDumps();\n` +
+        `const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\\n').find((l) => l.startsWith('Max core file size'));\n` +
+        `console.log(line);`,
+    );
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toMatch(/^Max core file size\s+0\s+0\s+bytes/);
+  });
+});
+
+describe.runIf(!linux)('native (other platforms)', () => {
+  it('peerCredentials refuses with a clear error', () => {
+    expect(() => peerCredentials(0)).toThrow(/unsupported platform/);
+  });
+});

@@ -1,0 +1,231 @@
+// The Agent service as a plain class: the in-memory view of the keychain, and the rules for reading,
+// writing, listing and expiring secrets. The keychain is the source of truth: it is read once at start,
+// every write goes to it first, and expiry is checked against the clock at every read.
+import {
+  accountOf,
+  assertSecretName,
+  assertValue,
+  checkTtl,
+  decodeRecord,
+  deniedError,
+  encodeRecord,
+  formatDuration,
+  GLOBAL_SCOPE,
+  inputError,
+  isExpired,
+  MalformedRecord,
+  notFoundError,
+  quote,
+  relativeTime,
+  visibleScopes,
+  type Clock,
+  type Scope,
+  type SecretMeta,
+  type SecretRecord,
+  type SecretSource,
+  type TtlPolicy,
+} from '@latchkey/core';
+import type { AuditSink, Peer } from './audit.js';
+import type { Logger } from './log.js';
+import type { SecretStore } from './store/store.js';
+
+/** What the service needs from the world. */
+export interface ServiceDeps {
+  store: SecretStore;
+  audit: AuditSink;
+  log: Logger;
+  clock: Clock;
+  ttl: TtlPolicy;
+  /** Finds the project root for a working directory (nearest agent.env, else Git root). */
+  projectRoot: (cwd: string) => string | undefined;
+}
+
+export interface PutInput {
+  name: string;
+  value: string;
+  ttlSeconds: number;
+  owner: string;
+  description: string;
+  project: boolean;
+  cwd: string;
+  source: string;
+}
+
+export interface StatusInfo {
+  secrets: number;
+}
+
+const SOURCES: readonly SecretSource[] = ['manual', 'import', 'mint', 'onboard'];
+
+export class AgentService {
+  private readonly records = new Map<string, SecretRecord>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: ServiceDeps) {}
+
+  /** Reads every item of our keychain service once; malformed or foreign items are logged and ignored. */
+  async load(): Promise<void> {
+    const items = await this.deps.store.list();
+    for (const { account, password } of items) {
+      try {
+        const record = decodeRecord(account, password);
+        this.records.set(account, record);
+      } catch (err) {
+        if (!(err instanceof MalformedRecord)) throw err;
+        this.deps.log.warn(`ignored keychain item ${quote(account)}: ${err.message}`);
+      }
+    }
+    this.deps.log.info(`loaded ${this.records.size} secret(s) from the ${this.deps.store.kind} store`);
+  }
+
+  /** How many secrets are held (expired ones included until swept). */
+  count(): number {
+    return this.records.size;
+  }
+
+  /** Stores or replaces a secret: the keychain first, then memory. */
+  async put(input: PutInput, peer?: Peer): Promise<SecretMeta> {
+    const name = assertSecretName(input.name);
+    assertValue(input.value);
+    const ttl = input.ttlSeconds === 0 ? this.deps.ttl.defaultSeconds : checkTtl(input.ttlSeconds, this.deps.ttl);
+    const scope = input.project ? this.projectScope(input.cwd) : GLOBAL_SCOPE;
+    const source = (SOURCES as readonly string[]).includes(input.source) ? (input.source as SecretSource) : 'manual';
+    const now = this.deps.clock();
+    const record: SecretRecord = {
+      value: input.value,
+      meta: {
+        name,
+        scope,
+        owner: input.owner,
+        description: input.description,
+        createdAt: now,
+        expiresAt: now + ttl * 1000,
+        source,
+      },
+    };
+    const account = accountOf(scope, name);
+    await this.serialized(account, async () => {
+      await this.deps.store.set(account, encodeRecord(record));
+      this.records.set(account, record);
+    });
+    await this.auditBestEffort({ event: 'set', outcome: 'ok', secret: name, scope, peer, ttl: formatDuration(ttl), source });
+    return record.meta;
+  }
+
+  /** Reads a value visible from `cwd`; the read is audited before the value is returned. */
+  async get(nameRaw: string, cwd: string, peer?: Peer): Promise<SecretRecord> {
+    const name = assertSecretName(nameRaw);
+    const record = await this.visible(name, cwd, peer, 'get');
+    const now = this.deps.clock();
+    if (isExpired(record.meta.expiresAt, now)) {
+      await this.auditBestEffort({ event: 'get', outcome: 'expired', secret: name, scope: record.meta.scope, peer });
+      throw notFoundError(
+        `secret ${quote(name)} expired ${relativeTime(record.meta.expiresAt, now)}`,
+        `run agent set ${name} to store a new value`,
+      );
+    }
+    await this.deps.audit.write({ event: 'get', outcome: 'ok', secret: name, scope: record.meta.scope, peer });
+    return record;
+  }
+
+  /** Every secret's metadata, sorted by scope then name. */
+  list(): SecretMeta[] {
+    return [...this.records.values()]
+      .map((r) => r.meta)
+      .sort((a, b) => (a.scope === b.scope ? a.name.localeCompare(b.name) : a.scope === GLOBAL_SCOPE ? -1 : a.scope.localeCompare(b.scope)));
+  }
+
+  /** Removes the secret visible from `cwd` (or the project's own with `project`). */
+  async delete(nameRaw: string, cwd: string, project: boolean, peer?: Peer): Promise<SecretMeta> {
+    const name = assertSecretName(nameRaw);
+    let record: SecretRecord;
+    if (project) {
+      const scope = this.projectScope(cwd);
+      const found = this.records.get(accountOf(scope, name));
+      if (!found) throw notFoundError(`no secret ${quote(name)} in project ${scope}`, 'run agent ls to see what is stored');
+      record = found;
+    } else {
+      record = await this.visible(name, cwd, peer, 'rm');
+    }
+    const account = accountOf(record.meta.scope, name);
+    await this.serialized(account, async () => {
+      await this.deps.store.remove(account);
+      this.records.delete(account);
+    });
+    await this.auditBestEffort({ event: 'rm', outcome: 'ok', secret: name, scope: record.meta.scope, peer });
+    return record.meta;
+  }
+
+  /** Deletes expired secrets from the store; returns how many went. Reads never rely on this. */
+  async sweep(): Promise<number> {
+    const now = this.deps.clock();
+    let removed = 0;
+    for (const [account, record] of [...this.records]) {
+      if (!isExpired(record.meta.expiresAt, now)) continue;
+      try {
+        await this.serialized(account, async () => {
+          const current = this.records.get(account);
+          if (!current || !isExpired(current.meta.expiresAt, this.deps.clock())) return;
+          await this.deps.store.remove(account);
+          this.records.delete(account);
+          removed++;
+        });
+        this.deps.log.info(`swept expired secret ${quote(record.meta.name)} (${record.meta.scope})`);
+        await this.auditBestEffort({ event: 'expire', outcome: 'ok', secret: record.meta.name, scope: record.meta.scope });
+      } catch (err) {
+        this.deps.log.warn(`could not sweep ${quote(record.meta.name)}: ${(err as Error).message}`);
+      }
+    }
+    return removed;
+  }
+
+  private projectScope(cwd: string): Scope {
+    const root = cwd ? this.deps.projectRoot(cwd) : undefined;
+    if (!root) {
+      throw inputError(
+        'not inside a project: no agent.env or Git repository above the working directory',
+        'run the command from inside the project, or drop --project to store a global secret',
+      );
+    }
+    return root as Scope;
+  }
+
+  /** The record of `name` visible from `cwd`, project scope first; denies secrets of other projects. */
+  private async visible(name: string, cwd: string, peer: Peer | undefined, event: string): Promise<SecretRecord> {
+    const root = cwd ? this.deps.projectRoot(cwd) : undefined;
+    for (const scope of visibleScopes(root)) {
+      const record = this.records.get(accountOf(scope, name));
+      if (record) return record;
+    }
+    const elsewhere = [...this.records.values()].find((r) => r.meta.name === name);
+    if (elsewhere) {
+      await this.auditBestEffort({ event, outcome: 'denied', secret: name, scope: elsewhere.meta.scope, peer, reason: 'out of scope' });
+      throw deniedError(
+        `secret ${quote(name)} is bound to another project (${elsewhere.meta.scope})`,
+        `run the command inside ${elsewhere.meta.scope}, or store a global secret with agent set ${name}`,
+      );
+    }
+    throw notFoundError(`no secret named ${quote(name)}`, `run agent set ${name} to store it`);
+  }
+
+  /** Runs `fn` after every earlier operation on the same account has settled. */
+  private serialized<T>(account: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(account) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const settled = next.catch(() => {});
+    this.queues.set(account, settled);
+    void settled.then(() => {
+      if (this.queues.get(account) === settled) this.queues.delete(account);
+    });
+    return next;
+  }
+
+  /** Audits an event whose action already happened; a failure is logged, not thrown. */
+  private async auditBestEffort(event: Parameters<AuditSink['write']>[0]): Promise<void> {
+    try {
+      await this.deps.audit.write(event);
+    } catch (err) {
+      this.deps.log.error(`audit record lost for ${event.event} of ${quote(String(event.secret ?? ''))}: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+// Original file: proto/latchkey/v1/agent.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface SecretMeta {
+  'name'?: (string);
+  'scope'?: (string);
+  'owner'?: (string);
+  'description'?: (string);
+  'createdAtUnixMs'?: (number | string | Long);
+  'expiresAtUnixMs'?: (number | string | Long);
+  'source'?: (string);
+}
+
+export interface SecretMeta__Output {
+  'name': (string);
+  'scope': (string);
+  'owner': (string);
+  'description': (string);
+  'createdAtUnixMs': (number);
+  'expiresAtUnixMs': (number);
+  'source': (string);
+}

@@ -1,0 +1,75 @@
+// Where Latchkey keeps its socket, state and config, derived from an environment passed in as a value.
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { usageError } from '@latchkey/core';
+
+/** The environment variables the path rules read. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Longest usable Unix socket path (sun_path minus the terminating NUL). */
+export const MAX_SOCKET_PATH = process.platform === 'darwin' ? 103 : 107;
+
+function home(env: Env): string {
+  return env.HOME || homedir();
+}
+
+/** `${XDG_STATE_HOME:-~/.local/state}/latchkey`: audit log, daemon log, approvals, lock. */
+export function stateDir(env: Env): string {
+  return join(env.XDG_STATE_HOME || join(home(env), '.local', 'state'), 'latchkey');
+}
+
+/** `${XDG_CONFIG_HOME:-~/.config}/latchkey/config.json`. */
+export function configFile(env: Env): string {
+  return join(env.XDG_CONFIG_HOME || join(home(env), '.config'), 'latchkey', 'config.json');
+}
+
+/** The daemon's socket: $LATCHKEY_SOCKET, else $XDG_RUNTIME_DIR/latchkey/agent.sock, else in the state folder. */
+export function socketPath(env: Env): string {
+  if (env.LATCHKEY_SOCKET) return resolve(env.LATCHKEY_SOCKET);
+  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, 'latchkey', 'agent.sock');
+  return join(stateDir(env), 'agent.sock');
+}
+
+/** Throws a usage error when the socket path cannot be bound without truncation. */
+export function assertSocketPathLength(path: string): void {
+  const bytes = Buffer.byteLength(path);
+  if (bytes > MAX_SOCKET_PATH) {
+    throw usageError(
+      `socket path is ${bytes} bytes, over the platform limit of ${MAX_SOCKET_PATH}: ${path}`,
+      'set LATCHKEY_SOCKET or XDG_RUNTIME_DIR to a shorter path',
+    );
+  }
+}
+
+/** The manifest file name looked for in each folder. */
+export const MANIFEST_NAME = 'agent.env';
+
+/**
+ * The project root for `cwd`: the nearest folder holding agent.env, else the Git root,
+ * as a real path; undefined outside any project.
+ */
+export function findProjectRoot(cwd: string): string | undefined {
+  let dir: string;
+  try {
+    dir = realpathSync(cwd);
+  } catch {
+    return undefined;
+  }
+  let gitRoot: string | undefined;
+  for (;;) {
+    if (isFile(join(dir, MANIFEST_NAME))) return dir;
+    if (gitRoot === undefined && existsSync(join(dir, '.git'))) gitRoot = dir;
+    const parent = dirname(dir);
+    if (parent === dir) return gitRoot;
+    dir = parent;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
