@@ -44,6 +44,41 @@ export function fromWireMeta(m: WireSecretMeta | null | undefined): SecretMeta {
   };
 }
 
+/** One variable of a manifest as the daemon parsed it (never a value). */
+export interface ManifestEntryInfo {
+  variable: string;
+  line: number;
+  kind: 'secret' | 'temp' | 'literal';
+  secret: string;
+  owner: string;
+  description: string;
+  docs: string;
+}
+
+/** A manifest as the daemon sees it. */
+export interface ManifestInfo {
+  path: string;
+  sha256: string;
+  approved: boolean;
+  changed: boolean;
+  entries: ManifestEntryInfo[];
+}
+
+/** What ResolveEnv returns. */
+export interface ResolvedEnv {
+  env: Record<string, string>;
+  warnings: string[];
+  secrets: string[];
+  manifests: string[];
+}
+
+/** An event of the WatchSecrets stream. */
+export interface WatchEvent {
+  kind: string;
+  secret: string;
+  manifest: string;
+}
+
 /** One connection to the daemon. Close it when done. */
 export class AgentConnection {
   private readonly client: AgentClient;
@@ -102,6 +137,46 @@ export class AgentConnection {
   async deleteSecret(name: string, cwd = '', project = false): Promise<SecretMeta> {
     const res = await this.call<{ secret: WireSecretMeta | null }>('deleteSecret', { name, cwd, project });
     return fromWireMeta(res.secret);
+  }
+
+  /** What a manifest asks for, and whether it is approved. */
+  async inspectManifest(path: string, allowVars: readonly string[] = []): Promise<ManifestInfo> {
+    return this.call<ManifestInfo>('inspectManifest', { path, allowVars });
+  }
+
+  /** Approves a manifest; `sha256` pins the content that was reviewed. */
+  async allowManifest(path: string, sha256 = '', allowVars: readonly string[] = []): Promise<ManifestInfo> {
+    const res = await this.call<Omit<ManifestInfo, 'approved' | 'changed'>>('allowManifest', { path, sha256, allowVars });
+    return { ...res, approved: true, changed: false };
+  }
+
+  /** Withdraws a manifest's approval. */
+  async denyManifest(path: string): Promise<{ path: string; wasApproved: boolean }> {
+    return this.call('denyManifest', { path });
+  }
+
+  /** Resolves approved manifests into environment variables for one command. */
+  async resolveEnv(input: { manifests: readonly string[]; cwd: string; command: string; allowVars?: readonly string[] }): Promise<ResolvedEnv> {
+    return this.call<ResolvedEnv>('resolveEnv', { ...input, allowVars: input.allowVars ?? [] });
+  }
+
+  /** Streams events about the given secrets and manifests until `close()` is called on the result. */
+  watchSecrets(input: { secrets: readonly string[]; manifests: readonly string[] }, onEvent: (e: WatchEvent) => void, onEnd: (err?: Error) => void): { close(): void } {
+    const stream = (this.client as unknown as { watchSecrets(req: object): grpc.ClientReadableStream<WatchEvent> }).watchSecrets(input);
+    let closed = false;
+    stream.on('data', onEvent);
+    stream.on('error', (err: grpc.ServiceError) => {
+      if (!closed) onEnd(err.code === grpc.status.CANCELLED ? undefined : fromServiceError(err, this.socket));
+    });
+    stream.on('end', () => {
+      if (!closed) onEnd();
+    });
+    return {
+      close: () => {
+        closed = true;
+        stream.cancel();
+      },
+    };
   }
 
   /** Asks the daemon to exit. */

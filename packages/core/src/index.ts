@@ -5,3 +5,4 @@ export * from './names.js';
 export * from './ttl.js';
 export * from './record.js';
 export * from './config.js';
+export * from './manifest.js';

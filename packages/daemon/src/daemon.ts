@@ -4,11 +4,14 @@ import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, watch, wri
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { LatchkeyError, systemClock, type Clock } from '@latchkey/core';
+import { inputError, LatchkeyError, systemClock, type Clock } from '@latchkey/core';
 import { configFile, findProjectRoot, MAX_MESSAGE_BYTES, socketPath, stateDir, VERSION, type Env } from '@latchkey/protocol';
 import { AuditLog, type Peer } from './audit.js';
 import { readConfig } from './config.js';
+import { Approvals } from './approvals.js';
+import { EventBus } from './events.js';
 import { addToServer } from './grpc.js';
+import { ManifestService } from './manifests.js';
 import { fileLogger, type Logger } from './log.js';
 import { peerCredentials, peerExecutable, socketFd, tryLockExclusive } from './native.js';
 import { AgentService } from './service.js';
@@ -33,6 +36,21 @@ export interface RunningDaemon {
   /** Resolves when the daemon has stopped. */
   stopped: Promise<void>;
   stop(reason: string): Promise<void>;
+}
+
+/**
+ * The sweeper's period: LATCHKEY_SWEEP_INTERVAL_MS (whole milliseconds) when set, else SWEEP_INTERVAL_MS.
+ * 0 turns the sweeper off entirely (no sweep at start either): for tests that must show that expiry is
+ * enforced at read time, without the sweeper's help. Expired secrets then stay in the keychain until a
+ * daemon with a sweeper runs.
+ */
+export function sweepIntervalMs(env: Env): number {
+  const raw = env.LATCHKEY_SWEEP_INTERVAL_MS;
+  if (raw === undefined || raw === '') return SWEEP_INTERVAL_MS;
+  if (!/^\d{1,9}$/.test(raw)) {
+    throw inputError(`LATCHKEY_SWEEP_INTERVAL_MS must be a whole number of milliseconds, not ${JSON.stringify(raw)}`, 'unset it, or use 0 to turn the sweeper off');
+  }
+  return Number(raw);
 }
 
 /** Takes the per-user lock in the state folder; throws when another daemon holds it. */
@@ -68,6 +86,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const log: Logger = fileLogger(join(state, 'daemon.log'), options.foreground);
   const socket = socketPath(env);
   const config = readConfig(configFile(env));
+  const sweepEvery = sweepIntervalMs(env);
 
   const lockFd = takeLock(state);
   const cleanups: Array<() => void> = [() => closeSync(lockFd)];
@@ -90,8 +109,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     if (selected.note) log.warn(selected.note);
     const audit = new AuditLog(join(state, 'audit.jsonl'), clock);
     cleanups.push(() => void audit.close());
-    const agent = new AgentService({ store: selected.store, audit, log, clock, ttl: config.ttl, projectRoot: findProjectRoot });
+    const events = new EventBus();
+    const agent = new AgentService({ store: selected.store, audit, log, clock, ttl: config.ttl, projectRoot: findProjectRoot, events });
     await agent.load();
+    const approvals = new Approvals(join(state, 'approvals.json'), { log, audit, events, clock });
+    approvals.load();
+    cleanups.push(() => void approvals.close());
+    const manifests = new ManifestService({ approvals, secrets: agent, audit, clock });
 
     const peers = new Map<string, Peer>();
     let nextPeer = 0;
@@ -134,6 +158,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
 
     addToServer(server, {
       service: agent,
+      manifests,
+      events,
       log,
       peerOf: (call) => peers.get(call.getPeer()),
       status: () => ({
@@ -188,8 +214,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     } catch {
       // the periodic check is enough
     }
-    const sweeper = setInterval(() => void agent.sweep(), SWEEP_INTERVAL_MS);
-    void agent.sweep();
+    const sweeper = sweepEvery > 0 ? setInterval(() => void agent.sweep(), sweepEvery) : undefined;
+    if (sweeper) void agent.sweep();
+    else log.warn('the sweeper is off (LATCHKEY_SWEEP_INTERVAL_MS=0): expired secrets stay in the keychain');
 
     log.info(`listening on ${socket} (pid ${process.pid}, store ${selected.store.kind}, ${agent.count()} secret(s))`);
     return { socket, stopped, stop };

@@ -2,7 +2,17 @@
 // return callback(...). Expected errors travel as status codes with the hint in metadata.
 import * as grpc from '@grpc/grpc-js';
 import { isLatchkeyError, type ErrorKind, type SecretMeta } from '@latchkey/core';
-import { agentService, HINT_METADATA_KEY, KIND_METADATA_KEY, type AgentHandlers, type WireSecretMeta } from '@latchkey/protocol';
+import {
+  agentService,
+  HINT_METADATA_KEY,
+  KIND_METADATA_KEY,
+  UNAPPROVED_METADATA_KEY,
+  type AgentHandlers,
+  type WireSecretMeta,
+} from '@latchkey/protocol';
+import type { ManifestEntry as CoreManifestEntry } from '@latchkey/core';
+import type { EventBus } from './events.js';
+import { UnapprovedManifest, type ManifestService } from './manifests.js';
 import type { Peer } from './audit.js';
 import type { Logger } from './log.js';
 import type { AgentService } from './service.js';
@@ -19,6 +29,8 @@ const STATUS_OF: Record<ErrorKind, grpc.status> = {
 /** What the binding needs besides the service. */
 export interface BindingDeps {
   service: AgentService;
+  manifests: ManifestService;
+  events: EventBus;
   log: Logger;
   /** The peer of a call, as identified when its connection was accepted. */
   peerOf: (call: grpc.ServerUnaryCall<unknown, unknown>) => Peer | undefined;
@@ -40,6 +52,7 @@ export function toServiceError(err: unknown, log: Logger): Partial<grpc.ServiceE
   if (isLatchkeyError(err)) {
     metadata.set(KIND_METADATA_KEY, err.kind);
     if (err.hint) metadata.set(HINT_METADATA_KEY, err.hint);
+    if (err instanceof UnapprovedManifest) metadata.set(UNAPPROVED_METADATA_KEY, err.path);
     return { code: STATUS_OF[err.kind], details: err.message, metadata };
   }
   log.error(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -60,9 +73,22 @@ export function toWireMeta(m: SecretMeta): WireSecretMeta {
   };
 }
 
+/** The wire form of a manifest's entries (never a value). */
+export function toWireEntries(entries: readonly CoreManifestEntry[]) {
+  return entries.map((e) => ({
+    variable: e.variable,
+    line: e.line,
+    kind: e.ref ? e.ref.kind : 'literal',
+    secret: e.ref?.kind === 'secret' ? e.ref.name : e.ref?.kind === 'temp' ? `temp/${e.ref.tempKind}` : '',
+    owner: e.ref?.kind === 'secret' ? e.ref.owner : '',
+    description: e.ref?.kind === 'secret' ? e.ref.desc : '',
+    docs: e.ref?.kind === 'secret' ? e.ref.docs : '',
+  }));
+}
+
 /** Adds the Agent service to `server`. */
 export function addToServer(server: grpc.Server, deps: BindingDeps): void {
-  const { service, log } = deps;
+  const { service, manifests, log } = deps;
   const unary =
     <Req, Res>(fn: (req: Req, peer: Peer | undefined) => Promise<Res> | Res) =>
     (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
@@ -99,6 +125,28 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
     }),
     ListSecrets: unary(() => ({ secrets: service.list().map(toWireMeta) })),
     DeleteSecret: unary(async (req, peer) => ({ secret: toWireMeta(await service.delete(req.name, req.cwd, req.project, peer)) })),
+    AllowManifest: unary(async (req, peer) => {
+      const m = await manifests.allow(req.path, req.sha256, req.allowVars, peer);
+      return { path: m.path, sha256: m.sha256, entries: toWireEntries(m.manifest.entries) };
+    }),
+    DenyManifest: unary(async (req, peer) => manifests.deny(req.path, peer)),
+    InspectManifest: unary((req) => {
+      const m = manifests.inspect(req.path, req.allowVars);
+      return { path: m.path, sha256: m.sha256, approved: m.approved, changed: m.changed, entries: toWireEntries(m.manifest.entries) };
+    }),
+    ResolveEnv: unary((req, peer) => manifests.resolve(req.manifests, req.cwd, req.command, req.allowVars, peer)),
+    WatchSecrets: (call) => {
+      const secrets = new Set(call.request.secrets);
+      const paths = new Set(call.request.manifests);
+      const unsubscribe = deps.events.subscribe((e) => {
+        if ((e.secret && secrets.has(e.secret)) || (e.manifest && paths.has(e.manifest))) {
+          call.write({ kind: e.kind, secret: e.secret ?? '', manifest: e.manifest ?? '' });
+        }
+      });
+      call.on('cancelled', unsubscribe);
+      call.on('close', unsubscribe);
+      call.on('error', unsubscribe);
+    },
     Shutdown: unary(() => {
       setImmediate(deps.shutdown);
       return {};

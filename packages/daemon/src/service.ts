@@ -26,6 +26,7 @@ import {
   type TtlPolicy,
 } from '@latchkey/core';
 import type { AuditSink, Peer } from './audit.js';
+import type { EventBus } from './events.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './store/store.js';
 
@@ -38,6 +39,16 @@ export interface ServiceDeps {
   ttl: TtlPolicy;
   /** Finds the project root for a working directory (nearest agent.env, else Git root). */
   projectRoot: (cwd: string) => string | undefined;
+  /** Where changes are announced (watch mode); optional. */
+  events?: EventBus;
+}
+
+/** How a read is recorded in the audit log. */
+export interface ReadContext {
+  /** The audit event name: "get" for `agent get`, "exec" for a resolved manifest. */
+  event?: string;
+  /** Extra audit fields, such as the command and working directory. */
+  fields?: Record<string, unknown>;
 }
 
 export interface PutInput {
@@ -108,23 +119,25 @@ export class AgentService {
       await this.deps.store.set(account, encodeRecord(record));
       this.records.set(account, record);
     });
+    this.deps.events?.emit({ kind: 'changed', secret: name });
     await this.auditBestEffort({ event: 'set', outcome: 'ok', secret: name, scope, peer, ttl: formatDuration(ttl), source });
     return record.meta;
   }
 
   /** Reads a value visible from `cwd`; the read is audited before the value is returned. */
-  async get(nameRaw: string, cwd: string, peer?: Peer): Promise<SecretRecord> {
+  async get(nameRaw: string, cwd: string, peer?: Peer, context: ReadContext = {}): Promise<SecretRecord> {
     const name = assertSecretName(nameRaw);
-    const record = await this.visible(name, cwd, peer, 'get');
+    const event = context.event ?? 'get';
+    const record = await this.visible(name, cwd, peer, event, context.fields);
     const now = this.deps.clock();
     if (isExpired(record.meta.expiresAt, now)) {
-      await this.auditBestEffort({ event: 'get', outcome: 'expired', secret: name, scope: record.meta.scope, peer });
+      await this.auditBestEffort({ event, outcome: 'expired', secret: name, scope: record.meta.scope, peer, ...context.fields });
       throw notFoundError(
         `secret ${quote(name)} expired ${relativeTime(record.meta.expiresAt, now)}`,
         `run agent set ${name} to store a new value`,
       );
     }
-    await this.deps.audit.write({ event: 'get', outcome: 'ok', secret: name, scope: record.meta.scope, peer });
+    await this.deps.audit.write({ event, outcome: 'ok', secret: name, scope: record.meta.scope, peer, ...context.fields });
     return record;
   }
 
@@ -132,7 +145,15 @@ export class AgentService {
   list(): SecretMeta[] {
     return [...this.records.values()]
       .map((r) => r.meta)
-      .sort((a, b) => (a.scope === b.scope ? a.name.localeCompare(b.name) : a.scope === GLOBAL_SCOPE ? -1 : a.scope.localeCompare(b.scope)));
+      .sort((a, b) =>
+        a.scope === b.scope
+          ? a.name.localeCompare(b.name)
+          : a.scope === GLOBAL_SCOPE
+            ? -1
+            : b.scope === GLOBAL_SCOPE
+              ? 1
+              : a.scope.localeCompare(b.scope),
+      );
   }
 
   /** Removes the secret visible from `cwd` (or the project's own with `project`). */
@@ -152,6 +173,7 @@ export class AgentService {
       await this.deps.store.remove(account);
       this.records.delete(account);
     });
+    this.deps.events?.emit({ kind: 'removed', secret: name });
     await this.auditBestEffort({ event: 'rm', outcome: 'ok', secret: name, scope: record.meta.scope, peer });
     return record.meta;
   }
@@ -163,13 +185,17 @@ export class AgentService {
     for (const [account, record] of [...this.records]) {
       if (!isExpired(record.meta.expiresAt, now)) continue;
       try {
-        await this.serialized(account, async () => {
+        const swept = await this.serialized(account, async () => {
           const current = this.records.get(account);
-          if (!current || !isExpired(current.meta.expiresAt, this.deps.clock())) return;
+          if (!current || !isExpired(current.meta.expiresAt, this.deps.clock())) return false;
           await this.deps.store.remove(account);
           this.records.delete(account);
-          removed++;
+          return true;
         });
+        // Replaced or removed while queued: nothing expired, so nothing to announce or audit.
+        if (!swept) continue;
+        removed++;
+        this.deps.events?.emit({ kind: 'expired', secret: record.meta.name });
         this.deps.log.info(`swept expired secret ${quote(record.meta.name)} (${record.meta.scope})`);
         await this.auditBestEffort({ event: 'expire', outcome: 'ok', secret: record.meta.name, scope: record.meta.scope });
       } catch (err) {
@@ -191,7 +217,7 @@ export class AgentService {
   }
 
   /** The record of `name` visible from `cwd`, project scope first; denies secrets of other projects. */
-  private async visible(name: string, cwd: string, peer: Peer | undefined, event: string): Promise<SecretRecord> {
+  private async visible(name: string, cwd: string, peer: Peer | undefined, event: string, fields?: Record<string, unknown>): Promise<SecretRecord> {
     const root = cwd ? this.deps.projectRoot(cwd) : undefined;
     for (const scope of visibleScopes(root)) {
       const record = this.records.get(accountOf(scope, name));
@@ -199,7 +225,7 @@ export class AgentService {
     }
     const elsewhere = [...this.records.values()].find((r) => r.meta.name === name);
     if (elsewhere) {
-      await this.auditBestEffort({ event, outcome: 'denied', secret: name, scope: elsewhere.meta.scope, peer, reason: 'out of scope' });
+      await this.auditBestEffort({ event, outcome: 'denied', secret: name, scope: elsewhere.meta.scope, peer, reason: 'out of scope', ...fields });
       throw deniedError(
         `secret ${quote(name)} is bound to another project (${elsewhere.meta.scope})`,
         `run the command inside ${elsewhere.meta.scope}, or store a global secret with agent set ${name}`,

@@ -35,3 +35,5 @@ export const HINT_METADATA_KEY = 'latchkey-hint';
 export const KIND_METADATA_KEY = 'latchkey-kind';
 /** Largest message either side accepts (SECURITY.md: 64 KiB cap, plus framing for metadata). */
 export const MAX_MESSAGE_BYTES = 64 * 1024 + 4096;
+/** Metadata key naming a manifest that needs approval (with a PERMISSION_DENIED status). */
+export const UNAPPROVED_METADATA_KEY = 'latchkey-unapproved';

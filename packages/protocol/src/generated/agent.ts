@@ -2,19 +2,30 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AgentClient as _latchkey_v1_AgentClient, AgentDefinition as _latchkey_v1_AgentDefinition } from './latchkey/v1/Agent.js';
+import type { AllowManifestRequest as _latchkey_v1_AllowManifestRequest, AllowManifestRequest__Output as _latchkey_v1_AllowManifestRequest__Output } from './latchkey/v1/AllowManifestRequest.js';
+import type { AllowManifestResponse as _latchkey_v1_AllowManifestResponse, AllowManifestResponse__Output as _latchkey_v1_AllowManifestResponse__Output } from './latchkey/v1/AllowManifestResponse.js';
 import type { DeleteSecretRequest as _latchkey_v1_DeleteSecretRequest, DeleteSecretRequest__Output as _latchkey_v1_DeleteSecretRequest__Output } from './latchkey/v1/DeleteSecretRequest.js';
 import type { DeleteSecretResponse as _latchkey_v1_DeleteSecretResponse, DeleteSecretResponse__Output as _latchkey_v1_DeleteSecretResponse__Output } from './latchkey/v1/DeleteSecretResponse.js';
+import type { DenyManifestRequest as _latchkey_v1_DenyManifestRequest, DenyManifestRequest__Output as _latchkey_v1_DenyManifestRequest__Output } from './latchkey/v1/DenyManifestRequest.js';
+import type { DenyManifestResponse as _latchkey_v1_DenyManifestResponse, DenyManifestResponse__Output as _latchkey_v1_DenyManifestResponse__Output } from './latchkey/v1/DenyManifestResponse.js';
 import type { GetSecretRequest as _latchkey_v1_GetSecretRequest, GetSecretRequest__Output as _latchkey_v1_GetSecretRequest__Output } from './latchkey/v1/GetSecretRequest.js';
 import type { GetSecretResponse as _latchkey_v1_GetSecretResponse, GetSecretResponse__Output as _latchkey_v1_GetSecretResponse__Output } from './latchkey/v1/GetSecretResponse.js';
+import type { InspectManifestRequest as _latchkey_v1_InspectManifestRequest, InspectManifestRequest__Output as _latchkey_v1_InspectManifestRequest__Output } from './latchkey/v1/InspectManifestRequest.js';
+import type { InspectManifestResponse as _latchkey_v1_InspectManifestResponse, InspectManifestResponse__Output as _latchkey_v1_InspectManifestResponse__Output } from './latchkey/v1/InspectManifestResponse.js';
 import type { ListSecretsRequest as _latchkey_v1_ListSecretsRequest, ListSecretsRequest__Output as _latchkey_v1_ListSecretsRequest__Output } from './latchkey/v1/ListSecretsRequest.js';
 import type { ListSecretsResponse as _latchkey_v1_ListSecretsResponse, ListSecretsResponse__Output as _latchkey_v1_ListSecretsResponse__Output } from './latchkey/v1/ListSecretsResponse.js';
+import type { ManifestEntry as _latchkey_v1_ManifestEntry, ManifestEntry__Output as _latchkey_v1_ManifestEntry__Output } from './latchkey/v1/ManifestEntry.js';
 import type { PutSecretRequest as _latchkey_v1_PutSecretRequest, PutSecretRequest__Output as _latchkey_v1_PutSecretRequest__Output } from './latchkey/v1/PutSecretRequest.js';
 import type { PutSecretResponse as _latchkey_v1_PutSecretResponse, PutSecretResponse__Output as _latchkey_v1_PutSecretResponse__Output } from './latchkey/v1/PutSecretResponse.js';
+import type { ResolveEnvRequest as _latchkey_v1_ResolveEnvRequest, ResolveEnvRequest__Output as _latchkey_v1_ResolveEnvRequest__Output } from './latchkey/v1/ResolveEnvRequest.js';
+import type { ResolveEnvResponse as _latchkey_v1_ResolveEnvResponse, ResolveEnvResponse__Output as _latchkey_v1_ResolveEnvResponse__Output } from './latchkey/v1/ResolveEnvResponse.js';
+import type { SecretEvent as _latchkey_v1_SecretEvent, SecretEvent__Output as _latchkey_v1_SecretEvent__Output } from './latchkey/v1/SecretEvent.js';
 import type { SecretMeta as _latchkey_v1_SecretMeta, SecretMeta__Output as _latchkey_v1_SecretMeta__Output } from './latchkey/v1/SecretMeta.js';
 import type { ShutdownRequest as _latchkey_v1_ShutdownRequest, ShutdownRequest__Output as _latchkey_v1_ShutdownRequest__Output } from './latchkey/v1/ShutdownRequest.js';
 import type { ShutdownResponse as _latchkey_v1_ShutdownResponse, ShutdownResponse__Output as _latchkey_v1_ShutdownResponse__Output } from './latchkey/v1/ShutdownResponse.js';
 import type { StatusRequest as _latchkey_v1_StatusRequest, StatusRequest__Output as _latchkey_v1_StatusRequest__Output } from './latchkey/v1/StatusRequest.js';
 import type { StatusResponse as _latchkey_v1_StatusResponse, StatusResponse__Output as _latchkey_v1_StatusResponse__Output } from './latchkey/v1/StatusResponse.js';
+import type { WatchSecretsRequest as _latchkey_v1_WatchSecretsRequest, WatchSecretsRequest__Output as _latchkey_v1_WatchSecretsRequest__Output } from './latchkey/v1/WatchSecretsRequest.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -24,19 +35,30 @@ export interface ProtoGrpcType {
   latchkey: {
     v1: {
       Agent: SubtypeConstructor<typeof grpc.Client, _latchkey_v1_AgentClient> & { service: _latchkey_v1_AgentDefinition }
+      AllowManifestRequest: MessageTypeDefinition<_latchkey_v1_AllowManifestRequest, _latchkey_v1_AllowManifestRequest__Output>
+      AllowManifestResponse: MessageTypeDefinition<_latchkey_v1_AllowManifestResponse, _latchkey_v1_AllowManifestResponse__Output>
       DeleteSecretRequest: MessageTypeDefinition<_latchkey_v1_DeleteSecretRequest, _latchkey_v1_DeleteSecretRequest__Output>
       DeleteSecretResponse: MessageTypeDefinition<_latchkey_v1_DeleteSecretResponse, _latchkey_v1_DeleteSecretResponse__Output>
+      DenyManifestRequest: MessageTypeDefinition<_latchkey_v1_DenyManifestRequest, _latchkey_v1_DenyManifestRequest__Output>
+      DenyManifestResponse: MessageTypeDefinition<_latchkey_v1_DenyManifestResponse, _latchkey_v1_DenyManifestResponse__Output>
       GetSecretRequest: MessageTypeDefinition<_latchkey_v1_GetSecretRequest, _latchkey_v1_GetSecretRequest__Output>
       GetSecretResponse: MessageTypeDefinition<_latchkey_v1_GetSecretResponse, _latchkey_v1_GetSecretResponse__Output>
+      InspectManifestRequest: MessageTypeDefinition<_latchkey_v1_InspectManifestRequest, _latchkey_v1_InspectManifestRequest__Output>
+      InspectManifestResponse: MessageTypeDefinition<_latchkey_v1_InspectManifestResponse, _latchkey_v1_InspectManifestResponse__Output>
       ListSecretsRequest: MessageTypeDefinition<_latchkey_v1_ListSecretsRequest, _latchkey_v1_ListSecretsRequest__Output>
       ListSecretsResponse: MessageTypeDefinition<_latchkey_v1_ListSecretsResponse, _latchkey_v1_ListSecretsResponse__Output>
+      ManifestEntry: MessageTypeDefinition<_latchkey_v1_ManifestEntry, _latchkey_v1_ManifestEntry__Output>
       PutSecretRequest: MessageTypeDefinition<_latchkey_v1_PutSecretRequest, _latchkey_v1_PutSecretRequest__Output>
       PutSecretResponse: MessageTypeDefinition<_latchkey_v1_PutSecretResponse, _latchkey_v1_PutSecretResponse__Output>
+      ResolveEnvRequest: MessageTypeDefinition<_latchkey_v1_ResolveEnvRequest, _latchkey_v1_ResolveEnvRequest__Output>
+      ResolveEnvResponse: MessageTypeDefinition<_latchkey_v1_ResolveEnvResponse, _latchkey_v1_ResolveEnvResponse__Output>
+      SecretEvent: MessageTypeDefinition<_latchkey_v1_SecretEvent, _latchkey_v1_SecretEvent__Output>
       SecretMeta: MessageTypeDefinition<_latchkey_v1_SecretMeta, _latchkey_v1_SecretMeta__Output>
       ShutdownRequest: MessageTypeDefinition<_latchkey_v1_ShutdownRequest, _latchkey_v1_ShutdownRequest__Output>
       ShutdownResponse: MessageTypeDefinition<_latchkey_v1_ShutdownResponse, _latchkey_v1_ShutdownResponse__Output>
       StatusRequest: MessageTypeDefinition<_latchkey_v1_StatusRequest, _latchkey_v1_StatusRequest__Output>
       StatusResponse: MessageTypeDefinition<_latchkey_v1_StatusResponse, _latchkey_v1_StatusResponse__Output>
+      WatchSecretsRequest: MessageTypeDefinition<_latchkey_v1_WatchSecretsRequest, _latchkey_v1_WatchSecretsRequest__Output>
     }
   }
 }

@@ -2,20 +2,39 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AllowManifestRequest as _latchkey_v1_AllowManifestRequest, AllowManifestRequest__Output as _latchkey_v1_AllowManifestRequest__Output } from '../../latchkey/v1/AllowManifestRequest.js';
+import type { AllowManifestResponse as _latchkey_v1_AllowManifestResponse, AllowManifestResponse__Output as _latchkey_v1_AllowManifestResponse__Output } from '../../latchkey/v1/AllowManifestResponse.js';
 import type { DeleteSecretRequest as _latchkey_v1_DeleteSecretRequest, DeleteSecretRequest__Output as _latchkey_v1_DeleteSecretRequest__Output } from '../../latchkey/v1/DeleteSecretRequest.js';
 import type { DeleteSecretResponse as _latchkey_v1_DeleteSecretResponse, DeleteSecretResponse__Output as _latchkey_v1_DeleteSecretResponse__Output } from '../../latchkey/v1/DeleteSecretResponse.js';
+import type { DenyManifestRequest as _latchkey_v1_DenyManifestRequest, DenyManifestRequest__Output as _latchkey_v1_DenyManifestRequest__Output } from '../../latchkey/v1/DenyManifestRequest.js';
+import type { DenyManifestResponse as _latchkey_v1_DenyManifestResponse, DenyManifestResponse__Output as _latchkey_v1_DenyManifestResponse__Output } from '../../latchkey/v1/DenyManifestResponse.js';
 import type { GetSecretRequest as _latchkey_v1_GetSecretRequest, GetSecretRequest__Output as _latchkey_v1_GetSecretRequest__Output } from '../../latchkey/v1/GetSecretRequest.js';
 import type { GetSecretResponse as _latchkey_v1_GetSecretResponse, GetSecretResponse__Output as _latchkey_v1_GetSecretResponse__Output } from '../../latchkey/v1/GetSecretResponse.js';
+import type { InspectManifestRequest as _latchkey_v1_InspectManifestRequest, InspectManifestRequest__Output as _latchkey_v1_InspectManifestRequest__Output } from '../../latchkey/v1/InspectManifestRequest.js';
+import type { InspectManifestResponse as _latchkey_v1_InspectManifestResponse, InspectManifestResponse__Output as _latchkey_v1_InspectManifestResponse__Output } from '../../latchkey/v1/InspectManifestResponse.js';
 import type { ListSecretsRequest as _latchkey_v1_ListSecretsRequest, ListSecretsRequest__Output as _latchkey_v1_ListSecretsRequest__Output } from '../../latchkey/v1/ListSecretsRequest.js';
 import type { ListSecretsResponse as _latchkey_v1_ListSecretsResponse, ListSecretsResponse__Output as _latchkey_v1_ListSecretsResponse__Output } from '../../latchkey/v1/ListSecretsResponse.js';
 import type { PutSecretRequest as _latchkey_v1_PutSecretRequest, PutSecretRequest__Output as _latchkey_v1_PutSecretRequest__Output } from '../../latchkey/v1/PutSecretRequest.js';
 import type { PutSecretResponse as _latchkey_v1_PutSecretResponse, PutSecretResponse__Output as _latchkey_v1_PutSecretResponse__Output } from '../../latchkey/v1/PutSecretResponse.js';
+import type { ResolveEnvRequest as _latchkey_v1_ResolveEnvRequest, ResolveEnvRequest__Output as _latchkey_v1_ResolveEnvRequest__Output } from '../../latchkey/v1/ResolveEnvRequest.js';
+import type { ResolveEnvResponse as _latchkey_v1_ResolveEnvResponse, ResolveEnvResponse__Output as _latchkey_v1_ResolveEnvResponse__Output } from '../../latchkey/v1/ResolveEnvResponse.js';
+import type { SecretEvent as _latchkey_v1_SecretEvent, SecretEvent__Output as _latchkey_v1_SecretEvent__Output } from '../../latchkey/v1/SecretEvent.js';
 import type { ShutdownRequest as _latchkey_v1_ShutdownRequest, ShutdownRequest__Output as _latchkey_v1_ShutdownRequest__Output } from '../../latchkey/v1/ShutdownRequest.js';
 import type { ShutdownResponse as _latchkey_v1_ShutdownResponse, ShutdownResponse__Output as _latchkey_v1_ShutdownResponse__Output } from '../../latchkey/v1/ShutdownResponse.js';
 import type { StatusRequest as _latchkey_v1_StatusRequest, StatusRequest__Output as _latchkey_v1_StatusRequest__Output } from '../../latchkey/v1/StatusRequest.js';
 import type { StatusResponse as _latchkey_v1_StatusResponse, StatusResponse__Output as _latchkey_v1_StatusResponse__Output } from '../../latchkey/v1/StatusResponse.js';
+import type { WatchSecretsRequest as _latchkey_v1_WatchSecretsRequest, WatchSecretsRequest__Output as _latchkey_v1_WatchSecretsRequest__Output } from '../../latchkey/v1/WatchSecretsRequest.js';
 
 export interface AgentClient extends grpc.Client {
+  AllowManifest(argument: _latchkey_v1_AllowManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_AllowManifestResponse__Output>): grpc.ClientUnaryCall;
+  AllowManifest(argument: _latchkey_v1_AllowManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_AllowManifestResponse__Output>): grpc.ClientUnaryCall;
+  AllowManifest(argument: _latchkey_v1_AllowManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_AllowManifestResponse__Output>): grpc.ClientUnaryCall;
+  AllowManifest(argument: _latchkey_v1_AllowManifestRequest, callback: grpc.requestCallback<_latchkey_v1_AllowManifestResponse__Output>): grpc.ClientUnaryCall;
+  allowManifest(argument: _latchkey_v1_AllowManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_AllowManifestResponse__Output>): grpc.ClientUnaryCall;
+  allowManifest(argument: _latchkey_v1_AllowManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_AllowManifestResponse__Output>): grpc.ClientUnaryCall;
+  allowManifest(argument: _latchkey_v1_AllowManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_AllowManifestResponse__Output>): grpc.ClientUnaryCall;
+  allowManifest(argument: _latchkey_v1_AllowManifestRequest, callback: grpc.requestCallback<_latchkey_v1_AllowManifestResponse__Output>): grpc.ClientUnaryCall;
+  
   DeleteSecret(argument: _latchkey_v1_DeleteSecretRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_DeleteSecretResponse__Output>): grpc.ClientUnaryCall;
   DeleteSecret(argument: _latchkey_v1_DeleteSecretRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_DeleteSecretResponse__Output>): grpc.ClientUnaryCall;
   DeleteSecret(argument: _latchkey_v1_DeleteSecretRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_DeleteSecretResponse__Output>): grpc.ClientUnaryCall;
@@ -25,6 +44,15 @@ export interface AgentClient extends grpc.Client {
   deleteSecret(argument: _latchkey_v1_DeleteSecretRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_DeleteSecretResponse__Output>): grpc.ClientUnaryCall;
   deleteSecret(argument: _latchkey_v1_DeleteSecretRequest, callback: grpc.requestCallback<_latchkey_v1_DeleteSecretResponse__Output>): grpc.ClientUnaryCall;
   
+  DenyManifest(argument: _latchkey_v1_DenyManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_DenyManifestResponse__Output>): grpc.ClientUnaryCall;
+  DenyManifest(argument: _latchkey_v1_DenyManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_DenyManifestResponse__Output>): grpc.ClientUnaryCall;
+  DenyManifest(argument: _latchkey_v1_DenyManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_DenyManifestResponse__Output>): grpc.ClientUnaryCall;
+  DenyManifest(argument: _latchkey_v1_DenyManifestRequest, callback: grpc.requestCallback<_latchkey_v1_DenyManifestResponse__Output>): grpc.ClientUnaryCall;
+  denyManifest(argument: _latchkey_v1_DenyManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_DenyManifestResponse__Output>): grpc.ClientUnaryCall;
+  denyManifest(argument: _latchkey_v1_DenyManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_DenyManifestResponse__Output>): grpc.ClientUnaryCall;
+  denyManifest(argument: _latchkey_v1_DenyManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_DenyManifestResponse__Output>): grpc.ClientUnaryCall;
+  denyManifest(argument: _latchkey_v1_DenyManifestRequest, callback: grpc.requestCallback<_latchkey_v1_DenyManifestResponse__Output>): grpc.ClientUnaryCall;
+  
   GetSecret(argument: _latchkey_v1_GetSecretRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_GetSecretResponse__Output>): grpc.ClientUnaryCall;
   GetSecret(argument: _latchkey_v1_GetSecretRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_GetSecretResponse__Output>): grpc.ClientUnaryCall;
   GetSecret(argument: _latchkey_v1_GetSecretRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_GetSecretResponse__Output>): grpc.ClientUnaryCall;
@@ -33,6 +61,15 @@ export interface AgentClient extends grpc.Client {
   getSecret(argument: _latchkey_v1_GetSecretRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_GetSecretResponse__Output>): grpc.ClientUnaryCall;
   getSecret(argument: _latchkey_v1_GetSecretRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_GetSecretResponse__Output>): grpc.ClientUnaryCall;
   getSecret(argument: _latchkey_v1_GetSecretRequest, callback: grpc.requestCallback<_latchkey_v1_GetSecretResponse__Output>): grpc.ClientUnaryCall;
+  
+  InspectManifest(argument: _latchkey_v1_InspectManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_InspectManifestResponse__Output>): grpc.ClientUnaryCall;
+  InspectManifest(argument: _latchkey_v1_InspectManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_InspectManifestResponse__Output>): grpc.ClientUnaryCall;
+  InspectManifest(argument: _latchkey_v1_InspectManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_InspectManifestResponse__Output>): grpc.ClientUnaryCall;
+  InspectManifest(argument: _latchkey_v1_InspectManifestRequest, callback: grpc.requestCallback<_latchkey_v1_InspectManifestResponse__Output>): grpc.ClientUnaryCall;
+  inspectManifest(argument: _latchkey_v1_InspectManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_InspectManifestResponse__Output>): grpc.ClientUnaryCall;
+  inspectManifest(argument: _latchkey_v1_InspectManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_InspectManifestResponse__Output>): grpc.ClientUnaryCall;
+  inspectManifest(argument: _latchkey_v1_InspectManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_InspectManifestResponse__Output>): grpc.ClientUnaryCall;
+  inspectManifest(argument: _latchkey_v1_InspectManifestRequest, callback: grpc.requestCallback<_latchkey_v1_InspectManifestResponse__Output>): grpc.ClientUnaryCall;
   
   ListSecrets(argument: _latchkey_v1_ListSecretsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ListSecretsResponse__Output>): grpc.ClientUnaryCall;
   ListSecrets(argument: _latchkey_v1_ListSecretsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_ListSecretsResponse__Output>): grpc.ClientUnaryCall;
@@ -52,6 +89,15 @@ export interface AgentClient extends grpc.Client {
   putSecret(argument: _latchkey_v1_PutSecretRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_PutSecretResponse__Output>): grpc.ClientUnaryCall;
   putSecret(argument: _latchkey_v1_PutSecretRequest, callback: grpc.requestCallback<_latchkey_v1_PutSecretResponse__Output>): grpc.ClientUnaryCall;
   
+  ResolveEnv(argument: _latchkey_v1_ResolveEnvRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ResolveEnvResponse__Output>): grpc.ClientUnaryCall;
+  ResolveEnv(argument: _latchkey_v1_ResolveEnvRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_ResolveEnvResponse__Output>): grpc.ClientUnaryCall;
+  ResolveEnv(argument: _latchkey_v1_ResolveEnvRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ResolveEnvResponse__Output>): grpc.ClientUnaryCall;
+  ResolveEnv(argument: _latchkey_v1_ResolveEnvRequest, callback: grpc.requestCallback<_latchkey_v1_ResolveEnvResponse__Output>): grpc.ClientUnaryCall;
+  resolveEnv(argument: _latchkey_v1_ResolveEnvRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ResolveEnvResponse__Output>): grpc.ClientUnaryCall;
+  resolveEnv(argument: _latchkey_v1_ResolveEnvRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_ResolveEnvResponse__Output>): grpc.ClientUnaryCall;
+  resolveEnv(argument: _latchkey_v1_ResolveEnvRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ResolveEnvResponse__Output>): grpc.ClientUnaryCall;
+  resolveEnv(argument: _latchkey_v1_ResolveEnvRequest, callback: grpc.requestCallback<_latchkey_v1_ResolveEnvResponse__Output>): grpc.ClientUnaryCall;
+  
   Shutdown(argument: _latchkey_v1_ShutdownRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ShutdownResponse__Output>): grpc.ClientUnaryCall;
   Shutdown(argument: _latchkey_v1_ShutdownRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_ShutdownResponse__Output>): grpc.ClientUnaryCall;
   Shutdown(argument: _latchkey_v1_ShutdownRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ShutdownResponse__Output>): grpc.ClientUnaryCall;
@@ -70,28 +116,48 @@ export interface AgentClient extends grpc.Client {
   status(argument: _latchkey_v1_StatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
   status(argument: _latchkey_v1_StatusRequest, callback: grpc.requestCallback<_latchkey_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
   
+  WatchSecrets(argument: _latchkey_v1_WatchSecretsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_latchkey_v1_SecretEvent__Output>;
+  WatchSecrets(argument: _latchkey_v1_WatchSecretsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_latchkey_v1_SecretEvent__Output>;
+  watchSecrets(argument: _latchkey_v1_WatchSecretsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_latchkey_v1_SecretEvent__Output>;
+  watchSecrets(argument: _latchkey_v1_WatchSecretsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_latchkey_v1_SecretEvent__Output>;
+  
 }
 
 export interface AgentHandlers extends grpc.UntypedServiceImplementation {
+  AllowManifest: grpc.handleUnaryCall<_latchkey_v1_AllowManifestRequest__Output, _latchkey_v1_AllowManifestResponse>;
+  
   DeleteSecret: grpc.handleUnaryCall<_latchkey_v1_DeleteSecretRequest__Output, _latchkey_v1_DeleteSecretResponse>;
   
+  DenyManifest: grpc.handleUnaryCall<_latchkey_v1_DenyManifestRequest__Output, _latchkey_v1_DenyManifestResponse>;
+  
   GetSecret: grpc.handleUnaryCall<_latchkey_v1_GetSecretRequest__Output, _latchkey_v1_GetSecretResponse>;
+  
+  InspectManifest: grpc.handleUnaryCall<_latchkey_v1_InspectManifestRequest__Output, _latchkey_v1_InspectManifestResponse>;
   
   ListSecrets: grpc.handleUnaryCall<_latchkey_v1_ListSecretsRequest__Output, _latchkey_v1_ListSecretsResponse>;
   
   PutSecret: grpc.handleUnaryCall<_latchkey_v1_PutSecretRequest__Output, _latchkey_v1_PutSecretResponse>;
   
+  ResolveEnv: grpc.handleUnaryCall<_latchkey_v1_ResolveEnvRequest__Output, _latchkey_v1_ResolveEnvResponse>;
+  
   Shutdown: grpc.handleUnaryCall<_latchkey_v1_ShutdownRequest__Output, _latchkey_v1_ShutdownResponse>;
   
   Status: grpc.handleUnaryCall<_latchkey_v1_StatusRequest__Output, _latchkey_v1_StatusResponse>;
   
+  WatchSecrets: grpc.handleServerStreamingCall<_latchkey_v1_WatchSecretsRequest__Output, _latchkey_v1_SecretEvent>;
+  
 }
 
 export interface AgentDefinition extends grpc.ServiceDefinition {
+  AllowManifest: MethodDefinition<_latchkey_v1_AllowManifestRequest, _latchkey_v1_AllowManifestResponse, _latchkey_v1_AllowManifestRequest__Output, _latchkey_v1_AllowManifestResponse__Output>
   DeleteSecret: MethodDefinition<_latchkey_v1_DeleteSecretRequest, _latchkey_v1_DeleteSecretResponse, _latchkey_v1_DeleteSecretRequest__Output, _latchkey_v1_DeleteSecretResponse__Output>
+  DenyManifest: MethodDefinition<_latchkey_v1_DenyManifestRequest, _latchkey_v1_DenyManifestResponse, _latchkey_v1_DenyManifestRequest__Output, _latchkey_v1_DenyManifestResponse__Output>
   GetSecret: MethodDefinition<_latchkey_v1_GetSecretRequest, _latchkey_v1_GetSecretResponse, _latchkey_v1_GetSecretRequest__Output, _latchkey_v1_GetSecretResponse__Output>
+  InspectManifest: MethodDefinition<_latchkey_v1_InspectManifestRequest, _latchkey_v1_InspectManifestResponse, _latchkey_v1_InspectManifestRequest__Output, _latchkey_v1_InspectManifestResponse__Output>
   ListSecrets: MethodDefinition<_latchkey_v1_ListSecretsRequest, _latchkey_v1_ListSecretsResponse, _latchkey_v1_ListSecretsRequest__Output, _latchkey_v1_ListSecretsResponse__Output>
   PutSecret: MethodDefinition<_latchkey_v1_PutSecretRequest, _latchkey_v1_PutSecretResponse, _latchkey_v1_PutSecretRequest__Output, _latchkey_v1_PutSecretResponse__Output>
+  ResolveEnv: MethodDefinition<_latchkey_v1_ResolveEnvRequest, _latchkey_v1_ResolveEnvResponse, _latchkey_v1_ResolveEnvRequest__Output, _latchkey_v1_ResolveEnvResponse__Output>
   Shutdown: MethodDefinition<_latchkey_v1_ShutdownRequest, _latchkey_v1_ShutdownResponse, _latchkey_v1_ShutdownRequest__Output, _latchkey_v1_ShutdownResponse__Output>
   Status: MethodDefinition<_latchkey_v1_StatusRequest, _latchkey_v1_StatusResponse, _latchkey_v1_StatusRequest__Output, _latchkey_v1_StatusResponse__Output>
+  WatchSecrets: MethodDefinition<_latchkey_v1_WatchSecretsRequest, _latchkey_v1_SecretEvent, _latchkey_v1_WatchSecretsRequest__Output, _latchkey_v1_SecretEvent__Output>
 }

@@ -1,0 +1,190 @@
+// The manifest (`agent.env`): a dotenv file of references. Values parse exactly as dotenv parses them;
+// this module adds line numbers, the reference grammar and the variable rules.
+import dotenv from 'dotenv';
+import { inputError } from './errors.js';
+import { quote, secretNameProblem, VARIABLE_NAME } from './names.js';
+import { parseTtlText } from './ttl.js';
+
+/** dotenv's own line grammar (dotenv 16 lib/main.js), with indices to report lines. */
+const LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dgm;
+
+export const REFERENCE_PREFIX = 'agent://';
+
+/** Variables a manifest may not set unless allowed by name: they change how programs load code. */
+const DANGEROUS_EXACT = new Set([
+  'PATH', 'NODE_OPTIONS', 'NODE_PATH', 'BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS', 'IFS', 'PS4', 'PROMPT_COMMAND',
+  'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'RUBYOPT', 'RUBYLIB',
+  'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'GCONV_PATH', 'HOSTALIASES', 'LOCALDOMAIN', 'RES_OPTIONS',
+  'GIT_SSH_COMMAND', 'GIT_EXEC_PATH', 'GIT_CONFIG_GLOBAL', 'EDITOR', 'VISUAL', 'PAGER', 'HOME', 'SHELL', 'TMPDIR',
+]);
+const DANGEROUS_PREFIXES = ['LD_', 'DYLD_', 'MALLOC_', 'LATCHKEY_', 'BASH_FUNC_'];
+
+/** Why `name` may not be set by a manifest without `--allow-var`, or undefined. */
+export function dangerousVariable(name: string): string | undefined {
+  if (DANGEROUS_EXACT.has(name)) return `${name} changes how programs start`;
+  const prefix = DANGEROUS_PREFIXES.find((p) => name.startsWith(p));
+  return prefix ? `${prefix}* variables change how programs start` : undefined;
+}
+
+export type TempKind = 'random' | 'jwt';
+
+/** What one manifest value stands for. */
+export type Reference =
+  | { kind: 'secret'; name: string; owner: string; desc: string; docs: string; maxTtlSeconds: number | undefined }
+  | { kind: 'temp'; tempKind: TempKind; ttlSeconds: number | undefined; params: Record<string, string> };
+
+/** One variable of a manifest. */
+export interface ManifestEntry {
+  variable: string;
+  line: number;
+  /** The value as dotenv parses it (a reference's text, or a literal). */
+  value: string;
+  /** The reference, when the value is an agent:// reference. */
+  ref?: Reference;
+}
+
+export interface Manifest {
+  file: string;
+  entries: ManifestEntry[];
+}
+
+const SECRET_PARAMS = new Set(['owner', 'desc', 'docs', 'max_ttl']);
+const TEMP_PARAMS: Record<TempKind, (key: string) => boolean> = {
+  random: (k) => ['bytes', 'encoding', 'prefix', 'ttl'].includes(k),
+  jwt: (k) => ['signer', 'sub', 'aud', 'iss', 'ttl'].includes(k) || /^claim\.[A-Za-z_][A-Za-z0-9_.-]*$/.test(k),
+};
+
+/** Parses an `agent://...` reference; throws an input error naming what is wrong (never a value). */
+export function parseReference(text: string): Reference {
+  if (!text.startsWith(REFERENCE_PREFIX)) throw inputError(`not an ${REFERENCE_PREFIX} reference`);
+  const rest = text.slice(REFERENCE_PREFIX.length);
+  const q = rest.indexOf('?');
+  const path = q < 0 ? rest : rest.slice(0, q);
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(q < 0 ? '' : rest.slice(q + 1));
+  } catch {
+    throw inputError('the query of the reference does not parse');
+  }
+  const seen = new Set<string>();
+  for (const key of params.keys()) {
+    if (seen.has(key)) throw inputError(`parameter ${quote(key)} is given twice`);
+    seen.add(key);
+  }
+  const get = (k: string) => params.get(k) ?? undefined;
+  const ttlOf = (k: string) => {
+    const v = get(k);
+    return v === undefined ? undefined : parseTtlText(v);
+  };
+
+  if (path.startsWith('temp/')) {
+    const tempKind = path.slice('temp/'.length);
+    if (tempKind !== 'random' && tempKind !== 'jwt') throw inputError(`unknown temporary key kind ${quote(tempKind)}: use temp/random or temp/jwt`);
+    const out: Record<string, string> = {};
+    for (const [k, v] of params) {
+      if (!TEMP_PARAMS[tempKind](k)) throw inputError(`unknown parameter ${quote(k)} for temp/${tempKind}`);
+      if (k !== 'ttl') out[k] = v;
+    }
+    if (tempKind === 'random') validateRandomParams(out);
+    if (tempKind === 'jwt') {
+      if (!out.signer) throw inputError('temp/jwt needs a signer: agent://temp/jwt?signer=NAME');
+      const problem = secretNameProblem(out.signer);
+      if (problem) throw inputError(`signer: ${problem}`);
+    }
+    return { kind: 'temp', tempKind, ttlSeconds: ttlOf('ttl'), params: out };
+  }
+
+  const problem = secretNameProblem(path);
+  if (problem) throw inputError(problem);
+  for (const k of params.keys()) {
+    if (!SECRET_PARAMS.has(k)) throw inputError(`unknown parameter ${quote(k)}: use owner, desc, docs or max_ttl`);
+  }
+  return { kind: 'secret', name: path, owner: get('owner') ?? '', desc: get('desc') ?? '', docs: get('docs') ?? '', maxTtlSeconds: ttlOf('max_ttl') };
+}
+
+/** Checks the parameters of a random temporary key. */
+export function validateRandomParams(p: Record<string, string>): void {
+  if (p.bytes !== undefined && !(/^\d+$/.test(p.bytes) && Number(p.bytes) >= 1 && Number(p.bytes) <= 1024)) {
+    throw inputError('bytes must be a whole number from 1 to 1024');
+  }
+  if (p.encoding !== undefined && p.encoding !== 'hex' && p.encoding !== 'base64url') throw inputError('encoding must be hex or base64url');
+  if (p.prefix !== undefined && !/^[\x21-\x7e]{0,64}$/.test(p.prefix)) throw inputError('prefix must be up to 64 printable ASCII characters');
+}
+
+/** Why a variable name is refused, or undefined. `allowed` lists names let through by --allow-var. */
+export function variableProblem(name: string, allowed: ReadonlySet<string> = new Set()): string | undefined {
+  if (!VARIABLE_NAME.test(name)) return `invalid variable name ${quote(name)}: use letters, digits and _, not starting with a digit`;
+  if (allowed.has(name)) return undefined;
+  const danger = dangerousVariable(name);
+  return danger ? `${name} is refused: ${danger} (allow it with --allow-var ${name})` : undefined;
+}
+
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * Parses a manifest. Throws an input error `FILE:LINE: ...` for a line that does not parse, a bad
+ * variable name, a duplicate, a refused variable or a bad reference. Values are never echoed.
+ */
+export function parseManifest(source: string, file: string, allowVars: ReadonlySet<string> = new Set()): Manifest {
+  const text = source.replace(/\r\n?/g, '\n');
+  const fail = (line: number, message: string): never => {
+    throw inputError(`${file}:${line}: ${message}`, `fix line ${line} of ${file}`);
+  };
+  const covered: Array<[number, number]> = [];
+  const entries: ManifestEntry[] = [];
+  const seen = new Map<string, number>();
+  LINE.lastIndex = 0;
+  for (let m = LINE.exec(text); m; m = LINE.exec(text)) {
+    if (m[0].length === 0) {
+      LINE.lastIndex++;
+      continue;
+    }
+    covered.push([m.index, m.index + m[0].length]);
+    const variable = m[1] as string;
+    const keyStart = m.indices?.[1]?.[0] ?? m.index;
+    const line = lineAt(text, keyStart);
+    const problem = variableProblem(variable, allowVars);
+    if (problem) fail(line, problem);
+    const before = seen.get(variable);
+    if (before !== undefined) fail(line, `${variable} is set twice (also on line ${before})`);
+    seen.set(variable, line);
+    const value = dotenv.parse(m[0])[variable] ?? '';
+    const entry: ManifestEntry = { variable, line, value };
+    if (value.startsWith(REFERENCE_PREFIX)) {
+      try {
+        entry.ref = parseReference(value);
+      } catch (err) {
+        fail(line, `bad reference for ${variable}: ${(err as Error).message}`);
+      }
+    }
+    entries.push(entry);
+  }
+  // Anything dotenv would silently skip, other than blank lines and comments, is an error.
+  let pos = 0;
+  for (const [start, end] of [...covered, [text.length, text.length] as [number, number]]) {
+    const gap = text.slice(pos, start);
+    const lines = gap.split('\n');
+    let offset = pos;
+    for (const l of lines) {
+      const t = l.trim();
+      if (t !== '' && !t.startsWith('#')) fail(lineAt(text, offset), 'this line does not parse as NAME=value');
+      offset += l.length + 1;
+    }
+    pos = Math.max(pos, end);
+  }
+  return { file, entries };
+}
+
+/** The names of stored secrets a manifest refers to. */
+export function referencedSecrets(manifest: Manifest): string[] {
+  const names = new Set<string>();
+  for (const e of manifest.entries) {
+    if (e.ref?.kind === 'secret') names.add(e.ref.name);
+    if (e.ref?.kind === 'temp' && e.ref.tempKind === 'jwt' && e.ref.params.signer) names.add(e.ref.params.signer);
+  }
+  return [...names];
+}

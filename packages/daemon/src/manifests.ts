@@ -1,0 +1,144 @@
+// Manifests in the daemon: inspection, approval, and resolution of a whole environment in one call.
+// The daemon reads the manifest itself from its real path, so what is approved is what is resolved.
+import { readFileSync, realpathSync } from 'node:fs';
+import {
+
+  formatDuration,
+  inputError,
+  LatchkeyError,
+  parseManifest,
+  type Clock,
+  type Manifest,
+  type ManifestEntry,
+} from '@latchkey/core';
+import { contentHash, type Approvals } from './approvals.js';
+import type { AuditSink, Peer } from './audit.js';
+import type { AgentService } from './service.js';
+
+/** Values expiring sooner than this come with a warning. */
+export const EXPIRY_WARNING_MS = 10 * 60 * 1000;
+
+/** A manifest as read from disk. */
+export interface LoadedManifest {
+  path: string;
+  sha256: string;
+  manifest: Manifest;
+}
+
+export interface ResolvedEnv {
+  env: Record<string, string>;
+  warnings: string[];
+  secrets: string[];
+  manifests: string[];
+}
+
+/** Why a resolve was refused for want of approval; the CLI may ask and retry. */
+export class UnapprovedManifest extends LatchkeyError {
+  constructor(
+    readonly path: string,
+    readonly changed: boolean,
+  ) {
+    super(
+      'denied',
+      changed ? `${path} changed since it was approved` : `${path} is not approved`,
+      `review it, then run agent allow ${path}`,
+    );
+  }
+}
+
+export class ManifestService {
+  constructor(
+    private readonly deps: { approvals: Approvals; secrets: AgentService; audit: AuditSink; clock: Clock },
+  ) {}
+
+  /** Reads and validates a manifest; an invalid manifest is an input error whether approved or not. */
+  load(path: string, allowVars: readonly string[]): LoadedManifest {
+    let real: string;
+    let content: Buffer;
+    try {
+      real = realpathSync(path);
+      content = readFileSync(real);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw inputError(`cannot read manifest ${path}${code ? ` (${code})` : ''}`, 'check the path, or create agent.env with NAME=agent://secret-name lines');
+    }
+    const manifest = parseManifest(content.toString('utf8'), real, new Set(allowVars));
+    return { path: real, sha256: contentHash(content), manifest };
+  }
+
+  /** What a manifest asks for and whether it is approved as it is. */
+  inspect(path: string, allowVars: readonly string[]) {
+    const loaded = this.load(path, allowVars);
+    const state = this.deps.approvals.state(loaded.path, loaded.sha256);
+    return { ...loaded, approved: state === 'approved', changed: state === 'changed' };
+  }
+
+  /** Approves a manifest; `sha256` pins the content the user was shown. */
+  async allow(path: string, sha256: string, allowVars: readonly string[], peer?: Peer): Promise<LoadedManifest> {
+    const loaded = this.load(path, allowVars);
+    if (sha256 && sha256 !== loaded.sha256) {
+      throw inputError(`${loaded.path} changed while it was being reviewed`, `run agent allow ${loaded.path} again`);
+    }
+    this.deps.approvals.approve(loaded.path, loaded.sha256);
+    await this.deps.audit.write({ event: 'allow', outcome: 'ok', manifest: loaded.path, sha256: loaded.sha256, peer }).catch(() => {});
+    return loaded;
+  }
+
+  /** Withdraws a manifest's approval (the path need not exist any more). */
+  async deny(path: string, peer?: Peer): Promise<{ path: string; wasApproved: boolean }> {
+    let real = path;
+    try {
+      real = realpathSync(path);
+    } catch {
+      // a removed manifest can still be denied by the path it had
+    }
+    const wasApproved = this.deps.approvals.withdraw(real);
+    await this.deps.audit.write({ event: 'deny', outcome: wasApproved ? 'ok' : 'not-approved', manifest: real, peer }).catch(() => {});
+    return { path: real, wasApproved };
+  }
+
+  /**
+   * Resolves approved manifests into environment variables: validation first, then approval, then
+   * each secret's read (audited with the command and working directory) in the order of the files.
+   */
+  async resolve(paths: readonly string[], cwd: string, command: string, allowVars: readonly string[], peer?: Peer): Promise<ResolvedEnv> {
+    const loaded = paths.map((p) => this.load(p, allowVars));
+    for (const m of loaded) {
+      const state = this.deps.approvals.state(m.path, m.sha256);
+      if (state !== 'approved') {
+        await this.deps.audit.write({ event: 'exec', outcome: 'denied', manifest: m.path, reason: state === 'changed' ? 'manifest changed' : 'manifest not approved', command, cwd, peer }).catch(() => {});
+        throw new UnapprovedManifest(m.path, state === 'changed');
+      }
+    }
+    const env: Record<string, string> = {};
+    const warnings: string[] = [];
+    const secrets = new Set<string>();
+    const now = this.deps.clock();
+    for (const m of loaded) {
+      for (const entry of m.manifest.entries) {
+        env[entry.variable] = await this.valueOf(entry, m.path, cwd, command, peer, (w) => warnings.push(w), now);
+        if (entry.ref?.kind === 'secret') secrets.add(entry.ref.name);
+      }
+    }
+    return { env, warnings, secrets: [...secrets], manifests: loaded.map((m) => m.path) };
+  }
+
+  private async valueOf(entry: ManifestEntry, manifest: string, cwd: string, command: string, peer: Peer | undefined, warn: (w: string) => void, now: number): Promise<string> {
+    const ref = entry.ref;
+    if (!ref) return entry.value;
+    if (ref.kind === 'temp') {
+      throw new LatchkeyError(
+        'unavailable',
+        `${manifest}:${entry.line}: ${entry.variable} asks for a temporary key (agent://temp/${ref.tempKind}), which this daemon cannot mint yet`,
+        'store a secret for it with agent set, and reference it as agent://NAME',
+      );
+    }
+    const record = await this.deps.secrets.get(ref.name, cwd, peer, { event: 'exec', fields: { variable: entry.variable, manifest, command, cwd } });
+    const left = record.meta.expiresAt - now;
+    if (left < EXPIRY_WARNING_MS) {
+      warn(`${ref.name} (${entry.variable}) expires in ${formatDuration(Math.max(1, Math.round(left / 1000)))}; renew it with agent set ${ref.name}`);
+    }
+    return record.value;
+  }
+}
+

@@ -1,0 +1,12 @@
+// Original file: proto/latchkey/v1/agent.proto
+
+
+export interface InspectManifestRequest {
+  'path'?: (string);
+  'allowVars'?: (string)[];
+}
+
+export interface InspectManifestRequest__Output {
+  'path': (string);
+  'allowVars': (string)[];
+}

@@ -1,0 +1,19 @@
+// Original file: proto/latchkey/v1/agent.proto
+
+import type { ManifestEntry as _latchkey_v1_ManifestEntry, ManifestEntry__Output as _latchkey_v1_ManifestEntry__Output } from '../../latchkey/v1/ManifestEntry.js';
+
+export interface InspectManifestResponse {
+  'path'?: (string);
+  'sha256'?: (string);
+  'approved'?: (boolean);
+  'changed'?: (boolean);
+  'entries'?: (_latchkey_v1_ManifestEntry)[];
+}
+
+export interface InspectManifestResponse__Output {
+  'path': (string);
+  'sha256': (string);
+  'approved': (boolean);
+  'changed': (boolean);
+  'entries': (_latchkey_v1_ManifestEntry__Output)[];
+}

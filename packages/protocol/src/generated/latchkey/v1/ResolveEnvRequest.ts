@@ -1,0 +1,16 @@
+// Original file: proto/latchkey/v1/agent.proto
+
+
+export interface ResolveEnvRequest {
+  'manifests'?: (string)[];
+  'cwd'?: (string);
+  'command'?: (string);
+  'allowVars'?: (string)[];
+}
+
+export interface ResolveEnvRequest__Output {
+  'manifests': (string)[];
+  'cwd': (string);
+  'command': (string);
+  'allowVars': (string)[];
+}

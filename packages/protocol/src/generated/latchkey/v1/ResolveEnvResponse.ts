@@ -1,0 +1,16 @@
+// Original file: proto/latchkey/v1/agent.proto
+
+
+export interface ResolveEnvResponse {
+  'env'?: ({[key: string]: string});
+  'warnings'?: (string)[];
+  'secrets'?: (string)[];
+  'manifests'?: (string)[];
+}
+
+export interface ResolveEnvResponse__Output {
+  'env': ({[key: string]: string});
+  'warnings': (string)[];
+  'secrets': (string)[];
+  'manifests': (string)[];
+}
