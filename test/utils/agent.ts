@@ -1,7 +1,7 @@
 // Helpers for end-to-end tests: a fresh world per test (HOME, XDG dirs, keychain service), the built CLI
 // run as a subprocess, and the daemon started as a real process on a temp socket.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,7 +84,7 @@ export function makeWorld(keyring?: Keyring, extraEnv: Record<string, string> = 
     socket,
     stateDir,
     service,
-    agent: (args, opts = {}) => run(process.execPath, [CLI, ...args], { env: { ...env, ...opts.env }, cwd: opts.cwd ?? home, input: opts.input, timeoutMs: opts.timeoutMs }),
+    agent: (args, opts = {}) => run(cliNode(), ['--', CLI, ...args], { env: { ...env, ...opts.env }, cwd: opts.cwd ?? home, input: opts.input, timeoutMs: opts.timeoutMs }),
     async startDaemon(opts = {}) {
       const d = spawnDaemon({ ...env, ...opts.env });
       daemons.push(d);
@@ -174,3 +174,185 @@ export async function waitForSocket(path: string, daemon?: DaemonProcess, timeou
 
 /** Sleeps. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- Helpers for the secrets and security scenarios (appended; the ones above are unchanged). ----
+
+/** Polls `fn` until it returns a truthy value or `timeoutMs` passes; returns the last value. */
+export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v || Date.now() >= deadline) return v;
+    await sleep(everyMs);
+  }
+}
+
+/** Every regular file under `dir` (symlinks, sockets and FIFOs are not followed or read). */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The regular files under `dir` whose bytes contain `needle` (as UTF-8), like `grep -rl`. */
+export function filesContaining(dir: string, needle: string | Buffer): string[] {
+  const n = typeof needle === 'string' ? Buffer.from(needle) : needle;
+  return filesUnder(dir).filter((f) => {
+    try {
+      return readFileSync(f).includes(n);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The records of `audit.jsonl` in `stateDir` (empty when there is none yet). */
+export function readAudit(stateDir: string): Array<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = readFileSync(join(stateDir, 'audit.jsonl'), 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The text of `daemon.log` in `stateDir` ('' when there is none). */
+export function readDaemonLog(stateDir: string): string {
+  try {
+    return readFileSync(join(stateDir, 'daemon.log'), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The pid of the world's running daemon, from `agent daemon status --json` (auto-start is not triggered). */
+export async function daemonPid(world: World): Promise<number> {
+  const r = await world.agent(['daemon', 'status', '--json']);
+  if (r.code !== 0) throw new Error(`agent daemon status failed (${r.code}): ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { pid: number }).pid;
+}
+
+/** Whether a process with this pid exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A keychain item as secret-tool sees it: the raw password, or undefined when the lookup finds nothing. */
+export async function keychainLookup(keyring: Keyring, service: string, account: string): Promise<string | undefined> {
+  const r = await keyring.secretTool(['lookup', 'service', service, 'account', account]);
+  return r.code === 0 ? r.stdout : undefined;
+}
+
+/** The accounts of every item of `service`, from `secret-tool search --all` (attributes come on stderr). */
+export async function keychainAccounts(keyring: Keyring, service: string): Promise<string[]> {
+  const r = await keyring.secretTool(['search', '--all', 'service', service]);
+  const text = `${r.stdout}\n${r.stderr}`;
+  return [...text.matchAll(/^attribute\.account = (.*)$/gm)].map((m) => m[1] as string).sort();
+}
+
+// ---- Helpers for the exec scenarios (appended; the ones above are unchanged but for world.agent's node). ----
+
+/**
+ * The node binary that runs the CLI: $LATCHKEY_TEST_NODE (e.g. a Node 24 build, to take the execve
+ * path of `agent exec`), else the node running the tests. The daemon always runs on the latter.
+ */
+export function cliNode(): string {
+  return process.env.LATCHKEY_TEST_NODE || process.execPath;
+}
+
+/** A CLI process left running: its output so far, a way to wait for a line, and its end. */
+export interface RunningAgent {
+  child: ChildProcess;
+  pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first match of `re` in stdout, or rejects after `timeoutMs` with the output so far. */
+  waitForOutput(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves with the exit code/signal once the process has ended and its output is closed. */
+  ended: Promise<Result>;
+}
+
+/**
+ * Starts `agent ARGS...` of `world` without waiting for it. With `detached` (the default) it runs in a
+ * session of its own, so no terminal is its controlling terminal, whatever runs the tests.
+ */
+export function startAgent(
+  world: World,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string>; detached?: boolean; command?: [string, ...string[]] } = {},
+): RunningAgent {
+  const [cmd, ...pre] = opts.command ?? [cliNode(), '--', CLI];
+  const child = spawn(cmd, [...pre, ...args], {
+    env: { ...world.env, ...opts.env },
+    cwd: opts.cwd ?? world.home,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: opts.detached ?? true,
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const waiters = new Set<() => void>();
+  let closed = false;
+  const stdout = () => Buffer.concat(out).toString('utf8');
+  const stderr = () => Buffer.concat(err).toString('utf8');
+  child.stdout?.on('data', (b: Buffer) => {
+    out.push(b);
+    for (const w of waiters) w();
+  });
+  child.stderr?.on('data', (b: Buffer) => err.push(b));
+  child.stdin?.on('error', () => {});
+  const ended = new Promise<Result>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      closed = true;
+      for (const w of waiters) w();
+      const stdoutBytes = Buffer.concat(out);
+      resolve({ code, signal, stdout: stdoutBytes.toString('utf8'), stderr: stderr(), stdoutBytes });
+    });
+  });
+  const waitForOutput = (re: RegExp, timeoutMs = 10_000) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const m = stdout().match(re);
+        if (m) {
+          done();
+          resolve(m);
+        } else if (closed) {
+          done();
+          reject(new Error(`agent ended (${child.exitCode ?? child.signalCode}) before printing ${re}:\n${stdout()}\n${stderr()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`agent printed no ${re} within ${timeoutMs} ms:\n${stdout()}\n${stderr()}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+  return { child, pid: child.pid ?? -1, stdout, stderr, waitForOutput, ended };
+}

@@ -1,5 +1,5 @@
 // How the agent speaks: `agent: error: ...` and `agent: hint: ...` on stderr, lowercase, no values.
-import { isLatchkeyError } from '@latchkey/core';
+import { isLatchkeyError } from '@latchkey/core/errors';
 
 /** Where the CLI writes. */
 export interface Output {

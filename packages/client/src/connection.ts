@@ -1,7 +1,7 @@
 // A typed promise client over the daemon's socket.
 import * as grpc from '@grpc/grpc-js';
 import type { SecretMeta, SecretSource } from '@latchkey/core';
-import { loadProto, MAX_MESSAGE_BYTES, type AgentClient, type WireSecretMeta, type WireStatus } from '@latchkey/protocol';
+import { assertSocketPathLength, loadProto, MAX_MESSAGE_BYTES, type AgentClient, type WireSecretMeta, type WireStatus } from '@latchkey/protocol';
 import { fromServiceError } from './errors.js';
 
 /** Default deadline of one call. */
@@ -83,7 +83,9 @@ export interface WatchEvent {
 export class AgentConnection {
   private readonly client: AgentClient;
 
+  /** Throws a usage error for a socket path over the platform limit: no daemon can ever listen there. */
   constructor(readonly socket: string) {
+    assertSocketPathLength(socket);
     const Agent = loadProto().latchkey.v1.Agent;
     this.client = new Agent(`unix://${socket}`, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,

@@ -60,12 +60,28 @@ export async function startDaemonProcess(env: Env): Promise<DaemonStatus> {
   while (Date.now() < deadline) {
     const status = await probe(socket, 500);
     if (status) return status;
-    // A daemon that lost the start race to another one exits; keep waiting for the winner a little.
-    if (exited !== undefined && exited !== null && exited !== 0 && Date.now() > deadline - START_TIMEOUT_MS + 1500) break;
+    // A daemon that lost the start race to another one exits; keep waiting for the winner while it
+    // holds the lock (it may need more than a moment on a loaded machine), else give up.
+    if (exited !== undefined && exited !== null && exited !== 0 && Date.now() > deadline - START_TIMEOUT_MS + 1500) {
+      const holder = lockHolder(state);
+      if (holder === undefined || holder === child.pid) break;
+    }
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 100);
   }
   throw new LatchkeyError('unavailable', `the daemon did not start on ${socket}${lastError(logFile)}`, `see ${logFile}`);
+}
+
+/** The pid written in the daemon's lock file when that process is alive (a daemon starting or serving). */
+function lockHolder(state: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(join(state, 'daemon.lock'), 'utf8').trim(), 10);
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
 }
 
 function lastError(logFile: string): string {

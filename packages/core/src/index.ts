@@ -6,3 +6,4 @@ export * from './ttl.js';
 export * from './record.js';
 export * from './config.js';
 export * from './manifest.js';
+export * from './dotenv.js';

@@ -23,6 +23,8 @@ export type ApprovalState = 'approved' | 'changed' | 'unknown';
 export class Approvals {
   private data: ApprovalFile = { v: 1, manifests: {} };
   private watcher: FSWatcher | undefined;
+  /** Paths whose approval was withdrawn because their content changed (to say so, not to allow). */
+  private readonly changed = new Set<string>();
 
   constructor(
     private readonly file: string,
@@ -48,13 +50,14 @@ export class Approvals {
   /** Whether `realPath` with content hash `sha256` is approved. */
   state(realPath: string, sha256: string): ApprovalState {
     const entry = this.data.manifests[realPath];
-    if (!entry) return 'unknown';
+    if (!entry) return this.changed.has(realPath) ? 'changed' : 'unknown';
     return entry.sha256 === sha256 ? 'approved' : 'changed';
   }
 
   /** Approves a manifest's path and content. */
   approve(realPath: string, sha256: string): void {
     this.data.manifests[realPath] = { sha256, approvedAt: this.deps.clock() };
+    this.changed.delete(realPath);
     this.save();
     this.watcher?.add(realPath);
     this.deps.events.emit({ kind: 'manifest-approved', manifest: realPath });
@@ -62,6 +65,7 @@ export class Approvals {
 
   /** Withdraws an approval; true when there was one. */
   withdraw(realPath: string): boolean {
+    this.changed.delete(realPath);
     if (!this.data.manifests[realPath]) return false;
     delete this.data.manifests[realPath];
     this.save();
@@ -86,6 +90,7 @@ export class Approvals {
     }
     if (sha === entry.sha256) return;
     delete this.data.manifests[realPath];
+    this.changed.add(realPath);
     this.save();
     this.watcher?.unwatch(realPath);
     this.deps.log.info(`approval of ${realPath} withdrawn: the manifest ${sha ? 'changed' : 'was removed'}`);

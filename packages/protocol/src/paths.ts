@@ -2,7 +2,7 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { usageError } from '@latchkey/core';
+import { usageError } from '@latchkey/core/errors';
 
 /** The environment variables the path rules read. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -71,5 +71,25 @@ function isFile(p: string): boolean {
     return statSync(p).isFile();
   } catch {
     return false;
+  }
+}
+
+/**
+ * The nearest agent.env (a regular file) in `cwd` or a folder above it, walking up the real path as
+ * findProjectRoot does (so the two agree); undefined when there is none or `cwd` does not exist.
+ */
+export function findManifest(cwd: string): string | undefined {
+  let dir: string;
+  try {
+    dir = realpathSync(cwd);
+  } catch {
+    return undefined;
+  }
+  for (;;) {
+    const candidate = join(dir, MANIFEST_NAME);
+    if (isFile(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
   }
 }

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { MANIFEST_HEADER, planImport, secretNameFor } from './import-plan.js';
+
+const plan = (dotenvText: string, manifestText?: string) =>
+  planImport({ dotenvText, dotenvFile: '.env', manifestText, manifestFile: '/p/agent.env', allowVars: new Set() });
+
+describe('secretNameFor', () => {
+  it.each([
+    ['STRIPE_KEY', 'stripe-key'],
+    ['API__TOKEN', 'api-token'],
+    ['_LEADING_', 'leading'],
+    ['DB2_URL', 'db2-url'],
+    ['__', ''],
+    ['TEMP', 'temp'],
+  ])('%s -> %j', (variable, name) => expect(secretNameFor(variable)).toBe(name));
+});
+
+describe('planImport', () => {
+  it('writes a new manifest of references after the header', () => {
+    const p = plan('A=1\nB=agent://shared\nC=\n');
+    expect(p.problems).toEqual([]);
+    expect(p.manifestText).toBe(`${MANIFEST_HEADER}A=agent://a\nB=agent://shared\nC=\n`);
+    expect(p.items.map((i) => i.kind)).toEqual(['store', 'reference', 'empty']);
+  });
+
+  it('replaces a multi-line entry in place, keeps export and the other lines, appends new ones', () => {
+    const p = plan('KEY=new\nADD=x\n', '# head\nexport KEY="line1\nline2"\nKEEP=1\n');
+    expect(p.manifestText).toBe('# head\nexport KEY=agent://key\nKEEP=1\nADD=agent://add\n');
+  });
+
+  it('leaves a manifest variable alone when the .env has it empty', () => {
+    const p = plan('KEEP=\n', 'KEEP=agent://kept\n');
+    expect(p.manifestText).toBe('KEEP=agent://kept\n');
+    expect(p.notices[0]).toMatch(/KEEP is empty in \.env/);
+  });
+
+  it('imports the last of a variable set twice, and says so', () => {
+    const p = plan('A=1\nA=2\n');
+    expect(p.items).toMatchObject([{ kind: 'store', variable: 'A', value: '2', line: 2 }]);
+    expect(p.notices).toEqual(['A is set 2 times in .env (lines 1, 2); the last one is imported']);
+  });
+
+  it('quotes a carried reference that dotenv would cut at #', () => {
+    const p = plan("R='agent://x?desc=a#b'\n");
+    expect(p.manifestText).toContain("\nR='agent://x?desc=a#b'\n");
+  });
+
+  it('collects every problem, naming lines and never values', () => {
+    const p = plan('TEMP=secret-1\nA_B=secret-2\nA__B=secret-3\nN=\0\n');
+    expect(p.problems).toHaveLength(3);
+    expect(p.problems.join('\n')).not.toMatch(/secret-\d/);
+  });
+});

@@ -1,0 +1,148 @@
+// What `agent import` will do, computed from the texts alone before anything is stored or written: one
+// item per variable of the .env, the merged agent.env, and every problem found (all of them, not just
+// the first). Every non-empty value that is not already an agent:// reference is treated as a secret.
+import {
+  formatDotenvLine,
+  normalizeNewlines,
+  parseDotenv,
+  parseManifest,
+  parseReference,
+  quote,
+  REFERENCE_PREFIX,
+  secretNameProblem,
+  valueProblem,
+  variableProblem,
+} from '@latchkey/core';
+
+/** What happens to one variable of the .env. The plan holds values: never print it. */
+export type PlanItem =
+  | { kind: 'store'; variable: string; line: number; secret: string; value: string }
+  | { kind: 'reference'; variable: string; line: number; reference: string }
+  | { kind: 'empty'; variable: string; line: number; inManifest: boolean };
+
+export interface ImportPlan {
+  items: PlanItem[];
+  /** The agent.env to write: the existing one with imported variables added or replaced. */
+  manifestText: string;
+  /** Why the import cannot go ahead, one line each (`FILE:LINE: ...`); empty when it can. */
+  problems: string[];
+  /** Things worth saying that do not stop the import. */
+  notices: string[];
+}
+
+export interface PlanInput {
+  dotenvText: string;
+  /** The .env as named in messages. */
+  dotenvFile: string;
+  /** The current agent.env, or undefined when there is none yet. */
+  manifestText: string | undefined;
+  manifestFile: string;
+  allowVars: ReadonlySet<string>;
+}
+
+/** The first lines of a manifest written by `agent import`. */
+export const MANIFEST_HEADER =
+  '# The environment of this project for `agent exec`: references to secrets held by Latchkey, never values.\n' +
+  '# Written by `agent import`; safe to commit.\n';
+
+/** The secret name for a variable: lowercase, `_` as `-`, runs of dashes collapsed, dashes trimmed. */
+export function secretNameFor(variable: string): string {
+  return variable.toLowerCase().replace(/_/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+}
+
+/** Plans an import; pure. */
+export function planImport(input: PlanInput): ImportPlan {
+  const { dotenvFile: file } = input;
+  const problems: string[] = [];
+  const notices: string[] = [];
+
+  // dotenv keeps the last of a name set twice; so does the import, and says so.
+  const last = new Map<string, { value: string; line: number; lines: number[] }>();
+  for (const e of parseDotenv(input.dotenvText)) {
+    const seen = last.get(e.name);
+    last.set(e.name, { value: e.value, line: e.line, lines: [...(seen?.lines ?? []), e.line] });
+  }
+
+  const existing = new Map(parseDotenv(input.manifestText ?? '').map((e) => [e.name, e]));
+  const items: PlanItem[] = [];
+  const bySecret = new Map<string, { variable: string; line: number }>();
+  for (const [variable, { value, line, lines }] of last) {
+    const at = `${file}:${line}`;
+    if (lines.length > 1) notices.push(`${variable} is set ${lines.length} times in ${file} (lines ${lines.join(', ')}); the last one is imported`);
+    const varProblem = variableProblem(variable, input.allowVars);
+    if (varProblem) {
+      problems.push(`${at}: ${varProblem}`);
+      continue;
+    }
+    if (value === '') {
+      const inManifest = existing.has(variable);
+      items.push({ kind: 'empty', variable, line, inManifest });
+      notices.push(`${variable} is empty in ${file}: nothing stored${inManifest ? `; ${input.manifestFile} keeps its own ${variable}` : `; the manifest sets ${variable}= (empty)`}`);
+      continue;
+    }
+    if (value.startsWith(REFERENCE_PREFIX)) {
+      try {
+        parseReference(value);
+        items.push({ kind: 'reference', variable, line, reference: value });
+      } catch (err) {
+        problems.push(`${at}: bad reference for ${variable}: ${(err as Error).message}`);
+      }
+      continue;
+    }
+    const badValue = valueProblem(value);
+    if (badValue) problems.push(`${at}: ${badValue.replace(/^the value /, `the value of ${variable} `)}`);
+    const secret = secretNameFor(variable);
+    const nameProblem = secretNameProblem(secret);
+    if (nameProblem) {
+      problems.push(`${at}: cannot name a secret after ${variable}: ${nameProblem}`);
+      continue;
+    }
+    const clash = bySecret.get(secret);
+    if (clash) {
+      problems.push(`${at}: ${variable} and ${clash.variable} (line ${clash.line}) both give the secret name ${quote(secret)}`);
+      continue;
+    }
+    bySecret.set(secret, { variable, line });
+    if (!badValue) items.push({ kind: 'store', variable, line, secret, value });
+  }
+
+  const manifestText = problems.length > 0 ? input.manifestText ?? '' : merge(input, items, existing, problems);
+  if (problems.length === 0) {
+    // The merged file must be a valid manifest before anything is stored.
+    try {
+      parseManifest(manifestText, input.manifestFile, input.allowVars);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  return { items, manifestText, problems, notices };
+}
+
+/** The existing manifest (or a new one) with a line per imported variable, added or replacing its own. */
+function merge(input: PlanInput, items: PlanItem[], existing: Map<string, { line: number; endLine: number }>, problems: string[]): string {
+  const original = input.manifestText ?? MANIFEST_HEADER;
+  const crlf = original.includes('\r\n');
+  const lines = normalizeNewlines(original).split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const replacements: Array<{ from: number; to: number; text: string }> = [];
+  const appended: string[] = [];
+  for (const item of items) {
+    if (item.kind === 'empty' && item.inManifest) continue;
+    const value = item.kind === 'store' ? `${REFERENCE_PREFIX}${item.secret}` : item.kind === 'reference' ? item.reference : '';
+    const text = formatDotenvLine(item.variable, value);
+    if (text === undefined) {
+      problems.push(`${input.dotenvFile}:${item.line}: the reference of ${item.variable} cannot be written to a dotenv file as it is`);
+      continue;
+    }
+    const at = existing.get(item.variable);
+    if (at) {
+      const exported = /^\s*export\s+/.test(lines[at.line - 1] ?? '') ? 'export ' : '';
+      replacements.push({ from: at.line - 1, to: at.endLine - 1, text: exported + text });
+    } else {
+      appended.push(text);
+    }
+  }
+  for (const r of replacements.sort((a, b) => b.from - a.from)) lines.splice(r.from, r.to - r.from + 1, r.text);
+  const out = `${[...lines, ...appended].join('\n')}\n`;
+  return crlf ? out.replace(/\n/g, '\r\n') : out;
+}

@@ -1,0 +1,91 @@
+// `agent exec`: the hot path. It loads neither oclif nor grpc-js: one HTTP/2 call resolves every
+// manifest into variables, then the command replaces the agent (execve) or runs as its child.
+import { resolve as resolvePath } from 'node:path';
+import { inputError, isLatchkeyError } from '@latchkey/core/errors';
+import { DaemonNotRunning, LeanStatusError, leanUnary } from '@latchkey/client/lean';
+import { decodeResolveEnvResponse, encodeResolveEnvRequest, findManifest, socketPath, type ResolveEnvResponseWire } from '@latchkey/protocol/lean';
+import { renderError } from '../render.js';
+import { parseExecArgv, type ExecOptions } from './argv.js';
+import { resolveCommand } from './resolve-command.js';
+import { canExecve, execve, exitLike, spawnChild } from './run.js';
+
+type Env = Record<string, string>;
+
+/** Everything `agent exec` reads from the process, read once. */
+export interface ExecContext {
+  env: Env;
+  cwd: string;
+  interactive: boolean;
+}
+
+/** The manifests to use: --env-file paths, else the agent.env found walking up from cwd. */
+export function manifestPaths(opts: ExecOptions, cwd: string): string[] {
+  if (opts.envFiles.length > 0) return opts.envFiles.map((f) => resolvePath(cwd, f));
+  const found = findManifest(cwd);
+  if (!found) {
+    throw inputError(`no agent.env in ${cwd} or any folder above it`, 'create agent.env with lines like STRIPE_KEY=agent://stripe-test, or pass --env-file PATH');
+  }
+  return [found];
+}
+
+/** Resolves the manifests, starting the daemon or asking for approval (on a terminal) when needed. */
+export async function resolveEnv(opts: ExecOptions, manifests: string[], ctx: ExecContext): Promise<ResolveEnvResponseWire> {
+  const socket = socketPath(ctx.env);
+  const request = encodeResolveEnvRequest({ manifests, cwd: ctx.cwd, command: opts.command, allowVars: opts.allowVars });
+  let started = false;
+  let asked = false;
+  for (;;) {
+    try {
+      return decodeResolveEnvResponse(await leanUnary(socket, 'ResolveEnv', request));
+    } catch (err) {
+      if (err instanceof DaemonNotRunning && !started) {
+        started = true;
+        const { startDaemonProcess } = await import('@latchkey/client');
+        await startDaemonProcess(ctx.env);
+        continue;
+      }
+      if (err instanceof LeanStatusError && err.unapprovedManifest && ctx.interactive && !asked) {
+        asked = true;
+        const { approveInteractively } = await import('./approve.js');
+        if (await approveInteractively(err.unapprovedManifest, opts.allowVars, ctx.env)) continue;
+      }
+      throw err;
+    }
+  }
+}
+
+/** Runs `agent exec` with the words after `exec`; never returns. */
+export async function main(words: readonly string[]): Promise<never> {
+  const ctx: ExecContext = {
+    env: { ...process.env } as Env,
+    cwd: process.cwd(),
+    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+  };
+  try {
+    const opts = parseExecArgv(words);
+    const manifests = manifestPaths(opts, ctx.cwd);
+    // Find the program first when the manifest cannot change PATH: a typo then reads no secret.
+    const early = opts.allowVars.includes('PATH') ? undefined : resolveCommand(opts.command, ctx.env.PATH, ctx.cwd);
+    const resolved = await resolveEnv(opts, manifests, ctx);
+    for (const w of resolved.warnings) process.stderr.write(`agent: warning: ${w}\n`);
+    const childEnv: Env = { ...ctx.env, ...resolved.env };
+    const file = early ?? resolveCommand(opts.command, childEnv.PATH, ctx.cwd);
+    if (opts.watch) {
+      const { runWatched } = await import('./watch.js');
+      return await runWatched({ opts, manifests, ctx, file, first: resolved });
+    }
+    if (opts.mask) {
+      const { runMasked } = await import('./masked.js');
+      return await exitLike(await runMasked(file, opts, childEnv, Object.values(resolved.env)));
+    }
+    if (canExecve()) execve(file, [opts.command, ...opts.args], childEnv);
+    const { ended } = spawnChild(file, opts.command, opts.args, childEnv);
+    return await exitLike(await ended);
+  } catch (err) {
+    if (!isLatchkeyError(err) && (err as NodeJS.ErrnoException).code === 'EACCES') {
+      process.stderr.write('agent: error: permission denied running the command\n');
+      process.exit(126);
+    }
+    process.exit(renderError(err, process));
+  }
+}

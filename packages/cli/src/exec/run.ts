@@ -1,0 +1,87 @@
+// Running the command: replace the agent with it (execve) when nothing needs the agent to stay, else
+// spawn it with inherited stdio and behave as if it had been run directly: its exit code, its death by
+// signal, forwarded signals, and Ctrl-C delivered once.
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+
+/** Signals forwarded to the child. SIGINT is special-cased: see `fromTerminal`. */
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+
+/** Whether `process.execve` (Node >= 22.15) can replace this process. */
+export function canExecve(): boolean {
+  return typeof (process as unknown as { execve?: unknown }).execve === 'function';
+}
+
+/** Replaces the agent with the command; does not return. */
+export function execve(file: string, argv: readonly string[], env: Record<string, string>): never {
+  (process as unknown as { execve(file: string, args: readonly string[], env: Record<string, string>): never }).execve(file, argv, env);
+  throw new Error('execve returned');
+}
+
+/**
+ * Whether a keyboard signal sent to us also reached the child: true when we are in the foreground
+ * process group of a terminal (the terminal signals the whole group, so forwarding would double it).
+ */
+export function inForegroundOfTerminal(): boolean {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // after "pid (comm) ": state ppid pgrp session tty_nr tpgid
+    const pgrp = Number(fields[2]);
+    const ttyNr = Number(fields[4]);
+    const tpgid = Number(fields[5]);
+    return ttyNr !== 0 && tpgid === pgrp;
+  } catch {
+    return false;
+  }
+}
+
+/** How the child ended. */
+export type ChildEnd = { code: number; signal?: undefined } | { code?: undefined; signal: NodeJS.Signals };
+
+/** Spawns the child with signal forwarding; resolves when it ends. */
+export function spawnChild(
+  file: string,
+  argv0: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  stdio: StdioOptions = 'inherit',
+  forward: (child: ChildProcess, signal: NodeJS.Signals) => void = (c, s) => c.kill(s),
+): { child: ChildProcess; ended: Promise<ChildEnd> } {
+  const child = spawn(file, args, { argv0, env, stdio });
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  for (const signal of FORWARDED_SIGNALS) {
+    const handler = () => {
+      if ((signal === 'SIGINT' || signal === 'SIGQUIT') && inForegroundOfTerminal()) return;
+      if (child.exitCode === null && child.signalCode === null) forward(child, signal);
+    };
+    handlers.set(signal, handler);
+    process.on(signal, handler);
+  }
+  const ended = new Promise<ChildEnd>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      for (const [s, h] of handlers) process.off(s, h);
+      resolve(signal ? { signal } : { code: code ?? 1 });
+    });
+  });
+  return { child, ended };
+}
+
+/** Ends the agent the way the child ended: same exit code, or death by the same signal (else 128+n). */
+export async function exitLike(end: ChildEnd): Promise<never> {
+  if (end.signal === undefined) process.exit(end.code);
+  const signal = end.signal;
+  const number = (constants.signals as Record<string, number>)[signal] ?? 0;
+  // Dying of the signal needs its default action back: drop our listeners, then signal ourselves.
+  process.removeAllListeners(signal);
+  try {
+    process.kill(process.pid, signal);
+  } catch {
+    // fall through to the exit code
+  }
+  // Reached only for signals whose default action does not terminate (SIGWINCH, SIGCHLD...).
+  await new Promise((r) => setTimeout(r, 200));
+  process.exit(128 + number);
+}

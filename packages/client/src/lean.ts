@@ -1,0 +1,92 @@
+// One unary gRPC call over the daemon's socket with node:http2 alone: the hot path of `agent exec`
+// starts without grpc-js or proto-loader. The message codecs come from @latchkey/protocol/lean.
+import { connect as http2Connect, constants } from 'node:http2';
+import { connect as netConnect } from 'node:net';
+import { LatchkeyError, type ErrorKind } from '@latchkey/core/errors';
+import { grpcFrame, grpcUnframe, LEAN_METADATA } from '@latchkey/protocol/lean';
+
+/** The outcome of a lean call that reached the daemon. */
+export interface LeanReply {
+  message: Uint8Array;
+}
+
+/** A failure status from the daemon, with the agent's metadata. */
+export class LeanStatusError extends LatchkeyError {
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    hint: string | undefined,
+    readonly unapprovedManifest: string | undefined,
+  ) {
+    super(kind, message, hint);
+  }
+}
+
+/** Raised when nothing listens on the socket (the caller may start the daemon). */
+export class DaemonNotRunning extends Error {
+  constructor(readonly socket: string, readonly code: string) {
+    super(`no daemon on ${socket} (${code})`);
+  }
+}
+
+const KIND_BY_STATUS: Record<number, ErrorKind> = { 3: 'input', 5: 'notFound', 7: 'denied', 14: 'unavailable', 4: 'unavailable' };
+
+/** Calls `/latchkey.v1.Agent/<method>` with an encoded request; resolves with the encoded reply. */
+export function leanUnary(socket: string, method: string, request: Uint8Array, timeoutMs = 10_000): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const session = http2Connect('http://localhost', { createConnection: () => netConnect(socket) });
+    const finish = (err: Error | undefined, value?: Uint8Array) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      session.close();
+      session.destroy();
+      if (err) reject(err);
+      else resolve(value as Uint8Array);
+    };
+    const timer = setTimeout(
+      () => finish(new LatchkeyError('unavailable', `the daemon did not answer within ${timeoutMs / 1000}s on ${socket}`, 'run agent daemon status')),
+      timeoutMs,
+    );
+    session.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') finish(new DaemonNotRunning(socket, err.code));
+      else finish(new LatchkeyError('unavailable', `cannot talk to the daemon on ${socket}: ${err.code ?? err.message}`, 'run agent daemon status'));
+    });
+    const req = session.request({
+      [constants.HTTP2_HEADER_METHOD]: 'POST',
+      [constants.HTTP2_HEADER_PATH]: `/latchkey.v1.Agent/${method}`,
+      [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
+      te: 'trailers',
+      'grpc-timeout': `${timeoutMs}m`,
+    });
+    const chunks: Buffer[] = [];
+    let headers: Record<string, string | string[] | undefined> = {};
+    req.on('response', (h) => (headers = h));
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('error', (err) => finish(new LatchkeyError('unavailable', `the call to the daemon failed: ${err.message}`, 'run agent daemon status')));
+    req.on('end', () => {
+      const meta = { ...headers, ...trailers };
+      const status = Number(meta['grpc-status'] ?? NaN);
+      if (status === 0) {
+        try {
+          finish(undefined, grpcUnframe(Buffer.concat(chunks)));
+        } catch (err) {
+          finish(err as Error);
+        }
+        return;
+      }
+      const one = (k: string) => {
+        const v = meta[k];
+        return Array.isArray(v) ? v[0] : v;
+      };
+      const details = decodeURIComponent(one('grpc-message') ?? '') || `the daemon answered status ${status}`;
+      const kindMeta = one(LEAN_METADATA.kind);
+      const kind = (kindMeta && ['usage', 'input', 'notFound', 'unavailable', 'denied', 'internal'].includes(kindMeta) ? kindMeta : KIND_BY_STATUS[status] ?? 'internal') as ErrorKind;
+      finish(new LeanStatusError(kind, details, one(LEAN_METADATA.hint), one(LEAN_METADATA.unapproved)));
+    });
+    let trailers: Record<string, string | string[] | undefined> = {};
+    req.on('trailers', (t) => (trailers = t));
+    req.end(grpcFrame(request));
+  });
+}

@@ -1,0 +1,231 @@
+// `agent import` end to end: the built CLI as a subprocess against a real daemon (memory store), every
+// claim checked from outside: the manifest's bytes, the daemon's answers, the audit log, the file system.
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentConnection, type ManifestInfo } from '@latchkey/client';
+import { CLI, filesContaining, makeWorld, readAudit, run, type Result, type World } from './utils/agent.js';
+
+/** A .env of every shape dotenv reads, and the value each variable must be stored with. */
+const DOTENV = [
+  '# credentials for local development',
+  'export STRIPE_KEY=sk_test_51Hx4mPle',
+  "SINGLE_QUOTED='it has # and spaces  '",
+  'DOUBLE_QUOTED="line one\\nline two"',
+  'MULTI_LINE="-----BEGIN KEY-----',
+  'MIIBdGVzdGtleQ==',
+  '-----END KEY-----"',
+  'TRAILING_NEWLINE="ends with newline\\n"',
+  'WITH_COMMENT=plain-value-7Q # not part of the value',
+  'DB_URL=postgres://app:pw-9f3k@localhost:5432/app?sslmode=disable',
+  'SHARED=agent://team/shared-token?owner=platform',
+  'EMPTY=',
+  '',
+].join('\n');
+
+const STORED: Record<string, [string, string]> = {
+  STRIPE_KEY: ['stripe-key', 'sk_test_51Hx4mPle'],
+  SINGLE_QUOTED: ['single-quoted', 'it has # and spaces  '],
+  DOUBLE_QUOTED: ['double-quoted', 'line one\nline two'],
+  MULTI_LINE: ['multi-line', '-----BEGIN KEY-----\nMIIBdGVzdGtleQ==\n-----END KEY-----'],
+  TRAILING_NEWLINE: ['trailing-newline', 'ends with newline\n'],
+  WITH_COMMENT: ['with-comment', 'plain-value-7Q'],
+  DB_URL: ['db-url', 'postgres://app:pw-9f3k@localhost:5432/app?sslmode=disable'],
+};
+
+/** Strings that occur only inside values: none may show up in output or in the manifest. */
+const VALUE_MARKERS = ['sk_test_51Hx4mPle', 'it has #', 'line one', 'MIIBdGVzdGtleQ', 'ends with newline', 'plain-value-7Q', 'pw-9f3k'];
+
+function expectNoValues(...texts: string[]): void {
+  for (const text of texts) for (const marker of VALUE_MARKERS) expect(text, `a value leaked: ${marker}`).not.toContain(marker);
+}
+
+describe('agent import', () => {
+  let world: World;
+  let client: AgentConnection;
+  let n = 0;
+  /** A fresh project folder under the world's HOME. */
+  const project = (files: Record<string, string | Buffer> = {}): string => {
+    const dir = join(world.home, `p${++n}`);
+    mkdirSync(dir);
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+    return realpathSync(dir);
+  };
+  const inspect = (path: string): Promise<ManifestInfo> => client.inspectManifest(path);
+  const value = async (name: string, cwd: string): Promise<string> => (await client.getSecret(name, cwd)).value;
+  const names = async (): Promise<string[]> => (await client.listSecrets()).map((m) => m.name).sort();
+
+  beforeAll(async () => {
+    world = makeWorld();
+    await world.startDaemon();
+    client = new AgentConnection(world.socket);
+  });
+  afterAll(async () => {
+    client?.close();
+    await world?.cleanup();
+  });
+
+  it('stores every value, writes an approved agent.env of references, and prints no value', async () => {
+    const dir = project({ '.env': DOTENV });
+    const r = await world.agent(['import', '--ttl', '2h'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expectNoValues(r.stdout, r.stderr);
+    for (const [variable, [secret]] of Object.entries(STORED)) expect(r.stdout).toMatch(new RegExp(`^${variable}\\s+${secret}\\s+stored`, 'm'));
+    expect(r.stdout).toMatch(/^SHARED\s+agent:\/\/team\/shared-token\?owner=platform\s+reference kept/m);
+    expect(r.stderr).toContain('EMPTY is empty in .env');
+    expect(r.stderr).toContain('agent: next: agent exec -- <command>');
+
+    for (const [secret, expected] of Object.values(STORED)) expect(await value(secret, dir)).toBe(expected);
+    const metas = await client.listSecrets();
+    for (const m of metas) {
+      expect(m.source).toBe('import');
+      expect(m.expiresAt - m.createdAt).toBe(2 * 3600 * 1000);
+    }
+
+    const manifest = readFileSync(join(dir, 'agent.env'), 'utf8');
+    expectNoValues(manifest);
+    for (const [variable, [secret]] of Object.entries(STORED)) expect(manifest).toContain(`\n${variable}=agent://${secret}\n`);
+    expect(manifest).toContain('\nSHARED=agent://team/shared-token?owner=platform\n');
+    expect(manifest).toContain('\nEMPTY=\n');
+    expect((await inspect(join(dir, 'agent.env'))).approved).toBe(true);
+    // The .env stays unless --remove is given.
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(DOTENV);
+    expect(r.stderr).toContain('.env still holds the values');
+  });
+
+  it('merges into an existing agent.env: other lines kept, its own lines for imported variables replaced', async () => {
+    const existing = '# team manifest\nLOG_LEVEL=debug\nexport API_TOKEN=agent://old-token\nOTHER=agent://other # keep me\n';
+    const dir = project({ '.env': 'API_TOKEN=tok-merge-1\nNEW_ONE="new-merge-2"\n', 'agent.env': existing });
+    const r = await world.agent(['import', '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/tok-merge-1|new-merge-2/);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ manifest: join(dir, 'agent.env'), approved: true, created: false, removed: false, kept: null });
+    expect(out.stored.map((s: { variable: string; secret: string }) => [s.variable, s.secret])).toEqual([
+      ['API_TOKEN', 'api-token'],
+      ['NEW_ONE', 'new-one'],
+    ]);
+    expect(readFileSync(join(dir, 'agent.env'), 'utf8')).toBe(
+      '# team manifest\nLOG_LEVEL=debug\nexport API_TOKEN=agent://api-token\nOTHER=agent://other # keep me\nNEW_ONE=agent://new-one\n',
+    );
+    const info = await inspect(join(dir, 'agent.env'));
+    expect(info.approved).toBe(true);
+    expect(info.sha256).toBe(out.sha256);
+  });
+
+  it('--remove deletes the .env only after every value was read back equal', async () => {
+    const dir = project({ '.env': DOTENV });
+    const auditBefore = readAudit(world.stateDir).length;
+    const r = await world.agent(['import', '--remove'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expectNoValues(r.stdout, r.stderr);
+    expect(r.stderr).toContain('removed .env: every value read back equal');
+    expect(existsSync(join(dir, '.env'))).toBe(false);
+    // Each value was read back through the agent (an audited get) before the file went.
+    const reads = readAudit(world.stateDir)
+      .slice(auditBefore)
+      .filter((e) => e.event === 'get' && e.outcome === 'ok')
+      .map((e) => e.secret);
+    expect(reads.sort()).toEqual(Object.values(STORED).map(([s]) => s).sort());
+    // With the memory store, no file under the world holds a value, but the .env files of other tests.
+    for (const [, v] of Object.values(STORED)) expect(filesContaining(world.dir, v).filter((f) => !f.endsWith('/.env'))).toEqual([]);
+  });
+
+  it('--remove keeps the .env when a value does not read back equal, and says why', async () => {
+    // A project secret of the same name shadows the global one the import stores.
+    const dir = project({ 'agent.env': 'UNRELATED=x\n', '.env': 'SHADOWED_KEY=global-value-3\n' });
+    const set = await world.agent(['set', 'shadowed-key', '--project', '--ttl', '1h'], { cwd: dir, input: 'project-value' });
+    expect(set.code, set.stderr).toBe(0);
+    const r = await world.agent(['import', '--remove'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/kept \.env: shadowed-key reads back a different value/);
+    expect(r.stdout + r.stderr).not.toMatch(/global-value-3|project-value/);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe('SHADOWED_KEY=global-value-3\n');
+  });
+
+  it('--project stores in the scope of the manifest folder, even before agent.env exists', async () => {
+    const dir = project({ '.env': 'PROJECT_ONLY=scoped-4\n' });
+    const r = await world.agent(['import', '--project', '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).stored[0]).toMatchObject({ secret: 'project-only', scope: dir });
+    expect(await value('project-only', dir)).toBe('scoped-4');
+    await expect(client.getSecret('project-only', world.home)).rejects.toThrow(/project-only/);
+  });
+
+  it('--env-file merges into a manifest elsewhere; CRLF files stay CRLF', async () => {
+    const root = project({ 'agent.env': 'A=agent://a\r\nB=literal\r\n' });
+    mkdirSync(join(root, 'svc'));
+    writeFileSync(join(root, 'svc', '.env'), 'B=crlf-5\r\nC="two\r\nlines-6"\r\n');
+    const r = await world.agent(['import', 'svc/.env', '--env-file', 'agent.env'], { cwd: root });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(root, 'agent.env'), 'utf8')).toBe('A=agent://a\r\nB=agent://b\r\nC=agent://c\r\n');
+    expect(await value('c', root)).toBe('two\nlines-6');
+    expect(existsSync(join(root, 'svc', 'agent.env'))).toBe(false);
+  });
+
+  it('--env-file can name a manifest that does not exist yet (node started with --, see the note)', async () => {
+    // Node reads a script argument named --env-file as its own option and exits 9 when the file is
+    // missing (nodejs/node#54232); `node -- script` stops that scan, so run the CLI that way here.
+    const dir = project({ '.env': 'FRESH=fresh-7\n' });
+    const before = await names();
+    const r: Result = await run(process.execPath, ['--', CLI, 'import', '--env-file', 'deploy/agent.env', '--json'], { cwd: dir, env: world.env });
+    expect(r.code, r.stderr).toBe(65); // checked before anything is stored
+    expect(r.stderr).toMatch(/no folder .*\/deploy to write agent\.env in/);
+    expect(await names()).toEqual(before);
+    mkdirSync(join(dir, 'deploy'));
+    const again = await run(process.execPath, ['--', CLI, 'import', '--env-file', 'deploy/agent.env'], { cwd: dir, env: world.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`agent: wrote ${join(dir, 'deploy', 'agent.env')} and approved it`);
+    expect(readFileSync(join(dir, 'deploy', 'agent.env'), 'utf8')).toMatch(/\nFRESH=agent:\/\/fresh\n$/);
+    expect(again.stderr).toContain('agent: next: agent exec --env-file deploy/agent.env -- <command>');
+  });
+
+  it('refuses invalid derived names, refused variables and bad values with exit 65, storing nothing', async () => {
+    const before = await names();
+    const cases: Array<[string, string | Buffer, RegExp]> = [
+      ['reserved name', 'GOOD=ok-1\nTEMP=x\n', /\.env:2: cannot name a secret after TEMP: .*"temp" is reserved/],
+      ['empty name', 'GOOD=ok-1\n__=x\n', /\.env:2: cannot name a secret after __: a secret name cannot be empty/],
+      ['two variables, one name', 'A_B=1\nA__B=2\n', /\.env:2: A__B and A_B \(line 1\) both give the secret name "a-b"/],
+      ['NUL byte', Buffer.from('GOOD=ok-1\nNUL_VALUE=a\0b\n'), /\.env:2: the value of NUL_VALUE contains a NUL byte/],
+      ['over 64 KiB', `GOOD=ok-1\nHUGE=${'x'.repeat(64 * 1024 + 1)}\n`, /\.env:2: the value of HUGE is 65537 bytes, over the limit of 65536/],
+      ['refused variable', 'GOOD=ok-1\nLD_PRELOAD=/tmp/x.so\n', /\.env:2: LD_PRELOAD is refused/],
+      ['bad reference', 'GOOD=ok-1\nREF=agent://Not A Name\n', /\.env:2: bad reference for REF: invalid secret name/],
+      ['invalid variable', 'GOOD=ok-1\nmy.var=1\n', /\.env:2: invalid variable name "my\.var"/],
+    ];
+    for (const [label, content, message] of cases) {
+      const dir = project({ '.env': content });
+      const r = await world.agent(['import', '--remove'], { cwd: dir });
+      expect(r.code, `${label}: ${r.stderr}`).toBe(65);
+      expect(r.stderr, label).toMatch(message);
+      expect(r.stderr, label).toMatch(/agent: error: nothing was imported: 1 problem in \.env/);
+      expect(r.stderr, label).toContain('agent: hint: ');
+      expect(r.stdout + r.stderr, label).not.toMatch(/ok-1|a\0b|xxxxxxxx|x\.so/);
+      expect(existsSync(join(dir, 'agent.env')), label).toBe(false);
+      expect(existsSync(join(dir, '.env')), label).toBe(true);
+      expect(await names(), label).toEqual(before);
+    }
+  });
+
+  it('refuses an existing agent.env that would not be a valid manifest, storing nothing', async () => {
+    const before = await names();
+    const dir = project({ '.env': 'GOOD=ok-8\n', 'agent.env': 'NODE_OPTIONS=--require ./x.js\n' });
+    const r = await world.agent(['import'], { cwd: dir });
+    expect(r.code).toBe(65);
+    expect(r.stderr).toMatch(/agent\.env:1: NODE_OPTIONS is refused/);
+    expect(readFileSync(join(dir, 'agent.env'), 'utf8')).toBe('NODE_OPTIONS=--require ./x.js\n');
+    expect(await names()).toEqual(before);
+  });
+
+  it('reports a missing .env, an empty one and the manifest itself as input errors', async () => {
+    const dir = project({ 'empty.env': '# nothing here\n', 'agent.env': 'A=agent://a\n' });
+    const missing = await world.agent(['import'], { cwd: dir });
+    expect(missing.code).toBe(65);
+    expect(missing.stderr).toContain('agent: error: cannot read .env (ENOENT)');
+    const empty = await world.agent(['import', 'empty.env'], { cwd: dir });
+    expect(empty.code).toBe(65);
+    expect(empty.stderr).toContain('nothing to import: empty.env sets no variables');
+    const self = await world.agent(['import', 'agent.env'], { cwd: dir });
+    expect(self.code).toBe(64);
+    expect(self.stderr).toContain('agent.env is the manifest itself');
+  });
+});
