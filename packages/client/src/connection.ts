@@ -16,6 +16,34 @@ export interface PutSecretInput {
   project?: boolean;
   cwd?: string;
   source?: SecretSource;
+  /** A shell command whose stdout is the value, run by the daemon now and again at 75% of the TTL. */
+  mintCommand?: string;
+}
+
+/** A temporary key and its lease. */
+export interface TempKeyInfo {
+  value: string;
+  leaseId: string;
+  expiresAt: number;
+}
+
+/** A lease in force (metadata only). */
+export interface LeaseInfo {
+  leaseId: string;
+  kind: string;
+  issuedAt: number;
+  expiresAt: number;
+  boundPid: number;
+  boundExe: string;
+  fingerprint: string;
+}
+
+/** What introspection says of a key. */
+export interface IntrospectionInfo {
+  active: boolean;
+  leaseId: string;
+  expiresAt: number;
+  kind: string;
 }
 
 /** The daemon's status as the client reports it. */
@@ -41,6 +69,7 @@ export function fromWireMeta(m: WireSecretMeta | null | undefined): SecretMeta {
     createdAt: Number(m.createdAtUnixMs),
     expiresAt: Number(m.expiresAtUnixMs),
     source: m.source as SecretSource,
+    ...(m.mintCommand ? { mint: m.mintCommand } : {}),
   };
 }
 
@@ -119,6 +148,7 @@ export class AgentConnection {
       project: input.project ?? false,
       cwd: input.cwd ?? '',
       source: input.source ?? 'manual',
+      mintCommand: input.mintCommand ?? '',
     });
     return fromWireMeta(res.secret);
   }
@@ -179,6 +209,47 @@ export class AgentConnection {
         stream.cancel();
       },
     };
+  }
+
+  /** Mints a temporary key; `bindPid` 0 binds it to this process, -1 to none. */
+  async issueTempKey(input: { kind: string; ttlSeconds?: number; params?: Record<string, string>; bindPid?: number }): Promise<TempKeyInfo> {
+    const res = await this.call<{ value: string; leaseId: string; expiresAtUnixMs: number }>('issueTempKey', {
+      kind: input.kind,
+      ttlSeconds: input.ttlSeconds ?? 0,
+      params: input.params ?? {},
+      bindPid: input.bindPid ?? 0,
+    });
+    return { value: res.value, leaseId: res.leaseId, expiresAt: Number(res.expiresAtUnixMs) };
+  }
+
+  /** Ends a lease now; false when it had already ended. */
+  async revokeLease(leaseId: string): Promise<boolean> {
+    return (await this.call<{ revoked: boolean }>('revokeLease', { leaseId })).revoked;
+  }
+
+  /** Whether a temporary key is still good. */
+  async introspectTempKey(value: string): Promise<IntrospectionInfo> {
+    const res = await this.call<{ active: boolean; leaseId: string; expiresAtUnixMs: number; kind: string }>('introspectTempKey', { value });
+    return { active: res.active, leaseId: res.leaseId, expiresAt: Number(res.expiresAtUnixMs), kind: res.kind };
+  }
+
+  /** The leases in force. */
+  async listLeases(): Promise<LeaseInfo[]> {
+    const res = await this.call<{ leases: Array<Omit<LeaseInfo, 'issuedAt' | 'expiresAt'> & { issuedAtUnixMs: number; expiresAtUnixMs: number }> }>('listLeases', {});
+    return res.leases.map((l) => ({
+      leaseId: l.leaseId,
+      kind: l.kind,
+      issuedAt: Number(l.issuedAtUnixMs),
+      expiresAt: Number(l.expiresAtUnixMs),
+      boundPid: l.boundPid,
+      boundExe: l.boundExe,
+      fingerprint: l.fingerprint,
+    }));
+  }
+
+  /** Mints a minted secret again now. */
+  async rotateSecret(name: string, cwd = ''): Promise<SecretMeta> {
+    return fromWireMeta((await this.call<{ secret: WireSecretMeta | null }>('rotateSecret', { name, cwd })).secret);
   }
 
   /** Asks the daemon to exit. */

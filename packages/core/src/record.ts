@@ -18,6 +18,8 @@ export interface SecretMeta {
   createdAt: number;
   expiresAt: number;
   source: SecretSource;
+  /** For minted secrets: the shell command whose output is the value. */
+  mint?: string;
 }
 
 /** A secret as held in memory by the daemon. */
@@ -63,6 +65,7 @@ export function decodeRecord(account: string, password: string): SecretRecord {
       createdAt: typeof m.createdAt === 'number' ? m.createdAt : 0,
       expiresAt: m.expiresAt,
       source,
+      ...(typeof m.mint === 'string' && m.mint !== '' ? { mint: m.mint } : {}),
     },
   };
 }

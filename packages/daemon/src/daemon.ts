@@ -11,7 +11,9 @@ import { readConfig } from './config.js';
 import { Approvals } from './approvals.js';
 import { EventBus } from './events.js';
 import { addToServer } from './grpc.js';
+import { LeaseManager } from './leases.js';
 import { ManifestService } from './manifests.js';
+import { Minter } from './minter.js';
 import { fileLogger, type Logger } from './log.js';
 import { peerCredentials, peerExecutable, socketFd, tryLockExclusive } from './native.js';
 import { AgentService } from './service.js';
@@ -115,7 +117,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const approvals = new Approvals(join(state, 'approvals.json'), { log, audit, events, clock });
     approvals.load();
     cleanups.push(() => void approvals.close());
-    const manifests = new ManifestService({ approvals, secrets: agent, audit, clock });
+    const leases = new LeaseManager({
+      clock,
+      audit,
+      log,
+      ttl: config.ttl,
+      readSigner: async (name, peer) => (await agent.get(name, '', peer, { event: 'sign' })).value,
+    });
+    const minter = new Minter({ service: agent, audit, log, clock, env: env as NodeJS.ProcessEnv });
+    minter.scheduleAll();
+    cleanups.push(() => minter.close());
+    const manifests = new ManifestService({ approvals, secrets: agent, leases, audit, clock });
 
     const peers = new Map<string, Peer>();
     let nextPeer = 0;
@@ -150,6 +162,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           });
         });
         injector.destroy();
+        await leases.close();
         cleanup();
         resolveStopped();
       })();
@@ -159,6 +172,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     addToServer(server, {
       service: agent,
       manifests,
+      leases,
+      minter,
       events,
       log,
       peerOf: (call) => peers.get(call.getPeer()),

@@ -12,7 +12,9 @@ import {
 } from '@latchkey/protocol';
 import type { ManifestEntry as CoreManifestEntry } from '@latchkey/core';
 import type { EventBus } from './events.js';
+import type { LeaseManager } from './leases.js';
 import { UnapprovedManifest, type ManifestService } from './manifests.js';
+import type { Minter } from './minter.js';
 import type { Peer } from './audit.js';
 import type { Logger } from './log.js';
 import type { AgentService } from './service.js';
@@ -30,6 +32,8 @@ const STATUS_OF: Record<ErrorKind, grpc.status> = {
 export interface BindingDeps {
   service: AgentService;
   manifests: ManifestService;
+  leases: LeaseManager;
+  minter: Minter;
   events: EventBus;
   log: Logger;
   /** The peer of a call, as identified when its connection was accepted. */
@@ -70,6 +74,7 @@ export function toWireMeta(m: SecretMeta): WireSecretMeta {
     createdAtUnixMs: m.createdAt,
     expiresAtUnixMs: m.expiresAt,
     source: m.source,
+    mintCommand: m.mint ?? '',
   };
 }
 
@@ -104,6 +109,16 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
   const handlers: AgentHandlers = {
     Status: unary(() => ({ ...deps.status(), secrets: service.count() })),
     PutSecret: unary(async (req, peer) => {
+      const input = {
+        name: req.name,
+        ttlSeconds: req.ttlSeconds,
+        owner: req.owner,
+        description: req.description,
+        project: req.project,
+        cwd: req.cwd,
+        source: req.source,
+      };
+      if (req.mintCommand) return { secret: toWireMeta(await deps.minter.create({ ...input, mint: req.mintCommand }, peer)) };
       const meta = await service.put(
         {
           name: req.name,
@@ -147,6 +162,27 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       call.on('close', unsubscribe);
       call.on('error', unsubscribe);
     },
+    IssueTempKey: unary(async (req, peer) => {
+      const key = await deps.leases.issue({ kind: req.kind, ttlSeconds: req.ttlSeconds, params: req.params, bindPid: req.bindPid }, peer);
+      return { value: key.value, leaseId: key.leaseId, expiresAtUnixMs: key.expiresAt };
+    }),
+    RevokeLease: unary(async (req, peer) => ({ revoked: await deps.leases.revoke(req.leaseId, peer) })),
+    IntrospectTempKey: unary((req) => {
+      const i = deps.leases.introspect(req.value);
+      return { active: i.active, leaseId: i.leaseId, expiresAtUnixMs: i.expiresAt, kind: i.kind };
+    }),
+    ListLeases: unary(() => ({
+      leases: deps.leases.list().map((l) => ({
+        leaseId: l.leaseId,
+        kind: l.kind,
+        issuedAtUnixMs: l.issuedAt,
+        expiresAtUnixMs: l.expiresAt,
+        boundPid: l.boundPid ?? 0,
+        boundExe: l.boundExe ?? '',
+        fingerprint: l.fingerprint,
+      })),
+    })),
+    RotateSecret: unary(async (req, peer) => ({ secret: toWireMeta(await deps.minter.rotate(req.name, req.cwd, peer)) })),
     Shutdown: unary(() => {
       setImmediate(deps.shutdown);
       return {};

@@ -13,6 +13,7 @@ import {
 } from '@latchkey/core';
 import { contentHash, type Approvals } from './approvals.js';
 import type { AuditSink, Peer } from './audit.js';
+import type { LeaseManager } from './leases.js';
 import type { AgentService } from './service.js';
 
 /** Values expiring sooner than this come with a warning. */
@@ -48,7 +49,7 @@ export class UnapprovedManifest extends LatchkeyError {
 
 export class ManifestService {
   constructor(
-    private readonly deps: { approvals: Approvals; secrets: AgentService; audit: AuditSink; clock: Clock },
+    private readonly deps: { approvals: Approvals; secrets: AgentService; leases: LeaseManager; audit: AuditSink; clock: Clock },
   ) {}
 
   /** Reads and validates a manifest; an invalid manifest is an input error whether approved or not. */
@@ -127,11 +128,10 @@ export class ManifestService {
     const ref = entry.ref;
     if (!ref) return entry.value;
     if (ref.kind === 'temp') {
-      throw new LatchkeyError(
-        'unavailable',
-        `${manifest}:${entry.line}: ${entry.variable} asks for a temporary key (agent://temp/${ref.tempKind}), which this daemon cannot mint yet`,
-        'store a secret for it with agent set, and reference it as agent://NAME',
-      );
+      // Minted for this run and bound to the caller: the lease ends when the `agent exec` process (or,
+      // after execve, the command that replaced it) exits, or at its TTL.
+      const key = await this.deps.leases.issue({ kind: ref.tempKind, ttlSeconds: ref.ttlSeconds ?? 0, params: ref.params, bindPid: 0 }, peer);
+      return key.value;
     }
     const record = await this.deps.secrets.get(ref.name, cwd, peer, { event: 'exec', fields: { variable: entry.variable, manifest, command, cwd } });
     const left = record.meta.expiresAt - now;

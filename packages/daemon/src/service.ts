@@ -60,6 +60,12 @@ export interface PutInput {
   project: boolean;
   cwd: string;
   source: string;
+  /** For minted secrets: the command that produced the value. */
+  mint?: string;
+  /** An expiry given by the source itself (a mint command's expires_at), instead of ttlSeconds. */
+  expiresAt?: number;
+  /** The scope to write to, overriding `project`/`cwd` (rotation of an existing secret). */
+  scope?: Scope;
 }
 
 export interface StatusInfo {
@@ -99,7 +105,7 @@ export class AgentService {
     const name = assertSecretName(input.name);
     assertValue(input.value);
     const ttl = input.ttlSeconds === 0 ? this.deps.ttl.defaultSeconds : checkTtl(input.ttlSeconds, this.deps.ttl);
-    const scope = input.project ? this.projectScope(input.cwd) : GLOBAL_SCOPE;
+    const scope = input.scope ?? (input.project ? this.projectScope(input.cwd) : GLOBAL_SCOPE);
     const source = (SOURCES as readonly string[]).includes(input.source) ? (input.source as SecretSource) : 'manual';
     const now = this.deps.clock();
     const record: SecretRecord = {
@@ -110,10 +116,12 @@ export class AgentService {
         owner: input.owner,
         description: input.description,
         createdAt: now,
-        expiresAt: now + ttl * 1000,
+        expiresAt: input.expiresAt !== undefined ? Math.min(input.expiresAt, now + this.deps.ttl.maxSeconds * 1000) : now + ttl * 1000,
         source,
+        ...(input.mint ? { mint: input.mint } : {}),
       },
     };
+    if (record.meta.expiresAt <= now) throw inputError(`the value for ${quote(name)} is already expired`);
     const account = accountOf(scope, name);
     await this.serialized(account, async () => {
       await this.deps.store.set(account, encodeRecord(record));
@@ -139,6 +147,21 @@ export class AgentService {
     }
     await this.deps.audit.write({ event, outcome: 'ok', secret: name, scope: record.meta.scope, peer, ...context.fields });
     return record;
+  }
+
+  /** The record of `name` visible from `cwd`, without reading its value (no audit). */
+  async lookup(nameRaw: string, cwd: string, peer?: Peer): Promise<SecretRecord> {
+    return this.visible(assertSecretName(nameRaw), cwd, peer, 'lookup');
+  }
+
+  /** The current record of an account, if any (for rotation bookkeeping). */
+  current(scope: Scope, name: string): SecretRecord | undefined {
+    return this.records.get(accountOf(scope, name));
+  }
+
+  /** Every record whose value comes from a mint command. */
+  minted(): SecretRecord[] {
+    return [...this.records.values()].filter((r) => r.meta.mint);
   }
 
   /** Every secret's metadata, sorted by scope then name. */

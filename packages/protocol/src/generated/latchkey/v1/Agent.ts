@@ -12,17 +12,27 @@ import type { GetSecretRequest as _latchkey_v1_GetSecretRequest, GetSecretReques
 import type { GetSecretResponse as _latchkey_v1_GetSecretResponse, GetSecretResponse__Output as _latchkey_v1_GetSecretResponse__Output } from '../../latchkey/v1/GetSecretResponse.js';
 import type { InspectManifestRequest as _latchkey_v1_InspectManifestRequest, InspectManifestRequest__Output as _latchkey_v1_InspectManifestRequest__Output } from '../../latchkey/v1/InspectManifestRequest.js';
 import type { InspectManifestResponse as _latchkey_v1_InspectManifestResponse, InspectManifestResponse__Output as _latchkey_v1_InspectManifestResponse__Output } from '../../latchkey/v1/InspectManifestResponse.js';
+import type { IntrospectTempKeyRequest as _latchkey_v1_IntrospectTempKeyRequest, IntrospectTempKeyRequest__Output as _latchkey_v1_IntrospectTempKeyRequest__Output } from '../../latchkey/v1/IntrospectTempKeyRequest.js';
+import type { Introspection as _latchkey_v1_Introspection, Introspection__Output as _latchkey_v1_Introspection__Output } from '../../latchkey/v1/Introspection.js';
+import type { IssueTempKeyRequest as _latchkey_v1_IssueTempKeyRequest, IssueTempKeyRequest__Output as _latchkey_v1_IssueTempKeyRequest__Output } from '../../latchkey/v1/IssueTempKeyRequest.js';
+import type { ListLeasesRequest as _latchkey_v1_ListLeasesRequest, ListLeasesRequest__Output as _latchkey_v1_ListLeasesRequest__Output } from '../../latchkey/v1/ListLeasesRequest.js';
+import type { ListLeasesResponse as _latchkey_v1_ListLeasesResponse, ListLeasesResponse__Output as _latchkey_v1_ListLeasesResponse__Output } from '../../latchkey/v1/ListLeasesResponse.js';
 import type { ListSecretsRequest as _latchkey_v1_ListSecretsRequest, ListSecretsRequest__Output as _latchkey_v1_ListSecretsRequest__Output } from '../../latchkey/v1/ListSecretsRequest.js';
 import type { ListSecretsResponse as _latchkey_v1_ListSecretsResponse, ListSecretsResponse__Output as _latchkey_v1_ListSecretsResponse__Output } from '../../latchkey/v1/ListSecretsResponse.js';
 import type { PutSecretRequest as _latchkey_v1_PutSecretRequest, PutSecretRequest__Output as _latchkey_v1_PutSecretRequest__Output } from '../../latchkey/v1/PutSecretRequest.js';
 import type { PutSecretResponse as _latchkey_v1_PutSecretResponse, PutSecretResponse__Output as _latchkey_v1_PutSecretResponse__Output } from '../../latchkey/v1/PutSecretResponse.js';
 import type { ResolveEnvRequest as _latchkey_v1_ResolveEnvRequest, ResolveEnvRequest__Output as _latchkey_v1_ResolveEnvRequest__Output } from '../../latchkey/v1/ResolveEnvRequest.js';
 import type { ResolveEnvResponse as _latchkey_v1_ResolveEnvResponse, ResolveEnvResponse__Output as _latchkey_v1_ResolveEnvResponse__Output } from '../../latchkey/v1/ResolveEnvResponse.js';
+import type { RevokeLeaseRequest as _latchkey_v1_RevokeLeaseRequest, RevokeLeaseRequest__Output as _latchkey_v1_RevokeLeaseRequest__Output } from '../../latchkey/v1/RevokeLeaseRequest.js';
+import type { RevokeLeaseResponse as _latchkey_v1_RevokeLeaseResponse, RevokeLeaseResponse__Output as _latchkey_v1_RevokeLeaseResponse__Output } from '../../latchkey/v1/RevokeLeaseResponse.js';
+import type { RotateSecretRequest as _latchkey_v1_RotateSecretRequest, RotateSecretRequest__Output as _latchkey_v1_RotateSecretRequest__Output } from '../../latchkey/v1/RotateSecretRequest.js';
+import type { RotateSecretResponse as _latchkey_v1_RotateSecretResponse, RotateSecretResponse__Output as _latchkey_v1_RotateSecretResponse__Output } from '../../latchkey/v1/RotateSecretResponse.js';
 import type { SecretEvent as _latchkey_v1_SecretEvent, SecretEvent__Output as _latchkey_v1_SecretEvent__Output } from '../../latchkey/v1/SecretEvent.js';
 import type { ShutdownRequest as _latchkey_v1_ShutdownRequest, ShutdownRequest__Output as _latchkey_v1_ShutdownRequest__Output } from '../../latchkey/v1/ShutdownRequest.js';
 import type { ShutdownResponse as _latchkey_v1_ShutdownResponse, ShutdownResponse__Output as _latchkey_v1_ShutdownResponse__Output } from '../../latchkey/v1/ShutdownResponse.js';
 import type { StatusRequest as _latchkey_v1_StatusRequest, StatusRequest__Output as _latchkey_v1_StatusRequest__Output } from '../../latchkey/v1/StatusRequest.js';
 import type { StatusResponse as _latchkey_v1_StatusResponse, StatusResponse__Output as _latchkey_v1_StatusResponse__Output } from '../../latchkey/v1/StatusResponse.js';
+import type { TempKey as _latchkey_v1_TempKey, TempKey__Output as _latchkey_v1_TempKey__Output } from '../../latchkey/v1/TempKey.js';
 import type { WatchSecretsRequest as _latchkey_v1_WatchSecretsRequest, WatchSecretsRequest__Output as _latchkey_v1_WatchSecretsRequest__Output } from '../../latchkey/v1/WatchSecretsRequest.js';
 
 export interface AgentClient extends grpc.Client {
@@ -71,6 +81,33 @@ export interface AgentClient extends grpc.Client {
   inspectManifest(argument: _latchkey_v1_InspectManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_InspectManifestResponse__Output>): grpc.ClientUnaryCall;
   inspectManifest(argument: _latchkey_v1_InspectManifestRequest, callback: grpc.requestCallback<_latchkey_v1_InspectManifestResponse__Output>): grpc.ClientUnaryCall;
   
+  IntrospectTempKey(argument: _latchkey_v1_IntrospectTempKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_Introspection__Output>): grpc.ClientUnaryCall;
+  IntrospectTempKey(argument: _latchkey_v1_IntrospectTempKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_Introspection__Output>): grpc.ClientUnaryCall;
+  IntrospectTempKey(argument: _latchkey_v1_IntrospectTempKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_Introspection__Output>): grpc.ClientUnaryCall;
+  IntrospectTempKey(argument: _latchkey_v1_IntrospectTempKeyRequest, callback: grpc.requestCallback<_latchkey_v1_Introspection__Output>): grpc.ClientUnaryCall;
+  introspectTempKey(argument: _latchkey_v1_IntrospectTempKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_Introspection__Output>): grpc.ClientUnaryCall;
+  introspectTempKey(argument: _latchkey_v1_IntrospectTempKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_Introspection__Output>): grpc.ClientUnaryCall;
+  introspectTempKey(argument: _latchkey_v1_IntrospectTempKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_Introspection__Output>): grpc.ClientUnaryCall;
+  introspectTempKey(argument: _latchkey_v1_IntrospectTempKeyRequest, callback: grpc.requestCallback<_latchkey_v1_Introspection__Output>): grpc.ClientUnaryCall;
+  
+  IssueTempKey(argument: _latchkey_v1_IssueTempKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_TempKey__Output>): grpc.ClientUnaryCall;
+  IssueTempKey(argument: _latchkey_v1_IssueTempKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_TempKey__Output>): grpc.ClientUnaryCall;
+  IssueTempKey(argument: _latchkey_v1_IssueTempKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_TempKey__Output>): grpc.ClientUnaryCall;
+  IssueTempKey(argument: _latchkey_v1_IssueTempKeyRequest, callback: grpc.requestCallback<_latchkey_v1_TempKey__Output>): grpc.ClientUnaryCall;
+  issueTempKey(argument: _latchkey_v1_IssueTempKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_TempKey__Output>): grpc.ClientUnaryCall;
+  issueTempKey(argument: _latchkey_v1_IssueTempKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_TempKey__Output>): grpc.ClientUnaryCall;
+  issueTempKey(argument: _latchkey_v1_IssueTempKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_TempKey__Output>): grpc.ClientUnaryCall;
+  issueTempKey(argument: _latchkey_v1_IssueTempKeyRequest, callback: grpc.requestCallback<_latchkey_v1_TempKey__Output>): grpc.ClientUnaryCall;
+  
+  ListLeases(argument: _latchkey_v1_ListLeasesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ListLeasesResponse__Output>): grpc.ClientUnaryCall;
+  ListLeases(argument: _latchkey_v1_ListLeasesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_ListLeasesResponse__Output>): grpc.ClientUnaryCall;
+  ListLeases(argument: _latchkey_v1_ListLeasesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ListLeasesResponse__Output>): grpc.ClientUnaryCall;
+  ListLeases(argument: _latchkey_v1_ListLeasesRequest, callback: grpc.requestCallback<_latchkey_v1_ListLeasesResponse__Output>): grpc.ClientUnaryCall;
+  listLeases(argument: _latchkey_v1_ListLeasesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ListLeasesResponse__Output>): grpc.ClientUnaryCall;
+  listLeases(argument: _latchkey_v1_ListLeasesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_ListLeasesResponse__Output>): grpc.ClientUnaryCall;
+  listLeases(argument: _latchkey_v1_ListLeasesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ListLeasesResponse__Output>): grpc.ClientUnaryCall;
+  listLeases(argument: _latchkey_v1_ListLeasesRequest, callback: grpc.requestCallback<_latchkey_v1_ListLeasesResponse__Output>): grpc.ClientUnaryCall;
+  
   ListSecrets(argument: _latchkey_v1_ListSecretsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ListSecretsResponse__Output>): grpc.ClientUnaryCall;
   ListSecrets(argument: _latchkey_v1_ListSecretsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_ListSecretsResponse__Output>): grpc.ClientUnaryCall;
   ListSecrets(argument: _latchkey_v1_ListSecretsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ListSecretsResponse__Output>): grpc.ClientUnaryCall;
@@ -97,6 +134,24 @@ export interface AgentClient extends grpc.Client {
   resolveEnv(argument: _latchkey_v1_ResolveEnvRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_ResolveEnvResponse__Output>): grpc.ClientUnaryCall;
   resolveEnv(argument: _latchkey_v1_ResolveEnvRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ResolveEnvResponse__Output>): grpc.ClientUnaryCall;
   resolveEnv(argument: _latchkey_v1_ResolveEnvRequest, callback: grpc.requestCallback<_latchkey_v1_ResolveEnvResponse__Output>): grpc.ClientUnaryCall;
+  
+  RevokeLease(argument: _latchkey_v1_RevokeLeaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_RevokeLeaseResponse__Output>): grpc.ClientUnaryCall;
+  RevokeLease(argument: _latchkey_v1_RevokeLeaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_RevokeLeaseResponse__Output>): grpc.ClientUnaryCall;
+  RevokeLease(argument: _latchkey_v1_RevokeLeaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_RevokeLeaseResponse__Output>): grpc.ClientUnaryCall;
+  RevokeLease(argument: _latchkey_v1_RevokeLeaseRequest, callback: grpc.requestCallback<_latchkey_v1_RevokeLeaseResponse__Output>): grpc.ClientUnaryCall;
+  revokeLease(argument: _latchkey_v1_RevokeLeaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_RevokeLeaseResponse__Output>): grpc.ClientUnaryCall;
+  revokeLease(argument: _latchkey_v1_RevokeLeaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_RevokeLeaseResponse__Output>): grpc.ClientUnaryCall;
+  revokeLease(argument: _latchkey_v1_RevokeLeaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_RevokeLeaseResponse__Output>): grpc.ClientUnaryCall;
+  revokeLease(argument: _latchkey_v1_RevokeLeaseRequest, callback: grpc.requestCallback<_latchkey_v1_RevokeLeaseResponse__Output>): grpc.ClientUnaryCall;
+  
+  RotateSecret(argument: _latchkey_v1_RotateSecretRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_RotateSecretResponse__Output>): grpc.ClientUnaryCall;
+  RotateSecret(argument: _latchkey_v1_RotateSecretRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_RotateSecretResponse__Output>): grpc.ClientUnaryCall;
+  RotateSecret(argument: _latchkey_v1_RotateSecretRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_RotateSecretResponse__Output>): grpc.ClientUnaryCall;
+  RotateSecret(argument: _latchkey_v1_RotateSecretRequest, callback: grpc.requestCallback<_latchkey_v1_RotateSecretResponse__Output>): grpc.ClientUnaryCall;
+  rotateSecret(argument: _latchkey_v1_RotateSecretRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_RotateSecretResponse__Output>): grpc.ClientUnaryCall;
+  rotateSecret(argument: _latchkey_v1_RotateSecretRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_RotateSecretResponse__Output>): grpc.ClientUnaryCall;
+  rotateSecret(argument: _latchkey_v1_RotateSecretRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_RotateSecretResponse__Output>): grpc.ClientUnaryCall;
+  rotateSecret(argument: _latchkey_v1_RotateSecretRequest, callback: grpc.requestCallback<_latchkey_v1_RotateSecretResponse__Output>): grpc.ClientUnaryCall;
   
   Shutdown(argument: _latchkey_v1_ShutdownRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ShutdownResponse__Output>): grpc.ClientUnaryCall;
   Shutdown(argument: _latchkey_v1_ShutdownRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_ShutdownResponse__Output>): grpc.ClientUnaryCall;
@@ -134,11 +189,21 @@ export interface AgentHandlers extends grpc.UntypedServiceImplementation {
   
   InspectManifest: grpc.handleUnaryCall<_latchkey_v1_InspectManifestRequest__Output, _latchkey_v1_InspectManifestResponse>;
   
+  IntrospectTempKey: grpc.handleUnaryCall<_latchkey_v1_IntrospectTempKeyRequest__Output, _latchkey_v1_Introspection>;
+  
+  IssueTempKey: grpc.handleUnaryCall<_latchkey_v1_IssueTempKeyRequest__Output, _latchkey_v1_TempKey>;
+  
+  ListLeases: grpc.handleUnaryCall<_latchkey_v1_ListLeasesRequest__Output, _latchkey_v1_ListLeasesResponse>;
+  
   ListSecrets: grpc.handleUnaryCall<_latchkey_v1_ListSecretsRequest__Output, _latchkey_v1_ListSecretsResponse>;
   
   PutSecret: grpc.handleUnaryCall<_latchkey_v1_PutSecretRequest__Output, _latchkey_v1_PutSecretResponse>;
   
   ResolveEnv: grpc.handleUnaryCall<_latchkey_v1_ResolveEnvRequest__Output, _latchkey_v1_ResolveEnvResponse>;
+  
+  RevokeLease: grpc.handleUnaryCall<_latchkey_v1_RevokeLeaseRequest__Output, _latchkey_v1_RevokeLeaseResponse>;
+  
+  RotateSecret: grpc.handleUnaryCall<_latchkey_v1_RotateSecretRequest__Output, _latchkey_v1_RotateSecretResponse>;
   
   Shutdown: grpc.handleUnaryCall<_latchkey_v1_ShutdownRequest__Output, _latchkey_v1_ShutdownResponse>;
   
@@ -154,9 +219,14 @@ export interface AgentDefinition extends grpc.ServiceDefinition {
   DenyManifest: MethodDefinition<_latchkey_v1_DenyManifestRequest, _latchkey_v1_DenyManifestResponse, _latchkey_v1_DenyManifestRequest__Output, _latchkey_v1_DenyManifestResponse__Output>
   GetSecret: MethodDefinition<_latchkey_v1_GetSecretRequest, _latchkey_v1_GetSecretResponse, _latchkey_v1_GetSecretRequest__Output, _latchkey_v1_GetSecretResponse__Output>
   InspectManifest: MethodDefinition<_latchkey_v1_InspectManifestRequest, _latchkey_v1_InspectManifestResponse, _latchkey_v1_InspectManifestRequest__Output, _latchkey_v1_InspectManifestResponse__Output>
+  IntrospectTempKey: MethodDefinition<_latchkey_v1_IntrospectTempKeyRequest, _latchkey_v1_Introspection, _latchkey_v1_IntrospectTempKeyRequest__Output, _latchkey_v1_Introspection__Output>
+  IssueTempKey: MethodDefinition<_latchkey_v1_IssueTempKeyRequest, _latchkey_v1_TempKey, _latchkey_v1_IssueTempKeyRequest__Output, _latchkey_v1_TempKey__Output>
+  ListLeases: MethodDefinition<_latchkey_v1_ListLeasesRequest, _latchkey_v1_ListLeasesResponse, _latchkey_v1_ListLeasesRequest__Output, _latchkey_v1_ListLeasesResponse__Output>
   ListSecrets: MethodDefinition<_latchkey_v1_ListSecretsRequest, _latchkey_v1_ListSecretsResponse, _latchkey_v1_ListSecretsRequest__Output, _latchkey_v1_ListSecretsResponse__Output>
   PutSecret: MethodDefinition<_latchkey_v1_PutSecretRequest, _latchkey_v1_PutSecretResponse, _latchkey_v1_PutSecretRequest__Output, _latchkey_v1_PutSecretResponse__Output>
   ResolveEnv: MethodDefinition<_latchkey_v1_ResolveEnvRequest, _latchkey_v1_ResolveEnvResponse, _latchkey_v1_ResolveEnvRequest__Output, _latchkey_v1_ResolveEnvResponse__Output>
+  RevokeLease: MethodDefinition<_latchkey_v1_RevokeLeaseRequest, _latchkey_v1_RevokeLeaseResponse, _latchkey_v1_RevokeLeaseRequest__Output, _latchkey_v1_RevokeLeaseResponse__Output>
+  RotateSecret: MethodDefinition<_latchkey_v1_RotateSecretRequest, _latchkey_v1_RotateSecretResponse, _latchkey_v1_RotateSecretRequest__Output, _latchkey_v1_RotateSecretResponse__Output>
   Shutdown: MethodDefinition<_latchkey_v1_ShutdownRequest, _latchkey_v1_ShutdownResponse, _latchkey_v1_ShutdownRequest__Output, _latchkey_v1_ShutdownResponse__Output>
   Status: MethodDefinition<_latchkey_v1_StatusRequest, _latchkey_v1_StatusResponse, _latchkey_v1_StatusRequest__Output, _latchkey_v1_StatusResponse__Output>
   WatchSecrets: MethodDefinition<_latchkey_v1_WatchSecretsRequest, _latchkey_v1_SecretEvent, _latchkey_v1_WatchSecretsRequest__Output, _latchkey_v1_SecretEvent__Output>

@@ -10,6 +10,7 @@ export interface PutSecretRequest {
   'project'?: (boolean);
   'cwd'?: (string);
   'source'?: (string);
+  'mintCommand'?: (string);
 }
 
 export interface PutSecretRequest__Output {
@@ -21,4 +22,5 @@ export interface PutSecretRequest__Output {
   'project': (boolean);
   'cwd': (string);
   'source': (string);
+  'mintCommand': (string);
 }

@@ -10,6 +10,7 @@ export interface SecretMeta {
   'createdAtUnixMs'?: (number | string | Long);
   'expiresAtUnixMs'?: (number | string | Long);
   'source'?: (string);
+  'mintCommand'?: (string);
 }
 
 export interface SecretMeta__Output {
@@ -20,4 +21,5 @@ export interface SecretMeta__Output {
   'createdAtUnixMs': (number);
   'expiresAtUnixMs': (number);
   'source': (string);
+  'mintCommand': (string);
 }

@@ -1,0 +1,10 @@
+// Original file: proto/latchkey/v1/agent.proto
+
+
+export interface RevokeLeaseRequest {
+  'leaseId'?: (string);
+}
+
+export interface RevokeLeaseRequest__Output {
+  'leaseId': (string);
+}
