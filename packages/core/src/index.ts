@@ -7,3 +7,4 @@ export * from './record.js';
 export * from './config.js';
 export * from './manifest.js';
 export * from './dotenv.js';
+export * from './audit-chain.js';

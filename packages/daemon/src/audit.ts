@@ -1,7 +1,12 @@
-// The audit log (audit.jsonl): one JSON line per use of a value, written before the value is served.
+// The audit log: one JSON line per use of a value, written before the value is served, chained by
+// hash (each record's `prev` is the sha256 of the line before it; see @latchkey/core audit-chain).
+// Lines are written one at a time in order; fsyncs are batched. The file rotates past a size limit
+// into audit-<time>.jsonl, and the chain carries across files.
+import { constants, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { constants } from 'node:fs';
-import { unavailableError } from '@latchkey/core';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { lineHash, unavailableError } from '@latchkey/core';
 
 /** Who asked, as the kernel reported it for the connection. */
 export interface Peer {
@@ -26,27 +31,96 @@ export interface AuditSink {
   write(event: AuditEvent): Promise<void>;
 }
 
-/** An append-only JSON-lines file, 0600, reopened after a failure. */
+/** The current log, the anchor file and rotated logs inside a state folder. */
+export const AUDIT_FILE = 'audit.jsonl';
+export const AUDIT_ANCHOR_FILE = 'audit.anchor';
+/** Rotated logs, named so that a lexical sort is chronological. */
+export const ROTATED_PATTERN = /^audit-\d{8}T\d{9}Z(-\d+)?\.jsonl$/;
+
+/** The trail's files, oldest first (rotated ones, then the current one if present). */
+export function auditFiles(dir: string): string[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((n) => ROTATED_PATTERN.test(n)).sort();
+  } catch {
+    return [];
+  }
+  if (existsSync(join(dir, AUDIT_FILE))) names.push(AUDIT_FILE);
+  return names.map((n) => join(dir, n));
+}
+
+/** The anchor the trail starts from, created (random, 0600) when missing. */
+export function readOrCreateAnchor(dir: string): string {
+  const file = join(dir, AUDIT_ANCHOR_FILE);
+  try {
+    const text = readFileSync(file, 'utf8').trim();
+    if (/^[0-9a-f]{64}$/.test(text)) return text;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const anchor = randomBytes(32).toString('hex');
+  writeFileSync(file, `${anchor}\n`, { mode: 0o600, flag: 'wx' });
+  return anchor;
+}
+
+function lastLineOf(file: string): string | undefined {
+  const text = readFileSync(file, 'utf8');
+  const lines = text.split('\n').filter((l) => l !== '');
+  return lines[lines.length - 1];
+}
+
+export interface AuditLogOptions {
+  /** Rotate the current file past this size. */
+  maxBytes?: number;
+  /** Batch fsyncs over this interval. */
+  fsyncMs?: number;
+}
+
+/** An append-only, hash-chained JSON-lines file (0600), reopened after a failure. */
 export class AuditLog implements AuditSink {
+  readonly path: string;
   private handle: FileHandle | undefined;
+  private prev: string | undefined;
+  private size = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private syncTimer: NodeJS.Timeout | undefined;
+  private readonly maxBytes: number;
+  private readonly fsyncMs: number;
 
   constructor(
-    readonly path: string,
+    readonly dir: string,
     private readonly clock: () => number = Date.now,
-  ) {}
+    options: AuditLogOptions = {},
+  ) {
+    this.path = join(dir, AUDIT_FILE);
+    this.maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
+    this.fsyncMs = options.fsyncMs ?? 50;
+  }
 
   /** Appends one record; throws an `unavailable` error when the line could not be written. */
-  async write(event: AuditEvent): Promise<void> {
+  write(event: AuditEvent): Promise<void> {
+    const next = this.queue.then(() => this.append(event));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async append(event: AuditEvent): Promise<void> {
     const { peer, ...rest } = event;
-    const record = {
-      time: new Date(this.clock()).toISOString(),
-      ...rest,
-      ...(peer ? { pid: peer.pid, uid: peer.uid, exe: peer.exe ?? '' } : {}),
-    };
-    const line = `${JSON.stringify(record)}\n`;
     try {
-      this.handle ??= await open(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
-      await this.handle.write(line);
+      if (!this.handle) await this.openCurrent();
+      const record = {
+        time: new Date(this.clock()).toISOString(),
+        ...rest,
+        ...(peer ? { pid: peer.pid, uid: peer.uid, exe: peer.exe ?? '' } : {}),
+        prev: this.prev,
+      };
+      const line = JSON.stringify(record);
+      const bytes = Buffer.from(`${line}\n`);
+      await (this.handle as FileHandle).write(bytes);
+      this.prev = lineHash(line);
+      this.size += bytes.length;
+      this.scheduleSync();
+      if (this.size >= this.maxBytes) await this.rotate();
     } catch (err) {
       const h = this.handle;
       this.handle = undefined;
@@ -58,7 +132,47 @@ export class AuditLog implements AuditSink {
     }
   }
 
+  /** Opens audit.jsonl and finds the hash its next record must carry. */
+  private async openCurrent(): Promise<void> {
+    const anchor = readOrCreateAnchor(this.dir);
+    this.handle = await open(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    this.size = (await this.handle.stat()).size;
+    if (this.prev !== undefined) return;
+    const files = auditFiles(this.dir);
+    for (let i = files.length - 1; i >= 0; i--) {
+      const last = lastLineOf(files[i] as string);
+      if (last !== undefined) {
+        this.prev = lineHash(last);
+        return;
+      }
+    }
+    this.prev = anchor;
+  }
+
+  /** Moves the full file aside; the next record opens a new one continuing the chain. */
+  private async rotate(): Promise<void> {
+    await this.handle?.sync().catch(() => {});
+    await this.handle?.close();
+    this.handle = undefined;
+    const stamp = new Date(this.clock()).toISOString().replace(/[-:.]/g, '');
+    let target = join(this.dir, `audit-${stamp}.jsonl`);
+    for (let n = 1; existsSync(target); n++) target = join(this.dir, `audit-${stamp}-${n}.jsonl`);
+    renameSync(this.path, target);
+  }
+
+  private scheduleSync(): void {
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      void this.handle?.sync().catch(() => {});
+    }, this.fsyncMs);
+    this.syncTimer.unref();
+  }
+
   async close(): Promise<void> {
+    await this.queue;
+    clearTimeout(this.syncTimer);
+    await this.handle?.sync().catch(() => {});
     await this.handle?.close().catch(() => {});
     this.handle = undefined;
   }

@@ -109,7 +109,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const service = env.LATCHKEY_KEYCHAIN_SERVICE || 'latchkey';
     const selected = await selectStore(parseStoreChoice(env.LATCHKEY_STORE, config.store), service);
     if (selected.note) log.warn(selected.note);
-    const audit = new AuditLog(join(state, 'audit.jsonl'), clock);
+    const audit = new AuditLog(state, clock);
     cleanups.push(() => void audit.close());
     const events = new EventBus();
     const agent = new AgentService({ store: selected.store, audit, log, clock, ttl: config.ttl, projectRoot: findProjectRoot, events });
