@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { SecretMeta, SecretSource } from '@latchkey/core';
 import { assertSocketPathLength, loadProto, MAX_MESSAGE_BYTES, type AgentClient, type WireSecretMeta, type WireStatus } from '@latchkey/protocol';
 import { fromServiceError } from './errors.js';
+import { mintTempKey, type TempKey, type TempKeySpec } from './temp.js';
 
 /** Default deadline of one call. */
 export const CALL_TIMEOUT_MS = 10_000;
@@ -72,6 +73,9 @@ export function fromWireMeta(m: WireSecretMeta | null | undefined): SecretMeta {
     ...(m.mintCommand ? { mint: m.mintCommand } : {}),
   };
 }
+
+/** A secret in the inventory: its metadata plus the daemon's usage statistics. */
+export type InventoryEntry = SecretMeta & { lastUsedAt: number; useCount: number };
 
 /** One variable of a manifest as the daemon parsed it (never a value). */
 export interface ManifestEntryInfo {
@@ -160,9 +164,9 @@ export class AgentConnection {
   }
 
   /** The inventory, without values. */
-  async listSecrets(): Promise<SecretMeta[]> {
+  async listSecrets(): Promise<InventoryEntry[]> {
     const res = await this.call<{ secrets: WireSecretMeta[] }>('listSecrets', {});
-    return res.secrets.map(fromWireMeta);
+    return res.secrets.map((w) => ({ ...fromWireMeta(w), lastUsedAt: Number(w.lastUsedAtUnixMs), useCount: w.useCount }));
   }
 
   /** Removes a secret; returns what was removed. */
@@ -220,6 +224,14 @@ export class AgentConnection {
       bindPid: input.bindPid ?? 0,
     });
     return { value: res.value, leaseId: res.leaseId, expiresAt: Number(res.expiresAtUnixMs) };
+  }
+
+  /**
+   * Mints a temporary key for a test suite, bound to this process unless `spec.bindPid` says otherwise:
+   * `await agent.tempKey({ kind: 'random', ttl: '2m', params: { bytes: 32, encoding: 'hex' } })`.
+   */
+  async tempKey(spec: TempKeySpec): Promise<TempKey> {
+    return mintTempKey(this, spec);
   }
 
   /** Ends a lease now; false when it had already ended. */

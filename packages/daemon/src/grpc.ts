@@ -64,9 +64,11 @@ export function toServiceError(err: unknown, log: Logger): Partial<grpc.ServiceE
   return { code: grpc.status.INTERNAL, details: 'internal error in the daemon (see daemon.log)', metadata };
 }
 
-/** The wire form of secret metadata. */
-export function toWireMeta(m: SecretMeta): WireSecretMeta {
+/** The wire form of secret metadata, with usage statistics when known. */
+export function toWireMeta(m: SecretMeta, usage?: { lastUsedAt: number; useCount: number }): WireSecretMeta {
   return {
+    lastUsedAtUnixMs: usage?.lastUsedAt ?? 0,
+    useCount: usage?.useCount ?? 0,
     name: m.name,
     scope: m.scope,
     owner: m.owner,
@@ -138,7 +140,7 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       const record = await service.get(req.name, req.cwd, peer);
       return { value: record.value, secret: toWireMeta(record.meta) };
     }),
-    ListSecrets: unary(() => ({ secrets: service.list().map(toWireMeta) })),
+    ListSecrets: unary(() => ({ secrets: service.list().map((m) => toWireMeta(m, service.usageOf(m))) })),
     DeleteSecret: unary(async (req, peer) => ({ secret: toWireMeta(await service.delete(req.name, req.cwd, req.project, peer)) })),
     AllowManifest: unary(async (req, peer) => {
       const m = await manifests.allow(req.path, req.sha256, req.allowVars, peer);

@@ -27,6 +27,7 @@ import {
 } from '@latchkey/core';
 import type { AuditSink, Peer } from './audit.js';
 import type { EventBus } from './events.js';
+import type { Usage, UsageStats } from './usage.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './store/store.js';
 
@@ -41,6 +42,8 @@ export interface ServiceDeps {
   projectRoot: (cwd: string) => string | undefined;
   /** Where changes are announced (watch mode); optional. */
   events?: EventBus;
+  /** Usage statistics for the inventory; optional. */
+  usage?: UsageStats;
 }
 
 /** How a read is recorded in the audit log. */
@@ -146,6 +149,7 @@ export class AgentService {
       );
     }
     await this.deps.audit.write({ event, outcome: 'ok', secret: name, scope: record.meta.scope, peer, ...context.fields });
+    this.deps.usage?.record(accountOf(record.meta.scope, name));
     return record;
   }
 
@@ -162,6 +166,11 @@ export class AgentService {
   /** Every record whose value comes from a mint command. */
   minted(): SecretRecord[] {
     return [...this.records.values()].filter((r) => r.meta.mint);
+  }
+
+  /** The usage statistics of a secret, if it was ever read. */
+  usageOf(meta: SecretMeta): Usage | undefined {
+    return this.deps.usage?.get(accountOf(meta.scope, meta.name));
   }
 
   /** Every secret's metadata, sorted by scope then name. */
@@ -196,6 +205,7 @@ export class AgentService {
       await this.deps.store.remove(account);
       this.records.delete(account);
     });
+    this.deps.usage?.forget(account);
     this.deps.events?.emit({ kind: 'removed', secret: name });
     await this.auditBestEffort({ event: 'rm', outcome: 'ok', secret: name, scope: record.meta.scope, peer });
     return record.meta;
@@ -207,6 +217,10 @@ export class AgentService {
     let removed = 0;
     for (const [account, record] of [...this.records]) {
       if (!isExpired(record.meta.expiresAt, now)) continue;
+      // A minted secret belongs to its minter, which keeps retrying its command: sweeping it would lose
+      // the command for good (e.g. expired at a restart, before the first mint). Its expired value is
+      // never served (reads check expiry); `agent rm` removes it.
+      if (record.meta.mint) continue;
       try {
         const swept = await this.serialized(account, async () => {
           const current = this.records.get(account);

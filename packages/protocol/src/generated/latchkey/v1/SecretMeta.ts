@@ -11,6 +11,8 @@ export interface SecretMeta {
   'expiresAtUnixMs'?: (number | string | Long);
   'source'?: (string);
   'mintCommand'?: (string);
+  'lastUsedAtUnixMs'?: (number | string | Long);
+  'useCount'?: (number);
 }
 
 export interface SecretMeta__Output {
@@ -22,4 +24,6 @@ export interface SecretMeta__Output {
   'expiresAtUnixMs': (number);
   'source': (string);
   'mintCommand': (string);
+  'lastUsedAtUnixMs': (number);
+  'useCount': (number);
 }
