@@ -2,3 +2,4 @@
 export * from './connection.js';
 export * from './discover.js';
 export * from './errors.js';
+export * from './temp.js';
