@@ -10,12 +10,20 @@ export interface SetInput {
   owner: string;
   description: string;
   project: boolean;
+  /** A shell command the daemon runs for the value (now, and again at 75% of the ttl); no value is read then. */
+  mint?: string;
 }
 
-/** Stores a secret whose value comes from a hidden prompt or from stdin, never from argv. */
+/**
+ * Stores a secret whose value comes from a hidden prompt or from stdin, never from argv; or, with
+ * `mint`, a secret the daemon mints itself by running the command.
+ */
 export async function setSecret(input: SetInput, deps: Deps): Promise<SecretMeta> {
-  const raw = deps.stdin.isTTY ? await readHidden(deps, `value for ${input.name} (hidden): `) : await readAll(deps.stdin);
-  const value = valueFromBytes(raw);
+  let value = '';
+  if (input.mint === undefined) {
+    const raw = deps.stdin.isTTY ? await readHidden(deps, `value for ${input.name} (hidden): `) : await readAll(deps.stdin);
+    value = valueFromBytes(raw);
+  }
   const meta = await withAgent(deps, (agent) =>
     agent.putSecret({
       name: input.name,
@@ -25,11 +33,26 @@ export async function setSecret(input: SetInput, deps: Deps): Promise<SecretMeta
       description: input.description,
       project: input.project,
       cwd: deps.cwd,
+      ...(input.mint === undefined ? {} : { mintCommand: input.mint }),
     }),
   );
   const scope = meta.scope === 'global' ? '' : ` in project ${meta.scope}`;
-  deps.stderr.write(`agent: stored ${meta.name}${scope}, expires ${relativeTime(meta.expiresAt, Date.now())} (${new Date(meta.expiresAt).toISOString()})\n`);
+  const how = input.mint === undefined ? 'stored' : 'minted';
+  deps.stderr.write(`agent: ${how} ${meta.name}${scope}, expires ${expiryText(meta.expiresAt)}${input.mint === undefined ? '' : '; minted again before then'}\n`);
   return meta;
+}
+
+/** Mints a minted secret again now; prints the new expiry, never the value. */
+export async function rotateSecret(name: string, deps: Deps): Promise<SecretMeta> {
+  const meta = await withAgent(deps, (agent) => agent.rotateSecret(name, deps.cwd));
+  const scope = meta.scope === 'global' ? '' : ` in project ${meta.scope}`;
+  deps.stderr.write(`agent: minted ${meta.name}${scope} again, expires ${expiryText(meta.expiresAt)}\n`);
+  return meta;
+}
+
+/** "in 7h59m (2025-01-01T08:00:00.000Z)". */
+export function expiryText(expiresAt: number, now = Date.now()): string {
+  return `${relativeTime(expiresAt, now)} (${new Date(expiresAt).toISOString()})`;
 }
 
 /** Prints a value: byte-exact into a pipe or file, with a newline on a terminal. */
@@ -39,8 +62,8 @@ export async function getSecret(name: string, deps: Deps): Promise<void> {
   if (deps.stdout.isTTY && !value.endsWith('\n')) deps.stdout.write('\n');
 }
 
-/** The JSON form of a secret's metadata. */
-export function metaJson(m: SecretMeta, now: number) {
+/** The JSON form of an inventory entry (never a value). */
+export function metaJson(m: SecretMeta & { lastUsedAt?: number; useCount?: number }, now: number) {
   return {
     name: m.name,
     scope: m.scope,
@@ -51,30 +74,41 @@ export function metaJson(m: SecretMeta, now: number) {
     expiresAt: new Date(m.expiresAt).toISOString(),
     expiresInSeconds: Math.round((m.expiresAt - now) / 1000),
     expired: m.expiresAt <= now,
+    lastUsedAt: m.lastUsedAt ? new Date(m.lastUsedAt).toISOString() : null,
+    useCount: m.useCount ?? 0,
   };
 }
 
-/** Lists the inventory, never a value. */
-export async function listSecrets(input: { json: boolean }, deps: Deps): Promise<void> {
-  const secrets = await withAgent(deps, (agent) => agent.listSecrets());
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** Lists the inventory, never a value; `expiringWithinSeconds` keeps only secrets expiring that soon. */
+export async function listSecrets(input: { json: boolean; expiringWithinSeconds?: number }, deps: Deps): Promise<void> {
   const now = Date.now();
+  let secrets = await withAgent(deps, (agent) => agent.listSecrets());
+  if (input.expiringWithinSeconds !== undefined) {
+    const limit = now + input.expiringWithinSeconds * 1000;
+    secrets = secrets.filter((m) => m.expiresAt <= limit);
+  }
   if (input.json) {
     deps.stdout.write(`${JSON.stringify(secrets.map((m) => metaJson(m, now)), null, 2)}\n`);
     return;
   }
   if (secrets.length === 0) {
-    deps.stderr.write('agent: no secrets stored; add one with: agent set NAME --ttl 8h\n');
+    deps.stderr.write(input.expiringWithinSeconds === undefined ? 'agent: no secrets stored; add one with: agent set NAME --ttl 8h\n' : 'agent: nothing expires that soon\n');
     return;
   }
-  const rows = [['NAME', 'SCOPE', 'OWNER', 'DESCRIPTION', 'CREATED', 'EXPIRES']];
+  const rows = [['NAME', 'SCOPE', 'OWNER', 'DESCRIPTION', 'SOURCE', 'CREATED', 'EXPIRES', 'LAST USED', 'USES']];
   for (const m of secrets) {
     rows.push([
       m.name,
       m.scope,
       m.owner || '-',
       m.description || '-',
-      new Date(m.createdAt).toISOString().replace(/\.\d+Z$/, 'Z'),
-      m.expiresAt <= now ? `expired ${relativeTime(m.expiresAt, now)}` : `${relativeTime(m.expiresAt, now)} (${new Date(m.expiresAt).toISOString().replace(/\.\d+Z$/, 'Z')})`,
+      m.source,
+      iso(m.createdAt),
+      m.expiresAt <= now ? `expired ${relativeTime(m.expiresAt, now)} (${iso(m.expiresAt)})` : `${relativeTime(m.expiresAt, now)} (${iso(m.expiresAt)})`,
+      m.lastUsedAt ? relativeTime(m.lastUsedAt, now) : 'never',
+      String(m.useCount),
     ]);
   }
   deps.stdout.write(`${table(rows)}\n`);

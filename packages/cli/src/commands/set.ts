@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { assertSecretName, parseTtlText } from '@latchkey/core';
+import { assertSecretName, parseTtlText, usageError } from '@latchkey/core';
 import { setSecret } from '../actions/secrets.js';
 import { BaseCommand } from '../base.js';
 
@@ -7,11 +7,17 @@ export default class Set extends BaseCommand {
   static override summary = 'Store a secret in the keychain, with an expiry';
   static override description =
     'The value is read from a hidden prompt on a terminal, or byte-exact from stdin; never from the command line. ' +
-    'Every secret expires: the ttl defaults to 12h and is capped at 30d (config.json: defaultTtl, maxTtl).';
+    'Every secret expires: the ttl defaults to 12h and is capped at 30d (config.json: defaultTtl, maxTtl).\n\n' +
+    'With --mint COMMAND no value is read: the daemon runs COMMAND with /bin/sh -c and stores its stdout ' +
+    '(one trailing newline dropped, or JSON {"value", "expires_at"}), then mints again when 75% of the ttl has passed, ' +
+    'serving the old value until the new one is stored. A command that fails at set fails the set; one that fails ' +
+    'later is retried with backoff while the old value lives. `agent rotate NAME` mints now.';
   static override examples = [
     '<%= config.bin %> set stripe-test --ttl 8h --owner payments',
     "printf '%s' \"$TOKEN\" | <%= config.bin %> set github-token --ttl 1d --desc 'CI read-only token'",
     '<%= config.bin %> set db-password --project   # only resolves inside this project',
+    "<%= config.bin %> set github-token --mint 'gh auth token' --ttl 1h",
+    "<%= config.bin %> set stripe-test --mint 'op read op://dev/stripe/test-key' --ttl 8h --owner payments",
   ];
   static override args = { name: Args.string({ description: 'secret name, e.g. stripe-test or team/db.password', required: true }) };
   static override flags = {
@@ -19,6 +25,7 @@ export default class Set extends BaseCommand {
     owner: Flags.string({ description: 'who answers for this secret', default: '' }),
     desc: Flags.string({ description: 'what the secret is for', default: '' }),
     project: Flags.boolean({ description: 'bind the secret to the current project (folder of agent.env, or the Git root)', default: false }),
+    mint: Flags.string({ description: 'a shell command whose stdout is the value; the daemon runs it now and again before the ttl ends' }),
   };
 
   async run(): Promise<void> {
@@ -26,6 +33,10 @@ export default class Set extends BaseCommand {
     const name = assertSecretName(args.name);
     // The daemon enforces the configured maximum; here only the shape and the "never" rule.
     const ttlSeconds = flags.ttl === undefined ? 0 : parseTtlText(flags.ttl);
-    await setSecret({ name, ttlSeconds, owner: flags.owner, description: flags.desc, project: flags.project }, this.deps());
+    if (flags.mint !== undefined && flags.mint.trim() === '') throw usageError('--mint needs a command', "e.g. agent set NAME --mint 'gh auth token' --ttl 1h");
+    await setSecret(
+      { name, ttlSeconds, owner: flags.owner, description: flags.desc, project: flags.project, ...(flags.mint === undefined ? {} : { mint: flags.mint }) },
+      this.deps(),
+    );
   }
 }
