@@ -167,12 +167,18 @@ export class LeaseManager {
     const boundPid = this.bindTarget(req.bindPid, peer);
     let boundStart: string | undefined;
     let boundExe = '';
-    if (boundPid > 0) {
+    // A process already holding leases was checked when it got them and is watched by the sweep:
+    // reuse what was read then instead of reading /proc again on every issue.
+    const sibling = boundPid > 0 ? this.byPid.get(boundPid)?.values().next().value : undefined;
+    if (sibling) {
+      boundStart = sibling.boundStart;
+      boundExe = sibling.boundExe;
+    } else if (boundPid > 0) {
       boundStart = this.deps.isAlive ? undefined : readProcessStat(boundPid)?.startTime;
       if (!this.alive(boundPid, boundStart)) {
         throw inputError(`process ${boundPid} is not running: a lease cannot be bound to it`, 'bind the lease to a running process, or to none');
       }
-      boundExe = peerExecutable(boundPid) ?? '';
+      boundExe = (peer?.pid === boundPid ? peer.exe : undefined) ?? peerExecutable(boundPid) ?? '';
     }
 
     const signer = kind === 'jwt' ? (params.signer as string) : undefined;

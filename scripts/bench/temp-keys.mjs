@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// Benchmark: IssueTempKey throughput and p50/p99 latency with 1 and 64 calls in flight, against the
+// Latchkey daemon (memory store, audit on: the default) and against a bare grpc-js server that loads the
+// same proto with the same loader options and answers IssueTempKey with a random key at once. Both
+// servers run as child processes of the same node, on temp Unix sockets, and are measured in the same
+// run with the same client in this process (@latchkey/client's AgentConnection, one channel per server).
+// Phases alternate bare/latchkey. Target: latchkey >= 70% of bare's throughput. Prints the figures and
+// exits 0 whether or not the target is met. Needs `pnpm build` first.
+//
+// Usage: node scripts/bench/temp-keys.mjs [--seconds S | --calls N] [--rounds R] [--concurrency 1,64] [--bind self|none]
+//   --seconds S    measure each phase for S seconds (default 3)
+//   --calls N      measure each phase for N calls instead
+//   --rounds R     alternate bare/latchkey R times per concurrency, results pooled (default 1)
+//   --bind         bindPid of the requests: self (0, the client's default: the lease ends with this
+//                  process; default) or none (-1)
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { values: opts } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '3' },
+    calls: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+    concurrency: { type: 'string', default: '1,64' },
+    bind: { type: 'string', default: 'self' },
+    'serve-bare': { type: 'string' }, // internal: be the bare server on this socket
+  },
+});
+const TTL_SECONDS = 600; // no lease expires during the run
+const PARAMS = { bytes: '32', encoding: 'hex' };
+const WARMUP_CALLS = 500;
+
+// The bare server uses the grpc-js the daemon uses, and proto-loader with the protocol package's options.
+const requireDaemon = createRequire(join(root, 'packages/daemon/package.json'));
+const requireProtocol = createRequire(join(root, 'packages/protocol/package.json'));
+const grpc = requireDaemon('@grpc/grpc-js');
+const protoLoader = requireProtocol('@grpc/proto-loader');
+const LOADER_OPTIONS = JSON.parse(readFileSync(join(root, 'packages/protocol/src/loader-options.json'), 'utf8'));
+const PROTO = join(root, 'proto/latchkey/v1/agent.proto');
+const MAX_MESSAGE_BYTES = 64 * 1024 + 4096; // as the daemon
+
+if (opts['serve-bare'] !== undefined) await serveBare(opts['serve-bare']);
+else await main();
+
+// ---- the bare server (a child process: `--serve-bare SOCKET`; prints "ready" once bound) ----
+async function serveBare(socket) {
+  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(PROTO, LOADER_OPTIONS));
+  // The daemon's server options, so that only the handlers differ.
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_concurrent_streams': 128,
+    'grpc.enable_channelz': 0,
+  });
+  server.addService(pkg.latchkey.v1.Agent.service, {
+    IssueTempKey(call, callback) {
+      const ttl = call.request.ttlSeconds || 60;
+      callback(null, { value: randomBytes(32).toString('hex'), leaseId: `lease_${randomUUID()}`, expiresAtUnixMs: Date.now() + ttl * 1000 });
+    },
+  });
+  await new Promise((resolve, reject) =>
+    server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+  );
+  process.on('SIGTERM', () => server.tryShutdown(() => process.exit(0)));
+  process.stdout.write('ready\n');
+}
+
+async function main() {
+  const seconds = Number(opts.seconds);
+  const calls = opts.calls === undefined ? undefined : Number(opts.calls);
+  const rounds = Number(opts.rounds);
+  const levels = opts.concurrency.split(',').map(Number);
+  if (!['self', 'none'].includes(opts.bind)) throw new Error('--bind is self or none');
+  const bindPid = opts.bind === 'self' ? 0 : -1;
+  const { AgentConnection } = await import(pathToFileURL(join(root, 'packages/client/dist/index.js')).href);
+
+  const dir = mkdtempSync(join(tmpdir(), 'lk-bench-'));
+  const home = join(dir, 'home');
+  const runtime = join(dir, 'run');
+  mkdirSync(home, { mode: 0o700 });
+  mkdirSync(runtime, { mode: 0o700 });
+  const stateDir = join(home, '.local', 'state', 'latchkey');
+  const latchkeySocket = join(runtime, 'latchkey', 'agent.sock');
+  const bareSocket = join(dir, 'bare.sock');
+
+  const spawnServer = (args, env) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b) => (out += b));
+    child.stderr.on('data', (b) => (out += b));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    return {
+      child,
+      out: () => out,
+      async waitUntil(ready, what) {
+        const deadline = Date.now() + 15_000;
+        while (!(await ready())) {
+          if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) throw new Error(`${what} did not start:\n${out}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      },
+      async stop() {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      },
+    };
+  };
+
+  const bare = spawnServer([fileURLToPath(import.meta.url), '--serve-bare', bareSocket], { PATH: process.env.PATH });
+  const flags = process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
+  const daemon = spawnServer([...flags, join(root, 'packages/daemon/dist/main.js'), '--foreground'], {
+    PATH: process.env.PATH,
+    LANG: 'C.UTF-8',
+    HOME: home,
+    XDG_RUNTIME_DIR: runtime,
+    XDG_STATE_HOME: join(home, '.local', 'state'),
+    XDG_CONFIG_HOME: join(home, '.config'),
+    LATCHKEY_STORE: 'memory',
+    LATCHKEY_KEYCHAIN_SERVICE: `latchkey-bench-${process.pid}`,
+  });
+  const targets = [];
+  const results = new Map();
+  try {
+    await bare.waitUntil(() => /^ready$/m.test(bare.out()), 'the bare server');
+    await daemon.waitUntil(async () => {
+      const conn = new AgentConnection(latchkeySocket);
+      try {
+        return (await conn.status(500)).store === 'memory';
+      } catch {
+        return false;
+      } finally {
+        conn.close();
+      }
+    }, 'the daemon');
+    targets.push({ name: 'bare grpc-js', conn: new AgentConnection(bareSocket) }, { name: 'latchkey', conn: new AgentConnection(latchkeySocket) });
+
+    /** Runs `inFlight` loops of IssueTempKey until the time or the call budget is spent; returns latencies in ms. */
+    const phase = async (conn, inFlight, budget) => {
+      const latencies = [];
+      let started = 0;
+      const deadline = budget.seconds !== undefined ? performance.now() + budget.seconds * 1000 : Infinity;
+      const more = () => (budget.calls !== undefined ? started < budget.calls : performance.now() < deadline);
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: inFlight }, async () => {
+          while (more()) {
+            started++;
+            const t = performance.now();
+            const key = await conn.issueTempKey({ kind: 'random', ttlSeconds: TTL_SECONDS, params: PARAMS, bindPid });
+            latencies.push(performance.now() - t);
+            if (!/^[0-9a-f]{64}$/.test(key.value) || !key.leaseId) throw new Error(`unexpected key: ${JSON.stringify(key)}`);
+          }
+        }),
+      );
+      return { latencies, elapsedMs: performance.now() - t0 };
+    };
+
+    for (const t of targets) await phase(t.conn, 8, { calls: WARMUP_CALLS }); // JIT, connections
+    for (const inFlight of levels) {
+      for (let r = 0; r < rounds; r++) {
+        for (const t of targets) {
+          const res = await phase(t.conn, inFlight, calls !== undefined ? { calls } : { seconds });
+          const key = `${t.name}|${inFlight}`;
+          const acc = results.get(key) ?? { latencies: [], elapsedMs: 0 };
+          acc.latencies.push(...res.latencies);
+          acc.elapsedMs += res.elapsedMs;
+          results.set(key, acc);
+        }
+      }
+    }
+  } finally {
+    for (const t of targets) t.conn.close();
+    await Promise.all([bare.stop(), daemon.stop()]);
+  }
+
+  const audited = readFileSync(join(stateDir, 'audit.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"issued"')).length;
+  let issuedTotal = WARMUP_CALLS;
+  for (const [key, acc] of results) if (key.startsWith('latchkey|')) issuedTotal += acc.latencies.length;
+  rmSync(dir, { recursive: true, force: true });
+
+  const grpcVersion = JSON.parse(readFileSync(join(dirname(requireDaemon.resolve('@grpc/grpc-js')), '..', '..', 'package.json'), 'utf8')).version;
+  console.log(
+    `node ${process.version}, grpc-js ${grpcVersion}, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ` +
+      `IssueTempKey random 32 bytes hex, TTL ${TTL_SECONDS} s, bindPid ${bindPid}; ` +
+      `${calls !== undefined ? `${calls} calls` : `${seconds} s`} per phase x ${rounds} round(s); the same client (AgentConnection) for both`,
+  );
+  console.log(`latchkey: memory store, audit on (${audited} "issued" audit records for ${issuedTotal} keys issued)`);
+  const widths = [14, 10, 9, 10, 9, 9];
+  const row = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('');
+  const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  console.log(row(['server', 'in flight', 'calls', 'calls/s', 'p50 ms', 'p99 ms']));
+  const throughput = new Map();
+  for (const inFlight of levels) {
+    for (const t of targets) {
+      const acc = results.get(`${t.name}|${inFlight}`);
+      const sorted = [...acc.latencies].sort((a, b) => a - b);
+      const rate = (sorted.length / acc.elapsedMs) * 1000;
+      throughput.set(`${t.name}|${inFlight}`, rate);
+      console.log(row([t.name, inFlight, sorted.length, rate.toFixed(0), quantile(sorted, 0.5).toFixed(3), quantile(sorted, 0.99).toFixed(3)]));
+    }
+  }
+  for (const inFlight of levels) {
+    const ratio = throughput.get(`latchkey|${inFlight}`) / throughput.get(`bare grpc-js|${inFlight}`);
+    console.log(`throughput latchkey/bare, ${inFlight} in flight: ${(ratio * 100).toFixed(1)}% (target >= 70%: ${ratio >= 0.7 ? 'met' : 'NOT met'})`);
+  }
+  if (audited !== issuedTotal) console.log(`warning: ${issuedTotal - audited} of the keys issued have no "issued" audit record`);
+}
