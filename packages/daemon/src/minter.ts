@@ -11,8 +11,15 @@ import type { AgentService, PutInput } from './service.js';
 
 /** Time allowed for one run of a mint command. */
 export const MINT_TIMEOUT_MS = 30_000;
-/** Rotation starts when this share of the lifetime has passed. */
+/** Rotation starts when this share of the lifetime has passed... */
 export const ROTATE_AT = 0.75;
+/**
+ * ...or earlier, when the command is slow: twice its last run time (plus a margin) before the expiry,
+ * but never before this share of the lifetime. A 1 s secret whose command takes 0.3 s is then minted
+ * again at 0.5 s, not at 0.75 s, when the new value would land after the old one expired.
+ */
+export const ROTATE_NOT_BEFORE = 0.5;
+const ROTATE_MARGIN_MS = 100;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What a mint command produced. */
@@ -80,14 +87,18 @@ export interface MinterDeps {
 export class Minter {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly failures = new Map<string, number>();
+  /** How long the last successful run of each secret's command took, in ms. */
+  private readonly durations = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly deps: MinterDeps) {}
 
   /** Stores a new minted secret: runs the command now, then keeps it fresh. */
   async create(input: Omit<PutInput, 'value'> & { mint: string }, peer?: Peer): Promise<SecretMeta> {
+    const started = this.deps.clock();
     const minted = await this.run(input.mint, input.name);
     const meta = await this.deps.service.put({ ...input, value: minted.value, expiresAt: minted.expiresAt, source: 'mint' }, peer);
+    this.durations.set(this.key(meta), this.deps.clock() - started);
     this.schedule(meta);
     return meta;
   }
@@ -126,6 +137,7 @@ export class Minter {
 
   private async remint(record: SecretRecord, peer?: Peer): Promise<SecretMeta> {
     const { meta } = record;
+    const started = this.deps.clock();
     const minted = await this.run(meta.mint as string, meta.name);
     const ttlSeconds = Math.max(1, Math.round((meta.expiresAt - meta.createdAt) / 1000));
     const next = await this.deps.service.put(
@@ -146,8 +158,16 @@ export class Minter {
     );
     this.deps.log.info(`minted ${quote(meta.name)} again; expires ${new Date(next.expiresAt).toISOString()}`);
     this.failures.delete(this.key(meta));
+    this.durations.set(this.key(meta), this.deps.clock() - started);
     this.schedule(next);
     return next;
+  }
+
+  /** When `meta` is due to be minted again: at 75% of its lifetime, earlier for a slow command. */
+  private rotateAt(meta: SecretMeta): number {
+    const life = meta.expiresAt - meta.createdAt;
+    const lead = 2 * (this.durations.get(this.key(meta)) ?? 0) + ROTATE_MARGIN_MS;
+    return Math.max(meta.createdAt + ROTATE_NOT_BEFORE * life, Math.min(meta.createdAt + ROTATE_AT * life, meta.expiresAt - lead));
   }
 
   /** Arms the timer that mints `meta` again at 75% of its lifetime (or retries with backoff). */
@@ -156,7 +176,7 @@ export class Minter {
     const key = this.key(meta);
     clearTimeout(this.timers.get(key));
     const now = this.deps.clock();
-    const due = retryInMs !== undefined ? now + retryInMs : meta.createdAt + ROTATE_AT * (meta.expiresAt - meta.createdAt);
+    const due = retryInMs !== undefined ? now + retryInMs : this.rotateAt(meta);
     const timer = setTimeout(() => void this.fire(meta), Math.min(MAX_TIMER_MS, Math.max(0, due - now)));
     timer.unref();
     this.timers.set(key, timer);
@@ -172,7 +192,7 @@ export class Minter {
       return;
     }
     const now = this.deps.clock();
-    if (now < meta.createdAt + ROTATE_AT * (meta.expiresAt - meta.createdAt) - 5 && !this.failures.has(key)) {
+    if (now < this.rotateAt(meta) - 5 && !this.failures.has(key)) {
       this.schedule(meta); // a timer capped at 24.8 days fired early
       return;
     }
