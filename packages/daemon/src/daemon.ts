@@ -39,6 +39,8 @@ export interface RunningDaemon {
   /** Resolves when the daemon has stopped. */
   stopped: Promise<void>;
   stop(reason: string): Promise<void>;
+  /** Whether keychain calls are still running in worker threads (timed out and never returned). */
+  keychainCallsStuck(): boolean;
 }
 
 /**
@@ -238,7 +240,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     else log.warn('the sweeper is off (LATCHKEY_SWEEP_INTERVAL_MS=0): expired secrets stay in the keychain');
 
     log.info(`listening on ${socket} (pid ${process.pid}, store ${selected.store.kind}, ${agent.count()} secret(s))`);
-    return { socket, stopped, stop };
+    return { socket, stopped, stop, keychainCallsStuck: () => (selected.store.pending?.() ?? 0) > 0 };
   } catch (err) {
     cleanup();
     throw err;

@@ -20,6 +20,9 @@ async function main(): Promise<number> {
     process.on(signal, () => void daemon.stop(`received ${signal}`));
   }
   await daemon.stopped;
+  // A keychain call stuck in libsecret holds a libuv worker thread, and exit joins those threads, so
+  // it would never return. The keychain is the source of truth and each write to it is atomic: end hard.
+  if (daemon.keychainCallsStuck()) process.kill(process.pid, 'SIGKILL');
   return 0;
 }
 

@@ -62,6 +62,10 @@ export class KeychainStore implements SecretStore {
     await this.call('reach', () => this.keytar.findCredentials(`${this.service}.ping`));
   }
 
+  pending(): number {
+    return this.inFlight;
+  }
+
   /** Runs one keytar call when a slot is free; rejects when it has not answered within the timeout. */
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {

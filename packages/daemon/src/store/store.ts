@@ -20,4 +20,6 @@ export interface SecretStore {
   list(): Promise<StoreItem[]>;
   /** Checks that the backend answers. */
   ping(): Promise<void>;
+  /** Calls started and not yet returned, timed-out ones included (backends with worker threads). */
+  pending?(): number;
 }
