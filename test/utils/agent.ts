@@ -249,13 +249,19 @@ export async function daemonPid(world: World): Promise<number> {
   return (JSON.parse(r.stdout) as { pid: number }).pid;
 }
 
-/** Whether a process with this pid exists. */
+/** Whether a process with this pid exists and is not a zombie (a killed, detached daemon may wait to be reaped). */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ...": the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
   }
 }
 

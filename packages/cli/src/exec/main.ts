@@ -1,12 +1,13 @@
 // `agent exec`: the hot path. It loads neither oclif nor grpc-js: one HTTP/2 call resolves every
 // manifest into variables, then the command replaces the agent (execve) or runs as its child.
 import { resolve as resolvePath } from 'node:path';
+import { isatty } from 'node:tty';
 import { inputError, isLatchkeyError } from '@latchkey/core/errors';
 import { DaemonNotRunning, LeanStatusError, leanUnary } from '@latchkey/client/lean';
 import { decodeResolveEnvResponse, encodeResolveEnvRequest, findManifest, socketPath, type ResolveEnvResponseWire } from '@latchkey/protocol/lean';
 import { renderError } from '../render.js';
 import { parseExecArgv, type ExecOptions } from './argv.js';
-import { resolveCommand } from './resolve-command.js';
+import { kernelRuns, resolveCommand } from './resolve-command.js';
 import { canExecve, execve, exitLike, spawnChild } from './run.js';
 
 type Env = Record<string, string>;
@@ -59,7 +60,8 @@ export async function main(words: readonly string[]): Promise<never> {
   const ctx: ExecContext = {
     env: { ...process.env } as Env,
     cwd: process.cwd(),
-    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    // isatty, not process.stdin.isTTY: opening stdin's stream would set O_NONBLOCK on a pipe for nothing.
+    interactive: isatty(0) && isatty(2),
   };
   try {
     const opts = parseExecArgv(words);
@@ -78,14 +80,24 @@ export async function main(words: readonly string[]): Promise<never> {
       const { runMasked } = await import('./masked.js');
       return await exitLike(await runMasked(file, opts, childEnv, Object.values(resolved.env)));
     }
-    if (canExecve()) execve(file, [opts.command, ...opts.args], childEnv);
+    // A failed execve aborts Node: take it only for what the kernel runs itself; spawn's execvp runs the
+    // rest (a script without #!) with /bin/sh, as a shell would.
+    if (canExecve() && kernelRuns(file, ctx.cwd)) execve(file, [opts.command, ...opts.args], childEnv);
     const { ended } = spawnChild(file, opts.command, opts.args, childEnv);
     return await exitLike(await ended);
   } catch (err) {
-    if (!isLatchkeyError(err) && (err as NodeJS.ErrnoException).code === 'EACCES') {
-      process.stderr.write('agent: error: permission denied running the command\n');
-      process.exit(126);
+    const failed = isLatchkeyError(err) ? undefined : startFailure(err as NodeJS.ErrnoException);
+    if (failed) {
+      process.stderr.write(`agent: error: ${failed.message}\n`);
+      process.exit(failed.code);
     }
     process.exit(renderError(err, process));
   }
+}
+
+/** The shell's exit code and a message for a command the kernel would not start, or undefined. */
+function startFailure(err: NodeJS.ErrnoException): { code: 126 | 127; message: string } | undefined {
+  if (err.code === 'EACCES') return { code: 126, message: 'permission denied running the command' };
+  if (err.code === 'ENOENT') return { code: 127, message: 'the command could not be started: a file it needs (its interpreter or loader) is missing' };
+  return undefined;
 }

@@ -2,19 +2,67 @@
 // spawn it with inherited stdio and behave as if it had been run directly: its exit code, its death by
 // signal, forwarded signals, and Ctrl-C delivered once.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { constants as fsConstants, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 
-/** Signals forwarded to the child. SIGINT is special-cased: see `fromTerminal`. */
+/** Signals forwarded to the child. Those a terminal sends are special-cased: see `TERMINAL_SIGNALS`. */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+
+/**
+ * Signals a terminal sends to its whole foreground process group (Ctrl-C, Ctrl-\, a window resize): not
+ * forwarded while we are in that group, since the child, in our group, got them too.
+ */
+export const TERMINAL_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGQUIT', 'SIGWINCH']);
 
 /** Whether `process.execve` (Node >= 22.15) can replace this process. */
 export function canExecve(): boolean {
   return typeof (process as unknown as { execve?: unknown }).execve === 'function';
 }
 
-/** Replaces the agent with the command; does not return. */
+/** Signals Node ignores (SIGPIPE, SIGXFSZ); an ignored signal stays ignored across execve. */
+export const IGNORED_BY_NODE: readonly NodeJS.Signals[] = ['SIGPIPE', 'SIGXFSZ'];
+
+/**
+ * Gives `signal` its default action back, also when Node ignores it: libuv restores SIG_DFL when the
+ * last listener of a signal goes. Signals that cannot be caught (SIGKILL, SIGSTOP) are left as they are.
+ */
+export function restoreDefaultAction(signal: NodeJS.Signals): void {
+  const noop = () => {};
+  try {
+    process.on(signal, noop);
+  } catch {
+    return;
+  }
+  process.off(signal, noop);
+}
+
+/** Whether `fd` has O_NONBLOCK (Linux /proc; true when it cannot be told). */
+function nonBlocking(fd: number): boolean {
+  try {
+    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+    return flags === undefined || (parseInt(flags, 8) & fsConstants.O_NONBLOCK) !== 0;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Puts stdin, stdout and stderr back in blocking mode, as spawn (libuv) does for a child. Node sets
+ * O_NONBLOCK on a pipe or socket when it opens its stream (loading node:http2 opens stderr), and the
+ * flag belongs to the open file, which the command shares: cat would then fail with EAGAIN.
+ */
+export function makeStdioBlocking(): void {
+  (['stdin', 'stdout', 'stderr'] as const).forEach((name, fd) => {
+    if (!nonBlocking(fd)) return;
+    const stream = process[name] as unknown as { _handle?: { setBlocking?(blocking: boolean): number } };
+    stream._handle?.setBlocking?.(true);
+  });
+}
+
+/** Replaces the agent with the command, started as spawn would start it; does not return. */
 export function execve(file: string, argv: readonly string[], env: Record<string, string>): never {
+  for (const signal of IGNORED_BY_NODE) restoreDefaultAction(signal);
+  makeStdioBlocking();
   (process as unknown as { execve(file: string, args: readonly string[], env: Record<string, string>): never }).execve(file, argv, env);
   throw new Error('execve returned');
 }
@@ -53,7 +101,7 @@ export function spawnChild(
   const handlers = new Map<NodeJS.Signals, () => void>();
   for (const signal of FORWARDED_SIGNALS) {
     const handler = () => {
-      if ((signal === 'SIGINT' || signal === 'SIGQUIT') && inForegroundOfTerminal()) return;
+      if (TERMINAL_SIGNALS.has(signal) && inForegroundOfTerminal()) return;
       if (child.exitCode === null && child.signalCode === null) forward(child, signal);
     };
     handlers.set(signal, handler);
@@ -76,6 +124,7 @@ export async function exitLike(end: ChildEnd): Promise<never> {
   const number = (constants.signals as Record<string, number>)[signal] ?? 0;
   // Dying of the signal needs its default action back: drop our listeners, then signal ourselves.
   process.removeAllListeners(signal);
+  restoreDefaultAction(signal);
   try {
     process.kill(process.pid, signal);
   } catch {
