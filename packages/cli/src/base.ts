@@ -3,7 +3,7 @@
 import { Command, Errors } from '@oclif/core';
 import { LatchkeyError } from '@latchkey/core';
 import { connect, type AgentConnection } from '@latchkey/client';
-import { renderError, type Output } from './render.js';
+import { renderError, warnStoreNote, type Output } from './render.js';
 
 /** What actions need from the outside world; built once per command from the process. */
 export interface Deps extends Output {
@@ -24,7 +24,7 @@ export abstract class BaseCommand extends Command {
       stdin: process.stdin,
       stdout: process.stdout,
       stderr: process.stderr,
-      connect: (options) => connect({ env, autoStart: options?.autoStart ?? true }),
+      connect: (options) => connect({ env, autoStart: options?.autoStart ?? true, onStarted: (status) => warnStoreNote(process, status) }),
     };
   }
 

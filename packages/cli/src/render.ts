@@ -36,3 +36,8 @@ export function table(rows: string[][]): string {
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
 }
+
+/** Says loudly that a daemon this command started is not using the keychain. */
+export function warnStoreNote(out: Pick<Output, 'stderr'>, status: { store: string; storeNote: string }): void {
+  if (status.store !== 'keychain' && status.storeNote) warn(out, status.storeNote);
+}

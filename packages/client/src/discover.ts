@@ -17,6 +17,8 @@ export interface ConnectOptions {
   env?: Env;
   /** Start the daemon when none answers (default true). */
   autoStart?: boolean;
+  /** Called after this call started a daemon (e.g. to say that it fell back to the memory store). */
+  onStarted?: (status: DaemonStatus) => void;
 }
 
 /** The daemon's entry file, spawned by `agent daemon start` and by auto-start. */
@@ -99,7 +101,7 @@ export async function connect(options: ConnectOptions = {}): Promise<AgentConnec
   const env = options.env ?? process.env;
   const socket = socketPath(env);
   if (options.autoStart !== false && !(await probe(socket))) {
-    await startDaemonProcess(env);
+    options.onStarted?.(await startDaemonProcess(env));
   }
   return new AgentConnection(socket);
 }

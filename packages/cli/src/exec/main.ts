@@ -5,7 +5,7 @@ import { isatty } from 'node:tty';
 import { inputError, isLatchkeyError } from '@latchkey/core/errors';
 import { DaemonNotRunning, LeanStatusError, leanUnary } from '@latchkey/client/lean';
 import { decodeResolveEnvResponse, encodeResolveEnvRequest, findManifest, socketPath, type ResolveEnvResponseWire } from '@latchkey/protocol/lean';
-import { renderError } from '../render.js';
+import { renderError, warnStoreNote } from '../render.js';
 import { parseExecArgv, type ExecOptions } from './argv.js';
 import { kernelRuns, resolveCommand } from './resolve-command.js';
 import { canExecve, execve, exitLike, spawnChild } from './run.js';
@@ -42,7 +42,7 @@ export async function resolveEnv(opts: ExecOptions, manifests: string[], ctx: Ex
       if (err instanceof DaemonNotRunning && !started) {
         started = true;
         const { startDaemonProcess } = await import('@latchkey/client');
-        await startDaemonProcess(ctx.env);
+        warnStoreNote(process, await startDaemonProcess(ctx.env));
         continue;
       }
       if (err instanceof LeanStatusError && err.unapprovedManifest && ctx.interactive && !asked) {
