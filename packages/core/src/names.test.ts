@@ -119,7 +119,8 @@ describe('secret names', () => {
 
   it('keeps a long name short in messages', () => {
     const problem = secretNameProblem('A'.repeat(500)) ?? '';
-    expect(problem).toContain('...');
+    expect(problem).toContain('500-character argument');
+    expect(problem).not.toContain('AAAA');
     expect(problem.length).toBeLessThan(200);
   });
 });
@@ -195,5 +196,14 @@ describe('keychain accounts', () => {
     'other-app-item',
   ])('parseAccount(%j) is not one of ours', (account) => {
     expect(parseAccount(account)).toBeUndefined();
+  });
+});
+
+describe('a value passed as a name is not echoed', () => {
+  it('keeps a long invalid argument out of the message', () => {
+    const token = 'ghp_' + 'A1b2C3d4'.repeat(5);
+    const problem = secretNameProblem(token) ?? '';
+    expect(problem).toMatch(/44-character argument/);
+    expect(problem).not.toContain(token.slice(4, 20));
   });
 });

@@ -8,17 +8,25 @@ export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** First path segments reserved for the agent itself. */
 export const RESERVED_FIRST_SEGMENTS = new Set(['temp']);
 
+/**
+ * How an invalid name is shown in a message. A long argument in the place of a name is often a value
+ * passed by mistake (`agent set $TOKEN`), so only short ones are echoed.
+ */
+function shownName(name: string): string {
+  return name.length <= 32 ? quote(name) : `(a ${name.length}-character argument; was a value passed as the name?)`;
+}
+
 /** Why `name` is not a valid secret name, or undefined when it is. */
 export function secretNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'a secret name cannot be empty';
   if (!SECRET_NAME.test(name)) {
-    return `invalid secret name ${quote(name)}: use 1-128 of a-z 0-9 . _ / -, starting and ending with a letter or digit`;
+    return `invalid secret name ${shownName(name)}: use 1-128 of a-z 0-9 . _ / -, starting and ending with a letter or digit`;
   }
   if (name.includes('//') || name.split('/').some((s) => s === '.' || s === '..')) {
-    return `invalid secret name ${quote(name)}: empty, "." or ".." path segments are not allowed`;
+    return `invalid secret name ${shownName(name)}: empty, "." or ".." path segments are not allowed`;
   }
   const first = name.split('/')[0] ?? '';
-  if (RESERVED_FIRST_SEGMENTS.has(first)) return `invalid secret name ${quote(name)}: "${first}" is reserved`;
+  if (RESERVED_FIRST_SEGMENTS.has(first)) return `invalid secret name ${shownName(name)}: "${first}" is reserved`;
   return undefined;
 }
 
