@@ -1,9 +1,9 @@
 #!/usr/bin/env -S node --
-// The `agent` executable. `agent exec` takes a lean path that loads neither oclif nor grpc-js;
-// every other command (and `agent exec --help`) goes through oclif.
+// The `agent` executable. `agent exec` takes a lean path that loads neither oclif nor grpc-js (one
+// bundled module, built by `pnpm build`); every other command (and `agent exec --help`) goes through oclif.
 const words = process.argv.slice(2);
 if (words[0] === 'exec' && !wantsHelp(words.slice(1))) {
-  const { main } = await import('../dist/exec/main.js');
+  const { main } = await import('../dist/exec/bundle.mjs');
   await main(words.slice(1));
 } else {
   const { execute } = await import('@oclif/core');

@@ -13,7 +13,7 @@ export default class Allow extends BaseCommand {
     '<%= config.bin %> allow services/api/agent.env',
     '<%= config.bin %> allow --allow-var NODE_OPTIONS   # a manifest that sets a refused variable',
   ];
-  static override args = { path: Args.string({ description: 'the manifest, or a folder holding agent.env', required: false }) };
+  static override args = { path: Args.string({ ignoreStdin: true, description: 'the manifest, or a folder holding agent.env', required: false }) };
   static override flags = {
     'allow-var': Flags.string({ description: 'let the manifest set this refused variable (LD_*, NODE_OPTIONS, PATH...); repeatable', multiple: true }),
     json: Flags.boolean({ description: 'print the approved manifest as JSON for scripts', default: false }),

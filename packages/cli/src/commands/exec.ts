@@ -19,7 +19,7 @@ export default class Exec extends BaseCommand {
     '<%= config.bin %> exec --allow-var NODE_OPTIONS -- node app.js',
   ];
   static override strict = false;
-  static override args = { command: Args.string({ description: 'the command to run, after --', required: true }) };
+  static override args = { command: Args.string({ ignoreStdin: true, description: 'the command to run, after --', required: true }) };
   static override flags = {
     'env-file': Flags.string({ char: 'f', description: 'manifest to use instead of the nearest agent.env (repeatable; later files win)', multiple: true }),
     'allow-var': Flags.string({ description: 'let the manifest set a variable that is refused by default (PATH, NODE_OPTIONS, LD_*...)', multiple: true }),

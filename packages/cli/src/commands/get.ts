@@ -9,7 +9,7 @@ export default class Get extends BaseCommand {
     'Into a pipe or a file the value is written byte-exact (no newline added); on a terminal a newline ends it. ' +
     'Every read is written to the audit log first. Prefer `agent exec` to keep values out of shells.';
   static override examples = ['<%= config.bin %> get stripe-test | pbcopy', 'curl -H "Authorization: Bearer $(<%= config.bin %> get github-token)" https://api.github.com/user'];
-  static override args = { name: Args.string({ description: 'secret name', required: true }) };
+  static override args = { name: Args.string({ ignoreStdin: true, description: 'secret name', required: true }) };
 
   async run(): Promise<void> {
     const { args } = await this.parse(Get);

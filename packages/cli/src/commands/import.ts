@@ -15,7 +15,7 @@ export default class Import extends BaseCommand {
     '<%= config.bin %> import .env.local --ttl 8h --remove',
     '<%= config.bin %> import config/.env --env-file agent.env --project',
   ];
-  static override args = { file: Args.string({ description: 'the dotenv file to import', default: '.env' }) };
+  static override args = { file: Args.string({ ignoreStdin: true, description: 'the dotenv file to import', default: '.env' }) };
   static override flags = {
     ttl: Flags.string({ description: 'time to live of every imported secret, e.g. 8h, 30d (default 12h)' }),
     project: Flags.boolean({ description: "store the secrets in the project of the manifest's folder instead of globally", default: false }),

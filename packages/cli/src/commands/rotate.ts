@@ -9,7 +9,7 @@ export default class Rotate extends BaseCommand {
     'Runs the secret\'s mint command (stored with `agent set NAME --mint COMMAND`) now and stores the result, ' +
     'make-before-break: readers see the old value until the new one is stored. Prints the new expiry, never the value.';
   static override examples = ['<%= config.bin %> rotate github-token', '<%= config.bin %> rotate db-password   # the project\'s own, when there is one'];
-  static override args = { name: Args.string({ description: 'name of a minted secret', required: true }) };
+  static override args = { name: Args.string({ ignoreStdin: true, description: 'name of a minted secret', required: true }) };
 
   async run(): Promise<void> {
     const { args } = await this.parse(Rotate);

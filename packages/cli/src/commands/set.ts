@@ -19,7 +19,7 @@ export default class Set extends BaseCommand {
     "<%= config.bin %> set github-token --mint 'gh auth token' --ttl 1h",
     "<%= config.bin %> set stripe-test --mint 'op read op://dev/stripe/test-key' --ttl 8h --owner payments",
   ];
-  static override args = { name: Args.string({ description: 'secret name, e.g. stripe-test or team/db.password', required: true }) };
+  static override args = { name: Args.string({ ignoreStdin: true, description: 'secret name, e.g. stripe-test or team/db.password', required: true }) };
   static override flags = {
     ttl: Flags.string({ description: 'time to live, e.g. 15m, 8h, 30d (0 and "never" are refused)' }),
     owner: Flags.string({ description: 'who answers for this secret', default: '' }),

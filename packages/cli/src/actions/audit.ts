@@ -1,0 +1,164 @@
+// The audit commands as functions of (input, deps): query the trail (optionally following it) and verify
+// its hash chain. Both read the files of the state folder directly; neither needs the daemon.
+import { basename } from 'node:path';
+import type { ChainReport } from '@latchkey/core';
+import { stateDir } from '@latchkey/protocol';
+import type { Deps } from '../base.js';
+import { warn } from '../render.js';
+import { AUDIT_FILE, matches, parseLines, parseSince, readTrail, RECORD_FIELDS, TrailFollower, verifyTrail, type AuditFilter, type AuditRecord, type BadLine } from './audit-trail.js';
+
+export interface AuditInput {
+  since?: string;
+  secret?: string;
+  events: string[];
+  json: boolean;
+  follow: boolean;
+  /** Ends --follow (the command aborts it on SIGINT or SIGTERM). */
+  signal?: AbortSignal;
+  /** How often --follow looks for new records. */
+  pollMs?: number;
+}
+
+const HEADER = ['TIME', 'EVENT', 'SECRET', 'SCOPE', 'OUTCOME', 'PID', 'EXE', 'COMMAND'];
+
+/**
+ * Prints the records that match, oldest first: a table, or one JSON object per line. With `follow`,
+ * keeps printing new ones (across rotation) until the signal aborts. Returns how many were printed.
+ */
+export async function queryAudit(input: AuditInput, deps: Deps): Promise<number> {
+  const dir = stateDir(deps.env);
+  const filter: AuditFilter = {
+    ...(input.since !== undefined ? { sinceMs: parseSince(input.since, Date.now()) } : {}),
+    ...(input.secret !== undefined ? { secret: input.secret } : {}),
+    events: input.events,
+  };
+  const printer = new Printer(input.json, deps.stdout);
+  let printed = 0;
+  const emit = (list: AuditRecord[]) => {
+    const kept = list.filter((r) => matches(r, filter));
+    printed += kept.length;
+    printer.print(kept);
+  };
+
+  if (!input.follow) {
+    const trail = readTrail(dir);
+    emit(trail.records);
+    reportBad(trail.bad, deps);
+    if (printed === 0 && !input.json) deps.stderr.write(`agent: no audit records${describeFilter(input)} in ${dir}\n`);
+    return printed;
+  }
+
+  // Open the current file first, then read the rotated ones but that file: a rotation in between
+  // neither loses a record nor prints one twice.
+  const follower = new TrailFollower(dir, false);
+  const trail = readTrail(dir, follower.inode);
+  const bad = trail.bad;
+  const next = () => parseLines(follower.poll().join('\n'), AUDIT_FILE, 0, bad);
+  emit([...trail.records, ...next()]);
+  if (!input.json) deps.stderr.write('agent: following the audit trail; Ctrl-C stops\n');
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => emit(next()), input.pollMs ?? 200);
+      const stop = () => {
+        clearInterval(timer);
+        emit(next());
+        resolve();
+      };
+      if (input.signal?.aborted) stop();
+      else input.signal?.addEventListener('abort', stop, { once: true });
+    });
+  } finally {
+    follower.close();
+  }
+  reportBad(bad, deps);
+  return printed;
+}
+
+function describeFilter(input: AuditInput): string {
+  const parts: string[] = [];
+  if (input.since !== undefined) parts.push(`since ${input.since}`);
+  if (input.secret !== undefined) parts.push(`for ${input.secret}`);
+  if (input.events.length > 0) parts.push(`of event ${input.events.join(' or ')}`);
+  return parts.length > 0 ? ` ${parts.join(' ')}` : '';
+}
+
+function reportBad(bad: BadLine[], deps: Deps): void {
+  const first = bad[0];
+  if (!first) return;
+  warn(deps, `${bad.length} line${bad.length === 1 ? ' is' : 's are'} not audit records (first: ${basename(first.file)} line ${first.line}); run agent audit verify`);
+}
+
+/** A record as one JSON line: the named fields first, then the others. */
+export function recordJson(r: AuditRecord): string {
+  const ordered: Record<string, unknown> = {};
+  for (const k of RECORD_FIELDS) ordered[k] = r[k];
+  for (const [k, v] of Object.entries(r)) if (!(k in ordered)) ordered[k] = v;
+  return JSON.stringify(ordered);
+}
+
+/** The table row of a record: times to the second, '-' for what is absent. */
+export function recordRow(r: AuditRecord): string[] {
+  const time = r.time.replace(/\.\d+Z$/, 'Z');
+  const outcome = typeof r.reason === 'string' && r.reason !== '' ? `${r.outcome} (${r.reason})` : r.outcome;
+  return [time, r.event, r.secret || '-', r.scope || '-', outcome || '-', r.pid ? String(r.pid) : '-', r.exe || '-', r.command];
+}
+
+/**
+ * Writes records as they come: JSON lines, or table rows whose columns keep the widths of what was
+ * printed before (a column only grows), the header once before the first row.
+ */
+class Printer {
+  private widths: number[] = HEADER.map((h) => h.length);
+  private headed = false;
+
+  constructor(
+    private readonly json: boolean,
+    private readonly out: NodeJS.WritableStream,
+  ) {}
+
+  print(records: AuditRecord[]): void {
+    if (records.length === 0) return;
+    if (this.json) {
+      this.out.write(records.map((r) => `${recordJson(r)}\n`).join(''));
+      return;
+    }
+    const rows = records.map(recordRow);
+    for (const row of rows) row.forEach((cell, i) => (this.widths[i] = Math.max(this.widths[i] ?? 0, cell.length)));
+    if (!this.headed) {
+      this.headed = true;
+      rows.unshift(HEADER);
+    }
+    this.out.write(rows.map((row) => this.line(row)).join(''));
+  }
+
+  private line(row: string[]): string {
+    return `${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(this.widths[i] ?? 0))).join('  ').trimEnd()}\n`;
+  }
+}
+
+export interface VerifyInput {
+  json: boolean;
+}
+
+/**
+ * Checks the hash chain of the whole trail. Intact: prints the record count and returns 0. Broken:
+ * names the first record that does not follow from the one before (file and line) and returns 1, the
+ * exit code of a check that found a problem (as `cmp` or `sha256sum -c`): the trail is evidence, not input.
+ */
+export function verifyAudit(input: VerifyInput, deps: Deps): { report: ChainReport; exitCode: number } {
+  const dir = stateDir(deps.env);
+  const report = verifyTrail(dir);
+  if (input.json) {
+    deps.stdout.write(`${JSON.stringify({ ok: report.ok, records: report.records, files: report.files, stateDir: dir, ...(report.broken ? { broken: report.broken } : {}) }, null, 2)}\n`);
+  }
+  if (report.ok) {
+    if (!input.json) {
+      deps.stdout.write(`audit trail intact: ${report.records} record${report.records === 1 ? '' : 's'} in ${report.files} file${report.files === 1 ? '' : 's'} (${dir})\n`);
+    }
+    return { report, exitCode: 0 };
+  }
+  const b = report.broken as NonNullable<ChainReport['broken']>;
+  deps.stderr.write(`agent: error: audit trail broken at ${b.file}:${b.line}: ${b.reason} (${report.records} record${report.records === 1 ? '' : 's'} before it check out)\n`);
+  deps.stderr.write(`agent: hint: the record at line ${b.line} of ${basename(b.file)} or the one before it was edited, removed or moved; keep a copy of ${dir} for investigation\n`);
+  return { report, exitCode: 1 };
+}

@@ -1,0 +1,96 @@
+// What a project's manifest needs and what the inventory holds for it, shared by onboard and doctor.
+// Pure but for reading the manifest file; the inventory comes in as a list of metadata.
+import { readFileSync } from 'node:fs';
+import { inputError, isExpired, parseDotenv, parseManifest, type Manifest, type SecretMeta } from '@latchkey/core';
+
+/** A secret a manifest refers to, with the metadata of its first reference. */
+export interface NeededSecret {
+  name: string;
+  /** The variables that reference it directly. */
+  variables: string[];
+  /** The variables whose temporary JWTs it signs (`agent://temp/jwt?signer=NAME`). */
+  signerFor: string[];
+  owner: string;
+  description: string;
+  docs: string;
+  /** The manifest's max_ttl for it, in seconds (the smallest when references disagree). */
+  maxTtlSeconds: number | undefined;
+}
+
+/** A needed secret against the inventory. */
+export type SecretState = 'present' | 'expiring' | 'expired' | 'missing';
+
+/** Less than this left is "expiring" (a day). */
+export const EXPIRING_WITHIN_MS = 24 * 3600 * 1000;
+
+/**
+ * Reads and parses a manifest. `allowVars` as for `agent allow --allow-var`; with `allowAll`, every
+ * variable is let through (read-only checks that only want the references).
+ */
+export function readManifest(path: string, allowVars: readonly string[] = [], allowAll = false): Manifest {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw inputError(`cannot read manifest ${path}${code ? ` (${code})` : ''}`, 'check the path');
+  }
+  const allowed = new Set(allowAll ? parseDotenv(text).map((e) => e.name) : allowVars);
+  return parseManifest(text, path, allowed);
+}
+
+/** The stored secrets a manifest needs, in the order of first use: references and JWT signers. */
+export function neededSecrets(manifest: Manifest): NeededSecret[] {
+  const byName = new Map<string, NeededSecret>();
+  const add = (name: string, variable: string, signer: boolean, meta: Partial<NeededSecret>) => {
+    let s = byName.get(name);
+    if (!s) {
+      s = { name, variables: [], signerFor: [], owner: '', description: '', docs: '', maxTtlSeconds: undefined };
+      byName.set(name, s);
+    }
+    (signer ? s.signerFor : s.variables).push(variable);
+    if (!s.owner && meta.owner) s.owner = meta.owner;
+    if (!s.description && meta.description) s.description = meta.description;
+    if (!s.docs && meta.docs) s.docs = meta.docs;
+    if (meta.maxTtlSeconds !== undefined) s.maxTtlSeconds = Math.min(s.maxTtlSeconds ?? Infinity, meta.maxTtlSeconds);
+  };
+  for (const e of manifest.entries) {
+    const ref = e.ref;
+    if (ref?.kind === 'secret') {
+      add(ref.name, e.variable, false, { owner: ref.owner, description: ref.desc, docs: ref.docs, maxTtlSeconds: ref.maxTtlSeconds });
+    } else if (ref?.kind === 'temp' && ref.tempKind === 'jwt' && ref.params.signer) {
+      add(ref.params.signer, e.variable, true, { description: `signing key of the temporary JWTs of ${e.variable}` });
+    }
+  }
+  return [...byName.values()];
+}
+
+/**
+ * The secret `name` as seen from a project: the project's own first, else the global one (the daemon's
+ * rule); a secret bound to another project does not count.
+ */
+export function visibleSecret(inventory: readonly SecretMeta[], name: string, projectRoot: string | undefined): SecretMeta | undefined {
+  return (
+    (projectRoot ? inventory.find((m) => m.name === name && m.scope === projectRoot) : undefined) ??
+    inventory.find((m) => m.name === name && m.scope === 'global')
+  );
+}
+
+/** Every secret a project can see (its own, then the global ones it does not shadow). */
+export function visibleSecrets(inventory: readonly SecretMeta[], projectRoot: string | undefined): SecretMeta[] {
+  const own = projectRoot ? inventory.filter((m) => m.scope === projectRoot) : [];
+  const names = new Set(own.map((m) => m.name));
+  return [...own, ...inventory.filter((m) => m.scope === 'global' && !names.has(m.name))];
+}
+
+/** Present, expiring within a day, expired, or missing. */
+export function secretState(meta: SecretMeta | undefined, now: number): SecretState {
+  if (!meta) return 'missing';
+  if (isExpired(meta.expiresAt, now)) return 'expired';
+  return meta.expiresAt - now < EXPIRING_WITHIN_MS ? 'expiring' : 'present';
+}
+
+/** "STRIPE_KEY, API_TOKEN (signs)": where a needed secret is used. */
+export function usedBy(s: NeededSecret): string {
+  return [...s.variables, ...s.signerFor.map((v) => `${v} (signs)`)].join(', ');
+}

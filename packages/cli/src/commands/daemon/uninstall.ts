@@ -1,0 +1,14 @@
+import { uninstallService } from '../../actions/service.js';
+import { BaseCommand } from '../../base.js';
+import { serviceInput } from './install.js';
+
+export default class DaemonUninstall extends BaseCommand {
+  static override summary = 'Stop starting the daemon at login: disable and remove what agent daemon install wrote';
+  static override description = 'Refuses to remove a unit it did not write. Other commands still start the daemon when needed.';
+  static override examples = ['<%= config.bin %> daemon uninstall'];
+
+  async run(): Promise<void> {
+    await this.parse(DaemonUninstall);
+    process.exitCode = await uninstallService(serviceInput(false), this.deps());
+  }
+}

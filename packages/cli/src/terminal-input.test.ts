@@ -1,0 +1,67 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { Cancelled, TerminalInput } from './terminal-input.js';
+
+/** A fake terminal: typed chunks arrive as 'data' events; raw mode changes are recorded. */
+function fakeTerminal() {
+  const stdin = Object.assign(new EventEmitter(), {
+    isTTY: true,
+    modes: [] as boolean[],
+    setRawMode(mode: boolean) {
+      stdin.modes.push(mode);
+      return stdin;
+    },
+    pause() {
+      return stdin;
+    },
+    resume() {
+      return stdin;
+    },
+  });
+  const stderr = new PassThrough();
+  let shown = '';
+  stderr.on('data', (b: Buffer) => (shown += b.toString()));
+  return { stdin, stderr, type: (s: string) => stdin.emit('data', Buffer.from(s)), shown: () => shown };
+}
+
+describe('TerminalInput', () => {
+  it('keeps what was pasted ahead for the next questions instead of dropping it', async () => {
+    const t = fakeTerminal();
+    const input = new TerminalInput(t.stdin as never, t.stderr);
+    const first = input.hidden('one: ');
+    t.type('alpha\rbeta\r\ny\n');
+    expect((await first).toString()).toBe('alpha');
+    expect((await input.hidden('two: ')).toString()).toBe('beta');
+    expect(await input.confirm('ok?')).toBe(true);
+    input.close();
+    expect(t.shown()).not.toContain('alpha');
+    expect(t.shown()).toContain('one: ');
+    expect(t.stdin.modes).toEqual([true, false, true, false, false]);
+  });
+
+  it('erases with backspace (a whole UTF-8 character), ends at Ctrl-D, and cancels at Ctrl-C', async () => {
+    const t = fakeTerminal();
+    const input = new TerminalInput(t.stdin as never, t.stderr);
+    const a = input.hidden('v: ');
+    t.type('ké\x7f\x7fab\x04');
+    expect((await a).toString()).toBe('ab');
+    const b = input.hidden('v: ');
+    t.type('x\x03');
+    await expect(b).rejects.toBeInstanceOf(Cancelled);
+    input.close();
+    expect(t.stdin.modes.at(-1)).toBe(false);
+  });
+
+  it('answers no to anything but y or yes, and to the end of input', async () => {
+    const t = fakeTerminal();
+    const input = new TerminalInput(t.stdin as never, t.stderr);
+    const a = input.confirm('q?');
+    t.type('yep\n');
+    expect(await a).toBe(false);
+    const b = input.confirm('q?');
+    t.stdin.emit('end');
+    expect(await b).toBe(false);
+    input.close();
+  });
+});
