@@ -17,7 +17,7 @@ export default class Onboard extends BaseCommand {
     '<%= config.bin %> onboard --from-env-file ci-secrets.env --yes',
   ];
   // ignoreStdin: oclif would otherwise read a piped stdin (e.g. `curl ... | sh`) as PATH.
-  static override args = { path: Args.string({ ignoreStdin: true, description: 'the manifest, or a folder holding agent.env', required: false, ignoreStdin: true }) };
+  static override args = { path: Args.string({ ignoreStdin: true, description: 'the manifest, or a folder holding agent.env', required: false }) };
   static override flags = {
     check: Flags.boolean({ description: 'only report; exit 1 when anything is missing or expired or the manifest is not approved', default: false, exclusive: ['from-env-file'] }),
     json: Flags.boolean({ description: 'print the state as JSON', default: false }),
