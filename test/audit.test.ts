@@ -210,6 +210,21 @@ describe('agent audit verify', { timeout: 90_000 }, () => {
     expect(r.stderr).toMatch(/audit trail broken at \S+audit\.jsonl:2: /);
   });
 
+  it('with the daemon running, exits 1 when the last records were removed', async () => {
+    const file = join(world.stateDir, 'audit.jsonl');
+    const original = readFileSync(file, 'utf8');
+    const kept = original.trimEnd().split('\n').slice(0, -2);
+    writeFileSync(file, `${kept.join('\n')}\n`);
+    try {
+      const r = await verify();
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('records were removed from its end');
+    } finally {
+      writeFileSync(file, original);
+    }
+    expect((await verify()).code).toBe(0);
+  });
+
   it('exits 1 at the first line when the first record was removed', async () => {
     const env = tampered((l) => l.slice(1));
     const r = await verify(env);

@@ -57,6 +57,8 @@ export interface DaemonStatus {
   uptimeSeconds: number;
   version: string;
   stateDir: string;
+  /** The hash of the last audit record the daemon wrote ('' before its first). */
+  auditHead: string;
 }
 
 /** Metadata of a secret, from the wire. */
@@ -138,6 +140,7 @@ export class AgentConnection {
       uptimeSeconds: s.uptimeSeconds,
       version: s.version,
       stateDir: s.stateDir,
+      auditHead: s.auditHead,
     };
   }
 

@@ -97,6 +97,11 @@ export class AuditLog implements AuditSink {
     this.fsyncMs = options.fsyncMs ?? 50;
   }
 
+  /** The hash of the last record written by this process, or '' before the first. */
+  head(): string {
+    return this.prev ?? '';
+  }
+
   /** Appends one record; throws an `unavailable` error when the line could not be written. */
   write(event: AuditEvent): Promise<void> {
     const next = this.queue.then(() => this.append(event));

@@ -191,6 +191,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         uptimeSeconds: (Date.now() - startedAt) / 1000,
         version: VERSION,
         stateDir: state,
+        auditHead: audit.head(),
       }),
       shutdown: () => void stop('asked by a client'),
     });

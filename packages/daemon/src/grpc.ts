@@ -46,6 +46,7 @@ export interface BindingDeps {
     uptimeSeconds: number;
     version: string;
     stateDir: string;
+    auditHead: string;
   };
   shutdown: () => void;
 }

@@ -3,7 +3,7 @@
 // nothing is ever created or written (a missing anchor stays missing).
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDuration, inputError, verifyChain, type ChainReport } from '@latchkey/core';
+import { lineHash, parseDuration, inputError, verifyChain, type ChainReport } from '@latchkey/core';
 
 /** The current log and the anchor inside a state folder (as the daemon names them). */
 export const AUDIT_FILE = 'audit.jsonl';
@@ -34,10 +34,11 @@ export function readAnchor(dir: string): string | undefined {
 }
 
 /**
- * Checks the whole trail of a state folder. No anchor and no record is an empty, intact trail; records
+ * Checks the whole trail of a state folder; `head`, the hash of the last record a running daemon wrote,
+ * also catches records removed from the end. No anchor and no record is an empty, intact trail; records
  * without an anchor are a break at the first record (the chain has nothing to start from).
  */
-export function verifyTrail(dir: string): ChainReport {
+export function verifyTrail(dir: string, head?: string): ChainReport {
   const files = auditFiles(dir).map((file) => ({ name: file, text: readFileSync(file, 'utf8') }));
   const anchor = readAnchor(dir);
   if (anchor === undefined) {
@@ -52,7 +53,19 @@ export function verifyTrail(dir: string): ChainReport {
       broken: { file: first.name, line, reason: `the anchor ${AUDIT_ANCHOR_FILE} is missing or malformed, so the first record cannot be checked` },
     };
   }
-  return verifyChain(anchor, files);
+  const report = verifyChain(anchor, files);
+  if (!report.ok || head === undefined || head === '' || head === anchor) return report;
+  // The daemon's last record must be in the trail: else the trail was cut short at its end.
+  const hashes = new Set<string>();
+  for (const f of files) for (const line of f.text.split('\n')) if (line !== '') hashes.add(lineHash(line));
+  if (hashes.has(head)) return report;
+  const last = files[files.length - 1];
+  const lastLine = last ? last.text.split('\n').filter((l) => l !== '').length : 0;
+  return {
+    ...report,
+    ok: false,
+    broken: { file: last?.name ?? AUDIT_ANCHOR_FILE, line: lastLine + 1, reason: 'the trail ends before the last record the running daemon wrote: records were removed from its end' },
+  };
 }
 
 /** One audit record as the CLI shows it: the named fields always present, the others kept. */

@@ -2,7 +2,8 @@
 // its hash chain. Both read the files of the state folder directly; neither needs the daemon.
 import { basename } from 'node:path';
 import type { ChainReport } from '@latchkey/core';
-import { stateDir } from '@latchkey/protocol';
+import { socketPath, stateDir } from '@latchkey/protocol';
+import { probe } from '@latchkey/client';
 import type { Deps } from '../base.js';
 import { warn } from '../render.js';
 import { AUDIT_FILE, matches, parseLines, parseSince, readTrail, RECORD_FIELDS, TrailFollower, verifyTrail, type AuditFilter, type AuditRecord, type BadLine } from './audit-trail.js';
@@ -145,9 +146,12 @@ export interface VerifyInput {
  * names the first record that does not follow from the one before (file and line) and returns 1, the
  * exit code of a check that found a problem (as `cmp` or `sha256sum -c`): the trail is evidence, not input.
  */
-export function verifyAudit(input: VerifyInput, deps: Deps): { report: ChainReport; exitCode: number } {
+export async function verifyAudit(input: VerifyInput, deps: Deps): Promise<{ report: ChainReport; exitCode: number }> {
   const dir = stateDir(deps.env);
-  const report = verifyTrail(dir);
+  // Ask a running daemon (never start one) for its last record first, then read the files.
+  const status = await probe(socketPath(deps.env)).catch(() => undefined);
+  const report = verifyTrail(dir, status?.stateDir === dir ? status.auditHead : undefined);
+  if (!status && !input.json) deps.stderr.write('agent: note: no daemon is running, so records removed from the very end cannot be detected\n');
   if (input.json) {
     deps.stdout.write(`${JSON.stringify({ ok: report.ok, records: report.records, files: report.files, stateDir: dir, ...(report.broken ? { broken: report.broken } : {}) }, null, 2)}\n`);
   }

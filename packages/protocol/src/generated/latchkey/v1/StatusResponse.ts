@@ -10,6 +10,7 @@ export interface StatusResponse {
   'uptimeSeconds'?: (number | string);
   'version'?: (string);
   'stateDir'?: (string);
+  'auditHead'?: (string);
 }
 
 export interface StatusResponse__Output {
@@ -21,4 +22,5 @@ export interface StatusResponse__Output {
   'uptimeSeconds': (number);
   'version': (string);
   'stateDir': (string);
+  'auditHead': (string);
 }
