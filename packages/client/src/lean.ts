@@ -4,29 +4,13 @@ import { connect as http2Connect, constants } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { LatchkeyError, type ErrorKind } from '@latchkey/core/errors';
 import { grpcFrame, grpcUnframe, LEAN_METADATA } from '@latchkey/protocol/lean';
+import { DaemonNotRunning, LeanStatusError } from './lean-errors.js';
+
+export { DaemonNotRunning, LeanStatusError } from './lean-errors.js';
 
 /** The outcome of a lean call that reached the daemon. */
 export interface LeanReply {
   message: Uint8Array;
-}
-
-/** A failure status from the daemon, with the agent's metadata. */
-export class LeanStatusError extends LatchkeyError {
-  constructor(
-    kind: ErrorKind,
-    message: string,
-    hint: string | undefined,
-    readonly unapprovedManifest: string | undefined,
-  ) {
-    super(kind, message, hint);
-  }
-}
-
-/** Raised when nothing listens on the socket (the caller may start the daemon). */
-export class DaemonNotRunning extends Error {
-  constructor(readonly socket: string, readonly code: string) {
-    super(`no daemon on ${socket} (${code})`);
-  }
 }
 
 const KIND_BY_STATUS: Record<number, ErrorKind> = { 3: 'input', 5: 'notFound', 7: 'denied', 14: 'unavailable', 4: 'unavailable' };

@@ -82,7 +82,8 @@ export class AuditLog implements AuditSink {
   private handle: FileHandle | undefined;
   private prev: string | undefined;
   private size = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  private pending: Array<{ event: AuditEvent; resolve: () => void; reject: (err: Error) => void }> = [];
+  private flushing = false;
   private syncTimer: NodeJS.Timeout | undefined;
   private readonly maxBytes: number;
   private readonly fsyncMs: number;
@@ -102,27 +103,55 @@ export class AuditLog implements AuditSink {
     return this.prev ?? '';
   }
 
-  /** Appends one record; throws an `unavailable` error when the line could not be written. */
+  /**
+   * Appends one record; resolves once its line is written (fsync follows within fsyncMs), throws an
+   * `unavailable` error when it could not be. Records queued while a write is in flight go out together
+   * in one write, chained in the order they were queued.
+   */
   write(event: AuditEvent): Promise<void> {
-    const next = this.queue.then(() => this.append(event));
-    this.queue = next.catch(() => {});
-    return next;
+    return new Promise((resolve, reject) => {
+      this.pending.push({ event, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
   }
 
-  private async append(event: AuditEvent): Promise<void> {
-    const { peer, ...rest } = event;
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0);
+        try {
+          await this.append(batch.map((p) => p.event));
+          for (const p of batch) p.resolve();
+        } catch (err) {
+          for (const p of batch) p.reject(err as Error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async append(events: AuditEvent[]): Promise<void> {
     try {
       if (!this.handle) await this.openCurrent();
-      const record = {
-        time: new Date(this.clock()).toISOString(),
-        ...rest,
-        ...(peer ? { pid: peer.pid, uid: peer.uid, exe: peer.exe ?? '' } : {}),
-        prev: this.prev,
-      };
-      const line = JSON.stringify(record);
-      const bytes = Buffer.from(`${line}\n`);
+      let prev = this.prev;
+      const lines: string[] = [];
+      for (const event of events) {
+        const { peer, ...rest } = event;
+        const record = {
+          time: new Date(this.clock()).toISOString(),
+          ...rest,
+          ...(peer ? { pid: peer.pid, uid: peer.uid, exe: peer.exe ?? '' } : {}),
+          prev,
+        };
+        const line = JSON.stringify(record);
+        lines.push(line);
+        prev = lineHash(line);
+      }
+      const bytes = Buffer.from(`${lines.join('\n')}\n`);
       await (this.handle as FileHandle).write(bytes);
-      this.prev = lineHash(line);
+      this.prev = prev;
       this.size += bytes.length;
       this.scheduleSync();
       if (this.size >= this.maxBytes) await this.rotate();
@@ -175,7 +204,7 @@ export class AuditLog implements AuditSink {
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    while (this.flushing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
     clearTimeout(this.syncTimer);
     await this.handle?.sync().catch(() => {});
     await this.handle?.close().catch(() => {});

@@ -1,9 +1,9 @@
-// `agent exec`: the hot path. It loads neither oclif nor grpc-js: one HTTP/2 call resolves every
+// `agent exec`: the hot path. It loads neither oclif, grpc-js nor node:http2: one HTTP/2 call (h2lite) resolves every
 // manifest into variables, then the command replaces the agent (execve) or runs as its child.
 import { resolve as resolvePath } from 'node:path';
 import { isatty } from 'node:tty';
 import { inputError, isLatchkeyError } from '@latchkey/core/errors';
-import { DaemonNotRunning, LeanStatusError, leanUnary } from '@latchkey/client/lean';
+import { DaemonNotRunning, h2liteUnary, LeanStatusError } from '@latchkey/client/h2lite';
 import { decodeResolveEnvResponse, encodeResolveEnvRequest, findManifest, socketPath, type ResolveEnvResponseWire } from '@latchkey/protocol/lean';
 import { renderError, warnStoreNote } from '../render.js';
 import { parseExecArgv, type ExecOptions } from './argv.js';
@@ -37,7 +37,7 @@ export async function resolveEnv(opts: ExecOptions, manifests: string[], ctx: Ex
   let asked = false;
   for (;;) {
     try {
-      return decodeResolveEnvResponse(await leanUnary(socket, 'ResolveEnv', request));
+      return decodeResolveEnvResponse(await h2liteUnary(socket, 'ResolveEnv', request));
     } catch (err) {
       if (err instanceof DaemonNotRunning && !started) {
         started = true;

@@ -1,0 +1,271 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import { loadProto } from '@latchkey/protocol';
+import { decodeResolveEnvResponse, encodeResolveEnvRequest } from '@latchkey/protocol/lean';
+import { h2liteUnary, HpackDecoder, huffmanDecode, huffmanEncode, type HeaderField } from './h2lite.js';
+import { DaemonNotRunning, LeanStatusError, leanUnary } from './lean.js';
+
+const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+
+describe('Huffman code (RFC 7541 Appendix B)', () => {
+  const examples: Array<[string, string]> = [
+    ['www.example.com', 'f1e3 c2e5 f23a 6ba0 ab90 f4ff'],
+    ['no-cache', 'a8eb 1064 9cbf'],
+    ['custom-key', '25a8 49e9 5ba9 7d7f'],
+    ['custom-value', '25a8 49e9 5bb8 e8b4 bf'],
+    ['302', '6402'],
+    ['private', 'aec3 771a 4b'],
+    ['Mon, 21 Oct 2013 20:13:21 GMT', 'd07a be94 1054 d444 a820 0595 040b 8166 e082 a62d 1bff'],
+    ['https://www.example.com', '9d29 ad17 1863 c78f 0b97 c8e9 ae82 ae43 d3'],
+  ];
+  it.each(examples)('decodes and encodes %s', (plain, coded) => {
+    expect(text(huffmanDecode(hex(coded)))).toBe(plain);
+    expect(Buffer.from(huffmanEncode(Buffer.from(plain, 'latin1'))).toString('hex')).toBe(coded.replace(/\s+/g, ''));
+  });
+
+  it('round-trips every octet', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect([...huffmanDecode(huffmanEncode(all))]).toEqual([...all]);
+    const random = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919 + (i >> 3)) & 0xff);
+    expect([...huffmanDecode(huffmanEncode(random))]).toEqual([...random]);
+  });
+
+  it('rejects bad padding and EOS', () => {
+    expect(() => huffmanDecode(hex('f1e3 c2e5 f23a 6ba0 ab90 f4fe'))).toThrow(/padding/); // padding not all ones
+    expect(() => huffmanDecode(hex('ffff ffff'))).toThrow(/EOS|padding/); // EOS (30 ones)
+    expect(() => huffmanDecode(hex('1fff'))).toThrow(/padding/); // '0' then 11 bits of ones: padding > 7 bits
+  });
+});
+
+describe('HPACK decoder (RFC 7541 Appendix C)', () => {
+  const check = (d: HpackDecoder, block: string, fields: HeaderField[], table: HeaderField[], size: number) => {
+    expect(d.decode(hex(block))).toEqual(fields);
+    expect(d.table).toEqual(table);
+    expect(d.size).toBe(size);
+  };
+
+  it('C.2 header field representations', () => {
+    check(new HpackDecoder(), '400a 6375 7374 6f6d 2d6b 6579 0d63 7573 746f 6d2d 6865 6164 6572',
+      [['custom-key', 'custom-header']], [['custom-key', 'custom-header']], 55);
+    check(new HpackDecoder(), '040c 2f73 616d 706c 652f 7061 7468', [[':path', '/sample/path']], [], 0);
+    check(new HpackDecoder(), '1008 7061 7373 776f 7264 0673 6563 7265 74', [['password', 'secret']], [], 0);
+    check(new HpackDecoder(), '82', [[':method', 'GET']], [], 0);
+  });
+
+  const requests = (d: HpackDecoder, blocks: [string, string, string]) => {
+    check(d, blocks[0], [[':method', 'GET'], [':scheme', 'http'], [':path', '/'], [':authority', 'www.example.com']],
+      [[':authority', 'www.example.com']], 57);
+    check(d, blocks[1], [[':method', 'GET'], [':scheme', 'http'], [':path', '/'], [':authority', 'www.example.com'], ['cache-control', 'no-cache']],
+      [['cache-control', 'no-cache'], [':authority', 'www.example.com']], 110);
+    check(d, blocks[2], [[':method', 'GET'], [':scheme', 'https'], [':path', '/index.html'], [':authority', 'www.example.com'], ['custom-key', 'custom-value']],
+      [['custom-key', 'custom-value'], ['cache-control', 'no-cache'], [':authority', 'www.example.com']], 164);
+  };
+  it('C.3 requests without Huffman coding', () => {
+    requests(new HpackDecoder(), [
+      '8286 8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d',
+      '8286 84be 5808 6e6f 2d63 6163 6865',
+      '8287 85bf 400a 6375 7374 6f6d 2d6b 6579 0c63 7573 746f 6d2d 7661 6c75 65',
+    ]);
+  });
+  it('C.4 requests with Huffman coding', () => {
+    requests(new HpackDecoder(), [
+      '8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff',
+      '8286 84be 5886 a8eb 1064 9cbf',
+      '8287 85bf 4088 25a8 49e9 5ba9 7d7f 8925 a849 e95b b8e8 b4bf',
+    ]);
+  });
+
+  const date1 = 'Mon, 21 Oct 2013 20:13:21 GMT';
+  const date2 = 'Mon, 21 Oct 2013 20:13:22 GMT';
+  const loc = 'https://www.example.com';
+  const cookie = 'foo=ASDJKHQKBZXOQWEOPIUAXQWEOIU; max-age=3600; version=1';
+  const responses = (d: HpackDecoder, blocks: [string, string, string]) => {
+    check(d, blocks[0], [[':status', '302'], ['cache-control', 'private'], ['date', date1], ['location', loc]],
+      [['location', loc], ['date', date1], ['cache-control', 'private'], [':status', '302']], 222);
+    check(d, blocks[1], [[':status', '307'], ['cache-control', 'private'], ['date', date1], ['location', loc]],
+      [[':status', '307'], ['location', loc], ['date', date1], ['cache-control', 'private']], 222);
+    check(d, blocks[2], [[':status', '200'], ['cache-control', 'private'], ['date', date2], ['location', loc], ['content-encoding', 'gzip'], ['set-cookie', cookie]],
+      [['set-cookie', cookie], ['content-encoding', 'gzip'], ['date', date2]], 215);
+  };
+  it('C.5 responses with eviction (256-octet table)', () => {
+    responses(new HpackDecoder(256), [
+      `4803 3330 3258 0770 7269 7661 7465 611d 4d6f 6e2c 2032 3120 4f63 7420 3230 3133 2032 303a 3133 3a32 3120 474d
+       546e 1768 7474 7073 3a2f 2f77 7777 2e65 7861 6d70 6c65 2e63 6f6d`,
+      '4803 3330 37c1 c0bf',
+      `88c1 611d 4d6f 6e2c 2032 3120 4f63 7420 3230 3133 2032 303a 3133 3a32 3220 474d 54c0 5a04 677a 6970 7738 666f
+       6f3d 4153 444a 4b48 514b 425a 584f 5157 454f 5049 5541 5851 5745 4f49 553b 206d 6178 2d61 6765 3d33 3630 303b
+       2076 6572 7369 6f6e 3d31`,
+    ]);
+  });
+  it('C.6 responses with Huffman coding and eviction', () => {
+    responses(new HpackDecoder(256), [
+      `4882 6402 5885 aec3 771a 4b61 96d0 7abe 9410 54d4 44a8 2005 9504 0b81 66e0 82a6 2d1b ff6e 919d 29ad 1718 63c7
+       8f0b 97c8 e9ae 82ae 43d3`,
+      '4883 640e ffc1 c0bf',
+      `88c1 6196 d07a be94 1054 d444 a820 0595 040b 8166 e084 a62d 1bff c05a 839b d9ab 77ad 94e7 821d d7f2 e6c7 b335
+       dfdf cd5b 3960 d5af 2708 7f36 72c1 ab27 0fb5 291f 9587 3160 65c0 03ed 4ee5 b106 3d50 07`,
+    ]);
+  });
+
+  it('applies dynamic table size updates', () => {
+    const d = new HpackDecoder();
+    d.decode(hex('400a 6375 7374 6f6d 2d6b 6579 0d63 7573 746f 6d2d 6865 6164 6572'));
+    expect(d.table.length).toBe(1);
+    // 0x20: size update to 0 (evicts everything), then an indexed static field.
+    expect(d.decode(hex('20 82'))).toEqual([[':method', 'GET']]);
+    expect(d.table).toEqual([]);
+    expect(d.size).toBe(0);
+    // With a zero-sized table, incremental indexing adds nothing.
+    expect(d.decode(hex('400a 6375 7374 6f6d 2d6b 6579 0d63 7573 746f 6d2d 6865 6164 6572'))).toEqual([['custom-key', 'custom-header']]);
+    expect(d.table).toEqual([]);
+    expect(() => d.decode(hex('3fe2 1f'))).toThrow(/limit/); // 4097 > 4096
+    expect(() => d.decode(hex('82 20'))).toThrow(/after a header field/);
+    expect(() => new HpackDecoder().decode(hex('be'))).toThrow(/invalid index/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// End to end against grpc-js, compared with leanUnary.
+
+const dir = mkdtempSync(join(tmpdir(), 'h2lite-'));
+type Handler = (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => void;
+let handler: Handler = (_call, cb) => cb(null, { env: {}, warnings: [], secrets: [], manifests: [] });
+const server = new grpc.Server();
+const sock = join(dir, 'agent.sock');
+const silentSock = join(dir, 'silent.sock');
+const silentSockets: Socket[] = [];
+let silent: NetServer;
+
+beforeAll(async () => {
+  server.addService(loadProto().latchkey.v1.Agent.service, { ResolveEnv: ((call, cb) => handler(call, cb)) as Handler } as any);
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(`unix://${sock}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+  );
+  silent = createServer((s) => {
+    silentSockets.push(s);
+    s.on('data', () => {});
+  });
+  await new Promise<void>((resolve) => silent.listen(silentSock, resolve));
+});
+
+afterAll(async () => {
+  server.forceShutdown();
+  for (const s of silentSockets) s.destroy();
+  await new Promise<void>((resolve) => silent.close(() => resolve()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const request = encodeResolveEnvRequest({ manifests: ['/repo/agent.env'], cwd: '/repo', command: 'node', allowVars: [] });
+
+async function both(socket: string, req: Uint8Array = request, timeoutMs?: number) {
+  const settle = (p: Promise<Uint8Array>) => p.then((value) => ({ value }), (error: unknown) => ({ error }));
+  const lite = await settle(h2liteUnary(socket, 'ResolveEnv', req, timeoutMs));
+  const lean = await settle(leanUnary(socket, 'ResolveEnv', req, timeoutMs));
+  return { lite, lean };
+}
+
+const errorShape = (e: unknown) => {
+  const err = e as LeanStatusError & DaemonNotRunning;
+  return { ctor: err.constructor.name, message: err.message, kind: err.kind, hint: err.hint, unapproved: err.unapprovedManifest, code: err.code, socket: err.socket };
+};
+
+describe('h2liteUnary against a grpc-js server', () => {
+  it('returns a large env equal to what leanUnary returns', async () => {
+    const env = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`VAR_${i}`, `${i}:`.padEnd(1024, String.fromCharCode(97 + (i % 26)))]));
+    env.UNICODE = 'ünïcödé ✓ \u{1F511}';
+    const reply = { env, warnings: ['x expires in 5m'], secrets: ['a', 'b'], manifests: ['/repo/agent.env'] };
+    handler = (_call, cb) => cb(null, reply);
+    const { lite, lean } = await both(sock);
+    expect('value' in lite && 'value' in lean).toBe(true);
+    const liteValue = (lite as { value: Uint8Array }).value;
+    expect(Buffer.from(liteValue).equals(Buffer.from((lean as { value: Uint8Array }).value))).toBe(true);
+    expect(decodeResolveEnvResponse(liteValue)).toEqual(reply);
+    expect(liteValue.length).toBeGreaterThan(200 * 1024);
+  });
+
+  it('returns an empty env for an empty request', async () => {
+    handler = (call, cb) => cb(null, { env: { GOT: String(call.request.manifests.length) }, warnings: [], secrets: [], manifests: [] });
+    const req = encodeResolveEnvRequest({ manifests: [], cwd: '', command: '', allowVars: [] });
+    const { lite, lean } = await both(sock, req);
+    expect(decodeResolveEnvResponse((lite as { value: Uint8Array }).value)).toEqual({ env: { GOT: '0' }, warnings: [], secrets: [], manifests: [] });
+    expect(lean).toEqual(lite);
+  });
+
+  it('sends a request larger than the initial flow-control window', async () => {
+    handler = (call, cb) => cb(null, { env: { CWD_LEN: String(call.request.cwd.length) }, warnings: [], secrets: [], manifests: [] });
+    const req = encodeResolveEnvRequest({ manifests: [], cwd: 'c'.repeat(200_000), command: 'x', allowVars: [] });
+    const { lite, lean } = await both(sock, req);
+    expect(decodeResolveEnvResponse((lite as { value: Uint8Array }).value).env).toEqual({ CWD_LEN: '200000' });
+    expect(lean).toEqual(lite);
+  });
+
+  it('reports an error status with the agent metadata like leanUnary', async () => {
+    handler = (_call, cb) => {
+      const metadata = new grpc.Metadata();
+      metadata.set('latchkey-kind', 'denied');
+      metadata.set('latchkey-hint', 'run agent approve /repo/agent.env');
+      metadata.set('latchkey-unapproved', '/repo/agent.env');
+      cb({ code: grpc.status.PERMISSION_DENIED, details: 'manifest /repo/ünï côdé 100% not approved\n(ok?)', metadata });
+    };
+    const { lite, lean } = await both(sock);
+    expect('error' in lite).toBe(true);
+    const err = (lite as { error: LeanStatusError }).error;
+    expect(err).toBeInstanceOf(LeanStatusError);
+    expect(err.kind).toBe('denied');
+    expect(err.message).toBe('manifest /repo/ünï côdé 100% not approved\n(ok?)');
+    expect(err.hint).toBe('run agent approve /repo/agent.env');
+    expect(err.unapprovedManifest).toBe('/repo/agent.env');
+    expect(errorShape(err)).toEqual(errorShape((lean as { error: unknown }).error));
+  });
+
+  it('maps a status without metadata to a kind like leanUnary', async () => {
+    handler = (_call, cb) => cb({ code: grpc.status.NOT_FOUND, details: 'no such secret' });
+    const { lite, lean } = await both(sock);
+    expect(errorShape((lite as { error: unknown }).error)).toMatchObject({ ctor: 'LeanStatusError', kind: 'notFound', message: 'no such secret' });
+    expect(errorShape((lite as { error: unknown }).error)).toEqual(errorShape((lean as { error: unknown }).error));
+  });
+
+  it('reads trailers split into CONTINUATION frames', async () => {
+    const hint = 'h'.repeat(40_000);
+    handler = (_call, cb) => {
+      const metadata = new grpc.Metadata();
+      metadata.set('latchkey-hint', hint);
+      cb({ code: grpc.status.INVALID_ARGUMENT, details: 'bad', metadata });
+    };
+    const { lite, lean } = await both(sock);
+    expect(errorShape((lite as { error: unknown }).error)).toMatchObject({ ctor: 'LeanStatusError', kind: 'input', message: 'bad', hint });
+    expect(errorShape((lite as { error: unknown }).error)).toEqual(errorShape((lean as { error: unknown }).error));
+  });
+
+  it('raises DaemonNotRunning when the socket does not exist', async () => {
+    const { lite, lean } = await both(join(dir, 'missing.sock'));
+    expect((lite as { error: unknown }).error).toBeInstanceOf(DaemonNotRunning);
+    expect(errorShape((lite as { error: unknown }).error)).toMatchObject({ code: 'ENOENT' });
+    // leanUnary should say the same, but on Node 20.20 the request's 'error' (the pending stream canceled) wins the
+    // race with the session's, so it reports 'unavailable' instead; h2liteUnary keeps the intended contract.
+    expect(errorShape((lean as { error: unknown }).error).message).toMatch(/ENOENT/);
+  });
+
+  it('times out on a server that never answers', async () => {
+    const { lite, lean } = await both(silentSock, request, 300);
+    const shape = errorShape((lite as { error: unknown }).error);
+    expect(shape).toMatchObject({ ctor: 'LatchkeyError', kind: 'unavailable', message: `the daemon did not answer within 0.3s on ${silentSock}` });
+    expect(shape).toEqual(errorShape((lean as { error: unknown }).error));
+  });
+
+  it('does not load node:http2', () => {
+    const dist = fileURLToPath(new URL('../dist/h2lite.js', import.meta.url));
+    const out = execFileSync(process.execPath, [
+      '--input-type=module', '-e',
+      `await import(${JSON.stringify(dist)}); console.log(process.moduleLoadList.filter((m) => /http2/.test(m)).join(',') || 'none')`,
+    ]).toString().trim();
+    expect(out).toBe('none');
+  });
+});

@@ -1,0 +1,520 @@
+// One unary gRPC call over the daemon's socket with node:net alone: a minimal HTTP/2 client (RFC 9113) with an
+// HPACK decoder (RFC 7541), so the hot path of `agent exec` loads neither node:http2 nor grpc-js. Same contract
+// and errors as leanUnary in lean.ts.
+import { connect as netConnect, type Socket } from 'node:net';
+import { LatchkeyError, type ErrorKind } from '@latchkey/core/errors';
+import { grpcFrame, grpcUnframe, LEAN_METADATA } from '@latchkey/protocol/lean';
+import { DaemonNotRunning, LeanStatusError } from './lean-errors.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// HPACK: Huffman code (RFC 7541 Appendix B). The code is canonical, so the bit length of each of the 257 symbols
+// (0..255 and EOS) determines it: codes are assigned in order of (length, symbol).
+const HUFFMAN_LENGTHS = [
+  13, 23, 28, 28, 28, 28, 28, 28, 28, 24, 30, 28, 28, 30, 28, 28, 28, 28, 28, 28, 28, 28, 30, 28, 28, 28, 28, 28, 28, 28, 28, 28,
+  6, 10, 10, 12, 13, 6, 8, 11, 10, 10, 8, 11, 8, 6, 6, 6, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 7, 8, 15, 6, 12, 10,
+  13, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 8, 7, 8, 13, 19, 13, 14, 6,
+  15, 5, 6, 5, 6, 5, 6, 6, 6, 5, 7, 7, 6, 6, 6, 5, 6, 7, 6, 5, 5, 6, 7, 7, 7, 7, 7, 15, 11, 14, 13, 28,
+  20, 22, 20, 20, 22, 22, 22, 23, 22, 23, 23, 23, 23, 23, 24, 23, 24, 24, 22, 23, 24, 23, 23, 23, 23, 21, 22, 23, 22, 23, 23, 24,
+  22, 21, 20, 22, 22, 23, 23, 21, 23, 22, 22, 24, 21, 22, 23, 23, 21, 21, 22, 21, 23, 22, 23, 23, 20, 22, 22, 22, 23, 22, 22, 23,
+  26, 26, 20, 19, 22, 23, 22, 25, 26, 26, 26, 27, 27, 26, 24, 25, 19, 21, 26, 27, 27, 26, 27, 24, 21, 21, 26, 26, 28, 27, 27, 27,
+  20, 24, 20, 21, 22, 21, 21, 23, 22, 22, 25, 25, 24, 24, 26, 23, 26, 27, 26, 26, 27, 27, 27, 27, 27, 28, 27, 27, 27, 27, 27, 26,
+  30,
+];
+const EOS = 256;
+
+interface HuffmanTables {
+  /** Per symbol: its code (right-aligned) and length. */
+  codes: number[];
+  /** Per length (0..30): the first code, the number of codes and the index of the first symbol in `sorted`. */
+  first: number[];
+  count: number[];
+  offset: number[];
+  sorted: number[];
+}
+
+let huffman: HuffmanTables | undefined;
+
+function huffmanTables(): HuffmanTables {
+  if (huffman) return huffman;
+  const sorted = HUFFMAN_LENGTHS.map((_, s) => s).sort((a, b) => HUFFMAN_LENGTHS[a]! - HUFFMAN_LENGTHS[b]! || a - b);
+  const codes: number[] = new Array(257).fill(0);
+  const first: number[] = new Array(31).fill(0);
+  const count: number[] = new Array(31).fill(0);
+  const offset: number[] = new Array(31).fill(0);
+  let code = 0;
+  let prev = HUFFMAN_LENGTHS[sorted[0]!]!;
+  sorted.forEach((s, i) => {
+    const len = HUFFMAN_LENGTHS[s]!;
+    code *= 2 ** (len - prev);
+    prev = len;
+    if (count[len] === 0) {
+      first[len] = code;
+      offset[len] = i;
+    }
+    count[len]!++;
+    codes[s] = code++;
+  });
+  return (huffman = { codes, first, count, offset, sorted });
+}
+
+/** Decodes a Huffman-coded string literal into octets; throws on EOS, bad padding or a truncated code. */
+export function huffmanDecode(input: Uint8Array): Uint8Array {
+  const { first, count, offset, sorted } = huffmanTables();
+  const out: number[] = [];
+  let code = 0;
+  let len = 0;
+  for (const byte of input) {
+    for (let bit = 7; bit >= 0; bit--) {
+      code = code * 2 + ((byte >> bit) & 1);
+      len++;
+      const n = count[len] ?? 0;
+      if (n > 0 && code - first[len]! < n && code >= first[len]!) {
+        const sym = sorted[offset[len]! + code - first[len]!]!;
+        if (sym === EOS) throw new Error('hpack: EOS in a Huffman string');
+        out.push(sym);
+        code = 0;
+        len = 0;
+      } else if (len >= 30) {
+        throw new Error('hpack: invalid Huffman code');
+      }
+    }
+  }
+  // Padding: fewer than 8 bits, all ones (a prefix of EOS).
+  if (len > 7 || code !== 2 ** len - 1) throw new Error('hpack: invalid Huffman padding');
+  return Uint8Array.from(out);
+}
+
+/** Huffman-encodes octets (used by the tests; the client itself never Huffman-encodes). */
+export function huffmanEncode(input: Uint8Array): Uint8Array {
+  const { codes } = huffmanTables();
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const b of input) {
+    const len = HUFFMAN_LENGTHS[b]!;
+    const code = codes[b]!;
+    for (let i = len - 1; i >= 0; i--) {
+      acc = (acc << 1) | (Math.floor(code / 2 ** i) & 1);
+      if (++bits === 8) {
+        out.push(acc);
+        acc = 0;
+        bits = 0;
+      }
+    }
+  }
+  if (bits > 0) out.push(((acc << (8 - bits)) | (0xff >> bits)) & 0xff);
+  return Uint8Array.from(out);
+}
+
+// HPACK static table (RFC 7541 Appendix A), index 1..61.
+const STATIC_TABLE: ReadonlyArray<readonly [string, string]> = [
+  [':authority', ''], [':method', 'GET'], [':method', 'POST'], [':path', '/'], [':path', '/index.html'],
+  [':scheme', 'http'], [':scheme', 'https'], [':status', '200'], [':status', '204'], [':status', '206'],
+  [':status', '304'], [':status', '400'], [':status', '404'], [':status', '500'], ['accept-charset', ''],
+  ['accept-encoding', 'gzip, deflate'], ['accept-language', ''], ['accept-ranges', ''], ['accept', ''],
+  ['access-control-allow-origin', ''], ['age', ''], ['allow', ''], ['authorization', ''], ['cache-control', ''],
+  ['content-disposition', ''], ['content-encoding', ''], ['content-language', ''], ['content-length', ''],
+  ['content-location', ''], ['content-range', ''], ['content-type', ''], ['cookie', ''], ['date', ''], ['etag', ''],
+  ['expect', ''], ['expires', ''], ['from', ''], ['host', ''], ['if-match', ''], ['if-modified-since', ''],
+  ['if-none-match', ''], ['if-range', ''], ['if-unmodified-since', ''], ['last-modified', ''], ['link', ''],
+  ['location', ''], ['max-forwards', ''], ['proxy-authenticate', ''], ['proxy-authorization', ''], ['range', ''],
+  ['referer', ''], ['refresh', ''], ['retry-after', ''], ['server', ''], ['set-cookie', ''],
+  ['strict-transport-security', ''], ['transfer-encoding', ''], ['user-agent', ''], ['vary', ''], ['via', ''],
+  ['www-authenticate', ''],
+];
+
+export type HeaderField = [name: string, value: string];
+
+/** An HPACK decoder with its dynamic table (newest entry first). Octets become latin1 strings, as in node:http2. */
+export class HpackDecoder {
+  /** The dynamic table, newest first. */
+  readonly table: HeaderField[] = [];
+  /** The table's size in the RFC's accounting (octets + 32 per entry). */
+  size = 0;
+  /** The table's current maximum size (changed by dynamic table size updates). */
+  maxSize: number;
+
+  /** `limit` is the largest size an encoder may choose (our SETTINGS_HEADER_TABLE_SIZE, or the 4096 default). */
+  constructor(readonly limit = 4096) {
+    this.maxSize = limit;
+  }
+
+  decode(block: Uint8Array): HeaderField[] {
+    const fields: HeaderField[] = [];
+    let pos = 0;
+    const integer = (prefixBits: number): number => {
+      const mask = (1 << prefixBits) - 1;
+      let value = block[pos++]! & mask;
+      if (value < mask) return value;
+      let shift = 0;
+      for (;;) {
+        if (pos >= block.length) throw new Error('hpack: truncated integer');
+        const b = block[pos++]!;
+        value += (b & 0x7f) * 2 ** shift;
+        shift += 7;
+        if ((b & 0x80) === 0) break;
+        if (shift > 28) throw new Error('hpack: integer overflow');
+      }
+      return value;
+    };
+    const string = (): string => {
+      if (pos >= block.length) throw new Error('hpack: truncated string');
+      const huff = (block[pos]! & 0x80) !== 0;
+      const len = integer(7);
+      if (pos + len > block.length) throw new Error('hpack: truncated string');
+      const raw = block.subarray(pos, pos + len);
+      pos += len;
+      return Buffer.from(huff ? huffmanDecode(raw) : raw).toString('latin1');
+    };
+    const lookup = (index: number): HeaderField => {
+      if (index >= 1 && index <= STATIC_TABLE.length) {
+        const [n, v] = STATIC_TABLE[index - 1]!;
+        return [n, v];
+      }
+      const entry = this.table[index - STATIC_TABLE.length - 1];
+      if (index === 0 || !entry) throw new Error(`hpack: invalid index ${index}`);
+      return [entry[0], entry[1]];
+    };
+    let fieldSeen = false;
+    while (pos < block.length) {
+      const b = block[pos]!;
+      if (b & 0x80) {
+        fields.push(lookup(integer(7)));
+        fieldSeen = true;
+      } else if (b & 0x40) {
+        const index = integer(6);
+        const name = index === 0 ? string() : lookup(index)[0];
+        const field: HeaderField = [name, string()];
+        fields.push(field);
+        this.add(field);
+        fieldSeen = true;
+      } else if (b & 0x20) {
+        // Dynamic table size update: only at the start of a header block.
+        if (fieldSeen) throw new Error('hpack: table size update after a header field');
+        const max = integer(5);
+        if (max > this.limit) throw new Error(`hpack: table size ${max} above the limit ${this.limit}`);
+        this.maxSize = max;
+        this.evict(0);
+      } else {
+        // Literal without indexing (0000) or never indexed (0001): 4-bit prefix.
+        const index = integer(4);
+        const name = index === 0 ? string() : lookup(index)[0];
+        fields.push([name, string()]);
+        fieldSeen = true;
+      }
+    }
+    return fields;
+  }
+
+  private add(field: HeaderField): void {
+    const entrySize = field[0].length + field[1].length + 32;
+    this.evict(entrySize);
+    // An entry larger than the table empties it and is not added (RFC 7541 section 4.4).
+    if (entrySize <= this.maxSize) {
+      this.table.unshift(field);
+      this.size += entrySize;
+    }
+  }
+
+  private evict(room: number): void {
+    while (this.table.length > 0 && this.size + room > this.maxSize) {
+      const [n, v] = this.table.pop()!;
+      this.size -= n.length + v.length + 32;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP/2 framing.
+const FRAME_DATA = 0x0;
+const FRAME_HEADERS = 0x1;
+const FRAME_PRIORITY = 0x2;
+const FRAME_RST_STREAM = 0x3;
+const FRAME_SETTINGS = 0x4;
+const FRAME_PUSH_PROMISE = 0x5;
+const FRAME_PING = 0x6;
+const FRAME_GOAWAY = 0x7;
+const FRAME_WINDOW_UPDATE = 0x8;
+const FRAME_CONTINUATION = 0x9;
+const FLAG_END_STREAM = 0x1;
+const FLAG_ACK = 0x1;
+const FLAG_END_HEADERS = 0x4;
+const FLAG_PADDED = 0x8;
+const FLAG_PRIORITY = 0x20;
+
+const PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
+/** What we grant the server on the connection and on stream 1 (plenty for any reply; no updates needed). */
+const RECEIVE_WINDOW = 1 << 24;
+const DEFAULT_WINDOW = 65_535;
+const MAX_FRAME = 16_384;
+const STREAM = 1;
+
+const ERROR_CODES = [
+  'NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED',
+  'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM',
+  'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED',
+];
+const errorName = (code: number) => ERROR_CODES[code] ?? `error code ${code}`;
+
+function frame(type: number, flags: number, stream: number, payload: Uint8Array = new Uint8Array(0)): Buffer {
+  const out = Buffer.allocUnsafe(9 + payload.length);
+  out.writeUIntBE(payload.length, 0, 3);
+  out[3] = type;
+  out[4] = flags;
+  out.writeUInt32BE(stream & 0x7fffffff, 5);
+  out.set(payload, 9);
+  return out;
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+
+/** HPACK: an integer with an N-bit prefix whose high bits are `pattern`. */
+function encodeInteger(out: number[], value: number, prefixBits: number, pattern: number): void {
+  const max = (1 << prefixBits) - 1;
+  if (value < max) {
+    out.push(pattern | value);
+    return;
+  }
+  out.push(pattern | max);
+  value -= max;
+  while (value >= 128) {
+    out.push((value % 128) | 0x80);
+    value = Math.floor(value / 128);
+  }
+  out.push(value);
+}
+
+/** HPACK: literal header fields without indexing, new names, no Huffman coding. */
+export function encodeHeaders(fields: HeaderField[]): Uint8Array {
+  const out: number[] = [];
+  const str = (s: string) => {
+    const bytes = Buffer.from(s, 'latin1');
+    encodeInteger(out, bytes.length, 7, 0x00);
+    for (const b of bytes) out.push(b);
+  };
+  for (const [name, value] of fields) {
+    out.push(0x00);
+    str(name);
+    str(value);
+  }
+  return Uint8Array.from(out);
+}
+
+type Meta = Record<string, string>;
+
+const KIND_BY_STATUS: Record<number, ErrorKind> = { 3: 'input', 5: 'notFound', 7: 'denied', 14: 'unavailable', 4: 'unavailable' };
+const KINDS = ['usage', 'input', 'notFound', 'unavailable', 'denied', 'internal'];
+
+/** Calls `/latchkey.v1.Agent/<method>` with an encoded request; resolves with the encoded reply. */
+export function h2liteUnary(socket: string, method: string, request: Uint8Array, timeoutMs = 10_000): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const conn: Socket = netConnect(socket);
+    const finish = (err: Error | undefined, value?: Uint8Array) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      conn.destroy();
+      if (err) reject(err);
+      else resolve(value as Uint8Array);
+    };
+    const failed = (why: string) => finish(new LatchkeyError('unavailable', `the call to the daemon failed: ${why}`, 'run agent daemon status'));
+    const timer = setTimeout(
+      () => finish(new LatchkeyError('unavailable', `the daemon did not answer within ${timeoutMs / 1000}s on ${socket}`, 'run agent daemon status')),
+      timeoutMs,
+    );
+    conn.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') finish(new DaemonNotRunning(socket, err.code));
+      else finish(new LatchkeyError('unavailable', `cannot talk to the daemon on ${socket}: ${err.code ?? err.message}`, 'run agent daemon status'));
+    });
+    conn.on('close', () => failed('the daemon closed the connection'));
+
+    // The request body and the send windows (the server's, which its SETTINGS and WINDOW_UPDATEs change).
+    let body: Uint8Array = grpcFrame(request);
+    let sendConn = DEFAULT_WINDOW;
+    let sendStream = DEFAULT_WINDOW;
+    let peerInitialWindow = DEFAULT_WINDOW;
+    let peerMaxFrame = MAX_FRAME;
+    let bodyDone = false;
+    const pump = () => {
+      while (!bodyDone) {
+        const n = Math.min(body.length, sendConn, sendStream, peerMaxFrame);
+        if (n <= 0 && body.length > 0) return; // wait for WINDOW_UPDATE
+        const last = n === body.length;
+        conn.write(frame(FRAME_DATA, last ? FLAG_END_STREAM : 0, STREAM, body.subarray(0, n)));
+        body = body.subarray(n);
+        sendConn -= n;
+        sendStream -= n;
+        bodyDone = last;
+      }
+    };
+
+    conn.on('connect', () => {
+      const settings = Buffer.concat([
+        Buffer.from([0, 1]), u32(0), // SETTINGS_HEADER_TABLE_SIZE = 0
+        Buffer.from([0, 2]), u32(0), // SETTINGS_ENABLE_PUSH = 0
+        Buffer.from([0, 4]), u32(RECEIVE_WINDOW), // SETTINGS_INITIAL_WINDOW_SIZE
+      ]);
+      const headers = encodeHeaders([
+        [':method', 'POST'],
+        [':scheme', 'http'],
+        [':path', `/latchkey.v1.Agent/${method}`],
+        [':authority', 'localhost'],
+        ['content-type', 'application/grpc'],
+        ['te', 'trailers'],
+        ['grpc-timeout', `${timeoutMs}m`],
+      ]);
+      conn.cork();
+      conn.write(PREFACE);
+      conn.write(frame(FRAME_SETTINGS, 0, 0, settings));
+      conn.write(frame(FRAME_WINDOW_UPDATE, 0, 0, u32(RECEIVE_WINDOW - DEFAULT_WINDOW)));
+      conn.write(frame(FRAME_HEADERS, FLAG_END_HEADERS, STREAM, headers));
+      pump();
+      conn.uncork();
+    });
+
+    // The reply.
+    const hpack = new HpackDecoder();
+    let responseHeaders: Meta | undefined;
+    let trailers: Meta = {};
+    const data: Uint8Array[] = [];
+    let headerBlock: Uint8Array[] | undefined; // a header block awaiting CONTINUATION frames
+    let headerBlockStream = 0;
+    let headerBlockEnds = false;
+    let pending: Buffer = Buffer.alloc(0);
+
+    const toMeta = (fields: HeaderField[]): Meta => {
+      const meta: Meta = {};
+      for (const [name, value] of fields) meta[name] = name in meta ? `${meta[name]}, ${value}` : value;
+      return meta;
+    };
+    const endOfStream = () => {
+      const meta: Meta = { ...responseHeaders, ...trailers };
+      const status = Number(meta['grpc-status'] ?? NaN);
+      if (status === 0) {
+        try {
+          finish(undefined, grpcUnframe(Buffer.concat(data)));
+        } catch (err) {
+          finish(err as Error);
+        }
+        return;
+      }
+      const details = decodeURIComponent(meta['grpc-message'] ?? '') || `the daemon answered status ${status}`;
+      const kindMeta = meta[LEAN_METADATA.kind];
+      const kind = (kindMeta && KINDS.includes(kindMeta) ? kindMeta : KIND_BY_STATUS[status] ?? 'internal') as ErrorKind;
+      finish(new LeanStatusError(kind, details, meta[LEAN_METADATA.hint], meta[LEAN_METADATA.unapproved]));
+    };
+    const headerBlockDone = (stream: number, block: Uint8Array, endStream: boolean) => {
+      const fields = hpack.decode(block); // always decode, to keep the dynamic table in step
+      if (stream !== STREAM) return;
+      if (responseHeaders === undefined) responseHeaders = toMeta(fields);
+      else trailers = toMeta(fields);
+      if (endStream) endOfStream();
+    };
+
+    const onFrame = (type: number, flags: number, stream: number, payload: Buffer) => {
+      if (headerBlock && type !== FRAME_CONTINUATION) throw new Error('expected a CONTINUATION frame');
+      switch (type) {
+        case FRAME_DATA: {
+          if (stream !== STREAM) throw new Error(`DATA on stream ${stream}`);
+          let body = payload;
+          if (flags & FLAG_PADDED) body = body.subarray(1, body.length - (payload[0] ?? 0));
+          data.push(body);
+          if (flags & FLAG_END_STREAM) endOfStream();
+          return;
+        }
+        case FRAME_HEADERS: {
+          let start = 0;
+          let end = payload.length;
+          if (flags & FLAG_PADDED) {
+            end -= payload[0] ?? 0;
+            start = 1;
+          }
+          if (flags & FLAG_PRIORITY) start += 5;
+          if (start > end) throw new Error('malformed HEADERS frame');
+          const fragment = payload.subarray(start, end);
+          if (flags & FLAG_END_HEADERS) headerBlockDone(stream, fragment, (flags & FLAG_END_STREAM) !== 0);
+          else {
+            headerBlock = [fragment];
+            headerBlockStream = stream;
+            headerBlockEnds = (flags & FLAG_END_STREAM) !== 0;
+          }
+          return;
+        }
+        case FRAME_CONTINUATION: {
+          if (!headerBlock || stream !== headerBlockStream) throw new Error('unexpected CONTINUATION frame');
+          headerBlock.push(payload);
+          if (flags & FLAG_END_HEADERS) {
+            const block = Buffer.concat(headerBlock);
+            headerBlock = undefined;
+            headerBlockDone(stream, block, headerBlockEnds);
+          }
+          return;
+        }
+        case FRAME_SETTINGS: {
+          if (flags & FLAG_ACK) return;
+          for (let i = 0; i + 6 <= payload.length; i += 6) {
+            const id = payload.readUInt16BE(i);
+            const value = payload.readUInt32BE(i + 2);
+            if (id === 4) {
+              sendStream += value - peerInitialWindow;
+              peerInitialWindow = value;
+            } else if (id === 5) peerMaxFrame = value;
+          }
+          conn.write(frame(FRAME_SETTINGS, FLAG_ACK, 0));
+          pump();
+          return;
+        }
+        case FRAME_PING:
+          if (!(flags & FLAG_ACK)) conn.write(frame(FRAME_PING, FLAG_ACK, 0, payload));
+          return;
+        case FRAME_WINDOW_UPDATE: {
+          const increment = payload.readUInt32BE(0) & 0x7fffffff;
+          if (stream === 0) sendConn += increment;
+          else if (stream === STREAM) sendStream += increment;
+          pump();
+          return;
+        }
+        case FRAME_PRIORITY:
+          return;
+        case FRAME_RST_STREAM:
+          if (stream === STREAM) failed(`Stream closed with error code ${errorName(payload.readUInt32BE(0))}`);
+          return;
+        case FRAME_GOAWAY: {
+          const lastStream = payload.readUInt32BE(0) & 0x7fffffff;
+          const code = payload.readUInt32BE(4);
+          // A graceful GOAWAY that covers our stream lets it finish; anything else ends the call.
+          if (code !== 0 || lastStream < STREAM) failed(`Session closed with error code ${errorName(code)}`);
+          return;
+        }
+        case FRAME_PUSH_PROMISE:
+          throw new Error('unexpected PUSH_PROMISE');
+        default:
+          return; // unknown frame types are ignored (RFC 9113 section 4.1)
+      }
+    };
+
+    conn.on('data', (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      try {
+        while (!settled && pending.length >= 9) {
+          const length = pending.readUIntBE(0, 3);
+          if (pending.length < 9 + length) break;
+          const type = pending[3]!;
+          const flags = pending[4]!;
+          const stream = pending.readUInt32BE(5) & 0x7fffffff;
+          const payload = pending.subarray(9, 9 + length);
+          pending = pending.subarray(9 + length);
+          onFrame(type, flags, stream, payload);
+        }
+      } catch (err) {
+        failed(`protocol error: ${(err as Error).message}`);
+      }
+    });
+  });
+}
+export { DaemonNotRunning, LeanStatusError } from './lean-errors.js';
