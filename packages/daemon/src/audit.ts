@@ -2,11 +2,12 @@
 // hash (each record's `prev` is the sha256 of the line before it; see @latchkey/core audit-chain).
 // Lines are written one at a time in order; fsyncs are batched. The file rotates past a size limit
 // into audit-<time>.jsonl, and the chain carries across files.
-import { constants, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { constants, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { lineHash, unavailableError } from '@latchkey/core';
+import { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, ROTATED_PATTERN } from '@latchkey/protocol';
 
 /** Who asked, as the kernel reported it for the connection. */
 export interface Peer {
@@ -31,23 +32,7 @@ export interface AuditSink {
   write(event: AuditEvent): Promise<void>;
 }
 
-/** The current log, the anchor file and rotated logs inside a state folder. */
-export const AUDIT_FILE = 'audit.jsonl';
-export const AUDIT_ANCHOR_FILE = 'audit.anchor';
-/** Rotated logs, named so that a lexical sort is chronological. */
-export const ROTATED_PATTERN = /^audit-\d{8}T\d{9}Z(-\d+)?\.jsonl$/;
-
-/** The trail's files, oldest first (rotated ones, then the current one if present). */
-export function auditFiles(dir: string): string[] {
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir).filter((n) => ROTATED_PATTERN.test(n)).sort();
-  } catch {
-    return [];
-  }
-  if (existsSync(join(dir, AUDIT_FILE))) names.push(AUDIT_FILE);
-  return names.map((n) => join(dir, n));
-}
+export { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, ROTATED_PATTERN };
 
 /** The anchor the trail starts from, created (random, 0600) when missing. */
 export function readOrCreateAnchor(dir: string): string {

@@ -1,37 +1,11 @@
-// Reading the daemon's audit trail from the state folder, read-only: the CLI never imports the daemon,
-// so the file rules (audit.jsonl, rotated audit-<time>.jsonl, the audit.anchor) are restated here, and
-// nothing is ever created or written (a missing anchor stays missing).
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+// Reading the daemon's audit trail from the state folder, read-only: the file rules come from
+// @latchkey/protocol, and nothing is ever created or written (a missing anchor stays missing).
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineHash, parseDuration, inputError, verifyChain, type ChainReport } from '@latchkey/core';
+import { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, readAnchor, ROTATED_PATTERN } from '@latchkey/protocol';
 
-/** The current log and the anchor inside a state folder (as the daemon names them). */
-export const AUDIT_FILE = 'audit.jsonl';
-export const AUDIT_ANCHOR_FILE = 'audit.anchor';
-/** Rotated logs, named so that a lexical sort is chronological. */
-export const ROTATED_PATTERN = /^audit-\d{8}T\d{9}Z(-\d+)?\.jsonl$/;
-
-/** The trail's files, oldest first (rotated ones, then the current one if present). */
-export function auditFiles(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => ROTATED_PATTERN.test(n)).sort();
-  } catch {
-    return [];
-  }
-  if (existsSync(join(dir, AUDIT_FILE))) names.push(AUDIT_FILE);
-  return names.map((n) => join(dir, n));
-}
-
-/** The recorded anchor, or undefined when there is none (or it is not 64 hex digits). Never creates one. */
-export function readAnchor(dir: string): string | undefined {
-  try {
-    const text = readFileSync(join(dir, AUDIT_ANCHOR_FILE), 'utf8').trim();
-    return /^[0-9a-f]{64}$/.test(text) ? text : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, readAnchor, ROTATED_PATTERN };
 
 /**
  * Checks the whole trail of a state folder; `head`, the hash of the last record a running daemon wrote,
