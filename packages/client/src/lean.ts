@@ -1,5 +1,6 @@
-// One unary gRPC call over the daemon's socket with node:http2 alone: the hot path of `agent exec`
-// starts without grpc-js or proto-loader. The message codecs come from @latchkey/protocol/lean.
+// One unary gRPC call over the daemon's socket with node:http2 alone, without grpc-js or proto-loader.
+// `agent exec` uses h2lite.ts (no node:http2 at all); this client is kept as the independent oracle
+// that h2lite.test.ts compares every reply and error against.
 import { connect as http2Connect, constants } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { LatchkeyError, type ErrorKind } from '@latchkey/core/errors';
