@@ -1,0 +1,57 @@
+// `agent exec` on a terminal with an unapproved or changed manifest: it shows what the manifest asks
+// for and asks; yes approves and runs, no runs nothing.
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, cliNode, makeWorld, ROOT, run, type World } from './utils/agent.js';
+
+const DRIVER = join(ROOT, 'test/fixtures/answer-prompts.py');
+const PYTHON = '/usr/bin/python3';
+
+describe('agent exec asks for approval on a terminal', () => {
+  let world: World;
+  let dir: string;
+  beforeAll(async () => {
+    world = makeWorld();
+    dir = join(world.dir, 'project');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'agent.env'), 'API_KEY=agent://approve-me?owner=platform\nMODE=test\n');
+    expect((await world.agent(['set', 'approve-me', '--ttl', '1h'], { input: 'approved-value-123' })).code).toBe(0);
+  });
+  afterAll(() => world?.cleanup());
+
+  const drive = async (answer: string, marker: string) => {
+    const spec = join(world.dir, `exec-${answer.trim()}.json`);
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        argv: [cliNode(), '--', CLI, 'exec', '--', 'sh', '-c', `touch ${marker}; printf 'key=%s mode=%s\\n' "$API_KEY" "$MODE"`],
+        steps: [['allow \\S+agent\\.env\\? \\[y/N\\] ', answer]],
+        timeout: 60,
+      }),
+    );
+    return run(PYTHON, [DRIVER, spec], { env: world.env, cwd: dir, timeoutMs: 70_000 });
+  };
+
+  it('runs nothing when the answer is no', async () => {
+    const marker = join(world.dir, 'ran-no');
+    const r = await drive('n\r', marker);
+    expect(r.stdout).toContain('is not approved yet');
+    expect(r.stdout).toMatch(/API_KEY +1 +secret +approve-me +platform/);
+    expect(r.code).toBe(77);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('approves and runs when the answer is yes, and asks again after an edit', async () => {
+    const marker = join(world.dir, 'ran-yes');
+    const r = await drive('y\r', marker);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain('key=approved-value-123 mode=test');
+    expect(existsSync(marker)).toBe(true);
+    appendFileSync(join(dir, 'agent.env'), 'EXTRA=1\n');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const again = await drive('n\r', join(world.dir, 'ran-again'));
+    expect(again.stdout).toContain('changed since it was approved');
+    expect(again.code).toBe(77);
+  });
+});
