@@ -122,20 +122,7 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
         source: req.source,
       };
       if (req.mintCommand) return { secret: toWireMeta(await deps.minter.create({ ...input, mint: req.mintCommand }, peer)) };
-      const meta = await service.put(
-        {
-          name: req.name,
-          value: req.value,
-          ttlSeconds: req.ttlSeconds,
-          owner: req.owner,
-          description: req.description,
-          project: req.project,
-          cwd: req.cwd,
-          source: req.source,
-        },
-        peer,
-      );
-      return { secret: toWireMeta(meta) };
+      return { secret: toWireMeta(await service.put({ ...input, value: req.value }, peer)) };
     }),
     GetSecret: unary(async (req, peer) => {
       const record = await service.get(req.name, req.cwd, peer);
