@@ -581,7 +581,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
 
   it('--mask hides a value of 6+ characters even split across writes; 5 characters stay; exit code passes', async () => {
     const long = 'mask-me-7Qx9-split';
-    const dir = project({ 'agent.env': 'LONG=agent://mask-long\nSIX=agent://mask-six\nFIVE=agent://mask-five\n' });
+    const dir = project({ 'agent.env': 'LONG=agent://mask-long\nSIX=agent://mask-six\nFIVE=agent://mask-five\nSTAGE=production\n' });
     await setSecret('mask-long', long);
     await setSecret('mask-six', 'six6ch');
     await setSecret('mask-five', 'five5');
@@ -597,6 +597,9 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(six.stdout).toBe('before ******** after\n');
     expect(five.code, five.stderr).toBe(4);
     expect(five.stdout).toBe('before five5 after\n');
+    // A literal of the manifest is not a secret: it stays readable.
+    const literal = await split('STAGE', 0);
+    expect(literal.stdout).toBe('before production after\n');
   });
 
   it('--watch restarts the command with the new value after agent set, and SIGTERM ends it', async ({ onTestFinished }) => {

@@ -2,10 +2,28 @@
 // values. When our stdout is a terminal, the child runs under a pseudo-terminal (util-linux script) so
 // it still sees a terminal; its output then arrives as one stream, as on a terminal anyway.
 import type { StdioOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseManifest } from '@latchkey/core';
 import { createMasker } from './mask.js';
 import { ptyAvailable, ptyCommand, ptySignal } from './pty.js';
 import { spawnChild, type ChildEnd } from './run.js';
 import type { ExecOptions } from './argv.js';
+
+/**
+ * The values to mask: those of variables the manifests set from references (stored secrets and
+ * temporary keys), not literals such as LOG_LEVEL=production, which are not secret.
+ */
+export function referencedValues(manifests: readonly string[], env: Readonly<Record<string, string>>, allowVars: readonly string[]): string[] {
+  const variables = new Set<string>();
+  for (const path of manifests) {
+    const manifest = parseManifest(readFileSync(path, 'utf8'), path, new Set(allowVars));
+    for (const entry of manifest.entries) {
+      if (entry.ref) variables.add(entry.variable);
+      else variables.delete(entry.variable); // a later literal overrides an earlier reference
+    }
+  }
+  return [...variables].map((v) => env[v]).filter((v): v is string => v !== undefined);
+}
 
 /** Runs the command with masked output; resolves when it ends. */
 export async function runMasked(file: string, opts: ExecOptions, env: Record<string, string>, values: readonly string[]): Promise<ChildEnd> {
