@@ -32,9 +32,9 @@ export function readHidden(deps: Pick<Deps, 'stdin' | 'stderr'>, prompt: string)
         if (b === 0x03) return finish(new LatchkeyError('usage', 'cancelled'));
         if (b === 0x0d || b === 0x0a || b === 0x04) return finish();
         if (b === 0x7f || b === 0x08) {
-          // drop the last UTF-8 character
-          do bytes.pop();
-          while (bytes.length > 0 && ((bytes[bytes.length - 1] ?? 0) & 0xc0) === 0x80);
+          // drop the last UTF-8 character: its continuation bytes, then its lead byte
+          while (bytes.length > 0 && ((bytes[bytes.length - 1] ?? 0) & 0xc0) === 0x80) bytes.pop();
+          bytes.pop();
           continue;
         }
         bytes.push(b);
