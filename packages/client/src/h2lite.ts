@@ -2,9 +2,9 @@
 // HPACK decoder (RFC 7541), so the hot path of `agent exec` loads neither node:http2 nor grpc-js. Same contract
 // and errors as leanUnary in lean.ts.
 import { connect as netConnect, type Socket } from 'node:net';
-import { LatchkeyError, type ErrorKind } from '@latchkey/core/errors';
-import { grpcFrame, grpcUnframe, LEAN_METADATA } from '@latchkey/protocol/lean';
-import { DaemonNotRunning, LeanStatusError } from './lean-errors.js';
+import { LatchkeyError } from '@latchkey/core/errors';
+import { grpcFrame, grpcUnframe } from '@latchkey/protocol/lean';
+import { DaemonNotRunning, statusError } from './lean-errors.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // HPACK: Huffman code (RFC 7541 Appendix B). The code is canonical, so the bit length of each of the 257 symbols
@@ -306,8 +306,6 @@ export function encodeHeaders(fields: HeaderField[]): Uint8Array {
 
 type Meta = Record<string, string>;
 
-const KIND_BY_STATUS: Record<number, ErrorKind> = { 3: 'input', 5: 'notFound', 7: 'denied', 14: 'unavailable', 4: 'unavailable' };
-const KINDS = ['usage', 'input', 'notFound', 'unavailable', 'denied', 'internal'];
 
 /** Calls `/latchkey.v1.Agent/<method>` with an encoded request; resolves with the encoded reply. */
 export function h2liteUnary(socket: string, method: string, request: Uint8Array, timeoutMs = 10_000): Promise<Uint8Array> {
@@ -403,10 +401,7 @@ export function h2liteUnary(socket: string, method: string, request: Uint8Array,
         }
         return;
       }
-      const details = decodeURIComponent(meta['grpc-message'] ?? '') || `the daemon answered status ${status}`;
-      const kindMeta = meta[LEAN_METADATA.kind];
-      const kind = (kindMeta && KINDS.includes(kindMeta) ? kindMeta : KIND_BY_STATUS[status] ?? 'internal') as ErrorKind;
-      finish(new LeanStatusError(kind, details, meta[LEAN_METADATA.hint], meta[LEAN_METADATA.unapproved]));
+      finish(statusError(status, (k) => meta[k]));
     };
     const headerBlockDone = (stream: number, block: Uint8Array, endStream: boolean) => {
       const fields = hpack.decode(block); // always decode, to keep the dynamic table in step

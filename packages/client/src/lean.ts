@@ -3,9 +3,9 @@
 // that h2lite.test.ts compares every reply and error against.
 import { connect as http2Connect, constants } from 'node:http2';
 import { connect as netConnect } from 'node:net';
-import { LatchkeyError, type ErrorKind } from '@latchkey/core/errors';
-import { grpcFrame, grpcUnframe, LEAN_METADATA } from '@latchkey/protocol/lean';
-import { DaemonNotRunning, LeanStatusError } from './lean-errors.js';
+import { LatchkeyError } from '@latchkey/core/errors';
+import { grpcFrame, grpcUnframe } from '@latchkey/protocol/lean';
+import { DaemonNotRunning, statusError } from './lean-errors.js';
 
 export { DaemonNotRunning, LeanStatusError } from './lean-errors.js';
 
@@ -14,7 +14,6 @@ export interface LeanReply {
   message: Uint8Array;
 }
 
-const KIND_BY_STATUS: Record<number, ErrorKind> = { 3: 'input', 5: 'notFound', 7: 'denied', 14: 'unavailable', 4: 'unavailable' };
 
 /** Calls `/latchkey.v1.Agent/<method>` with an encoded request; resolves with the encoded reply. */
 export function leanUnary(socket: string, method: string, request: Uint8Array, timeoutMs = 10_000): Promise<Uint8Array> {
@@ -65,10 +64,7 @@ export function leanUnary(socket: string, method: string, request: Uint8Array, t
         const v = meta[k];
         return Array.isArray(v) ? v[0] : v;
       };
-      const details = decodeURIComponent(one('grpc-message') ?? '') || `the daemon answered status ${status}`;
-      const kindMeta = one(LEAN_METADATA.kind);
-      const kind = (kindMeta && ['usage', 'input', 'notFound', 'unavailable', 'denied', 'internal'].includes(kindMeta) ? kindMeta : KIND_BY_STATUS[status] ?? 'internal') as ErrorKind;
-      finish(new LeanStatusError(kind, details, one(LEAN_METADATA.hint), one(LEAN_METADATA.unapproved)));
+      finish(statusError(status, one));
     });
     let trailers: Record<string, string | string[] | undefined> = {};
     req.on('trailers', (t) => (trailers = t));

@@ -1,5 +1,7 @@
 // The parts of the protocol that load without grpc-js or proto-loader: paths and the hot-path codec.
 export * from './paths.js';
 export * from './wire.js';
-/** Metadata keys shared with proto.ts (kept literal here so this module stays light). */
-export const LEAN_METADATA = { kind: 'latchkey-kind', hint: 'latchkey-hint', unapproved: 'latchkey-unapproved' } as const;
+import { HINT_METADATA_KEY, KIND_METADATA_KEY, UNAPPROVED_METADATA_KEY } from './metadata.js';
+
+/** The error metadata keys, for clients that read them by hand. */
+export const LEAN_METADATA = { kind: KIND_METADATA_KEY, hint: HINT_METADATA_KEY, unapproved: UNAPPROVED_METADATA_KEY } as const;

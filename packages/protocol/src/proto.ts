@@ -29,11 +29,7 @@ export function agentService(): grpc.ServiceDefinition {
   return loadProto().latchkey.v1.Agent.service;
 }
 
-/** Metadata key carrying the agent's hint with an error status. */
-export const HINT_METADATA_KEY = 'latchkey-hint';
-/** Metadata key carrying the agent's error kind with an error status. */
-export const KIND_METADATA_KEY = 'latchkey-kind';
 /** Largest message either side accepts (SECURITY.md: 64 KiB cap, plus framing for metadata). */
 export const MAX_MESSAGE_BYTES = 64 * 1024 + 4096;
-/** Metadata key naming a manifest that needs approval (with a PERMISSION_DENIED status). */
-export const UNAPPROVED_METADATA_KEY = 'latchkey-unapproved';
+
+export { HINT_METADATA_KEY, KIND_METADATA_KEY, UNAPPROVED_METADATA_KEY } from './metadata.js';
