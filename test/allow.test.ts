@@ -91,6 +91,21 @@ describe('agent allow / agent deny', () => {
     expect((await client.inspectManifest(path)).approved).toBe(true);
   });
 
+  it('the daemon withdraws the approval of an edited manifest by itself, and logs it', async () => {
+    const dir = project({ 'agent.env': 'W=agent://w\n' });
+    const path = join(dir, 'agent.env');
+    expect((await world.agent(['allow', path])).code).toBe(0);
+    expect(approvals()[path]).toBeDefined();
+    writeFileSync(path, 'W=agent://w\nX=1\n');
+    // Nobody asks the daemon anything: the file watcher alone must notice.
+    const deadline = Date.now() + 10_000;
+    while (approvals()[path] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(approvals()[path]).toBeUndefined();
+    const audit = readFileSync(join(world.stateDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(audit).toContainEqual(expect.objectContaining({ event: 'manifest', outcome: 'withdrawn', manifest: path, reason: 'content changed' }));
+    expect(readFileSync(join(world.stateDir, 'daemon.log'), 'utf8')).toContain(`approval of ${path} withdrawn: the manifest changed`);
+  });
+
   it('refuses an invalid manifest with exit 65 and does not approve it', async () => {
     const cases: Array<[string, string, RegExp]> = [
       ['LD_PRELOAD', 'OK=agent://ok\nLD_PRELOAD=\n', /agent\.env:2: LD_PRELOAD is refused: .*--allow-var LD_PRELOAD/],
