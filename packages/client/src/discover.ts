@@ -26,6 +26,12 @@ export function daemonEntry(env: Env): string {
   return env.LATCHKEY_DAEMON_ENTRY || require.resolve('@latchkey/daemon/main');
 }
 
+/** Node's arguments to run the daemon: SIGUSR1 made inert where Node can (>= 22.14), then the entry. */
+export function daemonArgs(env: Env): string[] {
+  const flags = process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
+  return [...flags, daemonEntry(env)];
+}
+
 /** Status of the daemon on `socket`, or undefined when nothing answers there. */
 export async function probe(socket: string, timeoutMs = 1500): Promise<DaemonStatus | undefined> {
   const conn = new AgentConnection(socket);
@@ -46,8 +52,7 @@ export async function startDaemonProcess(env: Env): Promise<DaemonStatus> {
   mkdirSync(state, { recursive: true, mode: 0o700 });
   const logFile = join(state, 'daemon.log');
   const out = openSync(logFile, 'a', 0o600);
-  const flags = process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
-  const child = spawn(process.execPath, [...flags, daemonEntry(env)], {
+  const child = spawn(process.execPath, daemonArgs(env), {
     detached: true,
     stdio: ['ignore', out, out],
     env: env as NodeJS.ProcessEnv,

@@ -1,10 +1,10 @@
 // The daemon commands as functions of (input, deps): start, stop, status.
-import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { LatchkeyError } from '@latchkey/core';
-import { AgentConnection, daemonEntry, probe, startDaemonProcess, type DaemonStatus } from '@latchkey/client';
+import { AgentConnection, daemonArgs, probe, startDaemonProcess, type DaemonStatus } from '@latchkey/client';
 import { socketPath } from '@latchkey/protocol';
 import type { Deps } from '../base.js';
+import { spawnChild } from '../exec/run.js';
 
 /** Starts the daemon detached (or attached with `foreground`); a running daemon is left as it is. */
 export async function startDaemon(input: { foreground: boolean }, deps: Deps): Promise<number> {
@@ -21,28 +21,11 @@ export async function startDaemon(input: { foreground: boolean }, deps: Deps): P
   return 0;
 }
 
-/** Runs the daemon attached to this terminal, forwarding signals, and returns its exit code. */
-function runAttached(deps: Deps): Promise<number> {
-  const flags = process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
-  const child = spawn(process.execPath, [...flags, daemonEntry(deps.env), '--foreground'], {
-    stdio: 'inherit',
-    env: deps.env as NodeJS.ProcessEnv,
-  });
-  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-  const handlers = (['SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
-  for (const [s, h] of handlers) process.on(s, h);
-  // Ctrl-C on a terminal already reaches the child through the process group: do not send it twice.
-  process.on('SIGINT', () => {});
-  return new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      for (const [s, h] of handlers) process.off(s, h);
-      resolve(code ?? (signal ? 128 + (signalNumber(signal) ?? 0) : 1));
-    });
-  });
-}
-
-function signalNumber(signal: NodeJS.Signals): number | undefined {
-  return (constants.signals as Record<string, number>)[signal];
+/** Runs the daemon attached to this terminal, with exec's signal forwarding, and returns its exit code. */
+async function runAttached(deps: Deps): Promise<number> {
+  const { ended } = spawnChild(process.execPath, process.execPath, [...daemonArgs(deps.env), '--foreground'], deps.env as Record<string, string>);
+  const end = await ended;
+  return end.signal === undefined ? end.code : 128 + ((constants.signals as Record<string, number>)[end.signal] ?? 0);
 }
 
 /** Asks the daemon to stop and waits until its socket stops answering. */
