@@ -250,6 +250,22 @@ describe('leases bound to a process', () => {
     expect(ended).toMatchObject({ reason: 'process exited', boundPid: 5001 });
   });
 
+  it('end within one poll (250 ms by default) of the process exit, not before it', async () => {
+    vi.useFakeTimers();
+    try {
+      alive.add(5004);
+      const m = manager({ pollMs: undefined });
+      const key = await m.issue({ kind: 'random', ttlSeconds: 600, params: {}, bindPid: 5004 });
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(leaseEvents().map((e) => e.outcome)).toEqual(['issued']); // alive: polls end nothing
+      alive.delete(5004);
+      await vi.advanceTimersByTimeAsync(250);
+      expect(leaseEvents().find((e) => e.leaseId === key.leaseId && e.outcome === 'ended')).toMatchObject({ reason: 'process exited' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('are inactive at introspection as soon as the process is gone, before any sweep', async () => {
     alive.add(5002);
     const m = manager();
