@@ -16,6 +16,11 @@ const HOUR = 3600;
 const DAY = 86400;
 
 describe('parseConfig', () => {
+  it('names no path by default (the daemon then uses its safe default)', () => {
+    expect(parseConfig({}).path).toBeUndefined();
+    expect('path' in parseConfig({})).toBe(false);
+  });
+
   it('has the defaults of the design: 12h default, 30d maximum, store auto, no masking', () => {
     expect(DEFAULT_CONFIG).toEqual({ ttl: { defaultSeconds: 12 * HOUR, maxSeconds: 30 * DAY }, store: 'auto', mask: false });
   });
@@ -65,6 +70,8 @@ describe('parseConfig', () => {
     ['store auto', { store: 'auto' }, { ...DEFAULT_CONFIG, store: 'auto' }],
     ['mask true', { mask: true }, { ...DEFAULT_CONFIG, mask: true }],
     ['mask false', { mask: false }, { ...DEFAULT_CONFIG, mask: false }],
+    ['a path', { path: '/opt/tools/bin:/usr/bin' }, { ...DEFAULT_CONFIG, path: '/opt/tools/bin:/usr/bin' }],
+    ['a one-folder path', { path: '/usr/bin' }, { ...DEFAULT_CONFIG, path: '/usr/bin' }],
   ])('reads %s', (_label, raw, config) => {
     expect(parseConfig(raw)).toEqual(config);
   });
@@ -94,6 +101,11 @@ describe('parseConfig', () => {
     ['a duration of the wrong type', { defaultTtl: true }, /defaultTtl must be a duration/],
     ['a maximum of the wrong type', { maxTtl: { h: 1 } }, /maxTtl must be a duration/],
     ['a null duration', { defaultTtl: null }, /defaultTtl must be a duration/],
+    ['a path that is not a string', { path: ['/usr/bin'] }, /path must be absolute folders/],
+    ['an empty path', { path: '' }, /path must be absolute folders/],
+    ['a path with a relative entry', { path: './bin:/usr/bin' }, /path entry "\.\/bin" is not an absolute folder/],
+    ['a path with an empty entry', { path: '/usr/bin::/bin' }, /path entry "" is not an absolute folder/],
+    ['a path ending in ":"', { path: '/usr/bin:' }, /path entry "" is not an absolute folder/],
   ])('refuses %s as an input error', (_label, raw, why) => {
     const err = thrown(() => parseConfig(raw));
     expect(err.kind).toBe('input');

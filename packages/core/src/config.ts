@@ -9,11 +9,13 @@ export interface Config {
   ttl: TtlPolicy;
   store: StoreChoice;
   mask: boolean;
+  /** The PATH for the daemon's mint commands; undefined means the built-in safe default. */
+  path?: string;
 }
 
 export const DEFAULT_CONFIG: Config = { ttl: DEFAULT_TTL_POLICY, store: 'auto', mask: false };
 
-/** Normalizes a raw config.json document ({defaultTtl, maxTtl, store, mask}) into a Config. */
+/** Normalizes a raw config.json document ({defaultTtl, maxTtl, store, mask, path}) into a Config. */
 export function parseConfig(raw: unknown): Config {
   if (raw === undefined || raw === null) return DEFAULT_CONFIG;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw inputError('config.json must hold a JSON object');
@@ -35,5 +37,18 @@ export function parseConfig(raw: unknown): Config {
     throw inputError('config.json: store must be "keychain", "memory" or "auto"');
   }
   if (r.mask !== undefined && typeof r.mask !== 'boolean') throw inputError('config.json: mask must be true or false');
-  return { ttl: { defaultSeconds, maxSeconds }, store, mask: r.mask === true };
+  const config: Config = { ttl: { defaultSeconds, maxSeconds }, store, mask: r.mask === true };
+  if (r.path !== undefined) config.path = parsePath(r.path);
+  return config;
+}
+
+// An empty or relative entry would be searched relative to whatever folder a command runs in, which is
+// the very thing a fixed PATH is there to rule out.
+function parsePath(v: unknown): string {
+  const hint = 'config.json: path must be absolute folders separated by ":", like "/usr/local/bin:/usr/bin:/bin"';
+  if (typeof v !== 'string' || v === '') throw inputError(hint);
+  for (const entry of v.split(':')) {
+    if (!entry.startsWith('/')) throw inputError(`config.json: path entry ${JSON.stringify(entry)} is not an absolute folder`, hint.slice('config.json: '.length));
+  }
+  return v;
 }

@@ -1,5 +1,6 @@
 // The parts of the protocol that load without grpc-js or proto-loader: paths and the hot-path codec.
 export * from './paths.js';
+export * from './clean-env.js';
 export * from './wire.js';
 import { HINT_METADATA_KEY, KIND_METADATA_KEY, UNAPPROVED_METADATA_KEY } from './metadata.js';
 
