@@ -343,17 +343,23 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
     for (const [account] of items) expect(await lookup(w, account), account).toBeDefined();
   });
 
-  it('21. an unwritable audit log makes reads fail closed; ls and status still work', async () => {
+  it('21. an unwritable audit log makes reads and writes of values fail closed; ls and status still work', async () => {
     const scenario = async (how: 'symlink to /dev/full' | 'directory') => {
       const w = newWorld();
-      mkdirSync(w.stateDir, { recursive: true, mode: 0o700 });
-      const auditPath = join(w.stateDir, 'audit.jsonl');
-      if (how === 'directory') mkdirSync(auditPath);
-      else symlinkSync('/dev/full', auditPath);
-
       await w.startDaemon();
       const conn = new AgentConnection(w.socket);
       await conn.putSecret({ name: 'guarded', value: 'guarded-value', ttlSeconds: 3600 });
+      // The trail's path is taken away from under the running daemon.
+      const auditPath = join(w.stateDir, 'audit.jsonl');
+      rmSync(auditPath);
+      if (how === 'directory') mkdirSync(auditPath);
+      else symlinkSync('/dev/full', auditPath);
+
+      // A write of a value is refused too: nothing is stored that the trail does not show.
+      const set = await w.agent(['set', 'unrecorded', '--ttl', '1h'], { input: 'unrecorded-value\n' });
+      expect(set.code, set.stderr).toBe(69);
+      expect(set.stderr).toContain('agent: error: the audit log cannot be written');
+      expect(await lookup(w, 'global:unrecorded')).toBeUndefined();
       const get = await w.agent(['get', 'guarded']);
       expect(get.code, `${how}: ${get.stderr}`).not.toBe(0);
       expect(get.code).toBe(69);
@@ -382,7 +388,10 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
       expect((await conn.getSecret('guarded')).value).toBe('guarded-value');
       conn.close();
       expect(lstatSync(auditPath).isFile()).toBe(true);
-      expect(readAudit(w.stateDir).some((r) => r.event === 'get' && r.outcome === 'ok' && r.secret === 'guarded')).toBe(true);
+      const records = readAudit(w.stateDir);
+      expect(records.some((r) => r.event === 'get' && r.outcome === 'ok' && r.secret === 'guarded')).toBe(true);
+      // The new file at the path says what happened to the one before it.
+      expect(records[0]).toMatchObject({ event: 'audit', outcome: 'deleted' });
     };
     await Promise.all([scenario('symlink to /dev/full'), scenario('directory')]);
   });

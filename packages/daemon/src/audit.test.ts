@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -69,4 +69,64 @@ describe('the hash-chained audit log', () => {
     const log = new AuditLog(dir);
     await expect(log.write({ event: 'get', outcome: 'ok', secret: 'x' })).rejects.toMatchObject({ kind: 'unavailable' });
   });
+});
+
+describe('the trail under faults', () => {
+  it('removes a torn last record left by a crash when it opens the file, and records the repair in the chain', async () => {
+    const dir = fresh();
+    let log = new AuditLog(dir);
+    for (let i = 0; i < 3; i++) await log.write({ event: 'get', outcome: 'ok', secret: `s${i}` });
+    await log.close();
+    // A crash mid-write: half a record, no newline.
+    const file = join(dir, 'audit.jsonl');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}{"time":"2026-01-01T00:00:00.000Z","event":"get","outc`);
+    expect(trail(dir)).toMatchObject({ ok: true, records: 3, tornTail: { line: 4 } });
+
+    log = new AuditLog(dir);
+    await log.write({ event: 'get', outcome: 'ok', secret: 'after' });
+    await log.close();
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.event)).toEqual(['get', 'get', 'get', 'audit', 'get']);
+    expect(lines[3]).toMatchObject({ outcome: 'repaired', bytes: 54 });
+    const report = trail(dir);
+    expect(report).toMatchObject({ ok: true, records: 5 });
+    expect(report.repairs).toEqual([expect.objectContaining({ line: 4, bytes: 54 })]);
+    expect(report.tornTail).toBeUndefined();
+  });
+
+  it('tells a torn last line apart from a torn line in the middle (an edit)', async () => {
+    const dir = fresh();
+    const log = new AuditLog(dir);
+    for (let i = 0; i < 3; i++) await log.write({ event: 'get', outcome: 'ok', secret: `s${i}` });
+    await log.close();
+    const file = join(dir, 'audit.jsonl');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[1] = (lines[1] as string).slice(0, 20);
+    writeFileSync(file, lines.join('\n'));
+    expect(trail(dir)).toMatchObject({ ok: false, broken: { line: 2, reason: 'the line is not JSON' } });
+  });
+
+  for (const [what, fault] of [
+    ['deleted', (file: string) => rmSync(file)],
+    ['replaced', (file: string) => (writeFileSync(`${file}.new`, ''), renameSync(`${file}.new`, file))],
+    ['truncated', (file: string) => writeFileSync(file, '')],
+  ] as const) {
+    it(`notices the trail ${what} under it and says so in the file it then writes at the path`, async () => {
+      const dir = fresh();
+      const log = new AuditLog(dir);
+      await log.write({ event: 'get', outcome: 'ok', secret: 'before' });
+      const file = join(dir, 'audit.jsonl');
+      fault(file);
+      await log.write({ event: 'get', outcome: 'ok', secret: 'after' });
+      await log.close();
+      const records = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const note = records.find((r) => r.event === 'audit');
+      expect(note).toMatchObject({ outcome: what });
+      // The read's own record is in the file at the trail's path, after the note.
+      expect(records.at(-1)).toMatchObject({ secret: 'after' });
+      expect(records.indexOf(note as Record<string, unknown>)).toBeLessThan(records.length - 1);
+      // The chain goes on from the record before the fault, so the check sees what happened.
+      expect(trail(dir).ok).toBe(false);
+    });
+  }
 });

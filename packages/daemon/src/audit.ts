@@ -1,12 +1,16 @@
 // The audit log: one JSON line per use of a value, written before the value is served, chained by
 // hash (each record's `prev` is the sha256 of the line before it; see @latchkey/core audit-chain).
 // Lines are written one at a time in order; fsyncs are batched. The file rotates past a size limit
-// into audit-<time>.jsonl, and the chain carries across files.
-import { constants, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// into audit-<time>.jsonl, and the chain carries across files. A write is whole or not at all: a short
+// or failed write (a full disk) is cut back to the last whole record before the caller hears of it, and
+// a torn last record left by a crash is removed when the file is opened, with a record saying so. The
+// file at the trail's path is checked before every write: a trail deleted, replaced or truncated under
+// the daemon is recorded as such in the file that is then opened at the path.
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { lineHash, unavailableError } from '@latchkey/core';
+import { AUDIT_REPAIR, lineHash, unavailableError } from '@latchkey/core';
 import { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, ROTATED_PATTERN } from '@latchkey/protocol';
 
 /** Who asked, as the kernel reported it for the connection. */
@@ -54,6 +58,45 @@ function lastLineOf(file: string): string | undefined {
   return lines[lines.length - 1];
 }
 
+/** The length of `file` up to and including its last newline (what is left once a torn tail is cut). */
+function wholeLength(fd: number, size: number): number {
+  const buf = Buffer.alloc(64 * 1024);
+  let pos = size;
+  while (pos > 0) {
+    const start = Math.max(0, pos - buf.length);
+    const n = readSync(fd, buf, 0, pos - start, start);
+    const i = buf.subarray(0, n).lastIndexOf(0x0a);
+    if (i >= 0) return start + i + 1;
+    pos = start;
+  }
+  return 0;
+}
+
+/**
+ * Cuts a torn last record (a line without its newline: a crash or a full disk mid-write) off the trail
+ * file; returns how many bytes went (0 when the file ends on a whole record or does not exist).
+ */
+export function repairTornTail(file: string): number {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDWR | constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  try {
+    const { size } = fstatSync(fd);
+    if (size === 0) return 0;
+    const whole = wholeLength(fd, size);
+    if (whole === size) return 0;
+    // ftruncate through the descriptor: the very file that was checked.
+    ftruncateSync(fd, whole);
+    return size - whole;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export interface AuditLogOptions {
   /** Rotate the current file past this size. */
   maxBytes?: number;
@@ -65,6 +108,8 @@ export interface AuditLogOptions {
 export class AuditLog implements AuditSink {
   readonly path: string;
   private handle: FileHandle | undefined;
+  /** The device and inode of the open file, to notice a trail deleted or replaced under us. */
+  private identity: { dev: number; ino: number } | undefined;
   private prev: string | undefined;
   private size = 0;
   private pending: Array<{ event: AuditEvent; resolve: () => void; reject: (err: Error) => void }> = [];
@@ -119,10 +164,12 @@ export class AuditLog implements AuditSink {
 
   private async append(events: AuditEvent[]): Promise<void> {
     try {
-      if (!this.handle) await this.openCurrent();
+      const notes = this.checkPath();
+      if (!this.handle || notes.length > 0) notes.push(...(await this.reopen()));
+      const handle = this.handle as FileHandle;
       let prev = this.prev;
       const lines: string[] = [];
-      for (const event of events) {
+      for (const event of [...notes, ...events]) {
         const { peer, ...rest } = event;
         const record = {
           time: new Date(this.clock()).toISOString(),
@@ -135,7 +182,20 @@ export class AuditLog implements AuditSink {
         prev = lineHash(line);
       }
       const bytes = Buffer.from(`${lines.join('\n')}\n`);
-      await (this.handle as FileHandle).write(bytes);
+      const before = this.size;
+      let written = 0;
+      try {
+        written = (await handle.write(bytes)).bytesWritten;
+      } catch (err) {
+        await this.cutBack(handle, before);
+        throw err;
+      }
+      if (written !== bytes.length) {
+        // A short write (the disk filled up mid-record): the record is not in the trail, so nothing
+        // it stands for may happen. Cut the torn bytes off before anyone hears of the failure.
+        await this.cutBack(handle, before);
+        throw Object.assign(new Error(`short write: ${written} of ${bytes.length} bytes`), { code: 'ENOSPC' });
+      }
       this.prev = prev;
       this.size += bytes.length;
       this.scheduleSync();
@@ -151,21 +211,67 @@ export class AuditLog implements AuditSink {
     }
   }
 
-  /** Opens audit.jsonl and finds the hash its next record must carry. */
-  private async openCurrent(): Promise<void> {
+  /** Truncates the open file back to `size`, the end of its last whole record. */
+  private async cutBack(handle: FileHandle, size: number): Promise<void> {
+    try {
+      await handle.truncate(size);
+    } catch {
+      // The file is repaired when it is next opened (its torn tail is cut there).
+    }
+  }
+
+  /**
+   * Whether the file at the trail's path is still the one this process writes, whole: records of what
+   * happened to it when it is not (deleted, replaced, truncated), to be written first in the new file.
+   */
+  private checkPath(): AuditEvent[] {
+    if (!this.identity) return [];
+    let st;
+    try {
+      st = statSync(this.path);
+    } catch {
+      return [{ event: 'audit', outcome: 'deleted', reason: 'the trail file was deleted under the running daemon' }];
+    }
+    if (st.dev !== this.identity.dev || st.ino !== this.identity.ino) {
+      return [{ event: 'audit', outcome: 'replaced', reason: 'the trail file was replaced under the running daemon' }];
+    }
+    if (st.size < this.size) {
+      return [{ event: 'audit', outcome: 'truncated', reason: `the trail file was cut from ${this.size} to ${st.size} bytes under the running daemon` }];
+    }
+    return [];
+  }
+
+  /** Closes the current handle (if any) and opens whatever is at the trail's path now (the chain goes on). */
+  private async reopen(): Promise<AuditEvent[]> {
+    const h = this.handle;
+    this.handle = undefined;
+    await h?.close().catch(() => {});
+    return this.openCurrent();
+  }
+
+  /** Opens audit.jsonl, repairing a torn tail, and finds the hash its next record must carry. */
+  private async openCurrent(): Promise<AuditEvent[]> {
+    const notes: AuditEvent[] = [];
     const anchor = readOrCreateAnchor(this.dir);
+    const cut = repairTornTail(this.path);
+    if (cut > 0) {
+      notes.push({ ...AUDIT_REPAIR, reason: 'a torn last record (a crash or a full disk) was removed', bytes: cut });
+    }
     this.handle = await open(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
-    this.size = (await this.handle.stat()).size;
-    if (this.prev !== undefined) return;
+    const st = await this.handle.stat();
+    this.size = st.size;
+    this.identity = { dev: st.dev, ino: st.ino };
+    if (this.prev !== undefined) return notes;
     const files = auditFiles(this.dir);
     for (let i = files.length - 1; i >= 0; i--) {
       const last = lastLineOf(files[i] as string);
       if (last !== undefined) {
         this.prev = lineHash(last);
-        return;
+        return notes;
       }
     }
     this.prev = anchor;
+    return notes;
   }
 
   /** Moves the full file aside; the next record opens a new one continuing the chain. */
@@ -173,6 +279,7 @@ export class AuditLog implements AuditSink {
     await this.handle?.sync().catch(() => {});
     await this.handle?.close();
     this.handle = undefined;
+    this.identity = undefined;
     const stamp = new Date(this.clock()).toISOString().replace(/[-:.]/g, '');
     let target = join(this.dir, `audit-${stamp}.jsonl`);
     for (let n = 1; existsSync(target); n++) target = join(this.dir, `audit-${stamp}-${n}.jsonl`);

@@ -126,12 +126,20 @@ export class AgentService {
     };
     if (record.meta.expiresAt <= now) throw inputError(`the value for ${quote(name)} is already expired`);
     const account = accountOf(scope, name);
+    const setEvent = { event: 'set', secret: name, scope, peer, ttl: formatDuration(ttl), source };
     await this.serialized(account, async () => {
-      await this.deps.store.set(account, encodeRecord(record));
+      // The record first: nothing is stored that the trail does not show. A failed audit write refuses
+      // the set (unavailable, exit 69); a failed store write afterwards is recorded as such.
+      await this.deps.audit.write({ ...setEvent, outcome: 'ok' });
+      try {
+        await this.deps.store.set(account, encodeRecord(record));
+      } catch (err) {
+        await this.auditBestEffort({ ...setEvent, outcome: 'failed', reason: (err as Error).message });
+        throw err;
+      }
       this.records.set(account, record);
     });
     this.deps.events?.emit({ kind: 'changed', secret: name });
-    await this.auditBestEffort({ event: 'set', outcome: 'ok', secret: name, scope, peer, ttl: formatDuration(ttl), source });
     return record.meta;
   }
 

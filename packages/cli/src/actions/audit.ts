@@ -153,11 +153,19 @@ export async function verifyAudit(input: VerifyInput, deps: Deps): Promise<{ rep
   const report = verifyTrail(dir, status?.stateDir === dir ? status.auditHead : undefined);
   if (!status && !input.json) deps.stderr.write('agent: note: no daemon is running, so records removed from the very end cannot be detected\n');
   if (input.json) {
-    deps.stdout.write(`${JSON.stringify({ ok: report.ok, records: report.records, files: report.files, stateDir: dir, ...(report.broken ? { broken: report.broken } : {}) }, null, 2)}\n`);
+    const { ok, records, files, broken, repairs, tornTail } = report;
+    deps.stdout.write(`${JSON.stringify({ ok, records, files, stateDir: dir, ...(broken ? { broken } : {}), repairs: repairs ?? [], ...(tornTail ? { tornTail } : {}) }, null, 2)}\n`);
   }
   if (report.ok) {
     if (!input.json) {
       deps.stdout.write(`audit trail intact: ${report.records} record${report.records === 1 ? '' : 's'} in ${report.files} file${report.files === 1 ? '' : 's'} (${dir})\n`);
+      // A crash repair is not tampering: the daemon cut a torn record and said so in the chain itself.
+      for (const r of report.repairs ?? []) {
+        deps.stdout.write(`repaired after a crash: ${r.bytes} byte${r.bytes === 1 ? '' : 's'} of a torn record removed at ${r.time} (${basename(r.file)}:${r.line})\n`);
+      }
+      if (report.tornTail) {
+        deps.stdout.write(`torn last record at ${basename(report.tornTail.file)}:${report.tornTail.line}: ${report.tornTail.reason}\n`);
+      }
     }
     return { report, exitCode: 0 };
   }
