@@ -8,3 +8,4 @@ export * from './config.js';
 export * from './manifest.js';
 export * from './dotenv.js';
 export * from './audit-chain.js';
+export * from './redact.js';

@@ -130,7 +130,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       ttl: config.ttl,
       readSigner: async (name, peer) => (await agent.get(name, '', peer, { event: 'sign' })).value,
     });
-    const minter = new Minter({ service: agent, audit, log, clock, env: env as NodeJS.ProcessEnv });
+    const minter = new Minter({ service: agent, audit, log, clock, env: env as NodeJS.ProcessEnv, cwd: state });
     minter.scheduleAll();
     cleanups.push(() => minter.close());
     const manifests = new ManifestService({ approvals, secrets: agent, leases, audit, clock });

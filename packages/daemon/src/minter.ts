@@ -1,16 +1,22 @@
 // Minted secrets: a shell command produces the value (`agent set NAME --mint 'gh auth token'`). The
-// daemon runs it with /bin/sh -c (no value in argv), stores the result like any secret, and mints
-// again when 75% of the TTL has passed. Rotation is make-before-break: the old value is served until
-// the new one is in the keychain, and a failing command is retried with backoff while the old value
-// lives.
-import { spawn } from 'node:child_process';
-import { inputError, LatchkeyError, MAX_VALUE_BYTES, quote, type Clock, type SecretMeta, type SecretRecord } from '@latchkey/core';
+// daemon runs it (mint-command.ts), stores the result like any secret, and mints again when 75% of the
+// TTL has passed. Rotation is make-before-break: the old value is served until the new one is stored.
+//
+// A value the command produced is never thrown away before it is stored: the command may have had a side
+// effect (a provider that revokes the previous token, `ALTER ROLE ... PASSWORD`), so a value nobody holds
+// is a credential lost. When the store (or its audit) fails, the new value is held in memory and served,
+// the store is retried with backoff until it lands, and the command is not run again meanwhile. The held
+// value survives a restart only if a retry landed in the keychain: it is never written to a file.
+import { inputError, isLatchkeyError, quote, redactValues, type Clock, type Scope, type SecretMeta, type SecretRecord } from '@latchkey/core';
 import type { AuditSink, Peer } from './audit.js';
 import type { Logger } from './log.js';
-import type { AgentService, PutInput } from './service.js';
+import { MintFailure, runMintCommand, type MintRunOptions, type MintStep } from './mint-command.js';
+import type { Minted } from './mint-output.js';
+import { failedInStore, type AgentService, type PutInput } from './service.js';
 
-/** Time allowed for one run of a mint command. */
-export const MINT_TIMEOUT_MS = 30_000;
+export { MINT_TIMEOUT_MS, runMintCommand } from './mint-command.js';
+export { parseMintOutput, type Minted } from './mint-output.js';
+
 /** Rotation starts when this share of the lifetime has passed... */
 export const ROTATE_AT = 0.75;
 /**
@@ -21,58 +27,12 @@ export const ROTATE_AT = 0.75;
 export const ROTATE_NOT_BEFORE = 0.5;
 const ROTATE_MARGIN_MS = 100;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Backoff of a failing command, and of a store retry (shorter cap: the value is only in memory). */
+const COMMAND_BACKOFF_MAX_MS = 60_000;
+const STORE_BACKOFF_MAX_MS = 10_000;
 
-/** What a mint command produced. */
-export interface Minted {
-  value: string;
-  expiresAt?: number;
-}
-
-/** Parses a mint command's stdout: JSON `{"value", "expires_at"}`, else the text minus one trailing newline. */
-export function parseMintOutput(stdout: string): Minted {
-  const trimmed = stdout.trim();
-  if (trimmed.startsWith('{')) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(trimmed);
-    } catch {
-      doc = undefined;
-    }
-    if (doc && typeof doc === 'object' && typeof (doc as { value?: unknown }).value === 'string') {
-      const d = doc as { value: string; expires_at?: unknown };
-      let expiresAt: number | undefined;
-      if (typeof d.expires_at === 'number') expiresAt = d.expires_at < 1e11 ? d.expires_at * 1000 : d.expires_at;
-      else if (typeof d.expires_at === 'string') expiresAt = Date.parse(d.expires_at);
-      if (expiresAt !== undefined && !Number.isFinite(expiresAt)) throw inputError('the mint command printed an expires_at that does not parse');
-      return { value: d.value, expiresAt };
-    }
-  }
-  return { value: stdout.endsWith('\r\n') ? stdout.slice(0, -2) : stdout.endsWith('\n') ? stdout.slice(0, -1) : stdout };
-}
-
-/** Runs a mint command with /bin/sh -c; its output is never logged. */
-export function runMintCommand(command: string, env: NodeJS.ProcessEnv, timeoutMs = MINT_TIMEOUT_MS): Promise<Minted> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], { env, stdio: ['ignore', 'pipe', 'ignore'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    child.stdout.on('data', (b: Buffer) => {
-      size += b.length;
-      if (size <= MAX_VALUE_BYTES + 2) chunks.push(b);
-    });
-    child.on('error', (err) => reject(new LatchkeyError('unavailable', `the mint command could not start: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
-    child.on('close', (code, signal) => {
-      if (signal) return reject(new LatchkeyError('unavailable', `the mint command was killed by ${signal}${signal === 'SIGKILL' ? ` (timeout ${timeoutMs / 1000}s?)` : ''}`));
-      if (code !== 0) return reject(new LatchkeyError('unavailable', `the mint command exited with code ${code}`, 'run the command by hand to see why'));
-      if (size > MAX_VALUE_BYTES + 2) return reject(inputError(`the mint command printed ${size} bytes, over the limit of ${MAX_VALUE_BYTES}`));
-      try {
-        resolve(parseMintOutput(Buffer.concat(chunks).toString('utf8')));
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
-}
+/** Runs one mint command (the real one, or a fake in unit tests). */
+export type MintRunner = (command: string, options: MintRunOptions) => Promise<Minted>;
 
 export interface MinterDeps {
   service: AgentService;
@@ -81,12 +41,23 @@ export interface MinterDeps {
   clock: Clock;
   /** The environment mint commands run with. */
   env: NodeJS.ProcessEnv;
-  run?: typeof runMintCommand;
+  /** The fixed working directory of mint commands (the state folder). */
+  cwd: string;
+  run?: MintRunner;
 }
 
+/** A minted value whose store has not landed yet, and the input that stores it. */
+interface Pending {
+  input: PutInput;
+  record: SecretRecord;
+  attempt: number;
+}
+
+/** Runs mint commands, stores what they print, and keeps every minted secret fresh. */
 export class Minter {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly failures = new Map<string, number>();
+  private readonly pending = new Map<string, Pending>();
   /** How long the last successful run of each secret's command took, in ms. */
   private readonly durations = new Map<string, number>();
   private closed = false;
@@ -97,16 +68,18 @@ export class Minter {
   async create(input: Omit<PutInput, 'value'> & { mint: string }, peer?: Peer): Promise<SecretMeta> {
     const started = this.deps.clock();
     const minted = await this.run(input.mint, input.name);
-    const meta = await this.deps.service.put({ ...input, value: minted.value, expiresAt: minted.expiresAt, source: 'mint' }, peer);
+    const meta = await this.store({ ...input, value: minted.value, expiresAt: minted.expiresAt, source: 'mint', createdAt: started }, peer);
     this.durations.set(this.key(meta), this.deps.clock() - started);
-    this.schedule(meta);
+    if (!this.pending.has(this.key(meta))) this.schedule(meta);
     return meta;
   }
 
-  /** Mints the secret visible from `cwd` again now. */
+  /** Mints the secret visible from `cwd` again now (or, while a minted value awaits its store, stores it). */
   async rotate(name: string, cwd: string, peer?: Peer): Promise<SecretMeta> {
     const record = await this.deps.service.lookup(name, cwd, peer);
     if (!record.meta.mint) throw inputError(`${quote(name)} is not a minted secret`, `store it with agent set ${name} --mint 'COMMAND'`);
+    const held = this.pending.get(this.key(record.meta));
+    if (held) return this.retryStore(this.key(record.meta), held);
     return this.remint(record, peer);
   }
 
@@ -115,23 +88,90 @@ export class Minter {
     for (const r of this.deps.service.minted()) this.schedule(r.meta);
   }
 
+  /** Whether a minted value of this secret is served from memory, its store not landed yet. */
+  isHeld(scope: Scope, name: string): boolean {
+    return this.pending.has(`${scope}:${name}`);
+  }
+
+  /** Stops every timer (pending values stay unstored: they were never written anywhere but the keychain). */
   close(): void {
     this.closed = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    for (const [key] of this.pending) this.deps.log.error(`the minted value of ${quote(key)} was never stored and is lost with this daemon`);
   }
 
   private key(meta: SecretMeta): string {
     return `${meta.scope}:${meta.name}`;
   }
 
-  private async run(command: string, name: string): Promise<{ value: string; expiresAt?: number }> {
+  /** Runs the command; a failure is logged and audited as the command step, with its redacted stderr. */
+  private async run(command: string, name: string): Promise<Minted> {
     try {
-      return await (this.deps.run ?? runMintCommand)(command, this.deps.env);
+      return await (this.deps.run ?? runMintCommand)(command, {
+        env: this.deps.env,
+        cwd: this.deps.cwd,
+        redact: (text) => redactValues(text, this.deps.service.knownValues()),
+      });
     } catch (err) {
-      this.deps.log.warn(`mint of ${quote(name)} failed: ${(err as Error).message}`);
-      await this.deps.audit.write({ event: 'mint', outcome: 'failed', secret: name, reason: (err as Error).message }).catch(() => {});
+      const stderr = err instanceof MintFailure ? err.stderr : '';
+      this.deps.log.warn(`mint of ${quote(name)} failed at the command step: ${(err as Error).message}${stderr ? `; its stderr: ${stderr}` : ''}`);
+      await this.deps.audit.write({ event: 'mint', outcome: 'failed', secret: name, step: 'command', reason: (err as Error).message }).catch(() => {});
       throw err;
+    }
+  }
+
+  /** Stores a minted value; when the store or its audit fails, holds it in memory and retries. */
+  private async store(input: PutInput, peer?: Peer): Promise<SecretMeta> {
+    try {
+      return await this.deps.service.put(input, peer);
+    } catch (err) {
+      if (refusedValue(err)) throw err;
+      const record = await this.deps.service.hold(input);
+      const key = this.key(record.meta);
+      const held: Pending = { input: { ...input, scope: record.meta.scope, createdAt: record.meta.createdAt, expiresAt: record.meta.expiresAt }, record, attempt: 0 };
+      this.pending.set(key, held);
+      this.heldFailed(key, held, failedInStore(err) ? 'store' : 'audit', err as Error);
+      return record.meta;
+    }
+  }
+
+  /** Logs and audits a failed store of a held value, and arms its next retry. */
+  private heldFailed(key: string, held: Pending, step: MintStep, err: Error): void {
+    held.attempt++;
+    // Never past the value's expiry: then the command must run again (see fire).
+    const untilExpiry = Math.max(0, held.record.meta.expiresAt - this.deps.clock());
+    const wait = Math.min(STORE_BACKOFF_MAX_MS, 250 * 2 ** Math.min(held.attempt, 8), untilExpiry);
+    const name = held.record.meta.name;
+    this.deps.log.warn(
+      `mint of ${quote(name)} failed at the ${step} step: ${err.message}; the command succeeded, its value is served from memory and its store retried in ${wait / 1000}s (attempt ${held.attempt})`,
+    );
+    void this.deps.audit.write({ event: 'mint', outcome: 'held', secret: name, scope: held.record.meta.scope, step, reason: err.message }).catch(() => {});
+    this.schedule(held.record.meta, wait);
+  }
+
+  /** Tries again to store a held value; on success the secret rotates on its normal schedule. */
+  private async retryStore(key: string, held: Pending): Promise<SecretMeta> {
+    const { scope, name } = held.record.meta;
+    if (this.deps.service.current(scope, name) !== held.record) {
+      this.pending.delete(key); // replaced (`agent set`) or removed meanwhile: nothing left to store
+      const current = this.deps.service.current(scope, name);
+      if (current) this.schedule(current.meta);
+      return current?.meta ?? held.record.meta;
+    }
+    try {
+      const meta = await this.deps.service.put(held.input);
+      this.pending.delete(key);
+      this.deps.log.info(`the held minted value of ${quote(name)} is stored after ${held.attempt} failed attempt(s)`);
+      this.schedule(meta);
+      return meta;
+    } catch (err) {
+      if (refusedValue(err)) {
+        this.pending.delete(key);
+        throw err;
+      }
+      this.heldFailed(key, held, failedInStore(err) ? 'store' : 'audit', err as Error);
+      return held.record.meta;
     }
   }
 
@@ -140,7 +180,7 @@ export class Minter {
     const started = this.deps.clock();
     const minted = await this.run(meta.mint as string, meta.name);
     const ttlSeconds = Math.max(1, Math.round((meta.expiresAt - meta.createdAt) / 1000));
-    const next = await this.deps.service.put(
+    const next = await this.store(
       {
         name: meta.name,
         value: minted.value,
@@ -153,13 +193,14 @@ export class Minter {
         scope: meta.scope,
         source: 'mint',
         mint: meta.mint,
+        createdAt: started,
       },
       peer,
     );
     this.deps.log.info(`minted ${quote(meta.name)} again; expires ${new Date(next.expiresAt).toISOString()}`);
     this.failures.delete(this.key(meta));
     this.durations.set(this.key(meta), this.deps.clock() - started);
-    this.schedule(next);
+    if (!this.pending.has(this.key(meta))) this.schedule(next);
     return next;
   }
 
@@ -185,6 +226,17 @@ export class Minter {
   private async fire(meta: SecretMeta): Promise<void> {
     const key = this.key(meta);
     this.timers.delete(key);
+    const held = this.pending.get(key);
+    // A held value is stored before anything else happens, unless it expired unstored: a value past its
+    // expiry is never served, so holding it would only keep the secret dead; the command runs again.
+    if (held && this.deps.clock() < held.record.meta.expiresAt) {
+      await this.retryStore(key, held).catch(() => {});
+      return;
+    }
+    if (held) {
+      this.pending.delete(key);
+      this.deps.log.warn(`the held minted value of ${quote(held.record.meta.name)} expired before its store landed; minting again`);
+    }
     const current = this.deps.service.current(meta.scope, meta.name);
     // Gone, replaced by a plain secret, or already rotated by someone else: nothing to do here.
     if (!current?.meta.mint || current.meta.createdAt !== meta.createdAt) {
@@ -192,7 +244,7 @@ export class Minter {
       return;
     }
     const now = this.deps.clock();
-    if (now < this.rotateAt(meta) - 5 && !this.failures.has(key)) {
+    if (now < this.rotateAt(meta) - 5 && !this.failures.has(key) && !held) {
       this.schedule(meta); // a timer capped at 24.8 days fired early
       return;
     }
@@ -204,8 +256,15 @@ export class Minter {
       if (this.deps.clock() >= meta.expiresAt) {
         this.deps.log.warn(`${quote(meta.name)} expired while its mint command kept failing; retrying`);
       }
-      const backoff = Math.min(60_000, 250 * 2 ** Math.min(attempt, 8));
-      this.schedule(meta, backoff);
+      this.schedule(meta, Math.min(COMMAND_BACKOFF_MAX_MS, 250 * 2 ** Math.min(attempt, 8)));
     }
   }
+}
+
+/**
+ * Whether `put` refused the value itself (a check: too long, already expired), which no retry mends. Any
+ * other failure is of the keychain write or of the audit record it needs, and the value is held.
+ */
+function refusedValue(err: unknown): boolean {
+  return !failedInStore(err) && isLatchkeyError(err) && err.kind === 'input';
 }

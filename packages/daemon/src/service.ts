@@ -69,6 +69,16 @@ export interface PutInput {
   expiresAt?: number;
   /** The scope to write to, overriding `project`/`cwd` (rotation of an existing secret). */
   scope?: Scope;
+  /** When the value came to be, if earlier than now (a minted value whose store is retried keeps its lifetime). */
+  createdAt?: number;
+}
+
+/** Errors thrown by the store write of `put` (not by its checks or its audit). */
+const storeFailures = new WeakSet<object>();
+
+/** Whether `err` came from the keychain write of `put`. */
+export function failedInStore(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && storeFailures.has(err);
 }
 
 export interface StatusInfo {
@@ -105,12 +115,55 @@ export class AgentService {
 
   /** Stores or replaces a secret: the keychain first, then memory. */
   async put(input: PutInput, peer?: Peer): Promise<SecretMeta> {
+    const record = this.build(input);
+    const { name, scope, source } = record.meta;
+    const ttl = Math.round((record.meta.expiresAt - record.meta.createdAt) / 1000);
+    const account = accountOf(scope, name);
+    const setEvent = { event: 'set', secret: name, scope, peer, ttl: formatDuration(ttl), source };
+    await this.serialized(account, async () => {
+      // The record first: nothing is stored that the trail does not show. A failed audit write refuses
+      // the set (unavailable, exit 69); a failed store write afterwards is recorded as such.
+      await this.deps.audit.write({ ...setEvent, outcome: 'ok' });
+      try {
+        await this.deps.store.set(account, encodeRecord(record));
+      } catch (err) {
+        if (typeof err === 'object' && err !== null) storeFailures.add(err);
+        await this.auditBestEffort({ ...setEvent, outcome: 'failed', reason: (err as Error).message });
+        throw err;
+      }
+      this.records.set(account, record);
+    });
+    this.deps.events?.emit({ kind: 'changed', secret: name });
+    return record.meta;
+  }
+
+  /**
+   * Serves a minted value from memory only, because its store failed: the minter retries the store, and a
+   * value a command produced (perhaps revoking the one before) must not be lost meanwhile.
+   */
+  async hold(input: PutInput): Promise<SecretRecord> {
+    const record = this.build(input);
+    const account = accountOf(record.meta.scope, record.meta.name);
+    await this.serialized(account, async () => {
+      this.records.set(account, record);
+    });
+    this.deps.events?.emit({ kind: 'changed', secret: record.meta.name });
+    return record;
+  }
+
+  /** Every value held in memory, for redacting them from what a mint command prints. */
+  knownValues(): string[] {
+    return [...this.records.values()].map((r) => r.value);
+  }
+
+  /** The record `put` would write, checked. */
+  private build(input: PutInput): SecretRecord {
     const name = assertSecretName(input.name);
     assertValue(input.value);
     const ttl = input.ttlSeconds === 0 ? this.deps.ttl.defaultSeconds : checkTtl(input.ttlSeconds, this.deps.ttl);
     const scope = input.scope ?? (input.project ? this.projectScope(input.cwd) : GLOBAL_SCOPE);
     const source = (SOURCES as readonly string[]).includes(input.source) ? (input.source as SecretSource) : 'manual';
-    const now = this.deps.clock();
+    const now = Math.min(input.createdAt ?? Infinity, this.deps.clock());
     const record: SecretRecord = {
       value: input.value,
       meta: {
@@ -124,23 +177,8 @@ export class AgentService {
         ...(input.mint ? { mint: input.mint } : {}),
       },
     };
-    if (record.meta.expiresAt <= now) throw inputError(`the value for ${quote(name)} is already expired`);
-    const account = accountOf(scope, name);
-    const setEvent = { event: 'set', secret: name, scope, peer, ttl: formatDuration(ttl), source };
-    await this.serialized(account, async () => {
-      // The record first: nothing is stored that the trail does not show. A failed audit write refuses
-      // the set (unavailable, exit 69); a failed store write afterwards is recorded as such.
-      await this.deps.audit.write({ ...setEvent, outcome: 'ok' });
-      try {
-        await this.deps.store.set(account, encodeRecord(record));
-      } catch (err) {
-        await this.auditBestEffort({ ...setEvent, outcome: 'failed', reason: (err as Error).message });
-        throw err;
-      }
-      this.records.set(account, record);
-    });
-    this.deps.events?.emit({ kind: 'changed', secret: name });
-    return record.meta;
+    if (record.meta.expiresAt <= this.deps.clock()) throw inputError(`the value for ${quote(name)} is already expired`);
+    return record;
   }
 
   /** Reads a value visible from `cwd`; the read is audited before the value is returned. */
