@@ -326,7 +326,7 @@ describe.concurrent('minted secrets', { timeout: 60_000 }, () => {
     }
     await sleep(Math.max(0, expiresAt + 100 - Date.now()));
     await expect(client.getSecret('mint-file')).rejects.toThrow(/expired|no secret/);
-    expect(daemon.output()).toMatch(/mint of "mint-file" failed: the mint command exited with code 1/);
+    expect(daemon.output()).toMatch(/mint of "mint-file" failed at the command step: the mint command exited with code 1; its stderr: cat: .*source: No such file/);
     // Past a few sweeps (every 200 ms here) the expired minted secret is still known, with its command...
     await sleep(600);
     expect((await client.listSecrets()).find((m) => m.name === 'mint-file')).toMatchObject({ source: 'mint' });
