@@ -30,6 +30,12 @@ const TABLE: Array<[string, string]> = [
   ['garbage lines', 'not an assignment\nA=1\n=novalue\n'],
   ['quote then text', 'A="x" y\nB=2\n'],
   ['escaped quotes', 'A="say \\"hi\\""\nB=\'it\\\'s\'\n'],
+  ['blank lines before a bad line and after', '\n\n \n\t\ngarbage\n\n\nA=1\n \n'],
+  ['a name, blank lines, then =', 'A\n\n=1\nB\n\n: x\n'],
+  ['value runs on after a blank line', 'A=1\n\n\n# c\nB=2'],
+  ['unicode line separators', 'A=1\u2028B=2\nbad\u2028C=3\u2029D=4\n'],
+  ['indented after blank lines', '\n   \n   A=1\n\u00a0B=2\n'],
+  ['quoted value spanning blank lines', 'A="x\n\n\ny"\n\n\nB=2\n'],
 ];
 
 describe('parseDotenv', () => {

@@ -1,12 +1,10 @@
 // The manifest (`agent.env`): a dotenv file of references. Values parse exactly as dotenv parses them;
 // this module adds line numbers, the reference grammar and the variable rules.
-import dotenv from 'dotenv';
+import { assignments, dotenvValue, lineIndex, normalizeNewlines } from './dotenv.js';
 import { inputError } from './errors.js';
 import { quote, secretNameProblem, VARIABLE_NAME } from './names.js';
 import { parseTtlText } from './ttl.js';
 
-/** dotenv's own line grammar (dotenv 16 lib/main.js), with indices to report lines. */
-const LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dgm;
 
 export const REFERENCE_PREFIX = 'agent://';
 
@@ -119,40 +117,30 @@ export function variableProblem(name: string, allowed: ReadonlySet<string> = new
   return danger ? `${name} is refused: ${danger} (allow it with --allow-var ${name})` : undefined;
 }
 
-function lineAt(text: string, index: number): number {
-  let line = 1;
-  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
 /**
  * Parses a manifest. Throws an input error `FILE:LINE: ...` for a line that does not parse, a bad
  * variable name, a duplicate, a refused variable or a bad reference. Values are never echoed.
  */
 export function parseManifest(source: string, file: string, allowVars: ReadonlySet<string> = new Set()): Manifest {
-  const text = source.replace(/\r\n?/g, '\n');
+  const text = normalizeNewlines(source);
+  const lineAt = lineIndex(text);
   const fail = (line: number, message: string): never => {
     throw inputError(`${file}:${line}: ${message}`, `fix line ${line} of ${file}`);
   };
   const covered: Array<[number, number]> = [];
   const entries: ManifestEntry[] = [];
   const seen = new Map<string, number>();
-  LINE.lastIndex = 0;
-  for (let m = LINE.exec(text); m; m = LINE.exec(text)) {
-    if (m[0].length === 0) {
-      LINE.lastIndex++;
-      continue;
-    }
+  for (const m of assignments(text)) {
     covered.push([m.index, m.index + m[0].length]);
     const variable = m[1] as string;
     const keyStart = m.indices?.[1]?.[0] ?? m.index;
-    const line = lineAt(text, keyStart);
+    const line = lineAt(keyStart);
     const problem = variableProblem(variable, allowVars);
     if (problem) fail(line, problem);
     const before = seen.get(variable);
     if (before !== undefined) fail(line, `${variable} is set twice (also on line ${before})`);
     seen.set(variable, line);
-    const value = dotenv.parse(m[0])[variable] ?? '';
+    const value = dotenvValue(m[2]);
     const entry: ManifestEntry = { variable, line, value };
     if (value.startsWith(REFERENCE_PREFIX)) {
       try {
@@ -167,11 +155,11 @@ export function parseManifest(source: string, file: string, allowVars: ReadonlyS
   let pos = 0;
   for (const [start, end] of [...covered, [text.length, text.length] as [number, number]]) {
     const gap = text.slice(pos, start);
-    const lines = gap.split('\n');
+    const gapLines = gap.split('\n');
     let offset = pos;
-    for (const l of lines) {
+    for (const l of gapLines) {
       const t = l.trim();
-      if (t !== '' && !t.startsWith('#')) fail(lineAt(text, offset), 'this line does not parse as NAME=value');
+      if (t !== '' && !t.startsWith('#')) fail(lineAt(offset), 'this line does not parse as NAME=value');
       offset += l.length + 1;
     }
     pos = Math.max(pos, end);
@@ -179,12 +167,21 @@ export function parseManifest(source: string, file: string, allowVars: ReadonlyS
   return { file, entries };
 }
 
-/** The names of stored secrets a manifest refers to. */
+/**
+ * The stored secrets a reference uses other than the one it names: a temp/jwt's signer (and, once
+ * database kinds exist, their admin secret). Each is a use of that secret, shown and audited as one.
+ */
+export function referenceUses(ref: Reference): string[] {
+  if (ref.kind === 'temp' && ref.tempKind === 'jwt' && ref.params.signer) return [ref.params.signer];
+  return [];
+}
+
+/** The names of stored secrets a manifest refers to, signers included. */
 export function referencedSecrets(manifest: Manifest): string[] {
   const names = new Set<string>();
   for (const e of manifest.entries) {
     if (e.ref?.kind === 'secret') names.add(e.ref.name);
-    if (e.ref?.kind === 'temp' && e.ref.tempKind === 'jwt' && e.ref.params.signer) names.add(e.ref.params.signer);
+    if (e.ref) for (const used of referenceUses(e.ref)) names.add(used);
   }
   return [...names];
 }
