@@ -51,10 +51,10 @@ describe('agent allow / agent deny', () => {
     expect(allow.code, allow.stderr).toBe(0);
     expect(allow.stdout).toContain(`${path} (sha256 `);
     expect(allow.stdout).toContain('not approved');
-    expect(allow.stdout).toMatch(/^VARIABLE\s+LINE\s+KIND\s+SECRET\s+OWNER$/m);
-    expect(allow.stdout).toMatch(/^STRIPE_KEY\s+2\s+secret\s+stripe-test\s+payments$/m);
-    expect(allow.stdout).toMatch(/^SESSION_SECRET\s+3\s+temp\s+temp\/random\s+-$/m);
-    expect(allow.stdout).toMatch(/^LOG_LEVEL\s+4\s+literal\s+-\s+-$/m);
+    expect(allow.stdout).toMatch(/^VARIABLE\s+LINE\s+KIND\s+SECRET\s+OWNER\s+USES\s+PARAMS$/m);
+    expect(allow.stdout).toMatch(/^STRIPE_KEY\s+2\s+secret\s+stripe-test\s+payments\s+-\s+-$/m);
+    expect(allow.stdout).toMatch(/^SESSION_SECRET\s+3\s+temp\s+temp\/random\s+-\s+-\s+bytes=32$/m);
+    expect(allow.stdout).toMatch(/^LOG_LEVEL\s+4\s+literal\s+-\s+-\s+-\s+-$/m);
     expect(allow.stderr).toContain(`agent: approved ${path}`);
     const info = await client.inspectManifest(path);
     expect(info.approved).toBe(true);

@@ -1,4 +1,5 @@
 // How the agent speaks: `agent: error: ...` and `agent: hint: ...` on stderr, lowercase, no values.
+import { escapeControl } from '@latchkey/core/display';
 import { isLatchkeyError } from '@latchkey/core/errors';
 
 /** Where the CLI writes. */
@@ -10,12 +11,13 @@ export interface Output {
 /** Writes an error and its hint; returns the exit code it stands for. */
 export function renderError(err: unknown, out: Pick<Output, 'stderr'>): number {
   if (isLatchkeyError(err)) {
-    out.stderr.write(`agent: error: ${err.message}\n`);
-    if (err.hint) out.stderr.write(`agent: hint: ${err.hint}\n`);
+    // Messages carry paths and names from manifests and peers: escaped, so none can rewrite the screen.
+    out.stderr.write(`agent: error: ${escapeControl(err.message)}\n`);
+    if (err.hint) out.stderr.write(`agent: hint: ${escapeControl(err.hint)}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  out.stderr.write(`agent: error: internal error: ${firstLine(message)}\n`);
+  out.stderr.write(`agent: error: internal error: ${escapeControl(firstLine(message))}\n`);
   out.stderr.write('agent: hint: this is a bug in latchkey; please report it with the command you ran\n');
   if (process.env.LATCHKEY_DEBUG && err instanceof Error && err.stack) out.stderr.write(`${err.stack}\n`);
   return 1;
@@ -30,8 +32,9 @@ function firstLine(s: string): string {
   return (s.split('\n')[0] ?? '').slice(0, 300);
 }
 
-/** Pads columns of a table of strings. */
-export function table(rows: string[][]): string {
+/** Pads columns of a table of strings, each cell with its control characters escaped. */
+export function table(rawRows: string[][]): string {
+  const rows = rawRows.map((row) => row.map(escapeControl));
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');

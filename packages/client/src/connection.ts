@@ -88,11 +88,18 @@ export interface ManifestEntryInfo {
   owner: string;
   description: string;
   docs: string;
+  /** Stored secrets the reference uses besides `secret` (a JWT's signer). */
+  uses: string[];
+  /** The parameters that change what the key can do (sub, aud, claim.*, ttl, ...). */
+  params: Record<string, string>;
 }
 
 /** A manifest as the daemon sees it. */
 export interface ManifestInfo {
+  /** The path an approval belongs to. */
   path: string;
+  /** Where its content is: differs from `path` for a symlink. */
+  realPath: string;
   sha256: string;
   approved: boolean;
   changed: boolean;

@@ -11,11 +11,13 @@ export interface Config {
   mask: boolean;
   /** The PATH for the daemon's mint commands; undefined means the built-in safe default. */
   path?: string;
+  /** The largest manifest the daemon reads, in bytes (256 KiB by default). */
+  manifestMaxBytes: number;
 }
 
-export const DEFAULT_CONFIG: Config = { ttl: DEFAULT_TTL_POLICY, store: 'auto', mask: false };
+export const DEFAULT_CONFIG: Config = { ttl: DEFAULT_TTL_POLICY, store: 'auto', mask: false, manifestMaxBytes: 256 * 1024 };
 
-/** Normalizes a raw config.json document ({defaultTtl, maxTtl, store, mask, path}) into a Config. */
+/** Normalizes a raw config.json document ({defaultTtl, maxTtl, store, mask, path, manifestMaxBytes}) into a Config. */
 export function parseConfig(raw: unknown): Config {
   if (raw === undefined || raw === null) return DEFAULT_CONFIG;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw inputError('config.json must hold a JSON object');
@@ -37,7 +39,11 @@ export function parseConfig(raw: unknown): Config {
     throw inputError('config.json: store must be "keychain", "memory" or "auto"');
   }
   if (r.mask !== undefined && typeof r.mask !== 'boolean') throw inputError('config.json: mask must be true or false');
-  const config: Config = { ttl: { defaultSeconds, maxSeconds }, store, mask: r.mask === true };
+  const manifestMaxBytes = r.manifestMaxBytes ?? DEFAULT_CONFIG.manifestMaxBytes;
+  if (typeof manifestMaxBytes !== 'number' || !Number.isInteger(manifestMaxBytes) || manifestMaxBytes <= 0) {
+    throw inputError('config.json: manifestMaxBytes must be a positive whole number of bytes');
+  }
+  const config: Config = { ttl: { defaultSeconds, maxSeconds }, store, mask: r.mask === true, manifestMaxBytes };
   if (r.path !== undefined) config.path = parsePath(r.path);
   return config;
 }

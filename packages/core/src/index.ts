@@ -9,3 +9,4 @@ export * from './manifest.js';
 export * from './dotenv.js';
 export * from './audit-chain.js';
 export * from './redact.js';
+export * from './display.js';

@@ -1,8 +1,11 @@
-// Manifest approvals (direnv's rule): a manifest is used only when its real path and the sha256 of its
-// content were approved. Kept in approvals.json in the state folder, written atomically; approved
-// files are watched so that an edit withdraws the approval at once.
+// Manifest approvals (direnv's rule): a manifest is used only when the path it was approved at, its real
+// path and the sha256 of its content all match what was approved. Keyed by the approved path, not the
+// real one: a symlink committed into another repository and pointing at an approved manifest is then a
+// manifest of its own, not approved until its own path is. Kept in approvals.json in the state folder,
+// written atomically; approved files are watched so that an edit withdraws the approval at once.
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { readManifestFile } from '@latchkey/protocol';
 import { watch, type FSWatcher } from 'chokidar';
 import type { AuditSink } from './audit.js';
 import type { EventBus } from './events.js';
@@ -15,10 +18,12 @@ export function contentHash(content: string | Buffer): string {
 
 interface ApprovalFile {
   v: 1;
-  manifests: Record<string, { sha256: string; approvedAt: number }>;
+  /** By the path approved; `realPath` absent (older files) means the same path. */
+  manifests: Record<string, { sha256: string; realPath?: string; approvedAt: number }>;
 }
 
-export type ApprovalState = 'approved' | 'changed' | 'unknown';
+/** Where a manifest stands: `borrowed` when its path is not approved but its real path is (a symlink). */
+export type ApprovalState = 'approved' | 'changed' | 'unknown' | 'borrowed';
 
 export class Approvals {
   private data: ApprovalFile = { v: 1, manifests: {} };
@@ -47,30 +52,33 @@ export class Approvals {
     for (const p of Object.keys(this.data.manifests)) this.recheck(p);
   }
 
-  /** Whether `realPath` with content hash `sha256` is approved. */
-  state(realPath: string, sha256: string): ApprovalState {
-    const entry = this.data.manifests[realPath];
-    if (!entry) return this.changed.has(realPath) ? 'changed' : 'unknown';
-    return entry.sha256 === sha256 ? 'approved' : 'changed';
+  /** Whether the manifest at `path`, really at `realPath`, with content hash `sha256`, is approved. */
+  state(path: string, realPath: string, sha256: string): ApprovalState {
+    const entry = this.data.manifests[path];
+    if (!entry) {
+      if (this.changed.has(path)) return 'changed';
+      return path !== realPath && this.data.manifests[realPath] ? 'borrowed' : 'unknown';
+    }
+    return entry.sha256 === sha256 && (entry.realPath ?? path) === realPath ? 'approved' : 'changed';
   }
 
-  /** Approves a manifest's path and content. */
-  approve(realPath: string, sha256: string): void {
-    this.data.manifests[realPath] = { sha256, approvedAt: this.deps.clock() };
-    this.changed.delete(realPath);
+  /** Approves a manifest's path, real path and content. */
+  approve(path: string, realPath: string, sha256: string): void {
+    this.data.manifests[path] = { sha256, ...(realPath !== path ? { realPath } : {}), approvedAt: this.deps.clock() };
+    this.changed.delete(path);
     this.save();
-    this.watcher?.add(realPath);
-    this.deps.events.emit({ kind: 'manifest-approved', manifest: realPath });
+    this.watcher?.add(path);
+    this.deps.events.emit({ kind: 'manifest-approved', manifest: path });
   }
 
   /** Withdraws an approval; true when there was one. */
-  withdraw(realPath: string): boolean {
-    this.changed.delete(realPath);
-    if (!this.data.manifests[realPath]) return false;
-    delete this.data.manifests[realPath];
+  withdraw(path: string): boolean {
+    this.changed.delete(path);
+    if (!this.data.manifests[path]) return false;
+    delete this.data.manifests[path];
     this.save();
-    this.watcher?.unwatch(realPath);
-    this.deps.events.emit({ kind: 'manifest-denied', manifest: realPath });
+    this.watcher?.unwatch(path);
+    this.deps.events.emit({ kind: 'manifest-denied', manifest: path });
     return true;
   }
 
@@ -78,26 +86,30 @@ export class Approvals {
     await this.watcher?.close();
   }
 
-  /** Withdraws the approval of a watched file whose content no longer matches. */
-  private recheck(realPath: string): void {
-    const entry = this.data.manifests[realPath];
+  /** Withdraws the approval of a watched file whose content (or, for a symlink, target) no longer matches. */
+  private recheck(path: string): void {
+    const entry = this.data.manifests[path];
     if (!entry) return;
     let sha = '';
     try {
-      sha = contentHash(readFileSync(realPath));
+      const real = realpathSync(path);
+      // A retargeted symlink counts as changed content.
+      if (real === (entry.realPath ?? path)) sha = contentHash(readManifestFile(real, { maxBytes: Number.MAX_SAFE_INTEGER, noFollow: true }));
+      else sha = 'retargeted';
     } catch {
-      // gone: the approval goes with it
+      // gone, or no longer a regular file: the approval goes with it
     }
     if (sha === entry.sha256) return;
-    delete this.data.manifests[realPath];
-    this.changed.add(realPath);
+    delete this.data.manifests[path];
+    this.changed.add(path);
     this.save();
-    this.watcher?.unwatch(realPath);
-    this.deps.log.info(`approval of ${realPath} withdrawn: the manifest ${sha ? 'changed' : 'was removed'}`);
+    this.watcher?.unwatch(path);
+    const why = sha === 'retargeted' ? 'now points elsewhere' : sha ? 'changed' : 'was removed';
+    this.deps.log.info(`approval of ${path} withdrawn: the manifest ${why}`);
     void this.deps.audit
-      .write({ event: 'manifest', outcome: 'withdrawn', manifest: realPath, reason: sha ? 'content changed' : 'file removed' })
+      .write({ event: 'manifest', outcome: 'withdrawn', manifest: path, reason: sha === 'retargeted' ? 'symlink retargeted' : sha ? 'content changed' : 'file removed' })
       .catch(() => {});
-    this.deps.events.emit({ kind: 'manifest-changed', manifest: realPath });
+    this.deps.events.emit({ kind: 'manifest-changed', manifest: path });
   }
 
   private save(): void {

@@ -8,6 +8,7 @@ import { inputError, LatchkeyError, systemClock, type Clock } from '@latchkey/co
 import { configFile, findProjectRoot, MAX_MESSAGE_BYTES, socketPath, stateDir, VERSION, type Env } from '@latchkey/protocol';
 import { AuditLog, type Peer } from './audit.js';
 import { readConfig } from './config.js';
+import { assertPrivateFolders } from './private-paths.js';
 import { Approvals } from './approvals.js';
 import { EventBus } from './events.js';
 import { addToServer } from './grpc.js';
@@ -88,6 +89,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const uid = process.getuid?.() ?? 0;
   const state = stateDir(env);
   mkdirSync(state, { recursive: true, mode: 0o700 });
+  assertPrivateFolders(state, configFile(env), { uid, gid: process.getgid?.() ?? 0 });
   const log: Logger = fileLogger(join(state, 'daemon.log'), options.foreground);
   const socket = socketPath(env);
   const config = readConfig(configFile(env));
@@ -133,7 +135,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const minter = new Minter({ service: agent, audit, log, clock, env: env as NodeJS.ProcessEnv, cwd: state });
     minter.scheduleAll();
     cleanups.push(() => minter.close());
-    const manifests = new ManifestService({ approvals, secrets: agent, leases, audit, clock });
+    const manifests = new ManifestService({ approvals, secrets: agent, leases, audit, clock, maxBytes: config.manifestMaxBytes });
 
     const peers = new Map<string, Peer>();
     let nextPeer = 0;

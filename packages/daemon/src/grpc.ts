@@ -1,7 +1,7 @@
 // Binds the AgentService to a grpc-js server. Handlers decode, call the domain, encode, and always
 // return callback(...). Expected errors travel as status codes with the hint in metadata.
 import * as grpc from '@grpc/grpc-js';
-import { isLatchkeyError, type ErrorKind, type SecretMeta } from '@latchkey/core';
+import { formatDuration, isLatchkeyError, referenceUses, type ErrorKind, type SecretMeta } from '@latchkey/core';
 import {
   agentService,
   HINT_METADATA_KEY,
@@ -91,6 +91,8 @@ export function toWireEntries(entries: readonly CoreManifestEntry[]) {
     owner: e.ref?.kind === 'secret' ? e.ref.owner : '',
     description: e.ref?.kind === 'secret' ? e.ref.desc : '',
     docs: e.ref?.kind === 'secret' ? e.ref.docs : '',
+    uses: e.ref ? referenceUses(e.ref) : [],
+    params: e.ref?.kind === 'temp' ? { ...e.ref.params, ...(e.ref.ttlSeconds !== undefined ? { ttl: formatDuration(e.ref.ttlSeconds) } : {}) } : {},
   }));
 }
 
@@ -132,12 +134,12 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
     DeleteSecret: unary(async (req, peer) => ({ secret: toWireMeta(await service.delete(req.name, req.cwd, req.project, peer)) })),
     AllowManifest: unary(async (req, peer) => {
       const m = await manifests.allow(req.path, req.sha256, req.allowVars, peer);
-      return { path: m.path, sha256: m.sha256, entries: toWireEntries(m.manifest.entries) };
+      return { path: m.path, realPath: m.realPath, sha256: m.sha256, entries: toWireEntries(m.manifest.entries) };
     }),
     DenyManifest: unary(async (req, peer) => manifests.deny(req.path, peer)),
     InspectManifest: unary((req) => {
       const m = manifests.inspect(req.path, req.allowVars);
-      return { path: m.path, sha256: m.sha256, approved: m.approved, changed: m.changed, entries: toWireEntries(m.manifest.entries) };
+      return { path: m.path, realPath: m.realPath, sha256: m.sha256, approved: m.approved, changed: m.changed, entries: toWireEntries(m.manifest.entries) };
     }),
     ResolveEnv: unary((req, peer) => manifests.resolve(req.manifests, req.cwd, req.command, req.allowVars, peer)),
     WatchSecrets: (call) => {

@@ -1,6 +1,8 @@
 // Manifests in the daemon: inspection, approval, and resolution of a whole environment in one call.
 // The daemon reads the manifest itself from its real path, so what is approved is what is resolved.
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { assertManifestTrusted, MANIFEST_MAX_BYTES, readManifestFile } from '@latchkey/protocol';
 import {
 
   formatDuration,
@@ -21,7 +23,10 @@ export const EXPIRY_WARNING_MS = 10 * 60 * 1000;
 
 /** A manifest as read from disk. */
 export interface LoadedManifest {
+  /** Where it was found (its folder's real path and its own name): what an approval belongs to. */
   path: string;
+  /** Where its content really is: `path`, or where a symlink at `path` leads. */
+  realPath: string;
   sha256: string;
   manifest: Manifest;
 }
@@ -38,39 +43,65 @@ export class UnapprovedManifest extends LatchkeyError {
   constructor(
     readonly path: string,
     readonly changed: boolean,
+    realPath = path,
   ) {
-    super(
-      'denied',
-      changed ? `${path} changed since it was approved` : `${path} is not approved`,
-      `review it, then run agent allow ${path}`,
-    );
+    super('denied', changed ? `${path} changed since it was approved` : unapprovedMessage(path, realPath), `review it, then run agent allow ${path}`);
+  }
+}
+
+/** Says that a manifest is not approved; for a symlink, where it leads and that an approval there does not count. */
+function unapprovedMessage(path: string, realPath: string): string {
+  if (path === realPath) return `${path} is not approved`;
+  const outside = !realPath.startsWith(`${dirname(path)}/`);
+  return `${path} is a symlink to ${realPath}${outside ? `, outside ${dirname(path)}` : ''}; it is not approved by its own path (an approval of where it leads does not count)`;
+}
+
+/** The path a manifest is approved at: its folder's real path joined with its own name (not followed). */
+export function manifestLocation(path: string): string {
+  try {
+    return join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return path;
   }
 }
 
 export class ManifestService {
   constructor(
-    private readonly deps: { approvals: Approvals; secrets: AgentService; leases: LeaseManager; audit: AuditSink; clock: Clock },
+    private readonly deps: {
+      approvals: Approvals;
+      secrets: AgentService;
+      leases: LeaseManager;
+      audit: AuditSink;
+      clock: Clock;
+      /** The size cap (config.json manifestMaxBytes); 256 KiB when absent. */
+      maxBytes?: number;
+    },
   ) {}
 
-  /** Reads and validates a manifest; an invalid manifest is an input error whether approved or not. */
+  /**
+   * Reads and validates a manifest; an invalid manifest is an input error whether approved or not. It
+   * is read without blocking, must be a regular file under the size cap (65), and neither it nor a
+   * folder above it may be writable by or owned by someone else (77).
+   */
   load(path: string, allowVars: readonly string[]): LoadedManifest {
+    const location = manifestLocation(path);
     let real: string;
-    let content: Buffer;
     try {
-      real = realpathSync(path);
-      content = readFileSync(real);
+      real = realpathSync(location);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       throw inputError(`cannot read manifest ${path}${code ? ` (${code})` : ''}`, 'check the path, or create agent.env with NAME=agent://secret-name lines');
     }
-    const manifest = parseManifest(content.toString('utf8'), real, new Set(allowVars));
-    return { path: real, sha256: contentHash(content), manifest };
+    const content = readManifestFile(real, { maxBytes: this.deps.maxBytes ?? MANIFEST_MAX_BYTES, noFollow: true });
+    assertManifestTrusted(location);
+    const manifest = parseManifest(content.toString('utf8'), location, new Set(allowVars));
+    return { path: location, realPath: real, sha256: contentHash(content), manifest };
   }
 
   /** What a manifest asks for and whether it is approved as it is. */
   inspect(path: string, allowVars: readonly string[]) {
     const loaded = this.load(path, allowVars);
-    const state = this.deps.approvals.state(loaded.path, loaded.sha256);
+    const state = this.deps.approvals.state(loaded.path, loaded.realPath, loaded.sha256);
     return { ...loaded, approved: state === 'approved', changed: state === 'changed' };
   }
 
@@ -80,22 +111,18 @@ export class ManifestService {
     if (sha256 && sha256 !== loaded.sha256) {
       throw inputError(`${loaded.path} changed while it was being reviewed`, `run agent allow ${loaded.path} again`);
     }
-    this.deps.approvals.approve(loaded.path, loaded.sha256);
-    await this.deps.audit.write({ event: 'allow', outcome: 'ok', manifest: loaded.path, sha256: loaded.sha256, peer }).catch(() => {});
+    this.deps.approvals.approve(loaded.path, loaded.realPath, loaded.sha256);
+    const real = loaded.realPath !== loaded.path ? { realPath: loaded.realPath } : {};
+    await this.deps.audit.write({ event: 'allow', outcome: 'ok', manifest: loaded.path, ...real, sha256: loaded.sha256, peer }).catch(() => {});
     return loaded;
   }
 
   /** Withdraws a manifest's approval (the path need not exist any more). */
   async deny(path: string, peer?: Peer): Promise<{ path: string; wasApproved: boolean }> {
-    let real = path;
-    try {
-      real = realpathSync(path);
-    } catch {
-      // a removed manifest can still be denied by the path it had
-    }
-    const wasApproved = this.deps.approvals.withdraw(real);
-    await this.deps.audit.write({ event: 'deny', outcome: wasApproved ? 'ok' : 'not-approved', manifest: real, peer }).catch(() => {});
-    return { path: real, wasApproved };
+    const location = manifestLocation(path);
+    const wasApproved = this.deps.approvals.withdraw(location);
+    await this.deps.audit.write({ event: 'deny', outcome: wasApproved ? 'ok' : 'not-approved', manifest: location, peer }).catch(() => {});
+    return { path: location, wasApproved };
   }
 
   /**
@@ -105,10 +132,11 @@ export class ManifestService {
   async resolve(paths: readonly string[], cwd: string, command: string, allowVars: readonly string[], peer?: Peer): Promise<ResolvedEnv> {
     const loaded = paths.map((p) => this.load(p, allowVars));
     for (const m of loaded) {
-      const state = this.deps.approvals.state(m.path, m.sha256);
+      const state = this.deps.approvals.state(m.path, m.realPath, m.sha256);
       if (state !== 'approved') {
-        await this.deps.audit.write({ event: 'exec', outcome: 'denied', manifest: m.path, reason: state === 'changed' ? 'manifest changed' : 'manifest not approved', command, cwd, peer }).catch(() => {});
-        throw new UnapprovedManifest(m.path, state === 'changed');
+        const reason = state === 'changed' ? 'manifest changed' : state === 'borrowed' ? 'symlink to an approved manifest' : 'manifest not approved';
+        await this.deps.audit.write({ event: 'exec', outcome: 'denied', manifest: m.path, reason, command, cwd, peer }).catch(() => {});
+        throw new UnapprovedManifest(m.path, state === 'changed', m.realPath);
       }
     }
     const env: Record<string, string> = {};

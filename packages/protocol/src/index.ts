@@ -12,3 +12,4 @@ export type { AgentHandlers } from './generated/latchkey/v1/Agent.js';
 /** The version of Latchkey both ends report. */
 export const VERSION = '0.1.0';
 export * from './audit-files.js';
+export * from './safe-files.js';

@@ -3,6 +3,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { usageError } from '@latchkey/core/errors';
+import { assertManifestTrusted } from './safe-files.js';
 
 /** The environment variables the path rules read. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -47,7 +48,8 @@ export const MANIFEST_NAME = 'agent.env';
 
 /**
  * The project root for `cwd`: the nearest folder holding agent.env, else the Git root,
- * as a real path; undefined outside any project.
+ * as a real path; undefined outside any project. An agent.env someone else could have written (in a
+ * folder others can write, or owned by another uid) is refused (77), not taken as the project.
  */
 export function findProjectRoot(cwd: string): string | undefined {
   let dir: string;
@@ -58,7 +60,10 @@ export function findProjectRoot(cwd: string): string | undefined {
   }
   let gitRoot: string | undefined;
   for (;;) {
-    if (isFile(join(dir, MANIFEST_NAME))) return dir;
+    if (isFile(join(dir, MANIFEST_NAME))) {
+      assertManifestTrusted(join(dir, MANIFEST_NAME));
+      return dir;
+    }
     if (gitRoot === undefined && existsSync(join(dir, '.git'))) gitRoot = dir;
     const parent = dirname(dir);
     if (parent === dir) return gitRoot;
@@ -66,17 +71,22 @@ export function findProjectRoot(cwd: string): string | undefined {
   }
 }
 
+/**
+ * Whether something other than a folder is at `p`: a FIFO or a device named agent.env is found too,
+ * so that reading it is refused naming it (exit 65) rather than passed over in silence.
+ */
 function isFile(p: string): boolean {
   try {
-    return statSync(p).isFile();
+    return !statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
 
 /**
- * The nearest agent.env (a regular file) in `cwd` or a folder above it, walking up the real path as
- * findProjectRoot does (so the two agree); undefined when there is none or `cwd` does not exist.
+ * The nearest agent.env (anything but a folder) in `cwd` or a folder above it, walking up the real path as
+ * findProjectRoot does (so the two agree); undefined when there is none or `cwd` does not exist. One
+ * someone else could have written is refused (77) with its path, not offered for approval.
  */
 export function findManifest(cwd: string): string | undefined {
   let dir: string;
@@ -87,7 +97,10 @@ export function findManifest(cwd: string): string | undefined {
   }
   for (;;) {
     const candidate = join(dir, MANIFEST_NAME);
-    if (isFile(candidate)) return candidate;
+    if (isFile(candidate)) {
+      assertManifestTrusted(candidate);
+      return candidate;
+    }
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;

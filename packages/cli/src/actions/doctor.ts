@@ -4,7 +4,7 @@
 // is changed and the daemon is not started: a doctor that starts what it examines hides the problem.
 import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { dangerousVariable, formatDuration, isLatchkeyError, relativeTime, type SecretMeta } from '@latchkey/core';
+import { dangerousVariable, escapeControl, formatDuration, isLatchkeyError, relativeTime, type SecretMeta } from '@latchkey/core';
 import { probe, type AgentConnection, type DaemonStatus } from '@latchkey/client';
 import { findManifest, findProjectRoot, socketPath, stateDir } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../base.js';
@@ -80,8 +80,9 @@ export function renderFindings(report: DoctorReport): string {
   const width = Math.max(...report.findings.map((f) => f.check.length), 5);
   let out = '';
   for (const f of report.findings) {
-    out += `${f.level.padEnd(7)}  ${f.check.padEnd(width)}  ${f.message}\n`;
-    if (f.fix && f.level !== 'ok') out += `${' '.repeat(9 + width + 2)}fix: ${f.fix}\n`;
+    // Findings quote manifest paths and fields: escaped, so none can rewrite the screen.
+    out += `${f.level.padEnd(7)}  ${f.check.padEnd(width)}  ${escapeControl(f.message)}\n`;
+    if (f.fix && f.level !== 'ok') out += `${' '.repeat(9 + width + 2)}fix: ${escapeControl(f.fix)}\n`;
   }
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   out += report.ok

@@ -2,7 +2,7 @@
 // ask before running with an unapproved manifest (describeManifest, confirm).
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { inputError } from '@latchkey/core';
+import { escapeControl, inputError } from '@latchkey/core';
 import type { ManifestInfo } from '@latchkey/client';
 import { findManifest, MANIFEST_NAME } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../base.js';
@@ -43,17 +43,27 @@ function statOrUndefined(path: string) {
   }
 }
 
-/** Writes what a manifest asks for: its path and state, then one row per variable (never a value). */
+/**
+ * Writes what a manifest asks for: its path (and, for a symlink, where it leads) and state, then one
+ * row per variable with every stored secret it uses and every parameter that changes what the key can
+ * do (never a value). Everything from the manifest is printed with control characters escaped.
+ */
 export function describeManifest(info: ManifestInfo, out: NodeJS.WritableStream): void {
   const state = info.approved ? 'approved' : info.changed ? 'changed since it was approved' : 'not approved';
-  out.write(`${info.path} (sha256 ${info.sha256.slice(0, 12)}, ${state})\n`);
+  out.write(`${escapeControl(info.path)} (sha256 ${info.sha256.slice(0, 12)}, ${state})\n`);
+  if (info.realPath && info.realPath !== info.path) out.write(`  a symlink to ${escapeControl(info.realPath)}\n`);
   if (info.entries.length === 0) {
     out.write('it sets no variables\n');
     return;
   }
-  const rows = [['VARIABLE', 'LINE', 'KIND', 'SECRET', 'OWNER']];
+  const rows = [['VARIABLE', 'LINE', 'KIND', 'SECRET', 'OWNER', 'USES', 'PARAMS']];
   for (const e of info.entries) {
-    rows.push([e.variable, String(e.line), e.kind, e.secret || '-', e.owner || '-']);
+    const uses = (e.uses ?? []).map((name) => `${name} (signer)`).join(', ');
+    const params = Object.entries(e.params ?? {})
+      .filter(([k]) => k !== 'signer')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    rows.push([e.variable, String(e.line), e.kind, e.secret || '-', e.owner || '-', uses || '-', params || '-']);
   }
   out.write(`${table(rows)}\n`);
 }
@@ -107,9 +117,10 @@ export async function allowManifest(input: AllowInput, deps: Deps): Promise<Mani
     if (!input.json) describeManifest(info, deps.stdout);
     const approved = await agent.allowManifest(info.path, info.sha256, input.allowVars);
     if (input.json) {
-      deps.stdout.write(`${JSON.stringify({ path: approved.path, sha256: approved.sha256, approved: true, wasApproved: info.approved, entries: approved.entries }, null, 2)}\n`);
+      const doc = { path: approved.path, realPath: approved.realPath, sha256: approved.sha256, approved: true, wasApproved: info.approved, entries: approved.entries };
+      deps.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
-      deps.stderr.write(`agent: ${info.approved ? 'still approved' : 'approved'} ${approved.path}\n`);
+      deps.stderr.write(`agent: ${info.approved ? 'still approved' : 'approved'} ${escapeControl(approved.path)}\n`);
       deps.stderr.write('agent: run commands with it: agent exec -- <command>\n');
     }
     return approved;
@@ -128,7 +139,8 @@ export async function denyManifest(input: DenyInput, deps: Deps): Promise<{ path
   if (input.json) {
     deps.stdout.write(`${JSON.stringify({ path: res.path, wasApproved: res.wasApproved }, null, 2)}\n`);
   } else {
-    deps.stderr.write(res.wasApproved ? `agent: approval of ${res.path} withdrawn\n` : `agent: ${res.path} was not approved; nothing changed\n`);
+    const path = escapeControl(res.path);
+    deps.stderr.write(res.wasApproved ? `agent: approval of ${path} withdrawn\n` : `agent: ${path} was not approved; nothing changed\n`);
   }
   return res;
 }

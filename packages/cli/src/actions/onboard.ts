@@ -4,7 +4,7 @@
 // then `agent exec` works.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { formatDuration, inputError, LatchkeyError, parseDotenv, REFERENCE_PREFIX, relativeTime, valueFromBytes, valueProblem, type SecretMeta } from '@latchkey/core';
+import { escapeControl, formatDuration, inputError, LatchkeyError, parseDotenv, REFERENCE_PREFIX, relativeTime, valueFromBytes, valueProblem, type SecretMeta } from '@latchkey/core';
 import type { AgentConnection, ManifestInfo } from '@latchkey/client';
 import { findProjectRoot } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../base.js';
@@ -71,7 +71,7 @@ export async function onboard(input: OnboardInput, deps: Deps): Promise<number> 
     let rows = await snapshot(agent, needed, projectRoot, now());
 
     if (!input.json) {
-      deps.stdout.write(`${info.path} (${approvalText(info)})\n`);
+      deps.stdout.write(`${escapeControl(info.path)} (${approvalText(info)})\n`);
       deps.stdout.write(needed.length === 0 ? 'it needs no stored secrets\n' : `${renderRows(rows, now())}\n`);
     }
 
@@ -114,7 +114,7 @@ export async function onboard(input: OnboardInput, deps: Deps): Promise<number> 
           deps.stderr.write(`agent: stored ${meta.name}${scope}, expires ${relativeTime(meta.expiresAt, now())} (${new Date(meta.expiresAt).toISOString()})\n`);
         } catch (err) {
           if (!(err instanceof LatchkeyError) || err.kind === 'unavailable') throw err;
-          deps.stderr.write(`agent: error: ${s.name} was not stored: ${err.message}\n`);
+          deps.stderr.write(`agent: error: ${s.name} was not stored: ${escapeControl(err.message)}\n`);
         }
       }
 
@@ -128,7 +128,7 @@ export async function onboard(input: OnboardInput, deps: Deps): Promise<number> 
         }
         if (approve) {
           info = await agent.allowManifest(info.path, info.sha256, input.allowVars);
-          deps.stderr.write(`agent: approved ${info.path}\n`);
+          deps.stderr.write(`agent: approved ${escapeControl(info.path)}\n`);
         }
       }
     } catch (err) {
@@ -204,7 +204,7 @@ function usedByRow(r: SecretRow): string {
 
 /** "stripe-test (owner payments, docs https://...)". */
 function withContacts(r: SecretRow): string {
-  const parts = [r.owner ? `owner ${r.owner}` : '', r.docs ? `docs ${r.docs}` : ''].filter(Boolean);
+  const parts = [r.owner ? `owner ${escapeControl(r.owner)}` : '', r.docs ? `docs ${escapeControl(r.docs)}` : ''].filter(Boolean);
   return parts.length > 0 ? `${r.name} (${parts.join(', ')})` : r.name;
 }
 
@@ -216,7 +216,7 @@ function reportNotReady(rows: readonly SecretRow[], info: ManifestInfo, deps: De
   const what = [
     missing.length > 0 ? `${missing.length} missing` : '',
     expired.length > 0 ? `${expired.length} expired` : '',
-    info.approved ? '' : `${info.path} ${approvalText(info)}`,
+    info.approved ? '' : `${escapeControl(info.path)} ${approvalText(info)}`,
   ].filter(Boolean);
   deps.stderr.write(`agent: error: not ready: ${what.join(', ')}\n`);
   deps.stderr.write('agent: hint: run agent onboard on a terminal, or agent onboard --from-env-file FILE --yes\n');
@@ -225,10 +225,10 @@ function reportNotReady(rows: readonly SecretRow[], info: ManifestInfo, deps: De
 function summarize(rows: SecretRow[], info: ManifestInfo, stored: string[], ready: boolean, interactive: boolean, input: OnboardInput, deps: Deps): void {
   const still = rows.filter((r) => NEEDS_VALUE.has(r.status));
   const present = rows.length - still.length;
-  deps.stderr.write(`\nagent: ${stored.length} stored, ${present} of ${rows.length} needed secret${rows.length === 1 ? '' : 's'} present, ${info.path} ${approvalText(info)}\n`);
+  deps.stderr.write(`\nagent: ${stored.length} stored, ${present} of ${rows.length} needed secret${rows.length === 1 ? '' : 's'} present, ${escapeControl(info.path)} ${approvalText(info)}\n`);
   for (const r of still) deps.stderr.write(`agent: still ${r.status}: ${withContacts(r)}\n`);
   if (!info.approved && !input.yes && !interactive) {
-    deps.stderr.write(`agent: the manifest was not approved: no terminal to ask on; review it and run agent allow ${info.path}, or rerun with --yes\n`);
+    deps.stderr.write(`agent: the manifest was not approved: no terminal to ask on; review it and run agent allow ${escapeControl(info.path)}, or rerun with --yes\n`);
   }
   if (still.length > 0 && !interactive && input.fromEnvFile === undefined) {
     deps.stderr.write('agent: hint: no terminal to ask for values on: run agent onboard --from-env-file FILE, or set each with agent set NAME\n');
@@ -239,9 +239,9 @@ function summarize(rows: SecretRow[], info: ManifestInfo, stored: string[], read
 /** Asks one value on the terminal after showing whom to ask and where it is documented. */
 async function askValue(s: NeededSecret, row: SecretRow, terminal: TerminalInput, deps: Deps): Promise<string | undefined> {
   const lines = [`\n${s.name} (${row.status}), for ${usedBy(s)}`];
-  if (row.owner) lines.push(`  owner        ${row.owner}`);
-  if (row.description) lines.push(`  description  ${row.description}`);
-  if (row.docs) lines.push(`  docs         ${row.docs}`);
+  if (row.owner) lines.push(`  owner        ${escapeControl(row.owner)}`);
+  if (row.description) lines.push(`  description  ${escapeControl(row.description)}`);
+  if (row.docs) lines.push(`  docs         ${escapeControl(row.docs)}`);
   lines.push(`  stored for   ${s.maxTtlSeconds !== undefined ? `${formatDuration(s.maxTtlSeconds)} (the manifest's max_ttl)` : 'the default ttl'}`);
   deps.stderr.write(`${lines.join('\n')}\n`);
   for (;;) {
@@ -253,7 +253,7 @@ async function askValue(s: NeededSecret, row: SecretRow, terminal: TerminalInput
     try {
       return valueFromBytes(bytes);
     } catch (err) {
-      deps.stderr.write(`agent: error: ${(err as Error).message}; try again\n`);
+      deps.stderr.write(`agent: error: ${escapeControl((err as Error).message)}; try again\n`);
     }
   }
 }

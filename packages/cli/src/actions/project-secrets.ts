@@ -1,6 +1,6 @@
 // What a project's manifest needs and what the inventory holds for it, shared by onboard and doctor.
 // Pure but for reading the manifest file; the inventory comes in as a list of metadata.
-import { readFileSync } from 'node:fs';
+import { readManifestFile } from '@latchkey/protocol';
 import { inputError, isExpired, parseDotenv, parseManifest, type Manifest, type SecretMeta } from '@latchkey/core';
 
 /** A secret a manifest refers to, with the metadata of its first reference. */
@@ -28,13 +28,8 @@ export const EXPIRING_WITHIN_MS = 24 * 3600 * 1000;
  * variable is let through (read-only checks that only want the references).
  */
 export function readManifest(path: string, allowVars: readonly string[] = [], allowAll = false): Manifest {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw inputError(`cannot read manifest ${path}${code ? ` (${code})` : ''}`, 'check the path');
-  }
+  // Never blocks (a FIFO or a device is refused at once) and stops at the size cap.
+  const text = readManifestFile(path).toString('utf8');
   const allowed = new Set(allowAll ? parseDotenv(text).map((e) => e.name) : allowVars);
   return parseManifest(text, path, allowed);
 }

@@ -2,8 +2,8 @@
 // values. When our stdout is a terminal, the child runs under a pseudo-terminal (util-linux script) so
 // it still sees a terminal; its output then arrives as one stream, as on a terminal anyway.
 import type { StdioOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseManifest } from '@latchkey/core';
+import { readManifestFile } from '@latchkey/protocol/lean';
 import { createMasker } from './mask.js';
 import { ptyAvailable, ptyCommand, ptySignal } from './pty.js';
 import { spawnChild, type ChildEnd } from './run.js';
@@ -16,7 +16,8 @@ import type { ExecOptions } from './argv.js';
 export function referencedValues(manifests: readonly string[], env: Readonly<Record<string, string>>, allowVars: readonly string[]): string[] {
   const variables = new Set<string>();
   for (const path of manifests) {
-    const manifest = parseManifest(readFileSync(path, 'utf8'), path, new Set(allowVars));
+    // The daemon has read and approved these under its own size cap: read without blocking, whatever the size.
+    const manifest = parseManifest(readManifestFile(path, { maxBytes: Number.MAX_SAFE_INTEGER }).toString('utf8'), path, new Set(allowVars));
     for (const entry of manifest.entries) {
       if (entry.ref) variables.add(entry.variable);
       else variables.delete(entry.variable); // a later literal overrides an earlier reference

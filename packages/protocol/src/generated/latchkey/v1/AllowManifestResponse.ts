@@ -6,10 +6,12 @@ export interface AllowManifestResponse {
   'path'?: (string);
   'sha256'?: (string);
   'entries'?: (_latchkey_v1_ManifestEntry)[];
+  'realPath'?: (string);
 }
 
 export interface AllowManifestResponse__Output {
   'path': (string);
   'sha256': (string);
   'entries': (_latchkey_v1_ManifestEntry__Output)[];
+  'realPath': (string);
 }

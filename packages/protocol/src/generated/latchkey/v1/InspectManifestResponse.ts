@@ -8,6 +8,7 @@ export interface InspectManifestResponse {
   'approved'?: (boolean);
   'changed'?: (boolean);
   'entries'?: (_latchkey_v1_ManifestEntry)[];
+  'realPath'?: (string);
 }
 
 export interface InspectManifestResponse__Output {
@@ -16,4 +17,5 @@ export interface InspectManifestResponse__Output {
   'approved': (boolean);
   'changed': (boolean);
   'entries': (_latchkey_v1_ManifestEntry__Output)[];
+  'realPath': (string);
 }

@@ -9,6 +9,8 @@ export interface ManifestEntry {
   'owner'?: (string);
   'description'?: (string);
   'docs'?: (string);
+  'uses'?: (string)[];
+  'params'?: ({[key: string]: string});
 }
 
 export interface ManifestEntry__Output {
@@ -19,4 +21,6 @@ export interface ManifestEntry__Output {
   'owner': (string);
   'description': (string);
   'docs': (string);
+  'uses': (string)[];
+  'params': ({[key: string]: string});
 }
