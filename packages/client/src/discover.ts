@@ -2,9 +2,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isLatchkeyError, LatchkeyError } from '@latchkey/core';
-import { socketPath, stateDir, type Env } from '@latchkey/protocol';
+import { cleanEnvironment, socketPath, stateDir, type Env } from '@latchkey/protocol';
 import { AgentConnection, type DaemonStatus } from './connection.js';
 
 const require = createRequire(import.meta.url);
@@ -32,6 +32,17 @@ export function daemonArgs(env: Env): string[] {
   return [...flags, daemonEntry(env)];
 }
 
+/**
+ * The environment the daemon is started with: the allowlist of cleanEnvironment (so a shell's
+ * NODE_OPTIONS, LD_PRELOAD or ./bin on PATH never reach it), LATCHKEY_SOCKET made absolute since the
+ * daemon runs in `/`.
+ */
+export function daemonEnvironment(env: Env): Record<string, string> {
+  const clean = cleanEnvironment(env);
+  if (clean.LATCHKEY_SOCKET) clean.LATCHKEY_SOCKET = resolve(clean.LATCHKEY_SOCKET);
+  return clean;
+}
+
 /** Status of the daemon on `socket`, or undefined when nothing answers there. */
 export async function probe(socket: string, timeoutMs = 1500): Promise<DaemonStatus | undefined> {
   const conn = new AgentConnection(socket);
@@ -55,7 +66,8 @@ export async function startDaemonProcess(env: Env): Promise<DaemonStatus> {
   const child = spawn(process.execPath, daemonArgs(env), {
     detached: true,
     stdio: ['ignore', out, out],
-    env: env as NodeJS.ProcessEnv,
+    env: daemonEnvironment(env),
+    cwd: '/',
   });
   closeSync(out);
   let exited: number | null | undefined;

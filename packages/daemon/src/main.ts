@@ -2,14 +2,20 @@
 // The daemon's process entry: `node main.js [--foreground]`. Reads the environment once, hardens the
 // process, starts the daemon and exits on SIGTERM/SIGINT. `agent daemon start` spawns this file.
 import inspector from 'node:inspector';
+import { resolve } from 'node:path';
 import { isLatchkeyError } from '@latchkey/core';
-import { checkNodeOptions, harden } from './harden.js';
+import { checkNodeOptions, checkStartEnvironment, harden, startEnvironment } from './harden.js';
 import { startDaemon } from './daemon.js';
 
 async function main(): Promise<number> {
   const env = { ...process.env };
   const foreground = process.argv.includes('--foreground');
   checkNodeOptions(env, process.execArgv);
+  checkStartEnvironment(startEnvironment(), process.execArgv);
+  // Whoever started us, the daemon must not hold the caller's folder (a repository, a mount) open; a
+  // relative socket path keeps meaning the folder it was given in.
+  if (env.LATCHKEY_SOCKET) env.LATCHKEY_SOCKET = resolve(env.LATCHKEY_SOCKET);
+  process.chdir('/');
   const missing = harden();
   // A SIGUSR1 that arrived before the handler was installed may already have opened the inspector.
   if (inspector.url() !== undefined) throw new Error('the inspector is open; refusing to serve secrets');

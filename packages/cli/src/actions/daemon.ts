@@ -1,7 +1,7 @@
 // The daemon commands as functions of (input, deps): start, stop, status.
 import { constants } from 'node:os';
 import { LatchkeyError } from '@latchkey/core';
-import { AgentConnection, daemonArgs, probe, startDaemonProcess, type DaemonStatus } from '@latchkey/client';
+import { AgentConnection, daemonArgs, daemonEnvironment, probe, startDaemonProcess, type DaemonStatus } from '@latchkey/client';
 import { socketPath } from '@latchkey/protocol';
 import type { Deps } from '../base.js';
 import { spawnChild } from '../exec/run.js';
@@ -21,9 +21,9 @@ export async function startDaemon(input: { foreground: boolean }, deps: Deps): P
   return 0;
 }
 
-/** Runs the daemon attached to this terminal, with exec's signal forwarding, and returns its exit code. */
+/** Runs the daemon attached to this terminal (clean environment; it moves itself to `/`), with exec's signal forwarding. */
 async function runAttached(deps: Deps): Promise<number> {
-  const { ended } = spawnChild(process.execPath, process.execPath, [...daemonArgs(deps.env), '--foreground'], deps.env as Record<string, string>);
+  const { ended } = spawnChild(process.execPath, process.execPath, [...daemonArgs(deps.env), '--foreground'], daemonEnvironment(deps.env));
   const end = await ended;
   return end.signal === undefined ? end.code : 128 + ((constants.signals as Record<string, number>)[end.signal] ?? 0);
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { DEFAULT_SAFE_PATH } from '@latchkey/protocol';
 import { describe, expect, it } from 'vitest';
 import { renderLaunchdPlist, renderSystemdUnit, serviceEnvironment, systemdAssignment, systemdWord, WRITTEN_BY, type ServicePlan } from './service-unit.js';
 
@@ -10,7 +11,7 @@ const plan: ServicePlan = {
 };
 
 describe('serviceEnvironment', () => {
-  it('keeps LATCHKEY_* settings, XDG paths and PATH; drops the entry, credentials and everything else', () => {
+  it('keeps LATCHKEY_* settings and XDG paths, sets the safe PATH; drops the entry, credentials and everything else', () => {
     const env = serviceEnvironment({
       LATCHKEY_STORE: 'keychain',
       LATCHKEY_SOCKET: 'rel/agent.sock',
@@ -22,13 +23,16 @@ describe('serviceEnvironment', () => {
       XDG_STATE_HOME: '/s',
       XDG_CONFIG_HOME: '/c',
       XDG_RUNTIME_DIR: '/run/user/1',
-      PATH: '/usr/bin',
+      PATH: './bin:/usr/bin',
+      NODE_OPTIONS: '--require /tmp/x.cjs',
+      LD_PRELOAD: '/tmp/x.so',
       HOME: '/home/u',
       AWS_SECRET_ACCESS_KEY: 'nope',
       STRIPE_KEY: 'nope',
     });
     expect(Object.keys(env)).toEqual(['LATCHKEY_SOCKET', 'LATCHKEY_STORE', 'PATH', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME']);
     expect(env.LATCHKEY_SOCKET).toMatch(/^\/.*\/rel\/agent\.sock$/);
+    expect(env.PATH).toBe(DEFAULT_SAFE_PATH);
   });
 });
 
@@ -39,6 +43,8 @@ describe('renderSystemdUnit', () => {
     expect(unit).toContain(WRITTEN_BY);
     expect(unit).toContain('ExecStart="/opt/node 22/bin/node" "--disable-sigusr1" "/home/u/lk/daemon/dist/main.js" "--foreground"\n');
     expect(unit).toContain('\nRestart=on-failure\n');
+    expect(unit).toContain('\nWorkingDirectory=/\n');
+    expect(unit).toContain('\nUnsetEnvironment=NODE_OPTIONS LD_PRELOAD LD_AUDIT LD_LIBRARY_PATH\n');
     expect(unit).toContain('\nEnvironment="LATCHKEY_STORE=keychain"\n');
     expect(unit).toContain('\nEnvironment="XDG_STATE_HOME=/home/u/50%%/state"\n');
     expect(unit).toMatch(/\[Install\]\nWantedBy=default\.target\n$/);
@@ -57,6 +63,7 @@ describe('renderLaunchdPlist', () => {
   it('is a run-at-load agent kept alive on failure, with escaped strings', () => {
     expect(plist).toContain('<string>dev.latchkey.agent</string>');
     expect(plist).toContain('<key>RunAtLoad</key>\n  <true/>');
+    expect(plist).toContain('<key>WorkingDirectory</key>\n  <string>/</string>');
     expect(plist).toContain('<key>KeepAlive</key>\n  <dict>\n    <key>SuccessfulExit</key>\n    <false/>');
     expect(plist).toContain('<string>a&lt;b&amp;c</string>');
     // XML comments may not hold a double hyphen.

@@ -1,6 +1,7 @@
 // The daemon as a user service: the systemd user unit (Linux) and the launchd agent (macOS), rendered
 // by pure functions from a plan, so what `agent daemon install --dry-run` prints is what is written.
 import { resolve } from 'node:path';
+import { DEFAULT_SAFE_PATH } from '@latchkey/protocol';
 
 /** The systemd unit's file name and the launchd job's label. */
 export const SYSTEMD_UNIT_NAME = 'latchkey.service';
@@ -27,7 +28,8 @@ const SECRET_LOOKING = /(SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|(^|_)KEY$)/;
  * The environment the service gets, from the one at install time: every LATCHKEY_* variable but the
  * daemon entry (it is in the command line) and any whose name says it holds a credential, the
  * LATCHKEY_SOCKET made absolute, XDG_STATE_HOME and XDG_CONFIG_HOME when set (so the daemon and the CLI
- * agree on paths), and PATH (minted secrets run commands). Values with a line break are left out.
+ * agree on paths), and the fixed safe PATH (never the installing shell's, which may hold a repository's
+ * ./bin). Values with a line break are left out.
  */
 export function serviceEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -38,12 +40,15 @@ export function serviceEnvironment(env: Readonly<Record<string, string | undefin
     const keep =
       (name.startsWith('LATCHKEY_') && name !== 'LATCHKEY_DAEMON_ENTRY' && !SECRET_LOOKING.test(name.slice('LATCHKEY_'.length))) ||
       name === 'XDG_STATE_HOME' ||
-      name === 'XDG_CONFIG_HOME' ||
-      name === 'PATH';
+      name === 'XDG_CONFIG_HOME';
     if (keep) out[name] = name === 'LATCHKEY_SOCKET' ? resolve(value) : value;
   }
-  return out;
+  out.PATH = DEFAULT_SAFE_PATH;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
+
+// What the daemon refuses to start with; the unit removes them from the user manager's environment.
+const LOADER_VARIABLES = ['NODE_OPTIONS', 'LD_PRELOAD', 'LD_AUDIT', 'LD_LIBRARY_PATH'];
 
 /** One word of an ExecStart= line: double-quoted, `\` and `"` escaped, `%` and `$` doubled (no specifiers, no expansion). */
 export function systemdWord(word: string): string {
@@ -61,7 +66,7 @@ export function renderSystemdUnit(plan: ServicePlan): string {
   const lines = [
     '# Latchkey: the secrets agent daemon as a systemd user service, started at login and restarted when it fails.',
     `# ${WRITTEN_BY}; remove it with \`agent daemon uninstall\`. A new install replaces this file.`,
-    '# The Environment= lines were copied at install time (LATCHKEY_* settings, XDG paths, PATH); no secret is kept here.',
+    '# The Environment= lines were copied at install time (LATCHKEY_* settings, XDG paths, a fixed PATH); no secret is kept here.',
     '',
     '[Unit]',
     'Description=Latchkey secrets agent',
@@ -72,6 +77,9 @@ export function renderSystemdUnit(plan: ServicePlan): string {
     'Restart=on-failure',
     'RestartSec=2',
     'UMask=0077',
+    'WorkingDirectory=/',
+    // The user manager's environment can carry what `systemctl --user import-environment` copied in.
+    `UnsetEnvironment=${LOADER_VARIABLES.join(' ')}`,
     ...Object.entries(plan.environment).map(([k, v]) => `Environment=${systemdAssignment(k, v)}`),
     '',
     '[Install]',
@@ -109,6 +117,8 @@ export function renderLaunchdPlist(plan: ServicePlan, logFile: string): string {
     ...(env.length > 0
       ? ['  <key>EnvironmentVariables</key>', '  <dict>', ...env.flatMap(([k, v]) => [`    <key>${xmlText(k)}</key>`, `    <string>${xmlText(v)}</string>`]), '  </dict>']
       : []),
+    '  <key>WorkingDirectory</key>',
+    '  <string>/</string>',
     '  <key>RunAtLoad</key>',
     '  <true/>',
     '  <key>KeepAlive</key>',
