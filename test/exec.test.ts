@@ -40,6 +40,21 @@ function allCmdlines(): Array<{ pid: number; cmdline: Buffer }> {
   return out;
 }
 
+/** Whether `pid` (the agent, replaced by execve) or a child of it runs `comm` and sleeps (cat blocked on its stdin). */
+function sleepingAs(pid: number, comm: string): boolean {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/PID/stat: "pid (comm) state ppid ..."; comm has no ')' here.
+      const m = /^\d+ \((.*)\) (\S) (\d+)/.exec(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      if (m && m[1] === comm && m[2] === 'S' && (Number(entry) === pid || Number(m[3]) === pid)) return true;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return false;
+}
+
 /** Whether the node running the CLI has process.execve, so that plain `agent exec` replaces itself. */
 async function execveAvailable(): Promise<boolean> {
   const r = await run(cliNode(), ['-p', "typeof process.execve === 'function'"]);
@@ -215,12 +230,12 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
       process.kill(agent.pid, signal);
       expect(await waitFor(() => (read()[signal] ?? 0) >= 1, 5000), `${signal} reached the child`).toBe(true);
     }
-    await sleep(400); // a second delivery would have landed by now
-    expect(read()).toEqual({ SIGTERM: 1, SIGINT: 1, SIGHUP: 1, SIGWINCH: 1 });
     expect(alive(agent.pid)).toBe(true); // the agent itself did not die of them
     writeFileSync(stop, '');
     const r = await agent.ended;
     expect([r.code, r.signal]).toEqual([0, null]);
+    // Counted once the child has exited: a second delivery of any of them would be in the file by now.
+    expect(read()).toEqual({ SIGTERM: 1, SIGINT: 1, SIGHUP: 1, SIGWINCH: 1 });
   });
 
   it('28: under a terminal, Ctrl-C and a window resize reach the child once (the agent does not forward them again)', async ({ onTestFinished }) => {
@@ -238,17 +253,15 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     const ready = await term.waitForOutput(/ready pid=(\d+)/);
     term.child.stdin?.write('\x03');
     expect(await waitFor(() => (read().SIGINT ?? 0) >= 1, 5000), 'Ctrl-C reached the child').toBe(true);
-    await sleep(400);
-    expect(read()).toEqual({ SIGTERM: 0, SIGINT: 1, SIGHUP: 0, SIGWINCH: 0 });
     const tty = readlinkSync(`/proc/${ready[1]}/fd/0`);
     expect(tty).toMatch(/^\/dev\/pts\/\d+$/);
     expect((await run('stty', ['-F', tty, 'cols', '101'])).code).toBe(0); // one resize (each stty size word is one)
     expect(await waitFor(() => (read().SIGWINCH ?? 0) >= 1, 5000), 'the resize reached the child').toBe(true);
-    await sleep(400);
-    expect(read()).toEqual({ SIGTERM: 0, SIGINT: 1, SIGHUP: 0, SIGWINCH: 1 });
     writeFileSync(stop, '');
     const r = await term.ended;
     expect([r.code, r.signal], r.stdout + r.stderr).toEqual([0, null]);
+    // Counted once the child has exited: a forwarded copy of either would be in the file by now.
+    expect(read()).toEqual({ SIGTERM: 0, SIGINT: 1, SIGHUP: 0, SIGWINCH: 1 });
   });
 
   it('29: 10 MB of binary stdin reaches the child byte-exact', async () => {
@@ -274,7 +287,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(nonBlocking).toEqual([]);
     const agent = startAgent(world, ['exec', '--', 'cat'], { cwd: dir });
     const input = randomBytes(1024 * 1024);
-    await sleep(500); // cat is waiting on an empty stdin by now
+    expect(await waitFor(() => sleepingAs(agent.pid, 'cat'), 10_000, 20), 'cat is waiting on an empty stdin').toBe(true);
     agent.child.stdin?.end(input);
     const r = await agent.ended;
     expect(r.stderr).not.toContain('Resource temporarily unavailable');
