@@ -98,11 +98,13 @@ describe('agent allow / agent deny', () => {
     expect(approvals()[path]).toBeDefined();
     writeFileSync(path, 'W=agent://w\nX=1\n');
     // Nobody asks the daemon anything: the file watcher alone must notice.
+    // approvals.json is saved before the audit record is appended: wait for the record, the last event.
+    const withdrawn = expect.objectContaining({ event: 'manifest', outcome: 'withdrawn', manifest: path, reason: 'content changed' });
+    const audit = () => readFileSync(join(world.stateDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const deadline = Date.now() + 10_000;
-    while (approvals()[path] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!audit().some((r) => withdrawn.asymmetricMatch(r)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(approvals()[path]).toBeUndefined();
-    const audit = readFileSync(join(world.stateDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(audit).toContainEqual(expect.objectContaining({ event: 'manifest', outcome: 'withdrawn', manifest: path, reason: 'content changed' }));
+    expect(audit()).toContainEqual(withdrawn);
     expect(readFileSync(join(world.stateDir, 'daemon.log'), 'utf8')).toContain(`approval of ${path} withdrawn: the manifest changed`);
   });
 
