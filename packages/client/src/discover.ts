@@ -118,7 +118,9 @@ export async function connect(options: ConnectOptions = {}): Promise<AgentConnec
   const env = options.env ?? process.env;
   const socket = socketPath(env);
   if (options.autoStart !== false && !(await probe(socket))) {
-    options.onStarted?.(await startDaemonProcess(env));
+    // Started before the optional callback is looked at: `a?.(await f())` skips f when a is absent.
+    const status = await startDaemonProcess(env);
+    options.onStarted?.(status);
   }
   return new AgentConnection(socket);
 }

@@ -1,0 +1,108 @@
+// The TypeScript client starts the daemon when none runs (issue 8, item 6), used as a user would: from a
+// project outside the workspace whose node_modules links the built @latchkey/client, with the README's
+// code verbatim and with the vitest global setup, on a machine (a world) where no daemon runs yet.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentConnection } from '@latchkey/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeWorld, readAudit, ROOT, run, type Result, type World } from './utils/agent.js';
+
+const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+const worlds: World[] = [];
+
+/** A world (its own HOME, socket and state folder) where nothing has started a daemon. */
+function noDaemonWorld(): World {
+  const world = makeWorld();
+  worlds.push(world);
+  expect(existsSync(world.socket), 'a daemon socket before the test').toBe(false);
+  return world;
+}
+
+/** A user's project: a package.json depending on @latchkey/client through a file: link, and `files`. */
+function userProject(world: World, files: Record<string, string>): string {
+  const dir = join(world.dir, 'my-app');
+  mkdirSync(join(dir, 'node_modules', '@latchkey'), { recursive: true });
+  const client = join(ROOT, 'packages', 'client');
+  symlinkSync(client, join(dir, 'node_modules', '@latchkey', 'client'));
+  const pkg = { name: 'my-app', private: true, type: 'module', dependencies: { '@latchkey/client': `file:${client}` } };
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return dir;
+}
+
+/** Whether a daemon answers on the world's socket now. */
+async function daemonAnswers(world: World): Promise<boolean> {
+  const conn = new AgentConnection(world.socket);
+  try {
+    await conn.status(2000);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    conn.close();
+  }
+}
+
+afterEach(async () => {
+  await Promise.all(worlds.splice(0).map((w) => w.cleanup()));
+});
+
+describe('connect() starts the daemon when none runs', { timeout: 90_000 }, () => {
+  it("the README's client example, verbatim, from a project outside the workspace", async () => {
+    const world = noDaemonWorld();
+    // The README's lines, then what the test needs to see (written as JSON, no value printed).
+    const dir = userProject(world, {
+      'example.mjs': `import { writeFileSync } from 'node:fs';
+import { connect } from '@latchkey/client';
+const agent = await connect();                    // starts the daemon if none runs
+const key = await agent.tempKey({ kind: 'random', ttl: '2m', params: { bytes: 32, encoding: 'hex' } });
+key.value; key.leaseId; key.expiresAt;            // bound to this process
+const active = (await agent.introspectTempKey(key.value)).active;
+await key.revoke();
+agent.close();
+writeFileSync('seen.json', JSON.stringify({ leaseId: key.leaseId, active, hex: /^[0-9a-f]{64}$/.test(key.value) }));
+`,
+    });
+    const r = await run(process.execPath, ['example.mjs'], { env: world.env, cwd: dir, timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const seen = JSON.parse(readFileSync(join(dir, 'seen.json'), 'utf8')) as { leaseId: string; active: boolean; hex: boolean };
+    expect(seen).toMatchObject({ active: true, hex: true });
+    expect(await daemonAnswers(world), 'the daemon that connect() started').toBe(true);
+    expect(readAudit(world.stateDir).filter((e) => e.leaseId === seen.leaseId).map((e) => e.outcome)).toEqual(['issued', 'revoked']);
+  });
+
+  it("globalSetup: ['@latchkey/client/vitest'] with no daemon running", async () => {
+    const world = noDaemonWorld();
+    const keys = { API_KEY: { kind: 'random', ttl: '15m', params: { bytes: 32, encoding: 'hex' } } };
+    const dir = userProject(world, {
+      'vitest.config.mjs': `export default { test: { include: ['key.test.mjs'], globals: true,
+        globalSetup: ['@latchkey/client/vitest'], provide: { latchkeyKeys: ${JSON.stringify(keys)} } } };\n`,
+      'key.test.mjs': `test('API_KEY is set', () => { expect(process.env.API_KEY).toMatch(/^[0-9a-f]{64}$/); });\n`,
+    });
+    const r = await runVitest(dir, world.env);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/1 passed/);
+    expect(await daemonAnswers(world)).toBe(true);
+    const outcomes = readAudit(world.stateDir).filter((e) => e.event === 'lease').map((e) => e.outcome);
+    expect(outcomes).toEqual(['issued', 'revoked']);
+  });
+});
+
+/** `vitest run --root dir` with only the world's environment. */
+function runVitest(dir: string, env: Record<string, string>): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [VITEST, 'run', '--root', dir], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const stdoutBytes = Buffer.concat(out);
+      resolve({ code, signal, stdout: stdoutBytes.toString(), stderr: Buffer.concat(err).toString(), stdoutBytes });
+    });
+  });
+}
