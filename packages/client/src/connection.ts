@@ -1,7 +1,7 @@
 // A typed promise client over the daemon's socket.
 import * as grpc from '@grpc/grpc-js';
 import type { SecretMeta, SecretSource } from '@latchkey/core';
-import { assertSocketPathLength, loadProto, MAX_MESSAGE_BYTES, type AgentClient, type WireSecretMeta, type WireStatus } from '@latchkey/protocol';
+import { assertSocketPathLength, loadProto, MAX_MESSAGE_BYTES, MINT_CALL_TIMEOUT_MS, type AgentClient, type WireSecretMeta, type WireStatus } from '@latchkey/protocol';
 import { fromServiceError } from './errors.js';
 import { mintTempKey, type TempKey, type TempKeySpec } from './temp.js';
 
@@ -163,7 +163,7 @@ export class AgentConnection {
       cwd: input.cwd ?? '',
       source: input.source ?? 'manual',
       mintCommand: input.mintCommand ?? '',
-    });
+    }, input.mintCommand ? MINT_CALL_TIMEOUT_MS : CALL_TIMEOUT_MS);
     return fromWireMeta(res.secret);
   }
 
@@ -271,7 +271,7 @@ export class AgentConnection {
 
   /** Mints a minted secret again now. */
   async rotateSecret(name: string, cwd = ''): Promise<SecretMeta> {
-    return fromWireMeta((await this.call<{ secret: WireSecretMeta | null }>('rotateSecret', { name, cwd })).secret);
+    return fromWireMeta((await this.call<{ secret: WireSecretMeta | null }>('rotateSecret', { name, cwd }, MINT_CALL_TIMEOUT_MS)).secret);
   }
 
   /** Asks the daemon to exit. */

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { inputError, LatchkeyError, systemClock, type Clock } from '@latchkey/core';
-import { configFile, findProjectRoot, MAX_MESSAGE_BYTES, socketPath, stateDir, VERSION, type Env } from '@latchkey/protocol';
+import { cleanEnvironment, configFile, findProjectRoot, MAX_MESSAGE_BYTES, socketPath, stateDir, VERSION, type Env } from '@latchkey/protocol';
 import { AuditLog, type Peer } from './audit.js';
 import { readConfig } from './config.js';
 import { assertPrivateFolders } from './private-paths.js';
@@ -132,7 +132,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       ttl: config.ttl,
       readSigner: async (name, peer) => (await agent.get(name, '', peer, { event: 'sign' })).value,
     });
-    const minter = new Minter({ service: agent, audit, log, clock, env: env as NodeJS.ProcessEnv, cwd: state });
+    const minter = new Minter({ service: agent, audit, log, clock, env: cleanEnvironment(env, config.path), cwd: state });
     minter.scheduleAll();
     cleanups.push(() => minter.close());
     const manifests = new ManifestService({ approvals, secrets: agent, leases, audit, clock, maxBytes: config.manifestMaxBytes });

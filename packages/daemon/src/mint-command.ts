@@ -8,10 +8,11 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { LatchkeyError, MAX_VALUE_BYTES } from '@latchkey/core';
+import { MINT_TIMEOUT_MS } from '@latchkey/protocol';
 import { parseMintOutput, type Minted } from './mint-output.js';
 
-/** Time allowed for one run of a mint command. */
-export const MINT_TIMEOUT_MS = 30_000;
+export { MINT_TIMEOUT_MS };
+
 /** Time between SIGTERM and SIGKILL for what the command left behind. */
 export const KILL_GRACE_MS = 1000;
 /** How much of the command's stderr is kept for the log (after redaction). */

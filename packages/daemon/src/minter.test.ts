@@ -45,7 +45,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const input = { name: 'gh-token', ttlSeconds: 60, owner: '', description: '', project: false, cwd: '', source: 'mint', mint: 'gh auth token' };
+const input = { name: 'gh-token', ttlSeconds: 60, owner: '', description: '', project: false, cwd: '', source: 'mint', mint: "/bin/sh -c 'gh auth token'" };
 const stored = async () => {
   const raw = await store.get('global:gh-token');
   return raw === undefined ? undefined : decodeRecord('global:gh-token', raw).value;

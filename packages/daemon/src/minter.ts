@@ -8,10 +8,12 @@
 // the store is retried with backoff until it lands, and the command is not run again meanwhile. The held
 // value survives a restart only if a retry landed in the keychain: it is never written to a file.
 import { inputError, isLatchkeyError, quote, redactValues, type Clock, type Scope, type SecretMeta, type SecretRecord } from '@latchkey/core';
+import { DEFAULT_SAFE_PATH } from '@latchkey/protocol';
 import type { AuditSink, Peer } from './audit.js';
 import type { Logger } from './log.js';
 import { MintFailure, runMintCommand, type MintRunOptions, type MintStep } from './mint-command.js';
 import type { Minted } from './mint-output.js';
+import { resolveMintProgram } from './mint-program.js';
 import { failedInStore, type AgentService, type PutInput } from './service.js';
 
 export { MINT_TIMEOUT_MS, runMintCommand } from './mint-command.js';
@@ -39,7 +41,7 @@ export interface MinterDeps {
   audit: AuditSink;
   log: Logger;
   clock: Clock;
-  /** The environment mint commands run with. */
+  /** The environment mint commands run with: the daemon's clean one, PATH from config. */
   env: NodeJS.ProcessEnv;
   /** The fixed working directory of mint commands (the state folder). */
   cwd: string;
@@ -64,11 +66,12 @@ export class Minter {
 
   constructor(private readonly deps: MinterDeps) {}
 
-  /** Stores a new minted secret: runs the command now, then keeps it fresh. */
+  /** Stores a new minted secret: pins its program, runs the command now, then keeps it fresh. */
   async create(input: Omit<PutInput, 'value'> & { mint: string }, peer?: Peer): Promise<SecretMeta> {
+    const { command } = resolveMintProgram(input.mint, this.deps.env.PATH ?? DEFAULT_SAFE_PATH);
     const started = this.deps.clock();
-    const minted = await this.run(input.mint, input.name);
-    const meta = await this.store({ ...input, value: minted.value, expiresAt: minted.expiresAt, source: 'mint', createdAt: started }, peer);
+    const minted = await this.run(command, input.name);
+    const meta = await this.store({ ...input, mint: command, value: minted.value, expiresAt: minted.expiresAt, source: 'mint', createdAt: started }, peer);
     this.durations.set(this.key(meta), this.deps.clock() - started);
     if (!this.pending.has(this.key(meta))) this.schedule(meta);
     return meta;

@@ -2,6 +2,7 @@
 // the loader options, and the rules for socket, state and config paths.
 export * from './paths.js';
 export * from './clean-env.js';
+export * from './mint.js';
 export * from './proto.js';
 export type * from './generated/agent.js';
 export type { SecretMeta__Output as WireSecretMeta } from './generated/latchkey/v1/SecretMeta.js';

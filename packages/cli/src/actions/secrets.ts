@@ -1,5 +1,6 @@
 // The secret commands as functions of (input, deps): set, get, ls, rm.
 import { relativeTime, valueFromBytes, type SecretMeta } from '@latchkey/core';
+import { MINT_TIMEOUT_MS } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../base.js';
 import { readAll, readHidden } from '../prompt.js';
 import { table } from '../render.js';
@@ -24,7 +25,7 @@ export async function setSecret(input: SetInput, deps: Deps): Promise<SecretMeta
     const raw = deps.stdin.isTTY ? await readHidden(deps, `value for ${input.name} (hidden): `) : await readAll(deps.stdin);
     value = valueFromBytes(raw);
   }
-  const meta = await withAgent(deps, (agent) =>
+  const put = withAgent(deps, (agent) =>
     agent.putSecret({
       name: input.name,
       value,
@@ -36,18 +37,35 @@ export async function setSecret(input: SetInput, deps: Deps): Promise<SecretMeta
       ...(input.mint === undefined ? {} : { mintCommand: input.mint }),
     }),
   );
+  const meta = input.mint === undefined ? await put : await whileMinting(input.name, put, deps);
   const scope = meta.scope === 'global' ? '' : ` in project ${meta.scope}`;
-  const how = input.mint === undefined ? 'stored' : 'minted';
-  deps.stderr.write(`agent: ${how} ${meta.name}${scope}, expires ${expiryText(meta.expiresAt)}${input.mint === undefined ? '' : '; minted again before then'}\n`);
+  if (input.mint === undefined) deps.stderr.write(`agent: stored ${meta.name}${scope}, expires ${expiryText(meta.expiresAt)}\n`);
+  // The daemon pinned the command's program to an absolute path: show what every rotation will run.
+  else deps.stderr.write(`agent: minted ${meta.name}${scope}: runs ${meta.mint ?? input.mint}; expires ${expiryText(meta.expiresAt)}, minted again before then\n`);
   return meta;
 }
 
 /** Mints a minted secret again now; prints the new expiry, never the value. */
 export async function rotateSecret(name: string, deps: Deps): Promise<SecretMeta> {
-  const meta = await withAgent(deps, (agent) => agent.rotateSecret(name, deps.cwd));
+  const meta = await whileMinting(name, withAgent(deps, (agent) => agent.rotateSecret(name, deps.cwd)), deps);
   const scope = meta.scope === 'global' ? '' : ` in project ${meta.scope}`;
   deps.stderr.write(`agent: minted ${meta.name}${scope} again, expires ${expiryText(meta.expiresAt)}\n`);
   return meta;
+}
+
+/** After this long, a call that runs a mint command says that it is waiting for it. */
+export const MINT_WAIT_NOTICE_MS = 1000;
+
+/** Awaits a call that runs the mint command of `name`, saying so on stderr if it is slow. */
+async function whileMinting<T>(name: string, call: Promise<T>, deps: Deps): Promise<T> {
+  const notice = setTimeout(() => {
+    deps.stderr.write(`agent: waiting for the mint command of ${name} (up to ${MINT_TIMEOUT_MS / 1000}s)\n`);
+  }, MINT_WAIT_NOTICE_MS);
+  try {
+    return await call;
+  } finally {
+    clearTimeout(notice);
+  }
 }
 
 /** "in 7h59m (2025-01-01T08:00:00.000Z)". */
