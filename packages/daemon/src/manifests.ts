@@ -164,7 +164,7 @@ export class ManifestService {
     const record = await this.deps.secrets.get(ref.name, cwd, peer, { event: 'exec', fields: { variable: entry.variable, manifest, command, cwd } });
     const left = record.meta.expiresAt - now;
     if (left < EXPIRY_WARNING_MS) {
-      warn(`${ref.name} (${entry.variable}) expires in ${formatDuration(Math.max(1, Math.round(left / 1000)))}; renew it with agent set ${ref.name}`);
+      warn(`${ref.name} (${entry.variable}) expires in ${formatDuration(Math.max(1, Math.round(left / 1000)))}; renew it with agent ${record.meta.mint ? 'rotate' : 'set'} ${ref.name}`);
     }
     return record.value;
   }

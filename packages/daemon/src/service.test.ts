@@ -186,6 +186,14 @@ describe('expiry at read time', () => {
     expect(svc.count()).toBe(1);
     expect(await store.get('global:stripe-test')).toBeDefined();
   });
+
+  it('names agent rotate in the hint of an expired minted secret, agent set for a plain one', async () => {
+    const minted = await svc.put(input({ name: 'gh-token', ttlSeconds: 60, source: 'mint', mint: 'gh auth token' }));
+    await svc.put(input({ ttlSeconds: 60 }));
+    now = minted.expiresAt + 1;
+    expect((await rejection(svc.get('gh-token', '/home/me'))).hint).toBe('run agent rotate gh-token to mint a new value');
+    expect((await rejection(svc.get('stripe-test', '/home/me'))).hint).toBe('run agent set stripe-test to store a new value');
+  });
 });
 
 describe('sweep', () => {

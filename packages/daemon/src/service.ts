@@ -191,7 +191,7 @@ export class AgentService {
       await this.auditBestEffort({ event, outcome: 'expired', secret: name, scope: record.meta.scope, peer, ...context.fields });
       throw notFoundError(
         `secret ${quote(name)} expired ${relativeTime(record.meta.expiresAt, now)}`,
-        `run agent set ${name} to store a new value`,
+        record.meta.mint ? `run agent rotate ${name} to mint a new value` : `run agent set ${name} to store a new value`,
       );
     }
     await this.deps.audit.write({ event, outcome: 'ok', secret: name, scope: record.meta.scope, peer, ...context.fields });
