@@ -82,6 +82,56 @@ describe('SECURITY 31: a committed symlink does not borrow another repository\'s
   });
 });
 
+describe('SECURITY 32: a JWT reference is listed, scoped and audited as a use of its signer', { timeout: 120_000 }, () => {
+  let keyring: Keyring;
+  let world: World;
+  beforeAll(async () => {
+    keyring = await startKeyring();
+    world = makeWorld(keyring);
+    await world.startDaemon();
+  });
+  afterAll(async () => {
+    await world?.cleanup();
+    await keyring?.stop();
+  });
+
+  it('SECURITY 32: allow and --json name the signer and every claim; the signer\'s project scope applies; the mint is audited as a use of the signer', async () => {
+    const reference = 'TOKEN=agent://temp/jwt?signer=prod-signer&sub=root&aud=api&claim.role=admin&ttl=1h\n';
+    const mkProject = (name: string) => {
+      const dir = join(world.dir, name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'agent.env'), reference);
+      return realpathSync(dir);
+    };
+    const owner = mkProject('signing-project');
+    const other = mkProject('other-project');
+    const signer = await world.agent(['set', 'prod-signer', '--ttl', '1h', '--project'], { cwd: owner, input: 'hs256-signing-key-of-32-bytes-or-more-0123456789' });
+    expect(signer.code, signer.stderr).toBe(0);
+
+    const allow = await world.agent(['allow'], { cwd: other });
+    expect(allow.code, allow.stderr).toBe(0);
+    expect(allow.stdout).toMatch(/^TOKEN\s+1\s+temp\s+temp\/jwt\s+-\s+prod-signer \(signer\)\s+sub=root aud=api claim\.role=admin ttl=1h$/m);
+    const json = JSON.parse((await world.agent(['allow', '--json'], { cwd: other })).stdout) as { entries: Array<{ uses: string[]; params: Record<string, string> }> };
+    expect(json.entries[0]?.uses).toEqual(['prod-signer']);
+    expect(json.entries[0]?.params).toMatchObject({ signer: 'prod-signer', sub: 'root', aud: 'api', 'claim.role': 'admin', ttl: '1h' });
+
+    // Outside the signer's project its key signs nothing.
+    const denied = await world.agent(['exec', '--', 'sh', '-c', 'echo token=$TOKEN'], { cwd: other });
+    expect(denied.code, denied.stderr).toBe(77);
+    expect(denied.stderr).toContain('secret "prod-signer" is bound to another project');
+    expect(denied.stdout).not.toContain('token=');
+
+    // Inside it, the mint works and is recorded as a read of the signer, for that variable and manifest.
+    expect((await world.agent(['allow'], { cwd: owner })).code).toBe(0);
+    const ok = await world.agent(['exec', '--', 'sh', '-c', 'echo token=$TOKEN'], { cwd: owner });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^token=[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    expect(auditRecords(world)).toContainEqual(
+      expect.objectContaining({ event: 'sign', outcome: 'ok', secret: 'prod-signer', variable: 'TOKEN', manifest: `${owner}/agent.env`, cwd: owner }),
+    );
+  });
+});
+
 describe('SECURITY 33, 34, 40, 41: what a repository can put in its manifest', { timeout: 120_000 }, () => {
   let world: World;
   let shared: string;

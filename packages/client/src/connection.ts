@@ -226,12 +226,13 @@ export class AgentConnection {
   }
 
   /** Mints a temporary key; `bindPid` 0 binds it to this process, -1 to none. */
-  async issueTempKey(input: { kind: string; ttlSeconds?: number; params?: Record<string, string>; bindPid?: number }): Promise<TempKeyInfo> {
+  async issueTempKey(input: { kind: string; ttlSeconds?: number; params?: Record<string, string>; bindPid?: number; cwd?: string }): Promise<TempKeyInfo> {
     const res = await this.call<{ value: string; leaseId: string; expiresAtUnixMs: number }>('issueTempKey', {
       kind: input.kind,
       ttlSeconds: input.ttlSeconds ?? 0,
       params: input.params ?? {},
       bindPid: input.bindPid ?? 0,
+      cwd: input.cwd ?? '',
     });
     return { value: res.value, leaseId: res.leaseId, expiresAt: Number(res.expiresAtUnixMs) };
   }

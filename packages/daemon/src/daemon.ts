@@ -130,7 +130,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       audit,
       log,
       ttl: config.ttl,
-      readSigner: async (name, peer) => (await agent.get(name, '', peer, { event: 'sign' })).value,
+      readSigner: async (name, peer, use) => (await agent.get(name, use.cwd, peer, { event: 'sign', fields: { ...use.fields, cwd: use.cwd } })).value,
     });
     const minter = new Minter({ service: agent, audit, log, clock, env: cleanEnvironment(env, config.path), cwd: state });
     minter.scheduleAll();

@@ -155,7 +155,7 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       call.on('error', unsubscribe);
     },
     IssueTempKey: unary(async (req, peer) => {
-      const key = await deps.leases.issue({ kind: req.kind, ttlSeconds: req.ttlSeconds, params: req.params, bindPid: req.bindPid }, peer);
+      const key = await deps.leases.issue({ kind: req.kind, ttlSeconds: req.ttlSeconds, params: req.params, bindPid: req.bindPid, signerUse: { cwd: req.cwd } }, peer);
       return { value: key.value, leaseId: key.leaseId, expiresAtUnixMs: key.expiresAt };
     }),
     RevokeLease: unary(async (req, peer) => ({ revoked: await deps.leases.revoke(req.leaseId, peer) })),

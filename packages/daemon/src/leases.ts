@@ -35,8 +35,17 @@ export interface LeaseManagerDeps {
   isAlive?: (pid: number) => boolean;
   /** How often bound processes and expiries are polled, in ms (default 250). */
   pollMs?: number;
-  /** Reads a signer's value for a jwt (the service's audited read). */
-  readSigner: (name: string, peer?: Peer) => Promise<string>;
+  /**
+   * Reads a signer's value for a jwt: the service's audited read, with the scope the caller has from
+   * `use.cwd`, recorded as a use of the signer with `use.fields` (the variable and manifest it signs for).
+   */
+  readSigner: (name: string, peer: Peer | undefined, use: SignerUse) => Promise<string>;
+}
+
+/** Where a signer is used from: the caller's working directory and what to add to its audit record. */
+export interface SignerUse {
+  cwd: string;
+  fields?: Record<string, unknown>;
 }
 
 export interface IssueRequest {
@@ -50,6 +59,8 @@ export interface IssueRequest {
    * binds to none.
    */
   bindPid?: number;
+  /** For a jwt: where the signer is used from (its scope and audit); the root scope only when absent. */
+  signerUse?: SignerUse;
 }
 
 export interface IssuedKey {
@@ -182,7 +193,7 @@ export class LeaseManager {
     }
 
     const signer = kind === 'jwt' ? (params.signer as string) : undefined;
-    const signerValue = signer !== undefined ? await this.deps.readSigner(signer, peer) : undefined;
+    const signerValue = signer !== undefined ? await this.deps.readSigner(signer, peer, req.signerUse ?? { cwd: '' }) : undefined;
     if (this.closed) throw unavailableError('the lease manager is closed', 'start the daemon again');
 
     const leaseId = this.newLeaseId();

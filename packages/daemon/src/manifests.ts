@@ -9,6 +9,7 @@ import {
   inputError,
   LatchkeyError,
   parseManifest,
+  referenceUses,
   type Clock,
   type Manifest,
   type ManifestEntry,
@@ -147,6 +148,7 @@ export class ManifestService {
       for (const entry of m.manifest.entries) {
         env[entry.variable] = await this.valueOf(entry, m.path, cwd, command, peer, (w) => warnings.push(w), now);
         if (entry.ref?.kind === 'secret') secrets.add(entry.ref.name);
+        if (entry.ref) for (const used of referenceUses(entry.ref)) secrets.add(used);
       }
     }
     return { env, warnings, secrets: [...secrets], manifests: loaded.map((m) => m.path) };
@@ -158,7 +160,9 @@ export class ManifestService {
     if (ref.kind === 'temp') {
       // Minted for this run and bound to the caller: the lease ends when the `agent exec` process (or,
       // after execve, the command that replaced it) exits, or at its TTL.
-      const key = await this.deps.leases.issue({ kind: ref.tempKind, ttlSeconds: ref.ttlSeconds ?? 0, params: ref.params, bindPid: 0 }, peer);
+      // A jwt's signer is a use of that stored secret: read with the caller's scope, audited as such.
+      const signerUse = { cwd, fields: { variable: entry.variable, manifest, command } };
+      const key = await this.deps.leases.issue({ kind: ref.tempKind, ttlSeconds: ref.ttlSeconds ?? 0, params: ref.params, bindPid: 0, signerUse }, peer);
       return key.value;
     }
     const record = await this.deps.secrets.get(ref.name, cwd, peer, { event: 'exec', fields: { variable: entry.variable, manifest, command, cwd } });

@@ -21,7 +21,7 @@ export interface TempInput {
  * a newline on a terminal), the lease id and expiry to stderr; `--json` prints `{value, leaseId, expiresAt}`.
  */
 export async function issueTemp(input: TempInput, deps: Deps): Promise<void> {
-  const key = await withAgent(deps, (agent) => agent.issueTempKey({ kind: input.kind, ttlSeconds: input.ttlSeconds, params: input.params, bindPid: -1 }));
+  const key = await withAgent(deps, (agent) => agent.issueTempKey({ kind: input.kind, ttlSeconds: input.ttlSeconds, params: input.params, bindPid: -1, cwd: deps.cwd }));
   if (input.json) {
     deps.stdout.write(`${JSON.stringify({ value: key.value, leaseId: key.leaseId, expiresAt: new Date(key.expiresAt).toISOString() })}\n`);
     return;

@@ -6,6 +6,7 @@ export interface IssueTempKeyRequest {
   'ttlSeconds'?: (number);
   'params'?: ({[key: string]: string});
   'bindPid'?: (number);
+  'cwd'?: (string);
 }
 
 export interface IssueTempKeyRequest__Output {
@@ -13,4 +14,5 @@ export interface IssueTempKeyRequest__Output {
   'ttlSeconds': (number);
   'params': ({[key: string]: string});
   'bindPid': (number);
+  'cwd': (string);
 }
