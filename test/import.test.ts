@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentConnection, type ManifestInfo } from '@latchkey/client';
-import { CLI, filesContaining, makeWorld, readAudit, run, type Result, type World } from './utils/agent.js';
+import { CLI, filesContaining, makeWorld, readAudit, ROOT, run, type Result, type World } from './utils/agent.js';
 
 /** A .env of every shape dotenv reads, and the value each variable must be stored with. */
 const DOTENV = [
@@ -136,11 +136,48 @@ describe('agent import', () => {
     const dir = project({ 'agent.env': 'UNRELATED=x\n', '.env': 'SHADOWED_KEY=global-value-3\n' });
     const set = await world.agent(['set', 'shadowed-key', '--project', '--ttl', '1h'], { cwd: dir, input: 'project-value' });
     expect(set.code, set.stderr).toBe(0);
-    const r = await world.agent(['import', '--remove'], { cwd: dir });
+    const r = await world.agent(['import', '--global', '--remove'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/kept \.env: shadowed-key reads back a different value/);
     expect(r.stdout + r.stderr).not.toMatch(/global-value-3|project-value/);
     expect(readFileSync(join(dir, '.env'), 'utf8')).toBe('SHADOWED_KEY=global-value-3\n');
+  });
+
+  it('two projects importing different DATABASE_URLs: each agent exec gets its own; a global one is never clobbered silently', async () => {
+    const a = project({ '.env': 'DATABASE_URL=postgres://a-host-11/a\n' });
+    const b = project({ '.env': 'DATABASE_URL=postgres://b-host-12/b\n' });
+    for (const dir of [a, b]) {
+      const r = await world.agent(['import'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^DATABASE_URL\s+database-url\s+stored in project, expires/m);
+      expect(r.stderr).toContain(`agent: stored 1 secret in the scope of project ${dir} (--global to store them for every folder)`);
+      expect(r.stdout + r.stderr).not.toMatch(/a-host-11|b-host-12/);
+    }
+    const printEnv = join(ROOT, 'test', 'fixtures', 'print-env.js');
+    for (const [dir, url] of [[a, 'postgres://a-host-11/a'], [b, 'postgres://b-host-12/b']] as const) {
+      const r = await world.agent(['exec', '--', process.execPath, printEnv], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as Record<string, string>).DATABASE_URL).toBe(url);
+    }
+
+    // Globally: the second import of a different value is refused until --replace; the same value is fine.
+    const g1 = project({ '.env': 'GLOBAL_DB=g-value-13\n' });
+    const g2 = project({ '.env': 'GLOBAL_DB=g-value-14\n' });
+    expect((await world.agent(['import', '--global'], { cwd: g1 })).code).toBe(0);
+    const refused = await world.agent(['import', '--global'], { cwd: g2 });
+    expect(refused.code).toBe(65);
+    expect(refused.stderr).toContain('agent: error: .env:1: "global-db" already holds a different value globally; import with --replace to replace it, or rename GLOBAL_DB in .env');
+    expect(refused.stderr).toMatch(/^agent: hint: .*agent import --replace/m);
+    expect(refused.stdout + refused.stderr).not.toMatch(/g-value-1[34]/);
+    expect(existsSync(join(g2, 'agent.env'))).toBe(false);
+    expect(await value('global-db', world.home)).toBe('g-value-13');
+    const same = await world.agent(['import', '--global'], { cwd: g1 });
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stdout).toMatch(/^GLOBAL_DB\s+global-db\s+unchanged, expires/m);
+    const replaced = await world.agent(['import', '--global', '--replace', '--json'], { cwd: g2 });
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(JSON.parse(replaced.stdout).stored[0]).toMatchObject({ secret: 'global-db', scope: 'global', replaced: true, unchanged: false });
+    expect(await value('global-db', world.home)).toBe('g-value-14');
   });
 
   it('--project stores in the scope of the manifest folder, even before agent.env exists', async () => {

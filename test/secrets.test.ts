@@ -193,6 +193,20 @@ describe('agent set/get/ls/rm with the real keychain', { timeout: 90_000 }, () =
     expect(r.stdout).toContain('--project');
   });
 
+  it('set on an existing name says replaced and keeps the owner and description unless new ones are given', async () => {
+    const first = await world.agent(['set', 'keep-meta', '--ttl', '1h', '--owner', 'payments', '--desc', 'test card key'], { input: 'v-one' });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/^agent: stored keep-meta, expires in /);
+    const again = await world.agent(['set', 'keep-meta', '--ttl', '1h'], { input: 'v-two' });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/^agent: replaced keep-meta, expires in /);
+    expect((await item(world, 'global:keep-meta'))?.meta).toMatchObject({ owner: 'payments', description: 'test card key' });
+    expect((await world.agent(['get', 'keep-meta'])).stdout).toBe('v-two');
+    const renamed = await world.agent(['set', 'keep-meta', '--ttl', '1h', '--owner', 'platform'], { input: 'v-three' });
+    expect(renamed.stderr).toMatch(/^agent: replaced keep-meta/);
+    expect((await item(world, 'global:keep-meta'))?.meta).toMatchObject({ owner: 'platform', description: 'test card key' });
+  });
+
   it('get of a missing secret exits 1 with a hint', async () => {
     const r = await world.agent(['get', 'no-such-secret']);
     expect(r.code).toBe(1);

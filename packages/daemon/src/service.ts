@@ -164,13 +164,15 @@ export class AgentService {
     const scope = input.scope ?? (input.project ? this.projectScope(input.cwd) : GLOBAL_SCOPE);
     const source = (SOURCES as readonly string[]).includes(input.source) ? (input.source as SecretSource) : 'manual';
     const now = Math.min(input.createdAt ?? Infinity, this.deps.clock());
+    // A new value keeps the owner and description it had unless new ones are given (`agent set` again).
+    const previous = this.records.get(accountOf(scope, name))?.meta;
     const record: SecretRecord = {
       value: input.value,
       meta: {
         name,
         scope,
-        owner: input.owner,
-        description: input.description,
+        owner: input.owner || previous?.owner || '',
+        description: input.description || previous?.description || '',
         createdAt: now,
         expiresAt: input.expiresAt !== undefined ? Math.min(input.expiresAt, now + this.deps.ttl.maxSeconds * 1000) : now + ttl * 1000,
         source,

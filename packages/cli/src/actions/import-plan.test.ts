@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MANIFEST_HEADER, planImport, secretNameFor } from './import-plan.js';
+import { MANIFEST_HEADER, planImport, secretNameFor, type PlanInput } from './import-plan.js';
 
-const plan = (dotenvText: string, manifestText?: string) =>
-  planImport({ dotenvText, dotenvFile: '.env', manifestText, manifestFile: '/p/agent.env', allowVars: new Set() });
+const plan = (dotenvText: string, manifestText?: string, more: Partial<PlanInput> = {}) =>
+  planImport({ dotenvText, dotenvFile: '.env', manifestText, manifestFile: '/p/agent.env', allowVars: new Set(), ...more });
 
 describe('secretNameFor', () => {
   it.each([
@@ -49,5 +49,23 @@ describe('planImport', () => {
     const p = plan('TEMP=secret-1\nA_B=secret-2\nA__B=secret-3\nN=\0\n');
     expect(p.problems).toHaveLength(3);
     expect(p.problems.join('\n')).not.toMatch(/secret-\d/);
+  });
+
+  it.each([
+    // held in the target scope, --replace, what happens
+    [undefined, false, 'none'],
+    ['v-1', false, 'same'],
+    ['v-other', true, 'different'],
+  ] as const)('a secret holding %j (replace %j) is stored as %j', (held, replace, current) => {
+    const existing = new Map(held === undefined ? [] : [['db-url', held]]);
+    const p = plan('DB_URL=v-1\n', undefined, { existing, replace });
+    expect(p.problems).toEqual([]);
+    expect(p.items).toMatchObject([{ kind: 'store', secret: 'db-url', current }]);
+  });
+
+  it('refuses to replace a different stored value without --replace, naming the scope, never a value', () => {
+    const p = plan('DB_URL=v-new\nOTHER=o-1\n', undefined, { existing: new Map([['db-url', 'v-old']]), scopeText: 'in project /p' });
+    expect(p.problems).toEqual(['.env:1: "db-url" already holds a different value in project /p; import with --replace to replace it, or rename DB_URL in .env']);
+    expect(p.problems.join('\n')).not.toMatch(/v-new|v-old/);
   });
 });

@@ -16,9 +16,12 @@ import {
 
 /** What happens to one variable of the .env. The plan holds values: never print it. */
 export type PlanItem =
-  | { kind: 'store'; variable: string; line: number; secret: string; value: string }
+  | { kind: 'store'; variable: string; line: number; secret: string; value: string; current: Current }
   | { kind: 'reference'; variable: string; line: number; reference: string }
   | { kind: 'empty'; variable: string; line: number; inManifest: boolean };
+
+/** What the target scope holds under the item's secret name: nothing, this value, or another one. */
+export type Current = 'none' | 'same' | 'different';
 
 export interface ImportPlan {
   items: PlanItem[];
@@ -38,6 +41,12 @@ export interface PlanInput {
   manifestText: string | undefined;
   manifestFile: string;
   allowVars: ReadonlySet<string>;
+  /** The values the target scope holds now, by secret name (empty or absent: nothing stored there yet). */
+  existing?: ReadonlyMap<string, string>;
+  /** Replace a stored secret whose value differs (--replace); without it that is a problem. */
+  replace?: boolean;
+  /** The target scope as named in messages, e.g. `in project /p` or `globally`. */
+  scopeText?: string;
 }
 
 /** The first lines of a manifest written by `agent import`. */
@@ -103,7 +112,15 @@ export function planImport(input: PlanInput): ImportPlan {
       continue;
     }
     bySecret.set(secret, { variable, line });
-    if (!badValue) items.push({ kind: 'store', variable, line, secret, value });
+    const current = currentOf(input.existing, secret, value);
+    if (current === 'different' && !input.replace) {
+      problems.push(
+        `${at}: ${quote(secret)} already holds a different value ${input.scopeText ?? ''}`.trimEnd() +
+          `; import with --replace to replace it, or rename ${variable} in ${file}`,
+      );
+      continue;
+    }
+    if (!badValue) items.push({ kind: 'store', variable, line, secret, value, current });
   }
 
   const manifestText = problems.length > 0 ? input.manifestText ?? '' : merge(input, items, existing, problems);
@@ -116,6 +133,12 @@ export function planImport(input: PlanInput): ImportPlan {
     }
   }
   return { items, manifestText, problems, notices };
+}
+
+function currentOf(existing: ReadonlyMap<string, string> | undefined, secret: string, value: string): Current {
+  const held = existing?.get(secret);
+  if (held === undefined) return 'none';
+  return held === value ? 'same' : 'different';
 }
 
 /** The existing manifest (or a new one) with a line per imported variable, added or replacing its own. */

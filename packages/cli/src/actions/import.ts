@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { inputError, LatchkeyError, relativeTime, usageError, type SecretMeta } from '@latchkey/core';
+import { inputError, isLatchkeyError, LatchkeyError, relativeTime, usageError, type SecretMeta } from '@latchkey/core';
 import type { AgentConnection } from '@latchkey/client';
 import { findManifest, findProjectRoot, MANIFEST_NAME } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../base.js';
@@ -17,7 +17,10 @@ export interface ImportInput {
   file: string;
   /** 0: the daemon's default TTL. */
   ttlSeconds: number;
-  project: boolean;
+  /** Store global secrets (--global); by default they are bound to the project of the manifest's folder. */
+  global: boolean;
+  /** Replace a stored secret of the same name whose value differs (--replace). */
+  replace: boolean;
   remove: boolean;
   /** The manifest to write; default agent.env next to `file`. */
   envFile: string | undefined;
@@ -33,7 +36,7 @@ export interface ImportResult {
   approved: boolean;
   /** Whether the manifest was new (else merged into). */
   created: boolean;
-  stored: Array<{ variable: string; secret: string; scope: string; replaced: boolean; expiresAt: string }>;
+  stored: Array<{ variable: string; secret: string; scope: string; replaced: boolean; unchanged: boolean; expiresAt: string }>;
   references: Array<{ variable: string; reference: string }>;
   empty: string[];
   removed: boolean;
@@ -51,28 +54,30 @@ export async function importDotenv(input: ImportInput, deps: Deps): Promise<Impo
   const manifestText = readManifest(manifest);
   if (!isDirectory(dirname(manifest))) throw inputError(`no folder ${dirname(manifest)} to write ${basename(manifest)} in`, 'create the folder, or name another manifest with --env-file');
 
-  const plan = planImport({ dotenvText, dotenvFile: shown, manifestText, manifestFile: manifest, allowVars: new Set(input.allowVars) });
-  for (const n of plan.notices) deps.stderr.write(`agent: ${n}\n`);
-  if (plan.problems.length > 0) {
-    for (const p of plan.problems) deps.stderr.write(`agent: error: ${p}\n`);
-    throw inputError(
-      `nothing was imported: ${plan.problems.length} problem${plan.problems.length === 1 ? '' : 's'} in ${shown}${plan.problems.some((p) => p.startsWith(manifest)) ? ` or ${manifest}` : ''}`,
-      `fix or remove those lines (a variable can be renamed in ${shown}), then run agent import again`,
-    );
-  }
-  if (plan.items.length === 0) throw inputError(`nothing to import: ${shown} sets no variables`, 'name the file to import: agent import path/to/.env');
+  const planInput = { dotenvText, dotenvFile: shown, manifestText, manifestFile: manifest, allowVars: new Set(input.allowVars) };
+  const draft = planImport(planInput);
+  for (const n of draft.notices) deps.stderr.write(`agent: ${n}\n`);
+  refuseProblems(draft, shown, manifest, deps);
+  if (draft.items.length === 0) throw inputError(`nothing to import: ${shown} sets no variables`, 'name the file to import: agent import path/to/.env');
 
   // A project secret lives in the scope of the project root, which must be the manifest's folder: when
   // nothing marks that folder as the root yet, an agent.env holding only the header does, until written.
   const manifestDir = dirname(manifest);
   let placeholder = false;
-  if (input.project && manifestText === undefined && findProjectRoot(manifestDir) !== realpathOr(manifestDir)) {
+  if (!input.global && manifestText === undefined && findProjectRoot(manifestDir) !== realpathOr(manifestDir)) {
     writeNew(manifest, MANIFEST_HEADER);
     placeholder = true;
   }
 
   try {
     return await withAgent(deps, async (agent) => {
+      // Planned again against what the target scope holds now: a different stored value is never replaced
+      // unless --replace says so (a second project's .env must not clobber the first one's secrets).
+      const scope = input.global ? 'global' : findProjectRoot(manifestDir) ?? realpathOr(manifestDir);
+      const existing = await heldValues(agent, draft, scope, input.global ? '' : manifestDir);
+      const scopeText = input.global ? 'globally' : `in project ${scope}`;
+      const plan = planImport({ ...planInput, existing, replace: input.replace, scopeText });
+      refuseProblems(plan, shown, manifest, deps);
       const stored = await storeAll(agent, plan, input, manifestDir, deps);
       const sha256 = writeManifest(manifest, plan.manifestText, stored.length);
       placeholder = false;
@@ -83,7 +88,14 @@ export async function importDotenv(input: ImportInput, deps: Deps): Promise<Impo
         sha256: approved.sha256,
         approved: true,
         created: manifestText === undefined,
-        stored: stored.map(({ item, meta, replaced }) => ({ variable: item.variable, secret: meta.name, scope: meta.scope, replaced, expiresAt: new Date(meta.expiresAt).toISOString() })),
+        stored: stored.map(({ item, meta }) => ({
+          variable: item.variable,
+          secret: meta.name,
+          scope: meta.scope,
+          replaced: item.current === 'different',
+          unchanged: item.current === 'same',
+          expiresAt: new Date(meta.expiresAt).toISOString(),
+        })),
         references: plan.items.flatMap((i) => (i.kind === 'reference' ? [{ variable: i.variable, reference: i.reference }] : [])),
         empty: plan.items.flatMap((i) => (i.kind === 'empty' ? [i.variable] : [])),
         removed: false,
@@ -107,12 +119,41 @@ export async function importDotenv(input: ImportInput, deps: Deps): Promise<Impo
 interface Stored {
   item: Extract<PlanItem, { kind: 'store' }>;
   meta: SecretMeta;
-  replaced: boolean;
+}
+
+/** Prints every problem of a plan and refuses the import (exit 65) when it has any. */
+function refuseProblems(plan: ImportPlan, shown: string, manifest: string, deps: Deps): void {
+  if (plan.problems.length === 0) return;
+  for (const p of plan.problems) deps.stderr.write(`agent: error: ${p}\n`);
+  const replace = plan.problems.some((p) => p.includes('--replace'));
+  throw inputError(
+    `nothing was imported: ${plan.problems.length} problem${plan.problems.length === 1 ? '' : 's'} in ${shown}${plan.problems.some((p) => p.startsWith(manifest)) ? ` or ${manifest}` : ''}`,
+    replace
+      ? `check the values, then run agent import --replace to replace them, or rename those variables in ${shown}`
+      : `fix or remove those lines (a variable can be renamed in ${shown}), then run agent import again`,
+  );
+}
+
+/**
+ * The values the target scope holds now for the secrets a plan stores (read back through the agent, so
+ * audited as reads). An expired secret counts as absent: there is no live value to lose.
+ */
+async function heldValues(agent: AgentConnection, plan: ImportPlan, scope: string, cwd: string): Promise<Map<string, string>> {
+  const wanted = new Set(plan.items.flatMap((i) => (i.kind === 'store' ? [i.secret] : [])));
+  const held = new Map<string, string>();
+  for (const m of await agent.listSecrets()) {
+    if (m.scope !== scope || !wanted.has(m.name) || m.expiresAt <= Date.now()) continue;
+    try {
+      held.set(m.name, (await agent.getSecret(m.name, cwd)).value);
+    } catch (err) {
+      if (!(isLatchkeyError(err) && err.kind === 'notFound')) throw err;
+    }
+  }
+  return held;
 }
 
 /** Stores every value; on a failure, says which were stored before it and passes the error on. */
 async function storeAll(agent: AgentConnection, plan: ImportPlan, input: ImportInput, cwd: string, deps: Deps): Promise<Stored[]> {
-  const before = new Set((await agent.listSecrets()).map((m) => `${m.scope}:${m.name}`));
   const stored: Stored[] = [];
   for (const item of plan.items) {
     if (item.kind !== 'store') continue;
@@ -121,12 +162,12 @@ async function storeAll(agent: AgentConnection, plan: ImportPlan, input: ImportI
         name: item.secret,
         value: item.value,
         ttlSeconds: input.ttlSeconds,
-        project: input.project,
+        project: !input.global,
         cwd,
         source: 'import',
         description: `${item.variable}, imported from ${basename(input.file)}`,
       });
-      stored.push({ item, meta, replaced: before.has(`${meta.scope}:${meta.name}`) });
+      stored.push({ item, meta });
     } catch (err) {
       if (stored.length > 0) {
         deps.stderr.write(`agent: warning: stored before the failure, with no manifest written: ${stored.map((s) => s.meta.name).join(', ')}\n`);
@@ -152,6 +193,8 @@ async function whyKeep(agent: AgentConnection, filePath: string, stored: Stored[
   return undefined;
 }
 
+const STATUS = { none: 'stored', same: 'unchanged', different: 'replaced' } as const;
+
 function report(result: ImportResult, plan: ImportPlan, stored: Stored[], input: ImportInput, shown: string, deps: Deps): void {
   if (input.json) {
     deps.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -161,11 +204,15 @@ function report(result: ImportResult, plan: ImportPlan, stored: Stored[], input:
   const rows = [['VARIABLE', 'SECRET', 'STATUS']];
   for (const item of plan.items) {
     const s = stored.find((x) => x.item === item);
-    if (s) rows.push([item.variable, s.meta.name, `${s.replaced ? 'replaced' : 'stored'}${s.meta.scope === 'global' ? '' : ' in project'}, expires ${relativeTime(s.meta.expiresAt, now)}`]);
+    if (s) rows.push([item.variable, s.meta.name, `${STATUS[s.item.current]}${s.meta.scope === 'global' ? '' : ' in project'}, expires ${relativeTime(s.meta.expiresAt, now)}`]);
     else if (item.kind === 'reference') rows.push([item.variable, item.reference, 'reference kept as it is']);
     else if (item.kind === 'empty') rows.push([item.variable, '-', 'empty: not stored']);
   }
   deps.stdout.write(`${table(rows)}\n`);
+  if (stored.length > 0) {
+    const where = input.global ? 'as global secrets' : `in the scope of project ${stored[0]!.meta.scope} (--global to store them for every folder)`;
+    deps.stderr.write(`agent: stored ${stored.length} secret${stored.length === 1 ? '' : 's'} ${where}\n`);
+  }
   deps.stderr.write(`agent: ${result.created ? 'wrote' : 'updated'} ${result.manifest} and approved it\n`);
   if (result.removed) deps.stderr.write(`agent: removed ${shown}: every value read back equal\n`);
   else if (result.kept) deps.stderr.write(`agent: kept ${shown}: ${result.kept}\n`);

@@ -25,8 +25,9 @@ export async function setSecret(input: SetInput, deps: Deps): Promise<SecretMeta
     const raw = deps.stdin.isTTY ? await readHidden(deps, `value for ${input.name} (hidden): `) : await readAll(deps.stdin);
     value = valueFromBytes(raw);
   }
-  const put = withAgent(deps, (agent) =>
-    agent.putSecret({
+  const put = withAgent(deps, async (agent) => {
+    const before = new Set((await agent.listSecrets()).map((m) => `${m.scope}\0${m.name}`));
+    const stored = await agent.putSecret({
       name: input.name,
       value,
       ttlSeconds: input.ttlSeconds,
@@ -35,11 +36,12 @@ export async function setSecret(input: SetInput, deps: Deps): Promise<SecretMeta
       project: input.project,
       cwd: deps.cwd,
       ...(input.mint === undefined ? {} : { mintCommand: input.mint }),
-    }),
-  );
-  const meta = input.mint === undefined ? await put : await whileMinting(input.name, put, deps);
+    });
+    return { meta: stored, replaced: before.has(`${stored.scope}\0${stored.name}`) };
+  });
+  const { meta, replaced } = input.mint === undefined ? await put : await whileMinting(input.name, put, deps);
   const scope = meta.scope === 'global' ? '' : ` in project ${meta.scope}`;
-  if (input.mint === undefined) deps.stderr.write(`agent: stored ${meta.name}${scope}, expires ${expiryText(meta.expiresAt)}\n`);
+  if (input.mint === undefined) deps.stderr.write(`agent: ${replaced ? 'replaced' : 'stored'} ${meta.name}${scope}, expires ${expiryText(meta.expiresAt)}\n`);
   // The daemon pinned the command's program to an absolute path: show what every rotation will run.
   else deps.stderr.write(`agent: minted ${meta.name}${scope}: runs ${meta.mint ?? input.mint}; expires ${expiryText(meta.expiresAt)}, minted again before then\n`);
   return meta;
