@@ -550,7 +550,9 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     const a = project({ 'agent.env': 'TOKEN_S=agent://scoped-s\n' });
     const b = project({ 'agent.env': 'TOKEN_S=agent://scoped-s\n' });
     mkdirSync(join(a, 'sub'));
-    await setSecret('scoped-s', value, { cwd: a, project: true });
+    // Through the CLI run in A: the daemon scopes by the caller's real folder, not by a claimed one.
+    const set = await world.agent(['set', 'scoped-s', '--project', '--ttl', '1h'], { cwd: a, input: value });
+    expect(set.code, set.stderr).toBe(0);
     await allow(a);
     await allow(b);
 
@@ -563,7 +565,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     const other = await exec(b, ['--', 'node', fixture('print-env.js')]);
     expect(other.code).toBe(77);
     expect(other.stdout).toBe('');
-    expect(other.stderr).toContain(`agent: error: secret "scoped-s" is bound to another project (${a})`);
+    expect(other.stderr).toContain('agent: error: secret "scoped-s" is bound to another project\n');
     expect(other.stderr).not.toContain(value);
     // Naming project A's manifest from project B does not help: scope follows where the command runs.
     const named = await exec(b, ['--env-file', join(a, 'agent.env'), '--', 'node', fixture('print-env.js')]);

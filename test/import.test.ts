@@ -185,8 +185,13 @@ describe('agent import', () => {
     const r = await world.agent(['import', '--project', '--json'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).stored[0]).toMatchObject({ secret: 'project-only', scope: dir });
-    expect(await value('project-only', dir)).toBe('scoped-4');
-    await expect(client.getSecret('project-only', world.home)).rejects.toThrow(/project-only/);
+    // Read through the CLI run in each folder: the daemon scopes by the caller's real working directory.
+    const inside = await world.agent(['get', 'project-only'], { cwd: dir });
+    expect(inside.code, inside.stderr).toBe(0);
+    expect(inside.stdout).toBe('scoped-4');
+    const outside = await world.agent(['get', 'project-only'], { cwd: world.home });
+    expect(outside.code).toBe(77);
+    expect(outside.stderr).toContain('"project-only"');
   });
 
   it('--env-file merges into a manifest elsewhere; CRLF files stay CRLF', async () => {

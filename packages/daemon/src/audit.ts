@@ -18,6 +18,9 @@ export interface Peer {
   pid: number;
   uid: number;
   exe?: string;
+  /** The caller's working directory for this call, and whether the kernel or the client said so. */
+  cwd?: string;
+  cwdSource?: string;
 }
 
 /** One audit record. Names secrets; never holds a value. */
@@ -175,6 +178,7 @@ export class AuditLog implements AuditSink {
           time: new Date(this.clock()).toISOString(),
           ...rest,
           ...(peer ? { pid: peer.pid, uid: peer.uid, exe: peer.exe ?? '' } : {}),
+          ...(peer?.cwdSource ? { cwd: peer.cwd, cwdSource: peer.cwdSource } : {}),
           prev,
         };
         const line = JSON.stringify(record);

@@ -16,6 +16,7 @@ import type { LeaseManager } from './leases.js';
 import { UnapprovedManifest, type ManifestService } from './manifests.js';
 import type { Minter } from './minter.js';
 import type { Peer } from './audit.js';
+import { locatePeer } from './caller.js';
 import type { Logger } from './log.js';
 import type { AgentService } from './service.js';
 
@@ -113,25 +114,30 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
 
   const handlers: AgentHandlers = {
     Status: unary(() => ({ ...deps.status(), secrets: service.count() })),
-    PutSecret: unary(async (req, peer) => {
+    PutSecret: unary(async (req, caller) => {
+      const { cwd, peer } = locatePeer(caller, req.cwd);
       const input = {
         name: req.name,
         ttlSeconds: req.ttlSeconds,
         owner: req.owner,
         description: req.description,
         project: req.project,
-        cwd: req.cwd,
+        cwd,
         source: req.source,
       };
       if (req.mintCommand) return { secret: toWireMeta(await deps.minter.create({ ...input, mint: req.mintCommand }, peer)) };
       return { secret: toWireMeta(await service.put({ ...input, value: req.value }, peer)) };
     }),
-    GetSecret: unary(async (req, peer) => {
-      const record = await service.get(req.name, req.cwd, peer);
+    GetSecret: unary(async (req, caller) => {
+      const { cwd, peer } = locatePeer(caller, req.cwd);
+      const record = await service.get(req.name, cwd, peer);
       return { value: record.value, secret: toWireMeta(record.meta) };
     }),
     ListSecrets: unary(() => ({ secrets: service.list().map((m) => toWireMeta(m, service.usageOf(m))) })),
-    DeleteSecret: unary(async (req, peer) => ({ secret: toWireMeta(await service.delete(req.name, req.cwd, req.project, peer)) })),
+    DeleteSecret: unary(async (req, caller) => {
+      const { cwd, peer } = locatePeer(caller, req.cwd);
+      return { secret: toWireMeta(await service.delete(req.name, cwd, req.project, peer)) };
+    }),
     AllowManifest: unary(async (req, peer) => {
       const m = await manifests.allow(req.path, req.sha256, req.allowVars, peer);
       return { path: m.path, realPath: m.realPath, sha256: m.sha256, entries: toWireEntries(m.manifest.entries) };
@@ -141,7 +147,10 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       const m = manifests.inspect(req.path, req.allowVars);
       return { path: m.path, realPath: m.realPath, sha256: m.sha256, approved: m.approved, changed: m.changed, entries: toWireEntries(m.manifest.entries) };
     }),
-    ResolveEnv: unary((req, peer) => manifests.resolve(req.manifests, req.cwd, req.command, req.allowVars, peer)),
+    ResolveEnv: unary((req, caller) => {
+      const { cwd, peer } = locatePeer(caller, req.cwd);
+      return manifests.resolve(req.manifests, cwd, req.command, req.allowVars, peer);
+    }),
     WatchSecrets: (call) => {
       const secrets = new Set(call.request.secrets);
       const paths = new Set(call.request.manifests);
@@ -174,7 +183,10 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
         fingerprint: l.fingerprint,
       })),
     })),
-    RotateSecret: unary(async (req, peer) => ({ secret: toWireMeta(await deps.minter.rotate(req.name, req.cwd, peer)) })),
+    RotateSecret: unary(async (req, caller) => {
+      const { cwd, peer } = locatePeer(caller, req.cwd);
+      return { secret: toWireMeta(await deps.minter.rotate(req.name, cwd, peer)) };
+    }),
     Shutdown: unary(() => {
       setImmediate(deps.shutdown);
       return {};

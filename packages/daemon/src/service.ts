@@ -311,9 +311,10 @@ export class AgentService {
     const elsewhere = [...this.records.values()].find((r) => r.meta.name === name);
     if (elsewhere) {
       await this.auditBestEffort({ event, outcome: 'denied', secret: name, scope: elsewhere.meta.scope, peer, reason: 'out of scope', ...fields });
+      // The other project's path is not spelled out: it is exactly what a forged working directory needs.
       throw deniedError(
-        `secret ${quote(name)} is bound to another project (${elsewhere.meta.scope})`,
-        `run the command inside ${elsewhere.meta.scope}, or store a global secret with agent set ${name}`,
+        `secret ${quote(name)} is bound to another project`,
+        `run the command inside the project it belongs to (agent ls shows its scope), or store a global secret with agent set ${name}`,
       );
     }
     throw notFoundError(`no secret named ${quote(name)}`, `run agent set ${name} to store it`);
