@@ -114,3 +114,35 @@ describe('Minter, when the command fails', () => {
     expect(await stored()).toBe('value-1');
   });
 });
+
+/** A store whose writes hang for `hangMs` (fake time) and then fail, as a frozen keychain's time out. */
+class FrozenStore extends MemoryStore {
+  hangMs = 0;
+  override async set(account: string, password: string): Promise<void> {
+    if (this.hangMs === 0) return super.set(account, password);
+    await new Promise((r) => setTimeout(r, this.hangMs));
+    throw new Error('the keychain did not answer within 3s');
+  }
+}
+
+describe('Minter, when the store hangs past the old value\'s expiry', () => {
+  it('serves the new value before the old one expires, then holds it when the store fails', async () => {
+    const frozen = new FrozenStore();
+    const svc = new AgentService({ store: frozen, audit, log, clock: () => Date.now(), ttl: TTL, projectRoot: () => undefined });
+    const m = new Minter({ service: svc, audit, log, clock: () => Date.now(), env: {}, cwd: '/', run: fakeRun });
+    const first = await m.create({ ...input, ttlSeconds: 10 });
+    frozen.hangMs = 3000;
+    await vi.advanceTimersByTimeAsync(first.expiresAt - Date.now() - 10); // rotation at 7.5 s, store still hanging at 10 s
+    expect(runs).toBe(2);
+    expect((await svc.get('gh-token', '')).value).toBe('value-2');
+    await vi.advanceTimersByTimeAsync(1000); // the store fails at 10.5 s: held, served
+    expect(m.isHeld('global' as never, 'gh-token')).toBe(true);
+    expect((await svc.get('gh-token', '')).value).toBe('value-2');
+    frozen.hangMs = 0;
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(m.isHeld('global' as never, 'gh-token')).toBe(false);
+    expect(decodeRecord('global:gh-token', (await frozen.get('global:gh-token')) as string).value).toBe('value-2');
+    expect(runs).toBe(2);
+    m.close();
+  });
+});

@@ -32,6 +32,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Backoff of a failing command, and of a store retry (shorter cap: the value is only in memory). */
 const COMMAND_BACKOFF_MAX_MS = 60_000;
 const STORE_BACKOFF_MAX_MS = 10_000;
+/** How long before the old value's expiry a new value whose store is still running is served anyway. */
+const SERVE_EARLY_LEAD_MS = 50;
 
 /** Runs one mint command (the real one, or a fake in unit tests). */
 export type MintRunner = (command: string, options: MintRunOptions) => Promise<Minted>;
@@ -71,8 +73,9 @@ export class Minter {
     const { command } = resolveMintProgram(input.mint, this.deps.env.PATH ?? DEFAULT_SAFE_PATH);
     const started = this.deps.clock();
     const minted = await this.run(command, input.name);
+    const ran = this.deps.clock() - started; // the command's own time, not the keychain's
     const meta = await this.store({ ...input, mint: command, value: minted.value, expiresAt: minted.expiresAt, source: 'mint', createdAt: started }, peer);
-    this.durations.set(this.key(meta), this.deps.clock() - started);
+    this.durations.set(this.key(meta), ran);
     if (!this.pending.has(this.key(meta))) this.schedule(meta);
     return meta;
   }
@@ -124,18 +127,34 @@ export class Minter {
     }
   }
 
-  /** Stores a minted value; when the store or its audit fails, holds it in memory and retries. */
-  private async store(input: PutInput, peer?: Peer): Promise<SecretMeta> {
+  /**
+   * Stores a minted value; when the store or its audit fails, holds it in memory and retries. When it
+   * replaces `previous` and the store is still running as `previous` is about to expire (a frozen keychain
+   * answers only at its 3 s timeout), the new value is served from memory already.
+   */
+  private async store(input: PutInput, peer?: Peer, previous?: SecretRecord): Promise<SecretMeta> {
+    const early = previous
+      ? setTimeout(() => this.deps.service.serveEarly(input, previous), Math.max(0, previous.meta.expiresAt - SERVE_EARLY_LEAD_MS - this.deps.clock()))
+      : undefined;
     try {
       return await this.deps.service.put(input, peer);
     } catch (err) {
       if (refusedValue(err)) throw err;
-      const record = await this.deps.service.hold(input);
+      let record: SecretRecord;
+      try {
+        record = await this.deps.service.hold(input);
+      } catch {
+        // Expired while the keychain kept it waiting: nothing left worth holding; the command runs again.
+        this.deps.log.warn(`mint of ${quote(input.name)} failed at the ${failedInStore(err) ? 'store' : 'audit'} step: ${(err as Error).message}; the new value expired before the keychain answered`);
+        throw err;
+      }
       const key = this.key(record.meta);
       const held: Pending = { input: { ...input, scope: record.meta.scope, createdAt: record.meta.createdAt, expiresAt: record.meta.expiresAt }, record, attempt: 0 };
       this.pending.set(key, held);
       this.heldFailed(key, held, failedInStore(err) ? 'store' : 'audit', err as Error);
       return record.meta;
+    } finally {
+      clearTimeout(early);
     }
   }
 
@@ -182,6 +201,7 @@ export class Minter {
     const { meta } = record;
     const started = this.deps.clock();
     const minted = await this.run(meta.mint as string, meta.name);
+    const ran = this.deps.clock() - started; // the command's own time, not the keychain's
     const ttlSeconds = Math.max(1, Math.round((meta.expiresAt - meta.createdAt) / 1000));
     const next = await this.store(
       {
@@ -199,10 +219,11 @@ export class Minter {
         createdAt: started,
       },
       peer,
+      record,
     );
     this.deps.log.info(`minted ${quote(meta.name)} again; expires ${new Date(next.expiresAt).toISOString()}`);
     this.failures.delete(this.key(meta));
-    this.durations.set(this.key(meta), this.deps.clock() - started);
+    this.durations.set(this.key(meta), ran);
     if (!this.pending.has(this.key(meta))) this.schedule(next);
     return next;
   }

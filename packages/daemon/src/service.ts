@@ -151,6 +151,22 @@ export class AgentService {
     return record;
   }
 
+  /**
+   * Serves a minted value whose store is still running, if `previous` is still the current record (its
+   * expiry is at hand): not queued behind that store, which is what is slow. A later put or hold of the
+   * same input replaces it with an equal record.
+   */
+  serveEarly(input: PutInput, previous: SecretRecord): void {
+    const account = accountOf(previous.meta.scope, previous.meta.name);
+    if (this.records.get(account) !== previous) return;
+    try {
+      this.records.set(account, this.build(input));
+    } catch {
+      return; // already expired itself: nothing worth serving
+    }
+    this.deps.events?.emit({ kind: 'changed', secret: previous.meta.name });
+  }
+
   /** Every value held in memory, for redacting them from what a mint command prints. */
   knownValues(): string[] {
     return [...this.records.values()].map((r) => r.value);
