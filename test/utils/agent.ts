@@ -271,11 +271,15 @@ export async function keychainLookup(keyring: Keyring, service: string, account:
   return r.code === 0 ? r.stdout : undefined;
 }
 
-/** The accounts of every item of `service`, from `secret-tool search --all` (attributes come on stderr). */
-export async function keychainAccounts(keyring: Keyring, service: string): Promise<string[]> {
+/**
+ * The accounts of the secrets of `service`, from `secret-tool search --all` (attributes come on stderr);
+ * with `internal`, the daemon's own items (`_latchkey/...`: the audit seal and checkpoint) too.
+ */
+export async function keychainAccounts(keyring: Keyring, service: string, opts: { internal?: boolean } = {}): Promise<string[]> {
   const r = await keyring.secretTool(['search', '--all', 'service', service]);
   const text = `${r.stdout}\n${r.stderr}`;
-  return [...text.matchAll(/^attribute\.account = (.*)$/gm)].map((m) => m[1] as string).sort();
+  const all = [...text.matchAll(/^attribute\.account = (.*)$/gm)].map((m) => m[1] as string).sort();
+  return opts.internal ? all : all.filter((a) => !a.startsWith('_latchkey/'));
 }
 
 // ---- Helpers for the exec scenarios (appended; the ones above are unchanged but for world.agent's node). ----

@@ -1,12 +1,14 @@
 // A typed promise client over the daemon's socket.
 import * as grpc from '@grpc/grpc-js';
-import type { SecretMeta, SecretSource } from '@latchkey/core';
+import type { ChainReport, SecretMeta, SecretSource } from '@latchkey/core';
 import { assertSocketPathLength, loadProto, MAX_MESSAGE_BYTES, MINT_CALL_TIMEOUT_MS, type AgentClient, type WireSecretMeta, type WireStatus } from '@latchkey/protocol';
 import { fromServiceError } from './errors.js';
 import { mintTempKey, type TempKey, type TempKeySpec } from './temp.js';
 
 /** Default deadline of one call. */
 export const CALL_TIMEOUT_MS = 10_000;
+/** Time allowed for the daemon to read and check the whole audit trail. */
+export const VERIFY_TIMEOUT_MS = 60_000;
 
 export interface PutSecretInput {
   name: string;
@@ -273,6 +275,31 @@ export class AgentConnection {
   /** Mints a minted secret again now. */
   async rotateSecret(name: string, cwd = ''): Promise<SecretMeta> {
     return fromWireMeta((await this.call<{ secret: WireSecretMeta | null }>('rotateSecret', { name, cwd }, MINT_CALL_TIMEOUT_MS)).secret);
+  }
+
+  /** The daemon's check of the audit trail: with its seal key, its live head and its checkpoint. */
+  async verifyAudit(): Promise<{ report: ChainReport; sealedFrom: number; stateDir: string }> {
+    type Place = { file: string; line: number; reason: string } | null;
+    const r = await this.call<{
+      ok: boolean;
+      records: number;
+      files: number;
+      broken: Place;
+      repairs: Array<{ file: string; line: number; time: string; bytes: number }>;
+      tornTail: Place;
+      sealedFrom: number;
+      stateDir: string;
+    }>('verifyAudit', {}, VERIFY_TIMEOUT_MS);
+    const report: ChainReport = {
+      ok: r.ok,
+      records: r.records,
+      files: r.files,
+      last: '',
+      ...(r.broken ? { broken: r.broken } : {}),
+      ...(r.repairs.length > 0 ? { repairs: r.repairs } : {}),
+      ...(r.tornTail ? { tornTail: r.tornTail } : {}),
+    };
+    return { report, sealedFrom: r.sealedFrom, stateDir: r.stateDir };
   }
 
   /** Asks the daemon to exit. */

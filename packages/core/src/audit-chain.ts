@@ -1,7 +1,7 @@
 // The audit trail's hash chain: each record carries `prev`, the sha256 of the line before it, so an
 // edit, a deletion or a reordering breaks the chain. The first record of a trail starts from a
 // recorded anchor; a rotated file's first record continues from the last line of the file before it.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** The hash of one audit line (its exact text, without the newline). */
 export function lineHash(line: string): string {
@@ -39,10 +39,15 @@ export interface ChainReport {
    * disk) that no daemon has repaired yet. The chain up to it is intact.
    */
   tornTail?: ChainBreak;
+  /** Tampering the daemon itself noticed and recorded (a trail deleted or replaced under it, a rewrite found at start). */
+  findings?: ChainBreak[];
 }
 
 /** The event and outcome of the record the daemon writes when it removes a torn last record. */
 export const AUDIT_REPAIR = { event: 'audit', outcome: 'repaired' } as const;
+
+/** Outcomes of the daemon's own `audit` records that report tampering. */
+export const TAMPER_OUTCOMES: ReadonlySet<string> = new Set(['tampered', 'deleted', 'replaced', 'truncated']);
 
 /**
  * Checks the records of `files` (oldest first, each given as its text) starting from `anchor`.
@@ -52,12 +57,14 @@ export function verifyChain(anchor: string, files: ReadonlyArray<{ name: string;
   let prev = anchor;
   let records = 0;
   const repairs: ChainRepair[] = [];
+  const findings: ChainBreak[] = [];
   const done = (report: Omit<ChainReport, 'files' | 'records' | 'last' | 'repairs'>): ChainReport => ({
     ...report,
     records,
     files: files.length,
     last: prev,
     ...(repairs.length > 0 ? { repairs } : {}),
+    ...(findings.length > 0 ? { findings } : {}),
   });
   for (let f = 0; f < files.length; f++) {
     const { name, text } = files[f] as { name: string; text: string };
@@ -66,7 +73,7 @@ export function verifyChain(anchor: string, files: ReadonlyArray<{ name: string;
     if (complete) lines.pop();
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i] as string;
-      let record: { prev?: unknown; event?: unknown; outcome?: unknown; time?: unknown; bytes?: unknown };
+      let record: { prev?: unknown; event?: unknown; outcome?: unknown; time?: unknown; bytes?: unknown; reason?: unknown };
       try {
         record = JSON.parse(line) as typeof record;
       } catch {
@@ -81,9 +88,74 @@ export function verifyChain(anchor: string, files: ReadonlyArray<{ name: string;
       if (record.event === AUDIT_REPAIR.event && record.outcome === AUDIT_REPAIR.outcome) {
         repairs.push({ file: name, line: i + 1, time: String(record.time ?? ''), bytes: typeof record.bytes === 'number' ? record.bytes : 0 });
       }
+      if (record.event === AUDIT_REPAIR.event && typeof record.outcome === 'string' && TAMPER_OUTCOMES.has(record.outcome)) {
+        findings.push({ file: name, line: i + 1, reason: `the daemon recorded at ${String(record.time ?? '')}: ${String(record.reason ?? record.outcome)}` });
+      }
       prev = lineHash(line);
       records++;
     }
   }
   return done({ ok: true });
+}
+
+// ---- The keyed seal: a MAC on every record, with a key only the daemon holds (in the keychain) ----
+//
+// The hash chain above is public: anything that can write the trail can also recompute it after an
+// edit. So each record the daemon writes also carries `mac`, an HMAC-SHA256 of the record's line without
+// it, keyed by a random key kept in the keychain. A record removed or edited in the middle breaks the
+// MAC of the record after it (its `prev` changed); records cut from the end are caught by the head
+// (count and hash) the daemon checkpoints in the keychain. Records written before the key existed
+// (`keyedFrom`) are checked by the chain only.
+
+const MAC_SUFFIX = /,"mac":"([0-9a-f]{64})"\}$/;
+
+/** The HMAC of one record line (without its `mac`). */
+export function recordMac(key: Uint8Array, unsealed: string): string {
+  return createHmac('sha256', key).update(unsealed).digest('hex');
+}
+
+/** Appends `mac` to a record line that ends in `}` (a JSON object). */
+export function sealLine(unsealed: string, key: Uint8Array): string {
+  return `${unsealed.slice(0, -1)},"mac":"${recordMac(key, unsealed)}"}`;
+}
+
+/** Where the seal fails: the first record at or after `keyedFrom` without a valid MAC, if any. */
+export function checkSeals(
+  key: Uint8Array,
+  keyedFrom: number,
+  files: ReadonlyArray<{ name: string; text: string }>,
+): ChainBreak | undefined {
+  let index = 0;
+  for (const { name, text } of files) {
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    for (let i = 0; i < lines.length; i++, index++) {
+      if (index < keyedFrom) continue;
+      const line = lines[i] as string;
+      const m = MAC_SUFFIX.exec(line);
+      if (!m) {
+        if (i === lines.length - 1 && !text.endsWith('\n')) return undefined; // a torn tail (reported by the chain)
+        return { file: name, line: i + 1, reason: 'the record carries no seal although it was written after the seal key existed' };
+      }
+      const unsealed = `${line.slice(0, m.index)}}`;
+      if (recordMac(key, unsealed) !== m[1]) {
+        return { file: name, line: i + 1, reason: 'the seal does not match: the record or the one before it was rewritten' };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The chain hash after the first `count` records (the anchor for 0), or undefined when there are fewer. */
+export function hashAfter(anchor: string, count: number, files: ReadonlyArray<{ text: string }>): string | undefined {
+  if (count === 0) return anchor;
+  let index = 0;
+  for (const { text } of files) {
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      index++;
+      if (index === count) return lineHash(line);
+    }
+  }
+  return undefined;
 }

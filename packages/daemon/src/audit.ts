@@ -10,8 +10,8 @@ import { closeSync, constants, existsSync, fstatSync, ftruncateSync, openSync, r
 import { open, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { AUDIT_REPAIR, lineHash, unavailableError } from '@latchkey/core';
-import { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, ROTATED_PATTERN } from '@latchkey/protocol';
+import { AUDIT_REPAIR, lineHash, sealLine, unavailableError, type ChainReport } from '@latchkey/core';
+import { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, ROTATED_PATTERN, verifyTrail, type TrailKnowledge } from '@latchkey/protocol';
 
 /** Who asked, as the kernel reported it for the connection. */
 export interface Peer {
@@ -105,6 +105,23 @@ export interface AuditLogOptions {
   maxBytes?: number;
   /** Batch fsyncs over this interval. */
   fsyncMs?: number;
+  /** Seal every record with this key (see @latchkey/core audit-chain) and check seals from `keyedFrom`. */
+  seal?: { key: Uint8Array; keyedFrom: number };
+  /** Called with the head after a rotation and at close, to checkpoint it where the user's files are not. */
+  onCheckpoint?: (head: TrailHead) => Promise<void>;
+}
+
+/** How many records the trail holds and the hash of the last one (the anchor when there is none). */
+export interface TrailHead {
+  count: number;
+  head: string;
+}
+
+/** How many lines the trail files of `dir` hold (torn tails included: they are cut when the file opens). */
+export function countRecords(dir: string): number {
+  let n = 0;
+  for (const file of auditFiles(dir)) for (const line of readFileSync(file, 'utf8').split('\n')) if (line !== '') n++;
+  return n;
 }
 
 /** An append-only, hash-chained JSON-lines file (0600), reopened after a failure. */
@@ -114,6 +131,8 @@ export class AuditLog implements AuditSink {
   /** The device and inode of the open file, to notice a trail deleted or replaced under us. */
   private identity: { dev: number; ino: number } | undefined;
   private prev: string | undefined;
+  /** Records in the whole trail (every file), once the current file was opened. */
+  private count = 0;
   private size = 0;
   private pending: Array<{ event: AuditEvent; resolve: () => void; reject: (err: Error) => void }> = [];
   private flushing = false;
@@ -129,6 +148,32 @@ export class AuditLog implements AuditSink {
     this.path = join(dir, AUDIT_FILE);
     this.maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
     this.fsyncMs = options.fsyncMs ?? 50;
+    this.seal = options.seal;
+    this.onCheckpoint = options.onCheckpoint;
+  }
+
+  private readonly seal: AuditLogOptions['seal'];
+  private readonly onCheckpoint: AuditLogOptions['onCheckpoint'];
+
+  /** The trail's record count and last hash as this process last wrote them. */
+  position(): TrailHead {
+    return { count: this.count, head: this.prev ?? '' };
+  }
+
+  /**
+   * Checks the trail with everything the daemon knows (its seal key, its live head, the checkpoint read
+   * at start), after the records queued so far are written.
+   */
+  async verify(checkpoint?: TrailHead): Promise<ChainReport> {
+    await this.drained();
+    const knows: TrailKnowledge = { ...(this.seal ? { seal: this.seal } : {}), ...(checkpoint ? { checkpoint } : {}) };
+    if (this.prev !== undefined) knows.live = this.position();
+    return verifyTrail(this.dir, knows);
+  }
+
+  /** Resolves once nothing is queued or being written. */
+  private async drained(): Promise<void> {
+    while (this.flushing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
   }
 
   /** The hash of the last record written by this process, or '' before the first. */
@@ -181,7 +226,8 @@ export class AuditLog implements AuditSink {
           ...(peer?.cwdSource ? { cwd: peer.cwd, cwdSource: peer.cwdSource } : {}),
           prev,
         };
-        const line = JSON.stringify(record);
+        const unsealed = JSON.stringify(record);
+        const line = this.seal ? sealLine(unsealed, this.seal.key) : unsealed;
         lines.push(line);
         prev = lineHash(line);
       }
@@ -201,6 +247,7 @@ export class AuditLog implements AuditSink {
         throw Object.assign(new Error(`short write: ${written} of ${bytes.length} bytes`), { code: 'ENOSPC' });
       }
       this.prev = prev;
+      this.count += lines.length;
       this.size += bytes.length;
       this.scheduleSync();
       if (this.size >= this.maxBytes) await this.rotate();
@@ -266,6 +313,7 @@ export class AuditLog implements AuditSink {
     this.size = st.size;
     this.identity = { dev: st.dev, ino: st.ino };
     if (this.prev !== undefined) return notes;
+    this.count = countRecords(this.dir);
     const files = auditFiles(this.dir);
     for (let i = files.length - 1; i >= 0; i--) {
       const last = lastLineOf(files[i] as string);
@@ -288,6 +336,7 @@ export class AuditLog implements AuditSink {
     let target = join(this.dir, `audit-${stamp}.jsonl`);
     for (let n = 1; existsSync(target); n++) target = join(this.dir, `audit-${stamp}-${n}.jsonl`);
     renameSync(this.path, target);
+    await this.onCheckpoint?.(this.position()).catch(() => {});
   }
 
   private scheduleSync(): void {
@@ -300,11 +349,12 @@ export class AuditLog implements AuditSink {
   }
 
   async close(): Promise<void> {
-    while (this.flushing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
+    await this.drained();
     clearTimeout(this.syncTimer);
     await this.handle?.sync().catch(() => {});
     await this.handle?.close().catch(() => {});
     this.handle = undefined;
+    if (this.prev !== undefined) await this.onCheckpoint?.(this.position()).catch(() => {});
   }
 }
 

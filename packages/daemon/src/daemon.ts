@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { inputError, LatchkeyError, systemClock, type Clock } from '@latchkey/core';
 import { cleanEnvironment, configFile, findProjectRoot, MAX_MESSAGE_BYTES, socketPath, stateDir, VERSION, type Env } from '@latchkey/protocol';
-import { AuditLog, type Peer } from './audit.js';
+import { AuditLog, countRecords, type Peer } from './audit.js';
+import { loadSeal, readCheckpoint, writeCheckpoint } from './audit-seal.js';
 import { readConfig } from './config.js';
 import { assertPrivateFolders } from './private-paths.js';
 import { Approvals } from './approvals.js';
@@ -24,6 +25,8 @@ import { parseStoreChoice, selectStore } from './store/select.js';
 
 /** How often expired secrets are swept (they are refused at read time regardless). */
 export const SWEEP_INTERVAL_MS = 2000;
+/** How often the audit trail's head is checkpointed in the store when it moved (also at rotation and stop). */
+export const AUDIT_CHECKPOINT_INTERVAL_MS = 5000;
 /** How often the socket file is checked for deletion or replacement. */
 export const SOCKET_CHECK_INTERVAL_MS = 2000;
 
@@ -114,8 +117,41 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const service = env.LATCHKEY_KEYCHAIN_SERVICE || 'latchkey';
     const selected = await selectStore(parseStoreChoice(env.LATCHKEY_STORE, config.store), service);
     if (selected.note) log.warn(selected.note);
-    const audit = new AuditLog(state, clock);
+    // The trail's seal key and last checkpoint live in the store, where a process that can only write
+    // the user's files cannot reach them; the trail is checked against them before anything is served.
+    const seal = await loadSeal(selected.store, () => countRecords(state));
+    const checkpoint = await readCheckpoint(selected.store);
+    let checkpointFailed = false;
+    const saveCheckpoint = async (head: { count: number; head: string }) => {
+      try {
+        await writeCheckpoint(selected.store, head);
+        checkpointFailed = false;
+      } catch (err) {
+        if (!checkpointFailed) log.warn(`could not checkpoint the audit trail's head: ${(err as Error).message}`);
+        checkpointFailed = true;
+      }
+    };
+    const audit = new AuditLog(state, clock, { seal, onCheckpoint: saveCheckpoint });
     cleanups.push(() => void audit.close());
+    const atStart = await audit.verify(checkpoint);
+    if (!atStart.ok && atStart.broken) {
+      const b = atStart.broken;
+      log.error(`the audit trail was tampered with while the daemon was down: ${b.file}:${b.line}: ${b.reason}`);
+      await audit.write({ event: 'audit', outcome: 'tampered', reason: b.reason, file: b.file, line: b.line });
+    }
+    // Records from before the key are checked by the chain only: say where sealing starts.
+    if (seal.created && seal.keyedFrom > 0) {
+      await audit.write({ event: 'audit', outcome: 'sealed', reason: `a new seal key: records from ${seal.keyedFrom + 1} on are sealed`, keyedFrom: seal.keyedFrom });
+    }
+    let checkpointed = audit.position().count;
+    const checkpointTimer = setInterval(() => {
+      const now = audit.position();
+      if (now.count === checkpointed) return;
+      checkpointed = now.count;
+      void saveCheckpoint(now);
+    }, AUDIT_CHECKPOINT_INTERVAL_MS);
+    checkpointTimer.unref();
+    cleanups.push(() => clearInterval(checkpointTimer));
     const events = new EventBus();
     const usage = new UsageStats(join(state, 'usage.json'), clock, log);
     usage.load();
@@ -171,6 +207,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         });
         injector.destroy();
         await leases.close();
+        // The last records and the checkpoint of the final head, before the store goes away.
+        await audit.close();
         cleanup();
         resolveStopped();
       })();
@@ -196,6 +234,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         auditHead: audit.head(),
       }),
       shutdown: () => void stop('asked by a client'),
+      verifyAudit: async () => ({ report: await audit.verify(checkpoint), sealedFrom: seal.keyedFrom, stateDir: state }),
     });
     const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
 

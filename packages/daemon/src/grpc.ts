@@ -1,7 +1,7 @@
 // Binds the AgentService to a grpc-js server. Handlers decode, call the domain, encode, and always
 // return callback(...). Expected errors travel as status codes with the hint in metadata.
 import * as grpc from '@grpc/grpc-js';
-import { formatDuration, isLatchkeyError, referenceUses, type ErrorKind, type SecretMeta } from '@latchkey/core';
+import { formatDuration, isLatchkeyError, referenceUses, type ChainReport, type ErrorKind, type SecretMeta } from '@latchkey/core';
 import {
   agentService,
   HINT_METADATA_KEY,
@@ -50,6 +50,8 @@ export interface BindingDeps {
     auditHead: string;
   };
   shutdown: () => void;
+  /** Checks the audit trail with the daemon's seal key, live head and checkpoint. */
+  verifyAudit: () => Promise<{ report: ChainReport; sealedFrom: number; stateDir: string }>;
 }
 
 /** Turns any thrown error into a gRPC status; unexpected errors are logged and reported as internal. */
@@ -190,6 +192,19 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
     Shutdown: unary(() => {
       setImmediate(deps.shutdown);
       return {};
+    }),
+    VerifyAudit: unary(async () => {
+      const { report, sealedFrom, stateDir } = await deps.verifyAudit();
+      return {
+        ok: report.ok,
+        records: report.records,
+        files: report.files,
+        broken: report.broken ?? null,
+        repairs: report.repairs ?? [],
+        tornTail: report.tornTail ?? null,
+        sealedFrom,
+        stateDir,
+      };
     }),
   };
   server.addService(agentService(), handlers as unknown as grpc.UntypedServiceImplementation);

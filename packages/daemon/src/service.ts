@@ -26,6 +26,7 @@ import {
   type TtlPolicy,
 } from '@latchkey/core';
 import type { AuditSink, Peer } from './audit.js';
+import { isInternalAccount } from './audit-seal.js';
 import type { EventBus } from './events.js';
 import type { Usage, UsageStats } from './usage.js';
 import type { Logger } from './log.js';
@@ -97,6 +98,7 @@ export class AgentService {
   async load(): Promise<void> {
     const items = await this.deps.store.list();
     for (const { account, password } of items) {
+      if (isInternalAccount(account)) continue;
       try {
         const record = decodeRecord(account, password);
         this.records.set(account, record);

@@ -2,45 +2,10 @@
 // @latchkey/protocol, and nothing is ever created or written (a missing anchor stays missing).
 import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { lineHash, parseDuration, inputError, verifyChain, type ChainReport } from '@latchkey/core';
-import { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, readAnchor, ROTATED_PATTERN } from '@latchkey/protocol';
+import { parseDuration, inputError } from '@latchkey/core';
+import { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, readAnchor, ROTATED_PATTERN, verifyTrail } from '@latchkey/protocol';
 
-export { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, readAnchor, ROTATED_PATTERN };
-
-/**
- * Checks the whole trail of a state folder; `head`, the hash of the last record a running daemon wrote,
- * also catches records removed from the end. No anchor and no record is an empty, intact trail; records
- * without an anchor are a break at the first record (the chain has nothing to start from).
- */
-export function verifyTrail(dir: string, head?: string): ChainReport {
-  const files = auditFiles(dir).map((file) => ({ name: file, text: readFileSync(file, 'utf8') }));
-  const anchor = readAnchor(dir);
-  if (anchor === undefined) {
-    const first = files.find((f) => f.text.trim() !== '');
-    if (!first) return { ok: true, records: 0, files: files.length, last: '' };
-    const line = first.text.split('\n').findIndex((l) => l !== '') + 1;
-    return {
-      ok: false,
-      records: 0,
-      files: files.length,
-      last: '',
-      broken: { file: first.name, line, reason: `the anchor ${AUDIT_ANCHOR_FILE} is missing or malformed, so the first record cannot be checked` },
-    };
-  }
-  const report = verifyChain(anchor, files);
-  if (!report.ok || head === undefined || head === '' || head === anchor) return report;
-  // The daemon's last record must be in the trail: else the trail was cut short at its end.
-  const hashes = new Set<string>();
-  for (const f of files) for (const line of f.text.split('\n')) if (line !== '') hashes.add(lineHash(line));
-  if (hashes.has(head)) return report;
-  const last = files[files.length - 1];
-  const lastLine = last ? last.text.split('\n').filter((l) => l !== '').length : 0;
-  return {
-    ...report,
-    ok: false,
-    broken: { file: last?.name ?? AUDIT_ANCHOR_FILE, line: lastLine + 1, reason: 'the trail ends before the last record the running daemon wrote: records were removed from its end' },
-  };
-}
+export { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, readAnchor, ROTATED_PATTERN, verifyTrail };
 
 /** One audit record as the CLI shows it: the named fields always present, the others kept. */
 export interface AuditRecord {
@@ -60,13 +25,13 @@ export const RECORD_FIELDS = ['time', 'event', 'secret', 'scope', 'outcome', 'pi
 
 /**
  * Normalizes a parsed line: the named fields first ('' or 0 when absent), then the others; the chain's
- * `prev` is dropped (it is for `agent audit verify`). Undefined when the line is not a JSON object.
+ * `prev` and `mac` are dropped (they are for `agent audit verify`). Undefined when the line is not a JSON object.
  */
 export function normalizeRecord(raw: unknown): AuditRecord | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   const r = raw as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
-  const { time, event, secret, scope, outcome, pid, exe, command, prev: _prev, ...rest } = r;
+  const { time, event, secret, scope, outcome, pid, exe, command, prev: _prev, mac: _mac, ...rest } = r;
   return {
     time: str(time),
     event: str(event),

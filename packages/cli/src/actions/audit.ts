@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import type { ChainReport } from '@latchkey/core';
 import { socketPath, stateDir } from '@latchkey/protocol';
-import { probe } from '@latchkey/client';
+import { AgentConnection, probe } from '@latchkey/client';
 import type { Deps } from '../base.js';
 import { warn } from '../render.js';
 import { AUDIT_FILE, matches, parseLines, parseSince, readTrail, RECORD_FIELDS, TrailFollower, verifyTrail, type AuditFilter, type AuditRecord, type BadLine } from './audit-trail.js';
@@ -148,17 +148,34 @@ export interface VerifyInput {
  */
 export async function verifyAudit(input: VerifyInput, deps: Deps): Promise<{ report: ChainReport; exitCode: number }> {
   const dir = stateDir(deps.env);
-  // Ask a running daemon (never start one) for its last record first, then read the files.
+  // A running daemon checks the trail with what only it holds (the seal key, its live head, the
+  // checkpoint); it is never started for this. Without it, only the public hash chain can be checked.
   const status = await probe(socketPath(deps.env)).catch(() => undefined);
-  const report = verifyTrail(dir, status?.stateDir === dir ? status.auditHead : undefined);
-  if (!status && !input.json) deps.stderr.write('agent: note: no daemon is running, so records removed from the very end cannot be detected\n');
+  let report: ChainReport;
+  let sealedFrom: number | undefined;
+  if (status && status.stateDir === dir) {
+    const conn = new AgentConnection(socketPath(deps.env));
+    try {
+      ({ report, sealedFrom } = await conn.verifyAudit());
+    } finally {
+      conn.close();
+    }
+  } else {
+    report = verifyTrail(dir);
+    if (!input.json) {
+      deps.stderr.write('agent: note: no daemon is running, so only the public hash chain was checked: a rewrite that recomputed it, or records cut from the end, are caught only by the daemon (agent daemon start, then verify again)\n');
+    }
+  }
   if (input.json) {
     const { ok, records, files, broken, repairs, tornTail } = report;
-    deps.stdout.write(`${JSON.stringify({ ok, records, files, stateDir: dir, ...(broken ? { broken } : {}), repairs: repairs ?? [], ...(tornTail ? { tornTail } : {}) }, null, 2)}\n`);
+    deps.stdout.write(`${JSON.stringify({ ok, records, files, stateDir: dir, checkedBy: sealedFrom === undefined ? 'chain' : 'daemon', ...(sealedFrom === undefined ? {} : { sealedFrom }), ...(broken ? { broken } : {}), repairs: repairs ?? [], ...(tornTail ? { tornTail } : {}) }, null, 2)}\n`);
   }
   if (report.ok) {
     if (!input.json) {
       deps.stdout.write(`audit trail intact: ${report.records} record${report.records === 1 ? '' : 's'} in ${report.files} file${report.files === 1 ? '' : 's'} (${dir})\n`);
+      if (sealedFrom !== undefined) {
+        deps.stdout.write(`checked by the daemon: the hash chain, ${sealedFrom > 0 ? `the seal of every record from ${sealedFrom + 1} on (the ${sealedFrom} before it predate the seal key)` : 'the seal of every record'}, its checkpoint and its last record\n`);
+      }
       // A crash repair is not tampering: the daemon cut a torn record and said so in the chain itself.
       for (const r of report.repairs ?? []) {
         deps.stdout.write(`repaired after a crash: ${r.bytes} byte${r.bytes === 1 ? '' : 's'} of a torn record removed at ${r.time} (${basename(r.file)}:${r.line})\n`);

@@ -4,6 +4,8 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import type { AgentClient as _latchkey_v1_AgentClient, AgentDefinition as _latchkey_v1_AgentDefinition } from './latchkey/v1/Agent.js';
 import type { AllowManifestRequest as _latchkey_v1_AllowManifestRequest, AllowManifestRequest__Output as _latchkey_v1_AllowManifestRequest__Output } from './latchkey/v1/AllowManifestRequest.js';
 import type { AllowManifestResponse as _latchkey_v1_AllowManifestResponse, AllowManifestResponse__Output as _latchkey_v1_AllowManifestResponse__Output } from './latchkey/v1/AllowManifestResponse.js';
+import type { AuditPlace as _latchkey_v1_AuditPlace, AuditPlace__Output as _latchkey_v1_AuditPlace__Output } from './latchkey/v1/AuditPlace.js';
+import type { AuditRepair as _latchkey_v1_AuditRepair, AuditRepair__Output as _latchkey_v1_AuditRepair__Output } from './latchkey/v1/AuditRepair.js';
 import type { DeleteSecretRequest as _latchkey_v1_DeleteSecretRequest, DeleteSecretRequest__Output as _latchkey_v1_DeleteSecretRequest__Output } from './latchkey/v1/DeleteSecretRequest.js';
 import type { DeleteSecretResponse as _latchkey_v1_DeleteSecretResponse, DeleteSecretResponse__Output as _latchkey_v1_DeleteSecretResponse__Output } from './latchkey/v1/DeleteSecretResponse.js';
 import type { DenyManifestRequest as _latchkey_v1_DenyManifestRequest, DenyManifestRequest__Output as _latchkey_v1_DenyManifestRequest__Output } from './latchkey/v1/DenyManifestRequest.js';
@@ -36,6 +38,8 @@ import type { ShutdownResponse as _latchkey_v1_ShutdownResponse, ShutdownRespons
 import type { StatusRequest as _latchkey_v1_StatusRequest, StatusRequest__Output as _latchkey_v1_StatusRequest__Output } from './latchkey/v1/StatusRequest.js';
 import type { StatusResponse as _latchkey_v1_StatusResponse, StatusResponse__Output as _latchkey_v1_StatusResponse__Output } from './latchkey/v1/StatusResponse.js';
 import type { TempKey as _latchkey_v1_TempKey, TempKey__Output as _latchkey_v1_TempKey__Output } from './latchkey/v1/TempKey.js';
+import type { VerifyAuditRequest as _latchkey_v1_VerifyAuditRequest, VerifyAuditRequest__Output as _latchkey_v1_VerifyAuditRequest__Output } from './latchkey/v1/VerifyAuditRequest.js';
+import type { VerifyAuditResponse as _latchkey_v1_VerifyAuditResponse, VerifyAuditResponse__Output as _latchkey_v1_VerifyAuditResponse__Output } from './latchkey/v1/VerifyAuditResponse.js';
 import type { WatchSecretsRequest as _latchkey_v1_WatchSecretsRequest, WatchSecretsRequest__Output as _latchkey_v1_WatchSecretsRequest__Output } from './latchkey/v1/WatchSecretsRequest.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -48,6 +52,8 @@ export interface ProtoGrpcType {
       Agent: SubtypeConstructor<typeof grpc.Client, _latchkey_v1_AgentClient> & { service: _latchkey_v1_AgentDefinition }
       AllowManifestRequest: MessageTypeDefinition<_latchkey_v1_AllowManifestRequest, _latchkey_v1_AllowManifestRequest__Output>
       AllowManifestResponse: MessageTypeDefinition<_latchkey_v1_AllowManifestResponse, _latchkey_v1_AllowManifestResponse__Output>
+      AuditPlace: MessageTypeDefinition<_latchkey_v1_AuditPlace, _latchkey_v1_AuditPlace__Output>
+      AuditRepair: MessageTypeDefinition<_latchkey_v1_AuditRepair, _latchkey_v1_AuditRepair__Output>
       DeleteSecretRequest: MessageTypeDefinition<_latchkey_v1_DeleteSecretRequest, _latchkey_v1_DeleteSecretRequest__Output>
       DeleteSecretResponse: MessageTypeDefinition<_latchkey_v1_DeleteSecretResponse, _latchkey_v1_DeleteSecretResponse__Output>
       DenyManifestRequest: MessageTypeDefinition<_latchkey_v1_DenyManifestRequest, _latchkey_v1_DenyManifestRequest__Output>
@@ -80,6 +86,8 @@ export interface ProtoGrpcType {
       StatusRequest: MessageTypeDefinition<_latchkey_v1_StatusRequest, _latchkey_v1_StatusRequest__Output>
       StatusResponse: MessageTypeDefinition<_latchkey_v1_StatusResponse, _latchkey_v1_StatusResponse__Output>
       TempKey: MessageTypeDefinition<_latchkey_v1_TempKey, _latchkey_v1_TempKey__Output>
+      VerifyAuditRequest: MessageTypeDefinition<_latchkey_v1_VerifyAuditRequest, _latchkey_v1_VerifyAuditRequest__Output>
+      VerifyAuditResponse: MessageTypeDefinition<_latchkey_v1_VerifyAuditResponse, _latchkey_v1_VerifyAuditResponse__Output>
       WatchSecretsRequest: MessageTypeDefinition<_latchkey_v1_WatchSecretsRequest, _latchkey_v1_WatchSecretsRequest__Output>
     }
   }

@@ -33,6 +33,8 @@ import type { ShutdownResponse as _latchkey_v1_ShutdownResponse, ShutdownRespons
 import type { StatusRequest as _latchkey_v1_StatusRequest, StatusRequest__Output as _latchkey_v1_StatusRequest__Output } from '../../latchkey/v1/StatusRequest.js';
 import type { StatusResponse as _latchkey_v1_StatusResponse, StatusResponse__Output as _latchkey_v1_StatusResponse__Output } from '../../latchkey/v1/StatusResponse.js';
 import type { TempKey as _latchkey_v1_TempKey, TempKey__Output as _latchkey_v1_TempKey__Output } from '../../latchkey/v1/TempKey.js';
+import type { VerifyAuditRequest as _latchkey_v1_VerifyAuditRequest, VerifyAuditRequest__Output as _latchkey_v1_VerifyAuditRequest__Output } from '../../latchkey/v1/VerifyAuditRequest.js';
+import type { VerifyAuditResponse as _latchkey_v1_VerifyAuditResponse, VerifyAuditResponse__Output as _latchkey_v1_VerifyAuditResponse__Output } from '../../latchkey/v1/VerifyAuditResponse.js';
 import type { WatchSecretsRequest as _latchkey_v1_WatchSecretsRequest, WatchSecretsRequest__Output as _latchkey_v1_WatchSecretsRequest__Output } from '../../latchkey/v1/WatchSecretsRequest.js';
 
 export interface AgentClient extends grpc.Client {
@@ -171,6 +173,15 @@ export interface AgentClient extends grpc.Client {
   status(argument: _latchkey_v1_StatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
   status(argument: _latchkey_v1_StatusRequest, callback: grpc.requestCallback<_latchkey_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
   
+  VerifyAudit(argument: _latchkey_v1_VerifyAuditRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_VerifyAuditResponse__Output>): grpc.ClientUnaryCall;
+  VerifyAudit(argument: _latchkey_v1_VerifyAuditRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_VerifyAuditResponse__Output>): grpc.ClientUnaryCall;
+  VerifyAudit(argument: _latchkey_v1_VerifyAuditRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_VerifyAuditResponse__Output>): grpc.ClientUnaryCall;
+  VerifyAudit(argument: _latchkey_v1_VerifyAuditRequest, callback: grpc.requestCallback<_latchkey_v1_VerifyAuditResponse__Output>): grpc.ClientUnaryCall;
+  verifyAudit(argument: _latchkey_v1_VerifyAuditRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_VerifyAuditResponse__Output>): grpc.ClientUnaryCall;
+  verifyAudit(argument: _latchkey_v1_VerifyAuditRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_VerifyAuditResponse__Output>): grpc.ClientUnaryCall;
+  verifyAudit(argument: _latchkey_v1_VerifyAuditRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_VerifyAuditResponse__Output>): grpc.ClientUnaryCall;
+  verifyAudit(argument: _latchkey_v1_VerifyAuditRequest, callback: grpc.requestCallback<_latchkey_v1_VerifyAuditResponse__Output>): grpc.ClientUnaryCall;
+  
   WatchSecrets(argument: _latchkey_v1_WatchSecretsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_latchkey_v1_SecretEvent__Output>;
   WatchSecrets(argument: _latchkey_v1_WatchSecretsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_latchkey_v1_SecretEvent__Output>;
   watchSecrets(argument: _latchkey_v1_WatchSecretsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_latchkey_v1_SecretEvent__Output>;
@@ -209,6 +220,8 @@ export interface AgentHandlers extends grpc.UntypedServiceImplementation {
   
   Status: grpc.handleUnaryCall<_latchkey_v1_StatusRequest__Output, _latchkey_v1_StatusResponse>;
   
+  VerifyAudit: grpc.handleUnaryCall<_latchkey_v1_VerifyAuditRequest__Output, _latchkey_v1_VerifyAuditResponse>;
+  
   WatchSecrets: grpc.handleServerStreamingCall<_latchkey_v1_WatchSecretsRequest__Output, _latchkey_v1_SecretEvent>;
   
 }
@@ -229,5 +242,6 @@ export interface AgentDefinition extends grpc.ServiceDefinition {
   RotateSecret: MethodDefinition<_latchkey_v1_RotateSecretRequest, _latchkey_v1_RotateSecretResponse, _latchkey_v1_RotateSecretRequest__Output, _latchkey_v1_RotateSecretResponse__Output>
   Shutdown: MethodDefinition<_latchkey_v1_ShutdownRequest, _latchkey_v1_ShutdownResponse, _latchkey_v1_ShutdownRequest__Output, _latchkey_v1_ShutdownResponse__Output>
   Status: MethodDefinition<_latchkey_v1_StatusRequest, _latchkey_v1_StatusResponse, _latchkey_v1_StatusRequest__Output, _latchkey_v1_StatusResponse__Output>
+  VerifyAudit: MethodDefinition<_latchkey_v1_VerifyAuditRequest, _latchkey_v1_VerifyAuditResponse, _latchkey_v1_VerifyAuditRequest__Output, _latchkey_v1_VerifyAuditResponse__Output>
   WatchSecrets: MethodDefinition<_latchkey_v1_WatchSecretsRequest, _latchkey_v1_SecretEvent, _latchkey_v1_WatchSecretsRequest__Output, _latchkey_v1_SecretEvent__Output>
 }
