@@ -37,7 +37,8 @@ describe('TerminalInput', () => {
     input.close();
     expect(t.shown()).not.toContain('alpha');
     expect(t.shown()).toContain('one: ');
-    expect(t.stdin.modes).toEqual([true, false, true, false, false]);
+    // Raw mode for each question (the yes/no too, so Ctrl-C cancels there as well), off after each.
+    expect(t.stdin.modes).toEqual([true, false, true, false, true, false, false]);
   });
 
   it('erases with backspace (a whole UTF-8 character), ends at Ctrl-D, and cancels at Ctrl-C', async () => {
@@ -62,6 +63,19 @@ describe('TerminalInput', () => {
     const b = input.confirm('q?');
     t.stdin.emit('end');
     expect(await b).toBe(false);
+    input.close();
+  });
+
+  it('echoes a yes/no answer without escape bytes, and Ctrl-C there cancels (exit 130)', async () => {
+    const t = fakeTerminal();
+    const input = new TerminalInput(t.stdin as never, t.stderr);
+    const a = input.confirm('q?');
+    t.type('n\x7fy\x1b[De\x1bOHs\r');
+    expect(await a).toBe(true);
+    expect(t.shown()).not.toContain('\x1b');
+    const b = input.confirm('q?');
+    t.type('\x03');
+    await expect(b).rejects.toMatchObject({ exitCode: 130 });
     input.close();
   });
 });

@@ -7,6 +7,7 @@ import type { ManifestInfo } from '@latchkey/client';
 import { findManifest, MANIFEST_NAME } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../base.js';
 import { table } from '../render.js';
+import { askConfirm } from '../terminal-input.js';
 
 /**
  * The manifest a command works on: PATH as given (relative to the working directory; a folder means its
@@ -69,35 +70,11 @@ export function describeManifest(info: ManifestInfo, out: NodeJS.WritableStream)
 }
 
 /**
- * Asks a yes/no question on the terminal (`[y/N]`, on stderr) and reads one line. Anything but y or
+ * Asks a yes/no question on the terminal (`[y/N]`, on stderr) with the one prompter. Anything but y or
  * yes is no; so is the end of input, and so is the absence of a terminal (nothing is asked then).
  */
-export async function confirm(deps: Pick<Deps, 'stdin' | 'stderr'>, question: string): Promise<boolean> {
-  const { stdin, stderr } = deps;
-  if (!stdin.isTTY) return false;
-  stderr.write(`${question} [y/N] `);
-  const answer = await new Promise<string>((resolveAnswer) => {
-    let text = '';
-    const done = (result: string) => {
-      stdin.off('data', onData);
-      stdin.off('end', onEnd);
-      stdin.pause();
-      resolveAnswer(result);
-    };
-    const onData = (chunk: Buffer | string) => {
-      text += chunk.toString();
-      const nl = text.search(/[\r\n]/);
-      if (nl >= 0) done(text.slice(0, nl));
-    };
-    const onEnd = () => {
-      stderr.write('\n');
-      done('');
-    };
-    stdin.on('data', onData);
-    stdin.on('end', onEnd);
-    stdin.resume();
-  });
-  return /^\s*y(es)?\s*$/i.test(answer);
+export function confirm(deps: Pick<Deps, 'stdin' | 'stderr'>, question: string): Promise<boolean> {
+  return askConfirm(deps, question);
 }
 
 export interface AllowInput {

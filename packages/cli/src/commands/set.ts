@@ -2,11 +2,14 @@ import { Args, Flags } from '@oclif/core';
 import { assertSecretName, parseTtlText, usageError } from '@latchkey/core';
 import { setSecret } from '../actions/secrets.js';
 import { BaseCommand } from '../base.js';
+import { PASTE_RULE } from '../terminal-input.js';
 
 export default class Set extends BaseCommand {
   static override summary = 'Store a secret in the keychain, with an expiry';
   static override description =
     'The value is read from a hidden prompt on a terminal, or byte-exact from stdin; never from the command line. ' +
+    'At the prompt, arrow keys, Home/End and other escape sequences are ignored, Backspace erases a character, Ctrl-U clears, ' +
+    `Ctrl-C cancels (exit 130); ${PASTE_RULE} ` +
     'Every secret expires: the ttl defaults to 12h and is capped at 30d (config.json: defaultTtl, maxTtl).\n\n' +
     'With --mint COMMAND no value is read: the daemon runs COMMAND with /bin/sh -c and stores its stdout ' +
     '(one trailing newline dropped, or JSON {"value", "expires_at"}), then mints again when 75% of the ttl has passed, ' +
