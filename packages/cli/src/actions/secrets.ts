@@ -1,4 +1,5 @@
 // The secret commands as functions of (input, deps): set, get, ls, rm.
+import { holdValues, noCoreFiles } from '@latchkey/client/harden';
 import { relativeTime, valueFromBytes, type SecretMeta } from '@latchkey/core';
 import { MINT_TIMEOUT_MS } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../base.js';
@@ -22,6 +23,9 @@ export interface SetInput {
 export async function setSecret(input: SetInput, deps: Deps): Promise<SecretMeta> {
   let value = '';
   if (input.mint === undefined) {
+    // No core file while the value is held; still dumpable, since PutSecret --project needs the daemon
+    // to read our working directory from /proc.
+    for (const m of noCoreFiles()) deps.stderr.write(`agent: warning: hardening not applied: ${m}\n`);
     const raw = deps.stdin.isTTY ? await readHidden(deps, `value for ${input.name} (hidden): `) : await readAll(deps.stdin);
     value = valueFromBytes(raw);
   }
@@ -78,6 +82,8 @@ export function expiryText(expiresAt: number, now = Date.now()): string {
 /** Prints a value: byte-exact into a pipe or file, with a newline on a terminal. */
 export async function getSecret(name: string, deps: Deps): Promise<void> {
   const { value } = await withAgent(deps, (agent) => agent.getSecret(name, deps.cwd));
+  // Not before the call: the daemon reads our working directory from /proc, which this hides.
+  for (const m of holdValues()) deps.stderr.write(`agent: warning: hardening not applied: ${m}\n`);
   deps.stdout.write(value);
   if (deps.stdout.isTTY && !value.endsWith('\n')) deps.stdout.write('\n');
 }

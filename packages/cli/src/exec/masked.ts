@@ -3,6 +3,7 @@
 // it still sees a terminal; its output then arrives as one stream, as on a terminal anyway.
 import type { StdioOptions } from 'node:child_process';
 import { parseManifest } from '@latchkey/core';
+import { holdValues } from '@latchkey/client/harden';
 import { readManifestFile } from '@latchkey/protocol/lean';
 import { createMasker } from './mask.js';
 import { ptyAvailable, ptyCommand, ptySignal } from './pty.js';
@@ -34,6 +35,8 @@ export async function runMasked(file: string, opts: ExecOptions, env: Record<str
   // script(1) mishandles signals sent to it directly; ptySignal routes each one to the right process.
   const forward = usePty ? (c: { pid?: number }, s: NodeJS.Signals) => c.pid !== undefined && ptySignal(c.pid, s) : undefined;
   const { child, ended } = spawnChild(target.file, usePty ? target.file : opts.command, target.args, env, stdio, forward as never);
+  // After the spawn, so the command keeps its own core limit; from here on this process only masks.
+  for (const m of holdValues()) process.stderr.write(`agent: warning: hardening not applied: ${m}\n`);
   const done: Promise<void>[] = [];
   for (const [from, to] of [
     [child.stdout, process.stdout],

@@ -1,0 +1,65 @@
+// Hardening for the CLI processes that hold a value (`agent get`, the `exec --mask` masking process,
+// `agent set`/`onboard` while holding input): no core file, and on Linux not dumpable, so a crash or
+// the same user's debugger does not copy the value out. koffi is loaded on the first call only, so the
+// plain `agent exec` path, which never calls this, never loads it.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const PR_SET_DUMPABLE = 4;
+const RLIMIT_CORE = 4;
+
+interface Calls {
+  prctl: (...args: unknown[]) => number;
+  getrlimit: (resource: number, out: { rlim_cur?: number; rlim_max?: number }) => number;
+  setrlimit: (resource: number, limit: { rlim_cur: number; rlim_max: number }) => number;
+}
+
+let calls: Calls | undefined;
+
+function libc(): Calls {
+  if (calls) return calls;
+  const koffi = require('koffi') as typeof import('koffi');
+  const lib = koffi.load('libc.so.6');
+  // Anonymous struct: named koffi types are process-global and would clash with the daemon's.
+  const rlimit = koffi.struct({ rlim_cur: 'unsigned long', rlim_max: 'unsigned long' });
+  calls = {
+    prctl: lib.func('prctl', 'int', ['int', '...']) as Calls['prctl'],
+    getrlimit: lib.func('getrlimit', 'int', ['int', koffi.out(koffi.pointer(rlimit))]) as Calls['getrlimit'],
+    setrlimit: lib.func('setrlimit', 'int', ['int', koffi.pointer(rlimit)]) as Calls['setrlimit'],
+  };
+  return calls;
+}
+
+/**
+ * Core soft limit 0 for this process (the hard limit stays, so a child may raise its own again).
+ * Leaves /proc/<pid> readable by the daemon. Returns the steps that failed, to report; a no-op off Linux.
+ */
+export function noCoreFiles(): string[] {
+  if (process.platform !== 'linux') return [];
+  try {
+    const lib = libc();
+    const limit: { rlim_cur?: number; rlim_max?: number } = {};
+    if (lib.getrlimit(RLIMIT_CORE, limit) === 0 && lib.setrlimit(RLIMIT_CORE, { rlim_cur: 0, rlim_max: limit.rlim_max ?? 0 }) === 0) return [];
+    return ['no core files: setrlimit(RLIMIT_CORE) failed'];
+  } catch (err) {
+    return [`no core files: ${(err as Error).message}`];
+  }
+}
+
+/**
+ * noCoreFiles, then PR_SET_DUMPABLE 0 (no ptrace, no /proc/<pid>/mem for the same user). Call it once
+ * the last request that needs this process's /proc entry has been answered: the daemon reads the
+ * caller's working directory there, which a non-dumpable process hides from it.
+ */
+export function holdValues(): string[] {
+  const missing = noCoreFiles();
+  if (process.platform !== 'linux') return missing;
+  try {
+    if (libc().prctl(PR_SET_DUMPABLE, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0) !== 0) {
+      missing.push('not dumpable: prctl(PR_SET_DUMPABLE) failed');
+    }
+  } catch (err) {
+    missing.push(`not dumpable: ${(err as Error).message}`);
+  }
+  return missing;
+}
