@@ -207,6 +207,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         });
         injector.destroy();
         await leases.close();
+        await minter.flush(); // a held minted value survives the restart only if it lands now
         // The last records and the checkpoint of the final head, before the store goes away.
         await audit.close();
         cleanup();

@@ -146,3 +146,15 @@ describe('Minter, when the store hangs past the old value\'s expiry', () => {
     m.close();
   });
 });
+
+describe('Minter.flush at shutdown', () => {
+  it('stores a held value once more, so that it survives the restart', async () => {
+    store.failing = true;
+    await minter.create(input);
+    expect(await stored()).toBeUndefined();
+    store.failing = false;
+    await minter.flush();
+    expect(await stored()).toBe('value-1');
+    expect(minter.isHeld('global' as never, 'gh-token')).toBe(false);
+  });
+});

@@ -99,6 +99,11 @@ export class Minter {
     return this.pending.has(`${scope}:${name}`);
   }
 
+  /** Tries once more to store every held value (at shutdown: memory is all that holds them). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending].map(([key, held]) => this.retryStore(key, held).catch(() => undefined)));
+  }
+
   /** Stops every timer (pending values stay unstored: they were never written anywhere but the keychain). */
   close(): void {
     this.closed = true;
