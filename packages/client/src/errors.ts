@@ -9,7 +9,7 @@ const KIND_OF_STATUS: Partial<Record<grpc.status, ErrorKind>> = {
   [grpc.status.PERMISSION_DENIED]: 'denied',
   [grpc.status.UNAVAILABLE]: 'unavailable',
   [grpc.status.DEADLINE_EXCEEDED]: 'unavailable',
-  [grpc.status.RESOURCE_EXHAUSTED]: 'input',
+  [grpc.status.RESOURCE_EXHAUSTED]: 'exhausted',
 };
 
 /** The LatchkeyError a failed call stands for. */

@@ -13,11 +13,21 @@ export interface Config {
   path?: string;
   /** The largest manifest the daemon reads, in bytes (256 KiB by default). */
   manifestMaxBytes: number;
+  /** Most temporary-key leases active at once, in all and bound to any one process. */
+  leases: LeaseLimits;
 }
 
-export const DEFAULT_CONFIG: Config = { ttl: DEFAULT_TTL_POLICY, store: 'auto', mask: false, manifestMaxBytes: 256 * 1024 };
+/** Caps on active leases, so that no client can grow the daemon's memory without bound. */
+export interface LeaseLimits {
+  total: number;
+  perProcess: number;
+}
 
-/** Normalizes a raw config.json document ({defaultTtl, maxTtl, store, mask, path, manifestMaxBytes}) into a Config. */
+export const DEFAULT_LEASE_LIMITS: LeaseLimits = { total: 10_000, perProcess: 1_000 };
+
+export const DEFAULT_CONFIG: Config = { ttl: DEFAULT_TTL_POLICY, store: 'auto', mask: false, manifestMaxBytes: 256 * 1024, leases: DEFAULT_LEASE_LIMITS };
+
+/** Normalizes a raw config.json document ({defaultTtl, maxTtl, store, mask, path, manifestMaxBytes, maxLeases, maxLeasesPerProcess}) into a Config. */
 export function parseConfig(raw: unknown): Config {
   if (raw === undefined || raw === null) return DEFAULT_CONFIG;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw inputError('config.json must hold a JSON object');
@@ -43,7 +53,13 @@ export function parseConfig(raw: unknown): Config {
   if (typeof manifestMaxBytes !== 'number' || !Number.isInteger(manifestMaxBytes) || manifestMaxBytes <= 0) {
     throw inputError('config.json: manifestMaxBytes must be a positive whole number of bytes');
   }
-  const config: Config = { ttl: { defaultSeconds, maxSeconds }, store, mask: r.mask === true, manifestMaxBytes };
+  const count = (v: unknown, field: string, fallback: number): number => {
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw inputError(`config.json: ${field} must be a positive whole number`);
+    return v;
+  };
+  const leases = { total: count(r.maxLeases, 'maxLeases', DEFAULT_LEASE_LIMITS.total), perProcess: count(r.maxLeasesPerProcess, 'maxLeasesPerProcess', DEFAULT_LEASE_LIMITS.perProcess) };
+  const config: Config = { ttl: { defaultSeconds, maxSeconds }, store, mask: r.mask === true, manifestMaxBytes, leases };
   if (r.path !== undefined) config.path = parsePath(r.path);
   return config;
 }

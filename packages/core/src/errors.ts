@@ -8,6 +8,8 @@ export const ErrorKinds = {
   notFound: 1,
   unavailable: 69,
   denied: 77,
+  /** A limit of the daemon's was reached (active leases, connections): EX_UNAVAILABLE, try again later. */
+  exhausted: 69,
   internal: 1,
 } as const;
 
@@ -42,3 +44,4 @@ export const inputError = (message: string, hint?: string) => new LatchkeyError(
 export const notFoundError = (message: string, hint?: string) => new LatchkeyError('notFound', message, hint);
 export const unavailableError = (message: string, hint?: string) => new LatchkeyError('unavailable', message, hint);
 export const deniedError = (message: string, hint?: string) => new LatchkeyError('denied', message, hint);
+export const exhaustedError = (message: string, hint?: string) => new LatchkeyError('exhausted', message, hint);

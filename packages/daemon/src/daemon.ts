@@ -166,6 +166,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       audit,
       log,
       ttl: config.ttl,
+      limits: config.leases,
       readSigner: async (name, peer, use) => (await agent.get(name, use.cwd, peer, { event: 'sign', fields: { ...use.fields, cwd: use.cwd } })).value,
     });
     const minter = new Minter({ service: agent, audit, log, clock, env: cleanEnvironment(env, config.path), cwd: state });

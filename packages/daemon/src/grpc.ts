@@ -26,6 +26,7 @@ const STATUS_OF: Record<ErrorKind, grpc.status> = {
   notFound: grpc.status.NOT_FOUND,
   unavailable: grpc.status.UNAVAILABLE,
   denied: grpc.status.PERMISSION_DENIED,
+  exhausted: grpc.status.RESOURCE_EXHAUSTED,
   internal: grpc.status.INTERNAL,
 };
 

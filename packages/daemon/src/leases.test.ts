@@ -406,3 +406,39 @@ describe('audit and listing', () => {
     expect((await errorOf(m.issue({ kind: 'random', ttlSeconds: 60, params: {} }))).kind).toBe('unavailable');
   });
 });
+
+describe('lease caps (SECURITY 43)', () => {
+  const random = { kind: 'random', ttlSeconds: 60, params: { bytes: '16' } };
+
+  it('refuses a lease past the total cap with RESOURCE_EXHAUSTED (kind exhausted, exit 69) and a hint; an ended lease frees its place', async () => {
+    const m = manager({ limits: { total: 3, perProcess: 3 } });
+    const keys = [];
+    for (let i = 0; i < 3; i++) keys.push(await m.issue({ ...random, bindPid: -1 }));
+    const err = await errorOf(m.issue({ ...random, bindPid: -1 }));
+    expect(err.kind).toBe('exhausted');
+    expect(err.exitCode).toBe(69);
+    expect(err.message).toContain('too many temporary keys are active (3, the most is 3)');
+    expect(err.hint).toContain('maxLeases');
+    await m.revoke(keys[0]!.leaseId);
+    await expect(m.issue({ ...random, bindPid: -1 })).resolves.toHaveProperty('leaseId');
+  });
+
+  it('counts expired leases not yet swept as gone', async () => {
+    const m = manager({ limits: { total: 2, perProcess: 2 } });
+    await m.issue({ ...random, bindPid: -1 });
+    await m.issue({ ...random, bindPid: -1 });
+    now += 61_000;
+    await expect(m.issue({ ...random, bindPid: -1 })).resolves.toHaveProperty('leaseId');
+  });
+
+  it('caps the leases bound to one process, leaving other processes their share', async () => {
+    alive.add(5151);
+    const m = manager({ limits: { total: 100, perProcess: 2 } });
+    await m.issue({ ...random, bindPid: PEER.pid });
+    await m.issue({ ...random, bindPid: PEER.pid });
+    const err = await errorOf(m.issue({ ...random, bindPid: PEER.pid }));
+    expect(err.kind).toBe('exhausted');
+    expect(err.message).toContain(`process ${PEER.pid} holds too many temporary keys`);
+    await expect(m.issue({ ...random, bindPid: 5151 })).resolves.toHaveProperty('leaseId');
+  });
+});

@@ -10,7 +10,7 @@
 // Audit records carry the first 16 hex characters of that fingerprint, the same as `list()` shows.
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { checkTtl, inputError, quote, unavailableError, type TtlPolicy } from '@latchkey/core';
+import { checkTtl, DEFAULT_LEASE_LIMITS, exhaustedError, inputError, quote, unavailableError, type LeaseLimits, type TtlPolicy } from '@latchkey/core';
 import type { AuditEvent, AuditSink, Peer } from './audit.js';
 import type { Logger } from './log.js';
 import { peerExecutable } from './native.js';
@@ -33,6 +33,8 @@ export interface LeaseManagerDeps {
    * (so a reused pid does not keep a lease alive).
    */
   isAlive?: (pid: number) => boolean;
+  /** Caps on active leases (default DEFAULT_LEASE_LIMITS). */
+  limits?: LeaseLimits;
   /** How often bound processes and expiries are polled, in ms (default 250). */
   pollMs?: number;
   /**
@@ -176,6 +178,7 @@ export class LeaseManager {
     const ttlSeconds = checkTtl(req.ttlSeconds === 0 ? this.deps.ttl.defaultSeconds : req.ttlSeconds, this.deps.ttl);
 
     const boundPid = this.bindTarget(req.bindPid, peer);
+    await this.checkLimits(boundPid);
     let boundStart: string | undefined;
     let boundExe = '';
     // A process already holding leases was checked when it got them and is watched by the sweep:
@@ -292,6 +295,23 @@ export class LeaseManager {
     const leases = [...(this.byPid.get(pid) ?? [])];
     await Promise.all(leases.map((l) => this.end(l, 'ended', undefined, 'process exited')));
     return leases.length;
+  }
+
+  /**
+   * Refuses a new lease past the caps (RESOURCE_EXHAUSTED). Leases that ended but were not swept yet
+   * are swept first, so only leases really active count.
+   */
+  private async checkLimits(boundPid: number): Promise<void> {
+    const limits = this.deps.limits ?? DEFAULT_LEASE_LIMITS;
+    const over = () => this.byId.size >= limits.total || (boundPid > 0 && (this.byPid.get(boundPid)?.size ?? 0) >= limits.perProcess);
+    if (!over()) return;
+    await this.sweep();
+    if (this.byId.size >= limits.total) {
+      throw exhaustedError(`too many temporary keys are active (${this.byId.size}, the most is ${limits.total})`, 'revoke leases you no longer need (agent leases, agent revoke), or raise maxLeases in config.json');
+    }
+    if (boundPid > 0 && (this.byPid.get(boundPid)?.size ?? 0) >= limits.perProcess) {
+      throw exhaustedError(`process ${boundPid} holds too many temporary keys (the most is ${limits.perProcess})`, 'revoke leases it no longer needs, or raise maxLeasesPerProcess in config.json');
+    }
   }
 
   /**

@@ -1,0 +1,74 @@
+// SECURITY 43 end to end: a real daemon with a lease cap from config.json, flooded with IssueTempKey
+// calls by one client. Past the cap every call is refused with RESOURCE_EXHAUSTED (exit 69 and a hint
+// from the CLI), the leases under the cap keep working, and the daemon's memory stays bounded.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentConnection } from '@latchkey/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeWorld, type DaemonProcess, type World } from './utils/agent.js';
+
+const CAP = 1000;
+const ATTEMPTS = 5_000;
+
+/** The resident set of a process, in MB, from /proc. */
+function rssMb(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+describe('SECURITY 43: active leases beyond the cap', { timeout: 120_000 }, () => {
+  let world: World;
+  let daemon: DaemonProcess;
+  beforeAll(async () => {
+    world = makeWorld();
+    const configDir = join(world.env.XDG_CONFIG_HOME as string, 'latchkey');
+    mkdirSync(configDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(configDir, 'config.json'), JSON.stringify({ maxLeases: CAP }), { mode: 0o600 });
+    daemon = await world.startDaemon();
+  });
+  afterAll(async () => {
+    await world?.cleanup();
+  });
+
+  it('43. are refused with RESOURCE_EXHAUSTED and a hint; the daemon serves the rest and its RSS stays bounded', async () => {
+    const conn = new AgentConnection(world.socket);
+    const issue = () => conn.issueTempKey({ kind: 'random', ttlSeconds: 600, bindPid: -1 });
+    const first = await Promise.all(Array.from({ length: CAP }, issue));
+    const atCap = rssMb(daemon.pid);
+
+    let refused = 0;
+    let otherErrors = 0;
+    let sample: unknown;
+    for (let done = 0; done < ATTEMPTS; done += 64) {
+      const results = await Promise.allSettled(Array.from({ length: 64 }, issue));
+      for (const r of results) {
+        if (r.status === 'fulfilled') continue;
+        const kind = (r.reason as { kind?: string }).kind;
+        if (kind === 'exhausted') refused++;
+        else otherErrors++;
+        sample ??= r.reason;
+      }
+    }
+    const attempted = Math.ceil(ATTEMPTS / 64) * 64;
+    expect(otherErrors).toBe(0);
+    expect(refused).toBe(attempted);
+    expect(sample).toMatchObject({ kind: 'exhausted', exitCode: 69 });
+    expect((sample as { hint?: string }).hint).toContain('agent revoke');
+    // Refused calls hold nothing: the daemon stays far from the 350 MB that 100,000 uncapped leases took
+    // (garbage not yet collected still counts in RSS, so the bound is loose).
+    const after = rssMb(daemon.pid);
+    expect(after, `RSS ${atCap.toFixed(0)} MB at the cap, ${after.toFixed(0)} MB after ${attempted} refusals`).toBeLessThan(200);
+
+    // The CLI says so in the agent's voice, with exit 69.
+    const cli = await world.agent(['temp', 'random', '--ttl', '1m']);
+    expect(cli.code, cli.stderr).toBe(69);
+    expect(cli.stderr).toContain('agent: error: too many temporary keys are active');
+    expect(cli.stderr).toContain('agent: hint:');
+
+    // Revoking one frees one place; the leases under the cap still introspect as active.
+    expect(await conn.revokeLease(first[0]!.leaseId)).toBe(true);
+    await expect(issue()).resolves.toHaveProperty('leaseId');
+    expect((await conn.introspectTempKey(first[1]!.value)).active).toBe(true);
+    conn.close();
+  });
+});
