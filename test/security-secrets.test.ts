@@ -570,7 +570,9 @@ describe('SECURITY.md 25: the daemon process is closed to the same user', { time
       plain.stderr.on('data', (b: Buffer) => (plainErr += b.toString()));
       const busy9229 = await canConnect9229();
       try {
-        await sleep(300);
+        // Signalled once it catches SIGUSR1 (bit 10 of SigCgt), not after a guessed delay: earlier, it would die of it.
+        const catchesUsr1 = () => (BigInt(`0x${/^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${plain.pid}/status`, 'utf8'))?.[1] ?? '0'}`) & 0x200n) !== 0n;
+        expect(await waitFor(catchesUsr1, 10_000, 20), 'the plain node process never caught SIGUSR1').toBe(true);
         process.kill(plain.pid!, 'SIGUSR1');
         process.kill(d.pid, 'SIGUSR1');
         expect(await waitFor(() => plainErr.includes('Debugger listening'), 5000, 50)).toBe(true);
