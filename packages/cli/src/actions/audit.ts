@@ -137,6 +137,11 @@ class Printer {
   }
 }
 
+/** What the daemon cannot vouch for when its seal key and checkpoint live in the memory store. */
+const MEMORY_STORE_NOTE =
+  'the daemon uses the memory store, so its seal key and checkpoint end with it: records written before it last started ' +
+  'are checked by the public hash chain only, and a rewrite made while it was stopped cannot be caught';
+
 export interface VerifyInput {
   json: boolean;
 }
@@ -153,7 +158,9 @@ export async function verifyAudit(input: VerifyInput, deps: Deps): Promise<{ rep
   const status = await probe(socketPath(deps.env)).catch(() => undefined);
   let report: ChainReport;
   let sealedFrom: number | undefined;
+  const notes: string[] = [];
   if (status && status.stateDir === dir) {
+    if (status.store === 'memory') notes.push(MEMORY_STORE_NOTE);
     const conn = new AgentConnection(socketPath(deps.env));
     try {
       ({ report, sealedFrom } = await conn.verifyAudit());
@@ -168,7 +175,9 @@ export async function verifyAudit(input: VerifyInput, deps: Deps): Promise<{ rep
   }
   if (input.json) {
     const { ok, records, files, broken, repairs, tornTail } = report;
-    deps.stdout.write(`${JSON.stringify({ ok, records, files, stateDir: dir, checkedBy: sealedFrom === undefined ? 'chain' : 'daemon', ...(sealedFrom === undefined ? {} : { sealedFrom }), ...(broken ? { broken } : {}), repairs: repairs ?? [], ...(tornTail ? { tornTail } : {}) }, null, 2)}\n`);
+    deps.stdout.write(`${JSON.stringify({ ok, records, files, stateDir: dir, checkedBy: sealedFrom === undefined ? 'chain' : 'daemon', ...(sealedFrom === undefined ? {} : { sealedFrom }), ...(broken ? { broken } : {}), repairs: repairs ?? [], ...(tornTail ? { tornTail } : {}), notes }, null, 2)}\n`);
+  } else {
+    for (const note of notes) deps.stderr.write(`agent: note: ${note}\n`);
   }
   if (report.ok) {
     if (!input.json) {
