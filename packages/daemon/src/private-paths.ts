@@ -23,7 +23,12 @@ function assertPrivateFolder(dir: string, who: Trustee): void {
   }
   for (const name of names) {
     const path = join(dir, name);
-    const st = lstatSync(path);
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch {
+      continue; // gone since the listing (a temp file renamed into place)
+    }
     // The socket may live here when there is no runtime folder: it is checked where it is bound.
     if (st.isSocket()) continue;
     assertPrivatePath(path, st.isDirectory() ? 'folder' : 'file', who);
