@@ -23,7 +23,12 @@ export interface LeaseLimits {
   perProcess: number;
 }
 
-export const DEFAULT_LEASE_LIMITS: LeaseLimits = { total: 10_000, perProcess: 1_000 };
+/**
+ * 20,000 in all, 10,000 bound to one process: a test run of 100 workers taking 50 keys each (5,000 leases,
+ * all bound to the one test process: DESIGN.md's "100 parallel workers are served") fits twice over,
+ * while one process can still take only half the room.
+ */
+export const DEFAULT_LEASE_LIMITS: LeaseLimits = { total: 20_000, perProcess: 10_000 };
 
 export const DEFAULT_CONFIG: Config = { ttl: DEFAULT_TTL_POLICY, store: 'auto', mask: false, manifestMaxBytes: 256 * 1024, leases: DEFAULT_LEASE_LIMITS };
 
