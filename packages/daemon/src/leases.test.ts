@@ -441,4 +441,28 @@ describe('lease caps (SECURITY 43)', () => {
     expect(err.message).toContain(`process ${PEER.pid} holds too many temporary keys`);
     await expect(m.issue({ ...random, bindPid: 5151 })).resolves.toHaveProperty('leaseId');
   });
+
+  it('SECURITY 43: issues in flight together (jwt, waiting on the signer) do not overshoot the cap', async () => {
+    const m = manager({ limits: { total: 3, perProcess: 3 } });
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => m.issue({ kind: 'jwt', ttlSeconds: 60, params: { signer: 'dev-signer' }, bindPid: -1 })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused.map((r) => (r.reason as LatchkeyError).kind)).toEqual(Array(5).fill('exhausted'));
+    expect(m.size).toBe(3);
+  });
+
+  it('SECURITY 43: a client hammering at the cap buys one sweep per poll period, not one per refusal', async () => {
+    let probes = 0;
+    const m = manager({ limits: { total: 2, perProcess: 2 }, isAlive: (pid) => (probes++, alive.has(pid)) });
+    await m.issue({ ...random, ttlSeconds: 3600, bindPid: PEER.pid });
+    await m.issue({ ...random, ttlSeconds: 3600, bindPid: PEER.pid });
+    for (let i = 0; i < 100; i++) await errorOf(m.issue({ ...random, bindPid: -1 }));
+    expect(probes).toBeLessThanOrEqual(2); // the first refusal's sweep (and the first issue's check)
+    now += 60_000; // one poll period later (pollMs is 60 s in these tests), the next refusal sweeps again
+    const before = probes;
+    await errorOf(m.issue({ ...random, bindPid: -1 }));
+    expect(probes).toBe(before + 1);
+  });
 });

@@ -160,6 +160,7 @@ export class LeaseManager {
   private readonly pollMs: number;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private lastCapSweep = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: LeaseManagerDeps) {
     this.pollMs = deps.pollMs ?? 250;
@@ -227,6 +228,8 @@ export class LeaseManager {
       peer,
       signer,
     };
+    // Issues that passed the first check together (a jwt waits for its signer) must not overshoot.
+    this.assertRoom(boundPid);
     // Register before the audit write so a concurrent mint cannot take the same value; undo if the
     // audit fails (the key is then never served).
     this.add(lease);
@@ -298,14 +301,28 @@ export class LeaseManager {
   }
 
   /**
-   * Refuses a new lease past the caps (RESOURCE_EXHAUSTED). Leases that ended but were not swept yet
-   * are swept first, so only leases really active count.
+   * Refuses a new lease past the caps (RESOURCE_EXHAUSTED). At a cap, leases that ended but were not
+   * swept yet are swept first, so only leases really active count; but once per `pollMs` at most: a
+   * sweep walks every lease, and a client hammering at the cap must not buy one with every refusal.
    */
   private async checkLimits(boundPid: number): Promise<void> {
+    if (!this.overLimit(boundPid)) return;
+    const now = this.deps.clock();
+    if (now - this.lastCapSweep >= this.pollMs) {
+      this.lastCapSweep = now;
+      await this.sweep();
+    }
+    this.assertRoom(boundPid);
+  }
+
+  private overLimit(boundPid: number): boolean {
     const limits = this.deps.limits ?? DEFAULT_LEASE_LIMITS;
-    const over = () => this.byId.size >= limits.total || (boundPid > 0 && (this.byPid.get(boundPid)?.size ?? 0) >= limits.perProcess);
-    if (!over()) return;
-    await this.sweep();
+    return this.byId.size >= limits.total || (boundPid > 0 && (this.byPid.get(boundPid)?.size ?? 0) >= limits.perProcess);
+  }
+
+  /** Throws the cap's error when a new lease bound to `boundPid` would go past a cap now. */
+  private assertRoom(boundPid: number): void {
+    const limits = this.deps.limits ?? DEFAULT_LEASE_LIMITS;
     if (this.byId.size >= limits.total) {
       throw exhaustedError(`too many temporary keys are active (${this.byId.size}, the most is ${limits.total})`, 'revoke leases you no longer need (agent leases, agent revoke), or raise maxLeases in config.json');
     }
