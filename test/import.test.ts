@@ -52,7 +52,12 @@ describe('agent import', () => {
     return realpathSync(dir);
   };
   const inspect = (path: string): Promise<ManifestInfo> => client.inspectManifest(path);
-  const value = async (name: string, cwd: string): Promise<string> => (await client.getSecret(name, cwd)).value;
+  /** The value `agent get` prints from `cwd` (the daemon takes the caller's folder from the kernel, so a subprocess there). */
+  const value = async (name: string, cwd: string): Promise<string> => {
+    const r = await world.agent(['get', name], { cwd });
+    if (r.code !== 0) throw new Error(r.stderr);
+    return r.stdout;
+  };
   const names = async (): Promise<string[]> => (await client.listSecrets()).map((m) => m.name).sort();
 
   beforeAll(async () => {

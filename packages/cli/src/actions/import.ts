@@ -70,7 +70,9 @@ export async function importDotenv(input: ImportInput, deps: Deps): Promise<Impo
   }
 
   try {
-    return await withAgent(deps, async (agent) => {
+    // The daemon takes the caller's folder from the kernel (/proc/<pid>/cwd), not from the request: the
+    // import stores, compares and reads back from inside the manifest's folder, whose project it means.
+    return await withAgent(deps, (agent) => inFolder(manifestDir, async () => {
       // Planned again against what the target scope holds now: a different stored value is never replaced
       // unless --replace says so (a second project's .env must not clobber the first one's secrets).
       const scope = input.global ? 'global' : findProjectRoot(manifestDir) ?? realpathOr(manifestDir);
@@ -110,9 +112,20 @@ export async function importDotenv(input: ImportInput, deps: Deps): Promise<Impo
       }
       report(result, plan, stored, input, shown, deps);
       return result;
-    });
+    }));
   } finally {
     if (placeholder) rmSync(manifest, { force: true });
+  }
+}
+
+/** Runs `fn` with `dir` as the process's working directory, then goes back. */
+async function inFolder<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const back = process.cwd();
+  process.chdir(dir);
+  try {
+    return await fn();
+  } finally {
+    process.chdir(back);
   }
 }
 
