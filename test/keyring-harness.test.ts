@@ -188,3 +188,40 @@ describe('keyring harness: Secret Service gone', () => {
     expect(await k.secretServiceRunning()).toBe(false);
   });
 });
+
+describe('keyring harness: locked and frozen', () => {
+  let kr: Keyring | undefined;
+  beforeAll(async () => {
+    requireKeyring();
+    kr = await startKeyring({ verifyKeytar: false });
+  });
+  afterAll(async () => {
+    await kr?.stop();
+  });
+
+  it('lock() makes secret-tool fail, unlock() serves the item again, freeze() hangs calls until thaw()', async () => {
+    const k = kr!;
+    const attrs = ['service', SERVICE, 'account', 'global:locked'];
+    expect((await k.secretTool(['store', '--label=x', ...attrs], 'kept')).code).toBe(0);
+    expect(await k.isLocked()).toBe(false);
+
+    await k.lock();
+    expect(await k.isLocked()).toBe(true);
+    const whileLocked = await k.secretTool(['lookup', ...attrs]);
+    expect(whileLocked.stdout).toBe('');
+
+    await k.unlock();
+    expect(await k.isLocked()).toBe(false);
+    const after = await k.secretTool(['lookup', ...attrs]);
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stdout).toBe('kept');
+
+    k.freeze();
+    try {
+      await expect(k.exec('secret-tool', ['lookup', ...attrs], { timeoutMs: 1500 })).rejects.toThrow(/timed out/);
+    } finally {
+      k.thaw();
+    }
+    expect((await k.secretTool(['lookup', ...attrs])).stdout).toBe('kept');
+  });
+});

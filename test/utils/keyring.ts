@@ -50,6 +50,16 @@ export interface Keyring {
   secretServiceRunning(): Promise<boolean>;
   /** Kills gnome-keyring-daemon; the bus stays up and the name does not come back (no activation). */
   stopSecretService(): Promise<void>;
+  /** Locks the login collection through org.freedesktop.Secret.Service.Lock, as a screen lock does. */
+  lock(): Promise<void>;
+  /** Unlocks it with the harness's throwaway password (gnome-keyring's UnlockWithMasterPassword). */
+  unlock(): Promise<void>;
+  /** Whether the login collection is locked (its Locked property, read through D-Bus). */
+  isLocked(): Promise<boolean>;
+  /** Stops gnome-keyring-daemon with SIGSTOP: calls to it hang (the name stays owned on the bus). */
+  freeze(): void;
+  /** Resumes it with SIGCONT. */
+  thaw(): void;
   /** Kills gnome-keyring-daemon and dbus-daemon, removes the temp dirs. Idempotent. */
   stop(): Promise<void>;
 }
@@ -70,6 +80,38 @@ export interface StartKeyringOptions {
  * Note too: `secret-tool search` prints `attribute.x = y` lines on stderr, the rest on stdout.
  */
 export const KEYTAR_SCHEMA_ATTRS: readonly string[] = ['xdg:schema', 'org.freedesktop.Secret.Generic'];
+
+const LOGIN_COLLECTION = '/org/freedesktop/secrets/collection/login';
+
+/**
+ * A node script that unlocks the login collection over ONE D-Bus connection (a plain session is bound to
+ * the connection that opened it, so dbus-send cannot do it): OpenSession("plain"), then gnome-keyring's
+ * UnlockWithMasterPassword(collection, (session, params, password, content type)), through libgio and koffi.
+ * `gnome-keyring-daemon --unlock` against a running daemon exits 0 and leaves the collection locked here.
+ */
+function unlockScript(koffiPath: string): string {
+  return `
+    const koffi = require(${JSON.stringify(koffiPath)});
+    const gio = koffi.load('libgio-2.0.so.0');
+    const P = 'void*';
+    const bus = gio.func('g_bus_get_sync', P, ['int', P, P]);
+    const v = gio.func('g_variant_new', P, ['str', '...']);
+    const bytes = gio.func('g_variant_new_fixed_array', P, ['str', 'uint8_t*', 'size_t', 'size_t']);
+    const call = gio.func('g_dbus_connection_call_sync', P, [P, 'str', 'str', 'str', 'str', P, P, 'int', 'int', P, P]);
+    const child = gio.func('g_variant_get_child_value', P, [P, 'size_t']);
+    const str = gio.func('g_variant_get_string', 'str', [P, P]);
+    const conn = bus(2, null, null);
+    if (!conn) { process.stderr.write('no session bus'); process.exit(2); }
+    const c = (iface, method, params) => {
+      const r = call(conn, 'org.freedesktop.secrets', '/org/freedesktop/secrets', iface, method, params, null, 0, 5000, null, null);
+      if (!r) { process.stderr.write(method + ' failed'); process.exit(3); }
+      return r;
+    };
+    const session = str(child(c('org.freedesktop.Secret.Service', 'OpenSession', v('(sv)', 'str', 'plain', P, v('s', 'str', ''))), 1), null);
+    const pw = Buffer.from(process.env.LK_HARNESS_PW || '', 'utf8');
+    c('org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface', 'UnlockWithMasterPassword',
+      v('(o(o@ay@ays))', 'str', ${JSON.stringify(LOGIN_COLLECTION)}, 'str', session, P, bytes('y', Buffer.alloc(0), 0, 1), P, bytes('y', pw, pw.length, 1), 'str', 'text/plain'));`;
+}
 
 const REQUIRED_BINARIES = ['gnome-keyring-daemon', 'dbus-daemon', 'dbus-send', 'secret-tool'] as const;
 const SECRETS_NAME = 'org.freedesktop.secrets';
@@ -335,6 +377,7 @@ export async function startKeyring(opts: StartKeyringOptions = {}): Promise<Keyr
       ] as const) {
         if (!p) continue;
         try {
+          if (!exited(p)) p.kill('SIGCONT'); // a frozen process would ignore SIGTERM until resumed
           await terminate(p, 3000);
         } catch (err) {
           errors.push(`${name}: ${(err as Error).message}`);
@@ -444,7 +487,8 @@ export async function startKeyring(opts: StartKeyringOptions = {}): Promise<Keyr
     let gkrSpawnError: Error | undefined;
     gkr.once('error', (err) => (gkrSpawnError = err));
     gkr.stdin?.on('error', () => {});
-    gkr.stdin?.end(randomBytes(12).toString('hex'));
+    const password = randomBytes(12).toString('hex');
+    gkr.stdin?.end(password);
 
     for (;;) {
       if (gkrSpawnError) throw new Error(`keyring harness: cannot start gnome-keyring-daemon: ${gkrSpawnError.message}`);
@@ -535,6 +579,30 @@ export async function startKeyring(opts: StartKeyringOptions = {}): Promise<Keyr
       }
     };
 
+    const secretsCall = async (what: string, args: string[]): Promise<string> => {
+      const r = await run(`keyring harness: ${what}`, 'dbus-send', ['--session', '--dest=org.freedesktop.secrets', '--print-reply', ...args], childEnv(env), undefined, 5000);
+      if (r.code !== 0) throw new Error(`keyring harness: ${what} failed (${r.code}): ${tail(r.stderr)}`);
+      return r.stdout;
+    };
+    const isLocked = async (): Promise<boolean> => {
+      const out = await secretsCall('read Locked', [LOGIN_COLLECTION, 'org.freedesktop.DBus.Properties.Get', 'string:org.freedesktop.Secret.Collection', 'string:Locked']);
+      return /boolean true/.test(out);
+    };
+    const lock = async (): Promise<void> => {
+      await secretsCall('Lock', ['/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', `array:objpath:${LOGIN_COLLECTION}`]);
+      if (!(await isLocked())) throw new Error('keyring harness: the login collection is still unlocked after Lock');
+    };
+    const unlock = async (): Promise<void> => {
+      const koffiPath = createRequire(path.join(REPO_ROOT, 'packages', 'daemon', 'package.json')).resolve('koffi');
+      const r = await run('keyring harness: unlock', process.execPath, ['-e', unlockScript(koffiPath)], childEnv({ ...env, LK_HARNESS_PW: password }), undefined, 10_000);
+      if (r.code !== 0) throw new Error(`keyring harness: unlock failed (${r.code}): ${tail(r.stderr)}`);
+      if (await isLocked()) throw new Error('keyring harness: the login collection is still locked after UnlockWithMasterPassword');
+    };
+    const signal = (sig: NodeJS.Signals): void => {
+      if (!gkr || exited(gkr)) throw new Error(`keyring harness: cannot send ${sig}: gnome-keyring-daemon is not running`);
+      gkr.kill(sig);
+    };
+
     const keyring: Keyring = {
       env: { ...env },
       dir,
@@ -542,6 +610,11 @@ export async function startKeyring(opts: StartKeyringOptions = {}): Promise<Keyr
       exec,
       secretServiceRunning,
       stopSecretService,
+      lock,
+      unlock,
+      isLocked,
+      freeze: () => signal('SIGSTOP'),
+      thaw: () => signal('SIGCONT'),
       stop,
     };
     return keyring;
