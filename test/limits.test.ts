@@ -1,11 +1,14 @@
-// SECURITY 43 end to end: a real daemon with a lease cap from config.json, flooded with IssueTempKey
+// SECURITY 42 and 43 end to end. 43: a real daemon with a lease cap from config.json, flooded with IssueTempKey
 // calls by one client. Past the cap every call is refused with RESOURCE_EXHAUSTED (exit 69 and a hint
 // from the CLI), the leases under the cap keep working, and the daemon's memory stays bounded.
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, type DaemonProcess, type World } from './utils/agent.js';
+import { makeWorld, ROOT, type DaemonProcess, type World } from './utils/agent.js';
+
+const FLOOD = join(ROOT, 'test/fixtures/flood-connections.mjs');
 
 const CAP = 1000;
 const ATTEMPTS = 5_000;
@@ -70,5 +73,45 @@ describe('SECURITY 43: active leases beyond the cap', { timeout: 120_000 }, () =
     await expect(issue()).resolves.toHaveProperty('leaseId');
     expect((await conn.introspectTempKey(first[1]!.value)).active).toBe(true);
     conn.close();
+  });
+});
+
+describe('SECURITY 42: connections that never send the HTTP/2 preface', { timeout: 120_000 }, () => {
+  let world: World;
+  beforeAll(async () => {
+    world = makeWorld();
+    await world.startDaemon();
+  });
+  afterAll(async () => {
+    await world?.cleanup();
+  });
+
+  it('42. 20,000 of them from one process are closed within 5 s; a call from another process is served throughout', async () => {
+    // The flooder keeps at most 256 connections starting at once; the daemon's per-process cap closes
+    // the ones over it at once, and the preface timer the rest.
+    const flood = spawn(process.execPath, [FLOOD, world.socket, '20000', '15000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    flood.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const ended = new Promise<void>((resolve) => flood.once('close', () => resolve()));
+    // While it floods, another process (this one) keeps calling.
+    const conn = new AgentConnection(world.socket);
+    let served = 0;
+    let flooding = true;
+    void ended.then(() => (flooding = false));
+    while (flooding) {
+      await conn.status(5000);
+      served++;
+      const fresh = new AgentConnection(world.socket); // a new connection each time, too
+      await fresh.status(5000);
+      fresh.close();
+    }
+    conn.close();
+    const figures = JSON.parse(out) as { opened: number; closed: number; failed: number; lastCloseMs: number; maxLifeMs: number; stillOpen: number };
+    expect(figures.opened + figures.failed).toBe(20_000);
+    expect(figures.stillOpen, JSON.stringify(figures)).toBe(0);
+    // Each closed within 5 s of being opened (plus the timer's lateness on a loaded machine); the ones
+    // over the per-process cap at once.
+    expect(figures.maxLifeMs, JSON.stringify(figures)).toBeLessThan(6500);
+    expect(served).toBeGreaterThan(0);
   });
 });

@@ -22,7 +22,7 @@ describe('parseConfig', () => {
   });
 
   it('has the defaults of the design: 12h default, 30d maximum, store auto, no masking', () => {
-    expect(DEFAULT_CONFIG).toEqual({ ttl: { defaultSeconds: 12 * HOUR, maxSeconds: 30 * DAY }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 } });
+    expect(DEFAULT_CONFIG).toEqual({ ttl: { defaultSeconds: 12 * HOUR, maxSeconds: 30 * DAY }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 }, connections: { idleSeconds: 300, perProcess: 64 } });
   });
 
   it.each<[string, unknown, Config]>([
@@ -33,46 +33,47 @@ describe('parseConfig', () => {
     [
       'string durations',
       { defaultTtl: '8h', maxTtl: '7d' },
-      { ttl: { defaultSeconds: 8 * HOUR, maxSeconds: 7 * DAY }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 } },
+      { ttl: { defaultSeconds: 8 * HOUR, maxSeconds: 7 * DAY }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 }, connections: { idleSeconds: 300, perProcess: 64 } },
     ],
     [
       'compound string durations',
       { defaultTtl: '1h30m', maxTtl: '1w' },
-      { ttl: { defaultSeconds: 5400, maxSeconds: 7 * DAY }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 } },
+      { ttl: { defaultSeconds: 5400, maxSeconds: 7 * DAY }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 }, connections: { idleSeconds: 300, perProcess: 64 } },
     ],
     [
       'bare-seconds strings',
       { defaultTtl: '900', maxTtl: '3600' },
-      { ttl: { defaultSeconds: 900, maxSeconds: 3600 }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 } },
+      { ttl: { defaultSeconds: 900, maxSeconds: 3600 }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 }, connections: { idleSeconds: 300, perProcess: 64 } },
     ],
     [
       'numbers in seconds',
       { defaultTtl: 600, maxTtl: 7200 },
-      { ttl: { defaultSeconds: 600, maxSeconds: 7200 }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 } },
+      { ttl: { defaultSeconds: 600, maxSeconds: 7200 }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 }, connections: { idleSeconds: 300, perProcess: 64 } },
     ],
     [
       'a default exactly at the maximum',
       { defaultTtl: '2h', maxTtl: '2h' },
-      { ttl: { defaultSeconds: 2 * HOUR, maxSeconds: 2 * HOUR }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 } },
+      { ttl: { defaultSeconds: 2 * HOUR, maxSeconds: 2 * HOUR }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 }, connections: { idleSeconds: 300, perProcess: 64 } },
     ],
     [
       'a maximum under the built-in default lowers the default',
       { maxTtl: '1h' },
-      { ttl: { defaultSeconds: HOUR, maxSeconds: HOUR }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 } },
+      { ttl: { defaultSeconds: HOUR, maxSeconds: HOUR }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 }, connections: { idleSeconds: 300, perProcess: 64 } },
     ],
     [
       'a maximum over 30d',
       { maxTtl: '90d' },
-      { ttl: { defaultSeconds: 12 * HOUR, maxSeconds: 90 * DAY }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 } },
+      { ttl: { defaultSeconds: 12 * HOUR, maxSeconds: 90 * DAY }, store: 'auto', mask: false, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 }, connections: { idleSeconds: 300, perProcess: 64 } },
     ],
     ['store keychain', { store: 'keychain' }, { ...DEFAULT_CONFIG, store: 'keychain' }],
     ['store memory', { store: 'memory' }, { ...DEFAULT_CONFIG, store: 'memory' }],
     ['store auto', { store: 'auto' }, { ...DEFAULT_CONFIG, store: 'auto' }],
-    ['mask true', { mask: true, manifestMaxBytes: 262144 }, { ...DEFAULT_CONFIG, mask: true, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 } }],
+    ['mask true', { mask: true, manifestMaxBytes: 262144 }, { ...DEFAULT_CONFIG, mask: true, manifestMaxBytes: 262144, leases: { total: 20000, perProcess: 10000 }, connections: { idleSeconds: 300, perProcess: 64 } }],
     ['mask false', { mask: false }, { ...DEFAULT_CONFIG, mask: false }],
     ['a path', { path: '/opt/tools/bin:/usr/bin' }, { ...DEFAULT_CONFIG, path: '/opt/tools/bin:/usr/bin' }],
     ['a one-folder path', { path: '/usr/bin' }, { ...DEFAULT_CONFIG, path: '/usr/bin' }],
     ['lease caps', { maxLeases: 50, maxLeasesPerProcess: 5 }, { ...DEFAULT_CONFIG, leases: { total: 50, perProcess: 5 } }],
+    ['connection limits', { connectionIdle: '90s', maxConnectionsPerProcess: 8 }, { ...DEFAULT_CONFIG, connections: { idleSeconds: 90, perProcess: 8 } }],
   ])('reads %s', (_label, raw, config) => {
     expect(parseConfig(raw)).toEqual(config);
   });

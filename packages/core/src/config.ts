@@ -15,7 +15,17 @@ export interface Config {
   manifestMaxBytes: number;
   /** Most temporary-key leases active at once, in all and bound to any one process. */
   leases: LeaseLimits;
+  /** Connection limits: idle connections close, and one process holds at most so many. */
+  connections: ConnectionLimits;
 }
+
+/** How long a connection may sit idle, and how many one process may hold open. */
+export interface ConnectionLimits {
+  idleSeconds: number;
+  perProcess: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { idleSeconds: 300, perProcess: 64 };
 
 /** Caps on active leases, so that no client can grow the daemon's memory without bound. */
 export interface LeaseLimits {
@@ -30,9 +40,9 @@ export interface LeaseLimits {
  */
 export const DEFAULT_LEASE_LIMITS: LeaseLimits = { total: 20_000, perProcess: 10_000 };
 
-export const DEFAULT_CONFIG: Config = { ttl: DEFAULT_TTL_POLICY, store: 'auto', mask: false, manifestMaxBytes: 256 * 1024, leases: DEFAULT_LEASE_LIMITS };
+export const DEFAULT_CONFIG: Config = { ttl: DEFAULT_TTL_POLICY, store: 'auto', mask: false, manifestMaxBytes: 256 * 1024, leases: DEFAULT_LEASE_LIMITS, connections: DEFAULT_CONNECTION_LIMITS };
 
-/** Normalizes a raw config.json document ({defaultTtl, maxTtl, store, mask, path, manifestMaxBytes, maxLeases, maxLeasesPerProcess}) into a Config. */
+/** Normalizes a raw config.json document ({defaultTtl, maxTtl, store, mask, path, manifestMaxBytes, maxLeases, maxLeasesPerProcess, connectionIdle, maxConnectionsPerProcess}) into a Config. */
 export function parseConfig(raw: unknown): Config {
   if (raw === undefined || raw === null) return DEFAULT_CONFIG;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw inputError('config.json must hold a JSON object');
@@ -64,7 +74,10 @@ export function parseConfig(raw: unknown): Config {
     return v;
   };
   const leases = { total: count(r.maxLeases, 'maxLeases', DEFAULT_LEASE_LIMITS.total), perProcess: count(r.maxLeasesPerProcess, 'maxLeasesPerProcess', DEFAULT_LEASE_LIMITS.perProcess) };
-  const config: Config = { ttl: { defaultSeconds, maxSeconds }, store, mask: r.mask === true, manifestMaxBytes, leases };
+  const idleSeconds = seconds(r.connectionIdle, 'connectionIdle', DEFAULT_CONNECTION_LIMITS.idleSeconds);
+  if (!Number.isInteger(idleSeconds) || idleSeconds <= 0) throw inputError('config.json: connectionIdle must be a positive duration like "5m"');
+  const connections = { idleSeconds, perProcess: count(r.maxConnectionsPerProcess, 'maxConnectionsPerProcess', DEFAULT_CONNECTION_LIMITS.perProcess) };
+  const config: Config = { ttl: { defaultSeconds, maxSeconds }, store, mask: r.mask === true, manifestMaxBytes, leases, connections };
   if (r.path !== undefined) config.path = parsePath(r.path);
   return config;
 }

@@ -27,6 +27,8 @@ import { parseStoreChoice, selectStore } from './store/select.js';
 export const SWEEP_INTERVAL_MS = 2000;
 /** How often the audit trail's head is checkpointed in the store when it moved (also at rotation and stop). */
 export const AUDIT_CHECKPOINT_INTERVAL_MS = 5000;
+/** A connection that has not sent the HTTP/2 preface within this time is closed. */
+export const PREFACE_TIMEOUT_MS = 5000;
 /** How often the socket file is checked for deletion or replacement. */
 export const SOCKET_CHECK_INTERVAL_MS = 2000;
 
@@ -180,6 +182,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_concurrent_streams': 128,
+      // A connection with no call in flight for this long is closed (config connectionIdle).
+      'grpc.max_connection_idle_ms': config.connections.idleSeconds * 1000,
       'grpc.enable_channelz': 0,
     });
     const startedAt = Date.now();
@@ -240,6 +244,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     });
     const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
 
+    const perPid = new Map<number, number>();
+    const floodLogged = new Set<number>();
     const onConnection = (conn: Socket) => {
       let peer: Peer;
       try {
@@ -256,12 +262,42 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         conn.destroy();
         return;
       }
+      // One process may hold only so many connections: a flood from it cannot take the descriptors
+      // that other processes' calls need.
+      const held = perPid.get(peer.pid) ?? 0;
+      if (held >= config.connections.perProcess) {
+        if (!floodLogged.has(peer.pid)) {
+          floodLogged.add(peer.pid);
+          log.warn(`refusing connections from pid ${peer.pid} (${peer.exe ?? 'unknown'}): it holds ${held}, the most one process may (maxConnectionsPerProcess)`);
+        }
+        conn.destroy();
+        return;
+      }
+      perPid.set(peer.pid, held + 1);
+      // A client sends the HTTP/2 preface first: the connection is handed to grpc-js only once its first
+      // bytes are there (http2 takes what is buffered), and closed when none came within 5 s. After
+      // the hand-over the socket belongs to the http2 session, and destroying it would not close it.
+      const preface = setTimeout(() => conn.destroy(), PREFACE_TIMEOUT_MS);
+      preface.unref();
       const id = `latchkey-peer-${++nextPeer}`;
       peers.set(id, peer);
       Object.defineProperty(conn, 'remoteAddress', { value: id, configurable: true });
-      conn.once('close', () => peers.delete(id));
+      conn.once('close', () => {
+        clearTimeout(preface);
+        peers.delete(id);
+        const left = (perPid.get(peer.pid) ?? 1) - 1;
+        if (left > 0) perPid.set(peer.pid, left);
+        else {
+          perPid.delete(peer.pid);
+          floodLogged.delete(peer.pid);
+        }
+      });
       conn.on('error', () => {});
-      injector.injectConnection(conn);
+      conn.once('readable', () => {
+        clearTimeout(preface);
+        if (conn.readableLength === 0) conn.destroy(); // closed without a byte
+        else injector.injectConnection(conn);
+      });
     };
 
     const { server: netServer, identity } = await listenPrivately(socket, onConnection);

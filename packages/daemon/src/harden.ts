@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { deniedError } from '@latchkey/core';
 import type { Env } from '@latchkey/protocol';
-import { disableCoreDumps, setNotDumpable } from './native.js';
+import { disableCoreDumps, raiseFileLimit, setNotDumpable } from './native.js';
 
 const FORBIDDEN_NODE_OPTIONS = /(^|\s)(--inspect(-brk|-port|-wait)?|--debug|-r|--require|--import|--loader|--experimental-loader)(=|\s|$)/;
 
@@ -64,6 +64,7 @@ export function harden(): string[] {
   for (const [what, fn] of [
     ['not dumpable', setNotDumpable],
     ['no core files', disableCoreDumps],
+    ['open-file limit raised to its hard limit', raiseFileLimit],
   ] as const) {
     try {
       fn();

@@ -19,6 +19,7 @@ const LOCK_NB = 4;
 const PR_GET_DUMPABLE = 3;
 const PR_SET_DUMPABLE = 4;
 const RLIMIT_CORE = 4;
+const RLIMIT_NOFILE = 7;
 
 type KoffiFunction = ReturnType<ReturnType<typeof koffi.load>['func']>;
 
@@ -27,6 +28,7 @@ interface Libc {
   flock: KoffiFunction;
   prctl: KoffiFunction;
   setrlimit: KoffiFunction;
+  getrlimit: KoffiFunction;
   strerror: KoffiFunction;
 }
 
@@ -56,6 +58,7 @@ function libc(what: string): Libc {
     // prctl is variadic in glibc; the extra arguments are passed as (type, value) pairs.
     prctl: lib.func('prctl', 'int', ['int', '...']),
     setrlimit: lib.func('setrlimit', 'int', ['int', koffi.pointer(rlimit)]),
+    getrlimit: lib.func('getrlimit', 'int', ['int', koffi.out(koffi.pointer(rlimit))]),
     strerror: lib.func('strerror', 'str', ['int']),
   };
   return libcCache;
@@ -140,6 +143,21 @@ export function disableCoreDumps(): void {
   const lib = libc('disableCoreDumps');
   const rc = lib.setrlimit(RLIMIT_CORE, { rlim_cur: 0, rlim_max: 0 }) as number;
   if (rc !== 0) throw errnoError(lib, 'setrlimit(RLIMIT_CORE)', koffi.errno());
+}
+
+/**
+ * Raises this process's soft limit on open files to its hard limit (a flood of connections must not
+ * take the descriptors the daemon needs for its own files); returns the limit now in force.
+ */
+export function raiseFileLimit(): number {
+  if (process.platform !== 'linux') return -1;
+  const lib = libc('raiseFileLimit');
+  const cur: { rlim_cur?: number; rlim_max?: number } = {};
+  if ((lib.getrlimit(RLIMIT_NOFILE, cur) as number) !== 0) throw errnoError(lib, 'getrlimit(RLIMIT_NOFILE)', koffi.errno());
+  const max = Number(cur.rlim_max);
+  if (Number(cur.rlim_cur) >= max) return max;
+  if ((lib.setrlimit(RLIMIT_NOFILE, { rlim_cur: max, rlim_max: max }) as number) !== 0) throw errnoError(lib, 'setrlimit(RLIMIT_NOFILE)', koffi.errno());
+  return max;
 }
 
 /** The executable of a process from /proc/<pid>/exe, or undefined when it cannot be read (gone, other user, not Linux). */
