@@ -61,6 +61,8 @@ export interface DaemonStatus {
   stateDir: string;
   /** The hash of the last audit record the daemon wrote ('' before its first). */
   auditHead: string;
+  /** The keychain's state from a live check: ok, locked, unavailable, or unused (memory store by choice). */
+  keychain: string;
 }
 
 /** Metadata of a secret, from the wire. */
@@ -150,6 +152,7 @@ export class AgentConnection {
       version: s.version,
       stateDir: s.stateDir,
       auditHead: s.auditHead,
+      keychain: s.keychain,
     };
   }
 

@@ -17,6 +17,7 @@ import { LeaseManager } from './leases.js';
 import { ManifestService } from './manifests.js';
 import { Minter } from './minter.js';
 import { UsageStats } from './usage.js';
+import { keychainState } from './keychain-state.js';
 import { fileLogger, type Logger } from './log.js';
 import { peerCredentials, peerExecutable, socketFd, tryLockExclusive } from './native.js';
 import { AgentService } from './service.js';
@@ -158,8 +159,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const usage = new UsageStats(join(state, 'usage.json'), clock, log);
     usage.load();
     cleanups.push(() => usage.flush());
-    const agent = new AgentService({ store: selected.store, audit, log, clock, ttl: config.ttl, projectRoot: findProjectRoot, events, usage });
-    await agent.load();
+    const keychain = keychainState(selected, () => agent, log);
+    cleanups.push(() => keychain.close());
+    const agent = new AgentService({ store: selected.store, audit, log, clock, ttl: config.ttl, projectRoot: findProjectRoot, events, usage, readGate: keychain.readGate });
+    await keychain.load();
     const approvals = new Approvals(join(state, 'approvals.json'), { log, audit, events, clock });
     approvals.load();
     cleanups.push(() => void approvals.close());
@@ -229,7 +232,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       events,
       log,
       peerOf: (call) => peers.get(call.getPeer()),
-      status: () => ({
+      status: async () => ({
+        keychain: await keychain.live(),
         pid: process.pid,
         socket,
         store: selected.store.kind,

@@ -40,7 +40,8 @@ export interface BindingDeps {
   log: Logger;
   /** The peer of a call, as identified when its connection was accepted. */
   peerOf: (call: grpc.ServerUnaryCall<unknown, unknown>) => Peer | undefined;
-  status: () => {
+  status: () => Promise<{
+    keychain: string;
     pid: number;
     socket: string;
     store: string;
@@ -49,7 +50,7 @@ export interface BindingDeps {
     version: string;
     stateDir: string;
     auditHead: string;
-  };
+  }>;
   shutdown: () => void;
   /** Checks the audit trail with the daemon's seal key, live head and checkpoint. */
   verifyAudit: () => Promise<{ report: ChainReport; sealedFrom: number; stateDir: string }>;
@@ -116,7 +117,7 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
     };
 
   const handlers: AgentHandlers = {
-    Status: unary(() => ({ ...deps.status(), secrets: service.count() })),
+    Status: unary(async () => ({ ...(await deps.status()), secrets: service.count() })),
     PutSecret: unary(async (req, caller) => {
       const { cwd, peer } = locatePeer(caller, req.cwd);
       const input = {

@@ -45,6 +45,8 @@ export interface ServiceDeps {
   events?: EventBus;
   /** Usage statistics for the inventory; optional. */
   usage?: UsageStats;
+  /** Throws when values must not be served now (the keychain is locked); optional. */
+  readGate?: () => void;
 }
 
 /** How a read is recorded in the audit log. */
@@ -204,6 +206,7 @@ export class AgentService {
   /** Reads a value visible from `cwd`; the read is audited before the value is returned. */
   async get(nameRaw: string, cwd: string, peer?: Peer, context: ReadContext = {}): Promise<SecretRecord> {
     const name = assertSecretName(nameRaw);
+    this.deps.readGate?.();
     const event = context.event ?? 'get';
     const record = await this.visible(name, cwd, peer, event, context.fields);
     const now = this.deps.clock();

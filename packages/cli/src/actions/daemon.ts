@@ -68,6 +68,7 @@ export async function daemonStatus(input: { json: boolean }, deps: Deps): Promis
       `running    yes (pid ${status.pid})`,
       `socket     ${status.socket}`,
       `store      ${status.store}${status.storeNote ? ` (${status.storeNote})` : ''}`,
+      `keychain   ${status.keychain}`,
       `secrets    ${status.secrets}`,
       `uptime     ${Math.round(status.uptimeSeconds)}s`,
       `state      ${status.stateDir}`,

@@ -109,7 +109,30 @@ function checkPrivateFolder(check: string, dir: string, uid: number | undefined,
   add({ check, level: 'ok', message: `${dir} is yours and 0700` });
 }
 
+/** The keychain's live state as the daemon found it: locked and unavailable are problems, with their fix. */
+function checkKeychain(status: DaemonStatus, add: (f: Finding) => void): void {
+  const check = 'keychain';
+  if (status.keychain === 'ok') return add({ check, level: 'ok', message: 'the keychain answers and is unlocked' });
+  if (status.keychain === 'locked') {
+    return add({
+      check,
+      level: 'problem',
+      message: 'the keychain is locked: values are not served until it is unlocked',
+      fix: 'unlock the login keyring (on Linux: open "Passwords and Keys" and choose Unlock, or log in again)',
+    });
+  }
+  if (status.keychain === 'unavailable') {
+    return add({
+      check,
+      level: 'problem',
+      message: 'the keychain does not answer (stopped, hung, or no D-Bus session)',
+      fix: 'start the Secret Service (on Linux: gnome-keyring-daemon --start --components=secrets)',
+    });
+  }
+}
+
 function checkStore(status: DaemonStatus, add: (f: Finding) => void): void {
+  checkKeychain(status, add);
   if (status.store === 'keychain') {
     add({ check: 'store', level: 'ok', message: `the daemon keeps secrets in the keychain${status.storeNote ? ` (${status.storeNote})` : ''}` });
     return;

@@ -1,7 +1,7 @@
 // Choosing the store: LATCHKEY_STORE=keychain|memory|auto (auto: the keychain when it answers
 // within 3 s, else memory, said loudly).
-import { inputError, type StoreChoice } from '@latchkey/core';
-import { KeychainStore, KEYCHAIN_TIMEOUT_MS } from './keychain.js';
+import { inputError, unavailableError, type StoreChoice } from '@latchkey/core';
+import { KEYCHAIN_HINT, KeychainStore, KEYCHAIN_TIMEOUT_MS, type KeychainHealth } from './keychain.js';
 import { MemoryStore } from './memory.js';
 import type { SecretStore } from './store.js';
 
@@ -9,6 +9,10 @@ import type { SecretStore } from './store.js';
 export interface SelectedStore {
   store: SecretStore;
   note: string;
+  /** The keychain, when it is the store or the one fallen back from (to watch it answer again). */
+  keychain?: KeychainStore;
+  /** What the keychain answered at start ('ok' when not used). */
+  health: KeychainHealth;
 }
 
 /** Parses the raw LATCHKEY_STORE value. */
@@ -18,18 +22,27 @@ export function parseStoreChoice(raw: string | undefined, fallback: StoreChoice)
   throw inputError(`LATCHKEY_STORE must be keychain, memory or auto, not ${JSON.stringify(raw)}`);
 }
 
-/** Opens the chosen store; `keychain` fails if the keychain does not answer, `auto` falls back loudly. */
+/**
+ * Opens the chosen store; `keychain` fails if the keychain does not answer, `auto` falls back loudly.
+ * A locked keychain is kept under both: it answered, and its items are loaded once it is unlocked
+ * (a memory store would hide them and lose what is set meanwhile).
+ */
 export async function selectStore(choice: StoreChoice, service: string): Promise<SelectedStore> {
-  if (choice === 'memory') return { store: new MemoryStore(), note: 'memory store chosen by LATCHKEY_STORE=memory: secrets are lost when the daemon stops' };
-  try {
-    const store = new KeychainStore(service, KEYCHAIN_TIMEOUT_MS);
-    await store.ping();
-    return { store, note: '' };
-  } catch (err) {
-    if (choice === 'keychain') throw err;
-    return {
-      store: new MemoryStore(),
-      note: `keychain unavailable (${(err as Error).message}); using the memory store: secrets are lost when the daemon stops`,
-    };
+  if (choice === 'memory') {
+    return { store: new MemoryStore(), note: 'memory store chosen by LATCHKEY_STORE=memory: secrets are lost when the daemon stops', health: 'ok' };
   }
+  const keychain = new KeychainStore(service, KEYCHAIN_TIMEOUT_MS);
+  const health = await keychain.health();
+  if (health === 'ok') return { store: keychain, keychain, note: '', health };
+  if (health === 'locked') return { store: keychain, keychain, note: 'the keychain is locked: values are served once it is unlocked', health };
+  if (choice === 'keychain') {
+    keychain.close();
+    throw unavailableError(`the keychain did not answer within ${KEYCHAIN_TIMEOUT_MS / 1000}s`, KEYCHAIN_HINT);
+  }
+  return {
+    store: new MemoryStore(),
+    keychain,
+    note: `keychain unavailable (the keychain did not answer within ${KEYCHAIN_TIMEOUT_MS / 1000}s); using the memory store: secrets are lost when the daemon stops`,
+    health,
+  };
 }

@@ -11,6 +11,7 @@ export interface StatusResponse {
   'version'?: (string);
   'stateDir'?: (string);
   'auditHead'?: (string);
+  'keychain'?: (string);
 }
 
 export interface StatusResponse__Output {
@@ -23,4 +24,5 @@ export interface StatusResponse__Output {
   'version': (string);
   'stateDir': (string);
   'auditHead': (string);
+  'keychain': (string);
 }

@@ -1,0 +1,54 @@
+// The daemon's side of the keychain's state: a watch that stops reads while the keychain is locked,
+// loads its items once a keychain that was locked at start is unlocked, and answers the live check
+// that `agent daemon status` and `agent doctor` report.
+import type { Logger } from './log.js';
+import type { AgentService } from './service.js';
+import type { SelectedStore } from './store/select.js';
+import { KeychainWatch } from './store/watch.js';
+
+/** How long Status waits for a live keychain check (a healthy keychain answers in about a millisecond). */
+export const STATUS_CHECK_MS = 500;
+
+/** What the daemon holds of the keychain's state. */
+export interface KeychainState {
+  /** Throws `the keychain is locked` while it is. */
+  readGate: () => void;
+  /** Loads what the keychain holds now, or leaves it to the watch when it is locked. */
+  load: () => Promise<void>;
+  /** A live check for Status: ok, locked, unavailable, or unused (memory store by choice). */
+  live: () => Promise<string>;
+  close: () => void;
+}
+
+/** Starts watching the keychain of `selected` (nothing to watch with LATCHKEY_STORE=memory). */
+export function keychainState(selected: SelectedStore, agent: () => AgentService, log: Logger): KeychainState {
+  const keychain = selected.keychain;
+  if (!keychain) {
+    return { readGate: () => {}, load: () => agent().load(), live: async () => 'unused', close: () => {} };
+  }
+  keychain.onNotice = (line) => log.warn(line);
+  let loaded = false;
+  const loadNow = async (): Promise<boolean> => {
+    if (selected.store !== keychain || loaded) return true;
+    await agent().load();
+    loaded = true;
+    return true;
+  };
+  const watch = new KeychainWatch({ health: () => keychain.health(), log, onAnswer: loadNow }, selected.health);
+  watch.start();
+  return {
+    readGate: () => watch.refuseIfLocked(),
+    load: async () => {
+      if (selected.health === 'locked') log.warn('the keychain is locked: its secrets are loaded once it is unlocked');
+      else await loadNow();
+    },
+    live: () => {
+      const bounded = new Promise<string>((resolve) => setTimeout(() => resolve('unavailable'), STATUS_CHECK_MS).unref());
+      return Promise.race([watch.check(), bounded]);
+    },
+    close: () => {
+      watch.stop();
+      keychain.close();
+    },
+  };
+}

@@ -1,0 +1,193 @@
+// A locked, crashing, frozen keychain against a real daemon and a real gnome-keyring: the daemon never
+// dies of it, every command that needs the keychain says what is wrong within 3 s, and nothing is lost.
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { AgentConnection } from '@latchkey/client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startKeyring, type Keyring } from './utils/keyring.js';
+import { alive, keychainLookup, makeWorld, readDaemonLog, waitFor, type World } from './utils/agent.js';
+
+const NAMES = ['alpha', 'beta', 'gamma'];
+
+/** A fresh value per name (never printed: tests compare, and check that no output contains it). */
+const valueOf = (() => {
+  const values = new Map<string, string>();
+  return (name: string) => {
+    if (!values.has(name)) values.set(name, `VAL-${name}-${randomBytes(8).toString('hex')}`);
+    return values.get(name) as string;
+  };
+})();
+
+/** The keychain state the daemon reports in `agent daemon status --json`. */
+async function keychainStatus(w: World): Promise<string> {
+  const r = await w.agent(['daemon', 'status', '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as { keychain: string }).keychain;
+}
+
+/** Waits (at the socket, without the CLI's start-up time) for the daemon to report a keychain state. */
+async function untilKeychain(w: World, state: string): Promise<void> {
+  const conn = new AgentConnection(w.socket);
+  try {
+    const seen = await waitFor(async () => (await conn.status()).keychain === state, 5000, 20);
+    expect(seen, `the daemon never reported the keychain ${state}`).toBe(true);
+  } finally {
+    conn.close();
+  }
+}
+
+/** The value of an item in the keychain as secret-tool sees it, from outside the daemon. */
+async function valueInKeychain(kr: Keyring, w: World, name: string): Promise<string | undefined> {
+  const raw = await keychainLookup(kr, w.service, `global:${name}`);
+  return raw === undefined ? undefined : (JSON.parse(raw) as { value: string }).value;
+}
+
+/** The pid of the daemon's keychain worker (a child of the daemon running keychain-worker.js). */
+function workerPid(daemonPid: number): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === daemonPid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('keychain-worker.js')) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+function expectLocked(r: { code: number | null; stdout: string; stderr: string }): void {
+  expect(r.code, r.stderr).toBe(69);
+  expect(r.stderr).toMatch(/^agent: error: the keychain is locked$/m);
+  expect(r.stderr).toMatch(/^agent: hint: unlock the login keyring/m);
+  for (const name of NAMES) expect(r.stdout + r.stderr).not.toContain(valueOf(name));
+}
+
+describe('the keychain never crashes the daemon', () => {
+  let kr: Keyring;
+  beforeAll(async () => {
+    kr = await startKeyring();
+  });
+  afterEach(async () => {
+    // A failed test must not leave the shared keyring frozen or locked for the next one.
+    kr.thaw();
+    if (await kr.locked()) await kr.unlock();
+  });
+  afterAll(async () => {
+    await kr?.stop();
+  });
+
+  it('a keyring locked under a running daemon: reads and writes fail with 69 within 3 s, status says locked, and after unlocking every secret is served', async () => {
+    const w = makeWorld(kr);
+    const daemon = await w.startDaemon();
+    try {
+      for (const name of NAMES) {
+        const set = await w.agent(['set', name, '--ttl', '1h'], { input: valueOf(name) });
+        expect(set.code, set.stderr).toBe(0);
+      }
+      expect(await keychainStatus(w)).toBe('ok');
+
+      await kr.lock();
+      const lockedAt = Date.now();
+      // The daemon notices on its own (its periodic check); wait for that event, then time the commands.
+      await untilKeychain(w, 'locked');
+      expect(Date.now() - lockedAt).toBeLessThanOrEqual(3000);
+      const conn = new AgentConnection(w.socket);
+      try {
+        await expect(conn.getSecret('alpha')).rejects.toMatchObject({ kind: 'unavailable', message: 'the keychain is locked' });
+      } finally {
+        conn.close();
+      }
+      let t0 = Date.now();
+      expectLocked(await w.agent(['get', 'alpha']));
+      expect(Date.now() - t0).toBeLessThanOrEqual(3000);
+      t0 = Date.now();
+      const set = await w.agent(['set', 'delta', '--ttl', '1h'], { input: 'never-stored' });
+      expectLocked(set);
+      expect(Date.now() - t0).toBeLessThanOrEqual(3000);
+
+      const status = await w.agent(['daemon', 'status']);
+      expect(status.stdout).toMatch(/^keychain +locked$/m);
+      const doctor = await w.agent(['doctor']);
+      expect(doctor.stdout + doctor.stderr).toContain('the keychain is locked');
+      expect(alive(daemon.pid)).toBe(true);
+
+      await kr.unlock();
+      await untilKeychain(w, 'ok');
+      for (const name of NAMES) {
+        const r = await w.agent(['get', name]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout === valueOf(name)).toBe(true);
+        expect((await valueInKeychain(kr, w, name)) === valueOf(name)).toBe(true);
+      }
+      expect(await valueInKeychain(kr, w, 'delta')).toBeUndefined();
+      expect(readDaemonLog(w.stateDir)).toContain('the keychain is now locked (was ok)');
+    } finally {
+      await daemon.kill();
+      await w.cleanup();
+    }
+  });
+
+  it('a daemon started on a locked keyring: it starts, refuses reads with 69, and loads every secret once unlocked', async () => {
+    const w = makeWorld(kr);
+    const first = await w.startDaemon();
+    for (const name of NAMES) {
+      const set = await w.agent(['set', name, '--ttl', '1h'], { input: valueOf(name) });
+      expect(set.code, set.stderr).toBe(0);
+    }
+    await first.kill();
+    await kr.lock();
+    const daemon = await w.startDaemon();
+    try {
+      expect(await keychainStatus(w)).toBe('locked');
+      const t0 = Date.now();
+      expectLocked(await w.agent(['get', 'beta']));
+      expect(Date.now() - t0).toBeLessThanOrEqual(3000);
+      expect(daemon.output()).toContain('the keychain is locked: values are served once it is unlocked');
+
+      await kr.unlock();
+      await untilKeychain(w, 'ok');
+      for (const name of NAMES) {
+        const r = await w.agent(['get', name]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout === valueOf(name)).toBe(true);
+      }
+      expect(alive(daemon.pid)).toBe(true);
+    } finally {
+      await daemon.kill();
+      await w.cleanup();
+    }
+  });
+
+  it('the keychain worker dying of SIGSEGV is a failed call, not a dead daemon; the next call starts a new, hardened worker', async () => {
+    const w = makeWorld(kr);
+    const daemon = await w.startDaemon();
+    try {
+      const pid = workerPid(daemon.pid);
+      expect(pid).toBeDefined();
+      expect(readFileSync(`/proc/${pid}/limits`, 'utf8')).toMatch(/^Max core file size +0 +0 /m);
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => kv.split('=')[0]);
+      const allowed = ['HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'XDG_RUNTIME_DIR', 'DBUS_SESSION_BUS_ADDRESS', 'PATH'];
+      // Node adds NODE_CHANNEL_FD and NODE_CHANNEL_SERIALIZATION_MODE for the IPC channel.
+      expect(environ.filter((k) => !allowed.includes(k as string) && !(k as string).startsWith('NODE_CHANNEL_'))).toEqual([]);
+      process.kill(pid as number, 'SIGSEGV');
+      await waitFor(() => !alive(pid as number), 5000, 20);
+      const set = await w.agent(['set', 'after-crash', '--ttl', '1h'], { input: valueOf('after-crash') });
+      expect(set.code, set.stderr).toBe(0);
+      expect((await valueInKeychain(kr, w, 'after-crash')) === valueOf('after-crash')).toBe(true);
+      expect(alive(daemon.pid)).toBe(true);
+      expect(workerPid(daemon.pid)).not.toBe(pid);
+      expect(readDaemonLog(w.stateDir)).toMatch(/keychain worker killed by SIGSEGV/);
+      const conn = new AgentConnection(w.socket);
+      try {
+        expect((await conn.status()).keychain).toBe('ok');
+      } finally {
+        conn.close();
+      }
+    } finally {
+      await daemon.kill();
+      await w.cleanup();
+    }
+  });
+});
