@@ -81,6 +81,8 @@ export async function startDaemonProcess(env: Env): Promise<DaemonStatus> {
     if (status) return status;
     // A daemon that lost the start race to another one exits; keep waiting for the winner while it
     // holds the lock (it may need more than a moment on a loaded machine), else give up.
+    // One that found the keychain locked will not be replaced by another: no need to wait.
+    if (exited === 69 && lastError(logFile) === `: ${KEYCHAIN_LOCKED}`) break;
     if (exited !== undefined && exited !== null && exited !== 0 && Date.now() > deadline - START_TIMEOUT_MS + 1500) {
       const holder = lockHolder(state);
       if (holder === undefined || holder === child.pid) break;
@@ -88,7 +90,23 @@ export async function startDaemonProcess(env: Env): Promise<DaemonStatus> {
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 100);
   }
-  throw new LatchkeyError('unavailable', `the daemon did not start on ${socket}${lastError(logFile)}`, `see ${logFile}`);
+  const said = lastError(logFile);
+  // A locked keychain is the user's to fix, not the daemon's: say it as the daemon did, with its hint.
+  if (said === `: ${KEYCHAIN_LOCKED}`) throw new LatchkeyError('unavailable', KEYCHAIN_LOCKED, lastHint(logFile));
+  throw new LatchkeyError('unavailable', `the daemon did not start on ${socket}${said}`, `see ${logFile}`);
+}
+
+/** What the daemon says when it cannot start because the keychain is locked. */
+const KEYCHAIN_LOCKED = 'the keychain is locked';
+
+/** The last hint line the daemon wrote to its log, if any. */
+function lastHint(logFile: string): string | undefined {
+  try {
+    const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-20);
+    return lines.reverse().find((l) => l.startsWith('agent: hint: '))?.slice('agent: hint: '.length);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The pid written in the daemon's lock file when that process is alive (a daemon starting or serving). */
