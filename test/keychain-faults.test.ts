@@ -72,7 +72,7 @@ describe('the keychain never crashes the daemon', () => {
   afterEach(async () => {
     // A failed test must not leave the shared keyring frozen or locked for the next one.
     kr.thaw();
-    if (await kr.locked()) await kr.unlock();
+    if (await kr.isLocked()) await kr.unlock();
   });
   afterAll(async () => {
     await kr?.stop();
