@@ -3,7 +3,7 @@
 // the kill -9 during a rotation (23) uses a real Secret Service, checked with secret-tool.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -436,7 +436,8 @@ describe('SECURITY 23: kill -9 of the daemon during a rotation (real keychain)',
         expect(accounts).toHaveLength(1);
         const item = JSON.parse((await keychainLookup(keyring, kworld.service, 'global:rot23')) ?? '{}') as { value?: string; meta?: { mint?: string } };
         expect(item.value).toMatch(WHOLE_VALUE);
-        expect(item.meta?.mint).toBe(mint);
+        // The program was pinned to its absolute path when the command was stored.
+        expect(item.meta?.mint).toBe(mint.replace(/^sleep /, `${SLEEP} `));
         // What is served is what the keychain holds (or a newer rotation of it). With a 1 s TTL the
         // value checked above may expire while secret-tool runs; the next rotation then serves.
         const again = await waitFor(() => kc.getSecret('rot23').catch(() => undefined), 5000, 50);
@@ -449,11 +450,14 @@ describe('SECURITY 23: kill -9 of the daemon during a rotation (real keychain)',
   });
 });
 
-/** The pid of a `sleep 0.3` process whose parent's parent is `daemonPid`, or 0. */
+/** The pid of a `sleep 0.3` process (pinned to its absolute path) whose parent's parent is `daemonPid`, or 0. */
 function mintSleeper(daemonPid: number): number {
-  for (const pid of childrenOf(daemonPid)) for (const g of childrenOf(pid)) if (cmdline(g) === 'sleep\u00000.3\u0000') return g;
+  for (const pid of childrenOf(daemonPid)) for (const g of childrenOf(pid)) if (cmdline(g) === `${SLEEP}\u00000.3\u0000`) return g;
   return 0;
 }
+
+/** Where `sleep` is on the daemon's PATH (the mint command runs it by that absolute path). */
+const SLEEP = ['/usr/local/bin', '/usr/bin', '/bin'].map((d) => `${d}/sleep`).find((p) => existsSync(p)) ?? '/usr/bin/sleep';
 
 function childrenOf(pid: number): number[] {
   try {
