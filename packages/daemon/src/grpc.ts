@@ -1,7 +1,7 @@
 // Binds the AgentService to a grpc-js server. Handlers decode, call the domain, encode, and always
 // return callback(...). Expected errors travel as status codes with the hint in metadata.
 import * as grpc from '@grpc/grpc-js';
-import { formatDuration, isLatchkeyError, referenceUses, type ChainReport, type ErrorKind, type SecretMeta } from '@latchkey/core';
+import { formatDuration, inputError, isLatchkeyError, quote, referenceUses, type ChainReport, type ErrorKind, type SecretMeta } from '@latchkey/core';
 import {
   agentService,
   HINT_METADATA_KEY,
@@ -18,6 +18,7 @@ import type { Minter } from './minter.js';
 import type { Peer } from './audit.js';
 import { locatePeer } from './caller.js';
 import type { Logger } from './log.js';
+import { INVALID_UTF8, markInvalidUtf8 } from './utf8-guard.js';
 import type { AgentService } from './service.js';
 
 const STATUS_OF: Record<ErrorKind, grpc.status> = {
@@ -119,6 +120,9 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
   const handlers: AgentHandlers = {
     Status: unary(async () => ({ ...(await deps.status()), secrets: service.count() })),
     PutSecret: unary(async (req, caller) => {
+      if ((req as unknown as Record<PropertyKey, unknown>)[INVALID_UTF8]) {
+        throw inputError(`the value for ${quote(req.name)} is not valid UTF-8`, 'store text; for binary data, store it base64-encoded');
+      }
       const { cwd, peer } = locatePeer(caller, req.cwd);
       const input = {
         name: req.name,
@@ -209,5 +213,8 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       };
     }),
   };
-  server.addService(agentService(), handlers as unknown as grpc.UntypedServiceImplementation);
+  const definition = agentService();
+  // PutSecret's value (field 2) must arrive as UTF-8: the decoder would replace bad bytes silently.
+  markInvalidUtf8(definition.PutSecret as grpc.MethodDefinition<unknown, unknown>, 2);
+  server.addService(definition, handlers as unknown as grpc.UntypedServiceImplementation);
 }

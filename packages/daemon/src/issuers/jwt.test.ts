@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { createHmac, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import { isLatchkeyError, type LatchkeyError } from '@latchkey/core';
-import { issueJwt } from './jwt.js';
+import { estimatedBits, issueJwt } from './jwt.js';
 
 const NOW = 1_900_000_000_123;
 const IAT = Math.floor(NOW / 1000);
@@ -83,7 +83,7 @@ describe('issueJwt, HS256', () => {
   });
 
   it('accepts a key of exactly 32 bytes', async () => {
-    const key = 'a'.repeat(32);
+    const key = 'k3J9vQ2xR7mT5wL8pZ1cN4bF6hY0sD2g'; // 32 bytes, varied enough to pass the entropy check
     const d = decode(await issueJwt({ signer: 's' }, key, 60, 'lease_x', NOW));
     expect(d.signature.equals(createHmac('sha256', key).update(d.signingInput).digest())).toBe(true);
   });
@@ -164,5 +164,17 @@ describe('issueJwt, parameters', () => {
   it('needs a positive whole ttl', async () => {
     expect((await inputErrorOf(issueJwt({ signer: 's' }, HMAC_KEY, 0, 'l', NOW))).kind).toBe('input');
     expect((await inputErrorOf(issueJwt({ signer: 's' }, HMAC_KEY, 1.5, 'l', NOW))).kind).toBe('input');
+  });
+});
+
+describe('estimatedBits (the HS256 signer check)', () => {
+  it.each<[string, string, number, number]>([
+    ['32 times a', 'a'.repeat(32), 0, 0],
+    ['a 4-letter pattern repeated', 'abcd'.repeat(8), 64, 64],
+    ['64 hex digits of a random key', '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', 200, 256],
+  ])('%s', (_label, key, min, max) => {
+    const bits = estimatedBits(new TextEncoder().encode(key));
+    expect(bits).toBeGreaterThanOrEqual(min);
+    expect(bits).toBeLessThanOrEqual(max);
   });
 });

@@ -78,7 +78,33 @@ export function signingKeyOf(signerValue: string, signerName = 'the signer'): { 
       'store a longer random key, e.g. agent temp random --bytes 32, or a PEM private key',
     );
   }
+  const bits = estimatedBits(bytes);
+  if (bits < MIN_HMAC_KEY_BITS) {
+    throw inputError(
+      `${who} looks too weak for HS256: about ${Math.floor(bits)} bits of entropy, under ${MIN_HMAC_KEY_BITS}`,
+      'store a random key, e.g. agent set NAME --mint "openssl rand -hex 32", or a PEM private key',
+    );
+  }
   return { alg: 'HS256', key: bytes };
+}
+
+/** Least entropy an HMAC signer must show, by estimatedBits. */
+export const MIN_HMAC_KEY_BITS = 128;
+
+/**
+ * A rough estimate of a key's entropy in bits: its length times the Shannon entropy of its bytes. It
+ * catches keys like 32 times `a` (0 bits) or a short pattern repeated; it cannot tell a random key from a
+ * long passphrase, so it only refuses the plainly weak.
+ */
+export function estimatedBits(bytes: Uint8Array): number {
+  const counts = new Map<number, number>();
+  for (const b of bytes) counts.set(b, (counts.get(b) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / bytes.length;
+    h -= p * Math.log2(p);
+  }
+  return h * bytes.length;
 }
 
 /**
