@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { AgentConnection } from '@latchkey/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKeyring, type Keyring } from './utils/keyring.js';
-import { alive, keychainLookup, makeWorld, readDaemonLog, spawnDaemon, waitFor, type World } from './utils/agent.js';
+import { alive, keychainLookup, makeWorld, readAudit, readDaemonLog, spawnDaemon, waitFor, type World } from './utils/agent.js';
 
 const NAMES = ['alpha', 'beta', 'gamma'];
 
@@ -192,6 +192,34 @@ describe('the keychain never crashes the daemon', () => {
         conn.close();
       }
     } finally {
+      await daemon.kill();
+      await w.cleanup();
+    }
+  });
+
+  it('SECURITY 46: a keychain write that timed out while gnome-keyring was frozen lands later; memory then agrees with the keychain, audited', async () => {
+    const w = makeWorld(kr);
+    const daemon = await w.startDaemon();
+    const conn = new AgentConnection(w.socket);
+    try {
+      await conn.putSecret({ name: 'late', value: valueOf('late'), ttlSeconds: 3600 });
+      kr.freeze();
+      const second = `${valueOf('late')}-second`;
+      await expect(conn.putSecret({ name: 'late', value: second, ttlSeconds: 3600 })).rejects.toMatchObject({
+        kind: 'unavailable',
+        message: 'the keychain did not answer a write within 3s',
+      });
+      // Still the old value in memory while the keychain hangs.
+      expect((await conn.getSecret('late')).value === valueOf('late')).toBe(true);
+      kr.thaw();
+      const reconciled = await waitFor(() => readAudit(w.stateDir).some((r) => r.event === 'reconcile' && r.secret === 'late'), 15_000, 50);
+      expect(reconciled, readDaemonLog(w.stateDir)).toBe(true);
+      expect((await valueInKeychain(kr, w, 'late')) === second).toBe(true);
+      expect((await conn.getSecret('late')).value === second).toBe(true);
+      expect(readDaemonLog(w.stateDir)).toContain('a keychain write that timed out landed later');
+      expect(alive(daemon.pid)).toBe(true);
+    } finally {
+      conn.close();
       await daemon.kill();
       await w.cleanup();
     }

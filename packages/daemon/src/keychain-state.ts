@@ -29,12 +29,16 @@ export function keychainState(selected: SelectedStore, agent: () => AgentService
   keychain.onNotice = (line) => log.warn(line);
   let loaded = false;
   const loadNow = async (): Promise<boolean> => {
-    if (selected.store !== keychain || loaded) return true;
-    await agent().load();
-    loaded = true;
+    if (selected.store !== keychain) return true;
+    if (!loaded) {
+      await agent().load();
+      loaded = true;
+    }
+    // Writes and deletes that timed out may have landed since: read each back (SECURITY 46).
+    for (const account of keychain.takeUnsettled()) await agent().adopt(account, await keychain.get(account));
     return true;
   };
-  const watch = new KeychainWatch({ health: () => keychain.health(), log, onAnswer: loadNow }, selected.health);
+  const watch = new KeychainWatch({ health: () => keychain.health(), log, onAnswer: loadNow, pendingWork: () => keychain.hasUnsettled() }, selected.health);
   watch.start();
   return {
     readGate: () => watch.refuseIfLocked(),

@@ -112,6 +112,32 @@ export class AgentService {
     this.deps.log.info(`loaded ${this.records.size} secret(s) from the ${this.deps.store.kind} store`);
   }
 
+  /**
+   * Makes memory agree with what the keychain holds for one account (`password` as read back from it,
+   * undefined when absent), after a write or delete whose answer never came (SECURITY 46); audited.
+   */
+  async adopt(account: string, password: string | undefined): Promise<void> {
+    await this.serialized(account, async () => {
+      const held = this.records.get(account);
+      let found: SecretRecord | undefined;
+      try {
+        found = password === undefined ? undefined : decodeRecord(account, password);
+      } catch (err) {
+        if (!(err instanceof MalformedRecord)) throw err;
+        this.deps.log.warn(`ignored keychain item ${quote(account)} read back after a timeout: ${err.message}`);
+        return;
+      }
+      const same = held !== undefined && found !== undefined && encodeRecord(held) === encodeRecord(found);
+      if (same || (held === undefined && found === undefined)) return;
+      if (found) this.records.set(account, found);
+      else this.records.delete(account);
+      const meta = (found ?? held) as SecretRecord;
+      this.deps.log.warn(`a keychain ${found ? 'write' : 'delete'} that timed out landed later: memory now agrees with the keychain for ${quote(meta.meta.name)} (${meta.meta.scope})`);
+      this.deps.events?.emit({ kind: found ? 'changed' : 'removed', secret: meta.meta.name });
+      await this.auditBestEffort({ event: 'reconcile', outcome: found ? 'changed' : 'removed', secret: meta.meta.name, scope: meta.meta.scope, reason: 'a keychain call that timed out landed later' });
+    });
+  }
+
   /** How many secrets are held (expired ones included until swept). */
   count(): number {
     return this.records.size;

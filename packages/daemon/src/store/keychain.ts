@@ -102,6 +102,11 @@ export class KeychainStore implements SecretStore {
     return this.inFlight.size;
   }
 
+  /** Whether some write or delete timed out and was not read back yet. */
+  hasUnsettled(): boolean {
+    return this.unsettledAccounts.size > 0;
+  }
+
   /** Takes the accounts whose write or delete timed out, to read back once the keychain answers. */
   takeUnsettled(): string[] {
     const accounts = [...this.unsettledAccounts];

@@ -14,6 +14,8 @@ export interface KeychainWatchDeps {
   /** Runs when the keychain answers ok after being locked or unavailable (and at every ok check while it returns false). */
   onAnswer: () => Promise<boolean>;
   intervalMs?: number;
+  /** True when onAnswer has work even though no check failed (a single call timed out). */
+  pendingWork?: () => boolean;
 }
 
 export class KeychainWatch {
@@ -69,7 +71,7 @@ export class KeychainWatch {
       this.enter(health);
       return health;
     }
-    if (this.owed) {
+    if (this.owed || this.deps.pendingWork?.()) {
       try {
         this.owed = !(await this.deps.onAnswer());
       } catch (err) {
