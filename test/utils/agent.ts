@@ -93,12 +93,26 @@ export function makeWorld(keyring?: Keyring, extraEnv: Record<string, string> = 
     },
     async cleanup() {
       // Stop daemons started by the CLI too (auto-start), through the socket.
+      const holder = lockHolderPid(stateDir);
       await run(process.execPath, [CLI, 'daemon', 'stop'], { env, cwd: home, timeoutMs: 10_000 }).catch(() => undefined);
       await Promise.all(daemons.map((d) => d.kill('SIGKILL')));
+      // An auto-started daemon finishes its shutdown (last audit records, checkpoint) after it answered
+      // the stop: wait for it to be gone before its folder is removed.
+      if (holder > 0) await waitFor(() => !alive(holder), 10_000, 20);
       rmSync(dir, { recursive: true, force: true });
     },
   };
   return world;
+}
+
+/** The pid in a state folder's daemon.lock, or 0. */
+function lockHolderPid(stateDir: string): number {
+  try {
+    const pid = Number.parseInt(readFileSync(join(stateDir, 'daemon.lock'), 'utf8').trim(), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Runs a command, collecting its output; kills it after `timeoutMs`. */

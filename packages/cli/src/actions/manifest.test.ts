@@ -23,7 +23,8 @@ describe('confirm', () => {
     const result = confirm(t.deps, 'run with it?');
     t.stdin.write(answer);
     expect(await result).toBe(expected);
-    expect(t.said()).toBe('run with it? [y/N] ');
+    // In raw mode the prompter echoes the answer itself, one line ending in a newline.
+    expect(t.said()).toBe(`run with it? [y/N] ${answer.replace(/\r?\n$/, '')}\n`);
   });
 
   it('is no at the end of input', async () => {
