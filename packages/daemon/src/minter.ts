@@ -74,7 +74,7 @@ export class Minter {
     const started = this.deps.clock();
     const minted = await this.run(command, input.name);
     const ran = this.deps.clock() - started; // the command's own time, not the keychain's
-    const meta = await this.store({ ...input, mint: command, value: minted.value, expiresAt: minted.expiresAt, source: 'mint', createdAt: started }, peer);
+    const meta = await this.store({ ...input, mint: command, value: minted.value, expiresAt: minted.expiresAt, source: 'mint', createdAt: started + ran }, peer);
     this.durations.set(this.key(meta), ran);
     if (!this.pending.has(this.key(meta))) this.schedule(meta);
     return meta;
@@ -221,7 +221,9 @@ export class Minter {
         scope: meta.scope,
         source: 'mint',
         mint: meta.mint,
-        createdAt: started,
+        // The value's life starts when the command produced it (a slow command on a loaded machine
+        // would otherwise eat into the time the value is served).
+        createdAt: started + ran,
       },
       peer,
       record,
