@@ -312,7 +312,8 @@ async function oneKeychainFault(kr: Keyring, world: World, fault: KeyringFault):
   const healed = await ctl.heal(kr);
   let lost = 0;
   for (const n of names) {
-    const served = await conn.getSecret(n).then((r) => r.value, () => undefined);
+    // The daemon sees the keychain's state change within its next check (about a second).
+    const served = healed ? await waitForValue(conn, n, 5000) : await conn.getSecret(n).then((r) => r.value, () => undefined);
     if (served !== values.get(n)) lost++;
     if (healed && (await keychainValue(kr, world, `global:${n}`)) !== values.get(n)) lost++;
   }
