@@ -6,12 +6,12 @@
 // a torn last record left by a crash is removed when the file is opened, with a record saying so. The
 // file at the trail's path is checked before every write: a trail deleted, replaced or truncated under
 // the daemon is recorded as such in the file that is then opened at the path.
-import { closeSync, constants, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { AUDIT_REPAIR, lineHash, sealLine, unavailableError, type ChainReport } from '@latchkey/core';
-import { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, ROTATED_PATTERN, verifyTrail, type TrailKnowledge } from '@latchkey/protocol';
+import { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, lastNewlineEnd, ROTATED_PATTERN, verifyTrail, type TrailKnowledge } from '@latchkey/protocol';
 
 /** Who asked, as the kernel reported it for the connection. */
 export interface Peer {
@@ -61,20 +61,6 @@ function lastLineOf(file: string): string | undefined {
   return lines[lines.length - 1];
 }
 
-/** The length of `file` up to and including its last newline (what is left once a torn tail is cut). */
-function wholeLength(fd: number, size: number): number {
-  const buf = Buffer.alloc(64 * 1024);
-  let pos = size;
-  while (pos > 0) {
-    const start = Math.max(0, pos - buf.length);
-    const n = readSync(fd, buf, 0, pos - start, start);
-    const i = buf.subarray(0, n).lastIndexOf(0x0a);
-    if (i >= 0) return start + i + 1;
-    pos = start;
-  }
-  return 0;
-}
-
 /**
  * Cuts a torn last record (a line without its newline: a crash or a full disk mid-write) off the trail
  * file; returns how many bytes went (0 when the file ends on a whole record or does not exist).
@@ -90,7 +76,7 @@ export function repairTornTail(file: string): number {
   try {
     const { size } = fstatSync(fd);
     if (size === 0) return 0;
-    const whole = wholeLength(fd, size);
+    const whole = lastNewlineEnd(fd, size);
     if (whole === size) return 0;
     // ftruncate through the descriptor: the very file that was checked.
     ftruncateSync(fd, whole);

@@ -1,6 +1,6 @@
 // Where the audit trail lives in the state folder, shared by the daemon (which writes it) and the CLI
 // (which reads and verifies it without the daemon).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkSeals, hashAfter, lineHash, verifyChain, type ChainReport } from '@latchkey/core';
 
@@ -20,6 +20,23 @@ export function auditFiles(dir: string): string[] {
   }
   if (existsSync(join(dir, AUDIT_FILE))) names.push(AUDIT_FILE);
   return names.map((n) => join(dir, n));
+}
+
+/**
+ * The offset just after the last newline at or before `size` in the open file `fd` (0 when there is
+ * none): where a torn last record starts, and where a reader that must not cut a line in half begins.
+ */
+export function lastNewlineEnd(fd: number, size: number): number {
+  const buf = Buffer.alloc(64 * 1024);
+  let pos = size;
+  while (pos > 0) {
+    const start = Math.max(0, pos - buf.length);
+    const n = readSync(fd, buf, 0, pos - start, start);
+    const i = buf.subarray(0, n).lastIndexOf(0x0a);
+    if (i >= 0) return start + i + 1;
+    pos = start;
+  }
+  return 0;
 }
 
 /** The recorded anchor, or undefined when there is none (or it is not 64 hex digits). Never creates one. */

@@ -3,7 +3,7 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDuration, inputError } from '@latchkey/core';
-import { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, readAnchor, ROTATED_PATTERN, verifyTrail } from '@latchkey/protocol';
+import { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, lastNewlineEnd, readAnchor, ROTATED_PATTERN, verifyTrail } from '@latchkey/protocol';
 
 export { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, readAnchor, ROTATED_PATTERN, verifyTrail };
 
@@ -213,18 +213,4 @@ export class TrailFollower {
       .split('\n')
       .filter((l) => l !== '');
   }
-}
-
-/** The offset just after the last newline at or before `size` (0 when there is none). */
-function lastNewlineEnd(fd: number, size: number): number {
-  const buf = Buffer.alloc(4096);
-  let pos = size;
-  while (pos > 0) {
-    const start = Math.max(0, pos - buf.length);
-    const n = readSync(fd, buf, 0, pos - start, start);
-    const i = buf.subarray(0, n).lastIndexOf(0x0a);
-    if (i >= 0) return start + i + 1;
-    pos = start;
-  }
-  return 0;
 }
