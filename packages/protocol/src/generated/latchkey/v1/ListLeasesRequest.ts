@@ -2,7 +2,11 @@
 
 
 export interface ListLeasesRequest {
+  'pageSize'?: (number);
+  'pageToken'?: (string);
 }
 
 export interface ListLeasesRequest__Output {
+  'pageSize': (number);
+  'pageToken': (string);
 }

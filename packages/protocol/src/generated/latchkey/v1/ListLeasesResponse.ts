@@ -4,8 +4,10 @@ import type { Lease as _latchkey_v1_Lease, Lease__Output as _latchkey_v1_Lease__
 
 export interface ListLeasesResponse {
   'leases'?: (_latchkey_v1_Lease)[];
+  'nextPageToken'?: (string);
 }
 
 export interface ListLeasesResponse__Output {
   'leases': (_latchkey_v1_Lease__Output)[];
+  'nextPageToken': (string);
 }

@@ -2,7 +2,11 @@
 
 
 export interface ListSecretsRequest {
+  'pageSize'?: (number);
+  'pageToken'?: (string);
 }
 
 export interface ListSecretsRequest__Output {
+  'pageSize': (number);
+  'pageToken': (string);
 }

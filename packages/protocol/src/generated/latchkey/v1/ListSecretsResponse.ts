@@ -4,8 +4,10 @@ import type { SecretMeta as _latchkey_v1_SecretMeta, SecretMeta__Output as _latc
 
 export interface ListSecretsResponse {
   'secrets'?: (_latchkey_v1_SecretMeta)[];
+  'nextPageToken'?: (string);
 }
 
 export interface ListSecretsResponse__Output {
   'secrets': (_latchkey_v1_SecretMeta__Output)[];
+  'nextPageToken': (string);
 }
