@@ -20,6 +20,7 @@ APT_PACKAGES=(
   python3 make g++                                     # node-gyp: keytar builds from source
   protobuf-compiler protobuf-compiler-grpc python3-grpcio  # clients generated from the .proto in other languages
   util-linux                                           # setpriv, used by the tests
+  zsh fish                                             # the completion scripts are tested in their own shells
 )
 
 missing=()

@@ -4,6 +4,7 @@ import { Command, Errors } from '@oclif/core';
 import { LatchkeyError } from '@latchkey/core';
 import { connect, type AgentConnection } from '@latchkey/client';
 import { renderError, warnStoreNote, type Output } from './render.js';
+import { usageMessage, type FlagFacts } from './usage-message.js';
 
 /** What actions need from the outside world; built once per command from the process. */
 export interface Deps extends Output {
@@ -34,8 +35,9 @@ export abstract class BaseCommand extends Command {
       return;
     }
     if (err instanceof Errors.CLIError && !(err instanceof LatchkeyError)) {
-      const message = err.message.split('\n')[0]?.replace(/^./, (c) => c.toLowerCase()) ?? 'invalid usage';
-      process.exitCode = renderError(new LatchkeyError('usage', message.replace(/\.$/, ''), `run agent ${this.id?.replace(/:/g, ' ') ?? ''} --help`), process);
+      const flags = (this.constructor as typeof BaseCommand).flags as Record<string, FlagFacts | undefined> | undefined;
+      const message = usageMessage(err.message, flags ?? {});
+      process.exitCode = renderError(new LatchkeyError('usage', message, `run agent ${this.id?.replace(/:/g, ' ') ?? ''} --help`), process);
       return;
     }
     process.exitCode = renderError(err, process);

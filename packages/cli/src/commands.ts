@@ -7,6 +7,8 @@ import DaemonStart from './commands/daemon/start.js';
 import DaemonStatus from './commands/daemon/status.js';
 import DaemonStop from './commands/daemon/stop.js';
 import DaemonUninstall from './commands/daemon/uninstall.js';
+import Complete from './commands/complete.js';
+import Completion from './commands/completion.js';
 import Doctor from './commands/doctor.js';
 import Exec from './commands/exec.js';
 import Deny from './commands/deny.js';
@@ -45,4 +47,6 @@ export const COMMANDS = {
   audit: Audit,
   'audit:verify': AuditVerify,
   doctor: Doctor,
+  completion: Completion,
+  __complete: Complete,
 };

@@ -50,7 +50,8 @@ export function parseConfig(raw: unknown): Config {
   const seconds = (v: unknown, field: string, fallback: number): number => {
     if (v === undefined) return fallback;
     if (typeof v === 'number') return v;
-    if (typeof v === 'string') return parseDuration(v);
+    // A string of digits stays seconds here, as config.json has always read it (a typed CLI flag must name a unit).
+    if (typeof v === 'string') return /^\s*\d+\s*$/.test(v) ? Number(v) : parseDuration(v);
     throw inputError(`config.json: ${field} must be a duration like "12h"`);
   };
   const maxSeconds = seconds(r.maxTtl, 'maxTtl', DEFAULT_TTL_POLICY.maxSeconds);

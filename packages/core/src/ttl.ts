@@ -8,11 +8,17 @@ export const systemClock: Clock = () => Date.now();
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
-/** Parses `90s`, `15m`, `8h`, `30d`, `1h30m` or a bare number of seconds into seconds. */
+/**
+ * Parses `90s`, `15m`, `8h`, `30d` or `1h30m` into seconds. A bare number is refused: `--ttl 5` is as likely
+ * to mean minutes as seconds, and a guess here sets how long a credential lives.
+ */
 export function parseDuration(text: string): number {
   const raw = text.trim().toLowerCase();
-  if (raw === '' ) throw inputError('empty duration', 'use a duration like 15m, 8h or 30d');
-  if (/^\d+$/.test(raw)) return Number(raw);
+  if (raw === '') throw inputError('empty duration', 'use a duration like 15m, 8h or 30d');
+  if (/^\d+$/.test(raw)) {
+    const n = Number(raw);
+    throw inputError(`the duration ${JSON.stringify(text.trim())} has no unit`, `did you mean ${n}s or ${n}m? (units: s, m, h, d, w, e.g. 15m)`);
+  }
   const re = /(\d+)([smhdw])/gy;
   let total = 0;
   let consumed = 0;

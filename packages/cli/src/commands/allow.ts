@@ -11,7 +11,7 @@ export default class Allow extends BaseCommand {
   static override examples = [
     '<%= config.bin %> allow',
     '<%= config.bin %> allow services/api/agent.env',
-    '<%= config.bin %> allow --allow-var NODE_OPTIONS   # a manifest that sets a refused variable',
+    { description: 'A manifest that sets a variable refused by default', command: '<%= config.bin %> allow --allow-var NODE_OPTIONS' },
   ];
   static override args = { path: Args.string({ ignoreStdin: true, description: 'the manifest, or a folder holding agent.env', required: false }) };
   static override flags = {

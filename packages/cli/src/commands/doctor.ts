@@ -3,7 +3,7 @@ import { doctor } from '../actions/doctor.js';
 import { BaseCommand } from '../base.js';
 
 export default class Doctor extends BaseCommand {
-  static override summary = 'Check the daemon, the store, the project and its files; each finding says how to fix it';
+  static override summary = 'Check the daemon, the store and the project; each finding says how to fix it';
   static override description =
     'Checks that the daemon answers, that the socket and state folders are yours and 0700, that the store is the keychain, ' +
     "that the current manifest is approved and every secret it needs is present and not expired, which secrets expire within a day, " +

@@ -10,12 +10,12 @@ export default class Exec extends BaseCommand {
     'forwarded signals (SIGTERM, SIGHUP, SIGINT, SIGUSR1/2, SIGWINCH; Ctrl-C reaches it once).',
     'A manifest is used only once approved for its path and content (agent allow); on a terminal exec asks,',
     'otherwise it exits 77. A missing command exits 127, a non-executable one 126.',
-  ].join('\n');
+  ].join(' ');
   static override examples = [
     '<%= config.bin %> exec -- npm run dev',
     '<%= config.bin %> exec --env-file config/test.env -- pytest -x',
-    '<%= config.bin %> exec --mask -- ./deploy.sh          # values of 6+ characters are masked in the output',
-    '<%= config.bin %> exec --watch -- node server.js      # restart when a secret it uses changes',
+    { description: 'Mask injected values (6+ characters) in the output', command: '<%= config.bin %> exec --mask -- ./deploy.sh' },
+    { description: 'Restart the command when a secret it uses changes', command: '<%= config.bin %> exec --watch -- node server.js' },
     '<%= config.bin %> exec --allow-var NODE_OPTIONS -- node app.js',
   ];
   static override strict = false;

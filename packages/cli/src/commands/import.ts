@@ -4,7 +4,7 @@ import { importDotenv } from '../actions/import.js';
 import { BaseCommand } from '../base.js';
 
 export default class Import extends BaseCommand {
-  static override summary = 'Move the values of a .env into the keychain and write an agent.env of references';
+  static override summary = 'Move the values of a .env into the keychain; write an agent.env of references';
   static override description =
     'Every non-empty value becomes a secret named after its variable (STRIPE_KEY -> stripe-key), bound to the project of the manifest\'s ' +
     'folder unless --global is given; values that are already agent:// references are kept as they are, empty ones are not stored. ' +
@@ -16,7 +16,7 @@ export default class Import extends BaseCommand {
     '<%= config.bin %> import',
     '<%= config.bin %> import .env.local --ttl 8h --remove',
     '<%= config.bin %> import config/.env --env-file agent.env',
-    '<%= config.bin %> import --global --replace   # shared by every folder; overwrite values that differ',
+    { description: 'Shared by every folder; overwrite values that differ', command: '<%= config.bin %> import --global --replace' },
   ];
   static override args = { file: Args.string({ ignoreStdin: true, description: 'the dotenv file to import', default: '.env' }) };
   static override flags = {

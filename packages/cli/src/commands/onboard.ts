@@ -3,7 +3,7 @@ import { onboard } from '../actions/onboard.js';
 import { BaseCommand } from '../base.js';
 
 export default class Onboard extends BaseCommand {
-  static override summary = "Get ready to work on a project: enter the secrets its agent.env needs, then approve it";
+  static override summary = "Get ready to work on a project: enter the secrets it needs, then approve it";
   static override description =
     'Lists each secret the manifest refers to as present, expiring (within a day), expired or missing, with its owner, description and docs link. ' +
     "On a terminal it asks for each missing or expired value (hidden), stores it with the manifest's max_ttl (else the default ttl) and the " +
@@ -12,7 +12,7 @@ export default class Onboard extends BaseCommand {
     'Exits 0 when ready (nothing missing or expired and the manifest approved), 1 otherwise; values are never printed.';
   static override examples = [
     '<%= config.bin %> onboard',
-    '<%= config.bin %> onboard --check            # exit 1 and list what is missing (owner and docs included)',
+    { description: 'Exit 1 and list what is missing, with owners and docs', command: '<%= config.bin %> onboard --check' },
     '<%= config.bin %> onboard --check --json',
     '<%= config.bin %> onboard --from-env-file ci-secrets.env --yes',
   ];

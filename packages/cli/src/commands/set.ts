@@ -17,10 +17,10 @@ export default class Set extends BaseCommand {
     'later is retried with backoff while the old value lives. `agent rotate NAME` mints now.';
   static override examples = [
     '<%= config.bin %> set stripe-test --ttl 8h --owner payments',
-    "printf '%s' \"$TOKEN\" | <%= config.bin %> set github-token --ttl 1d --desc 'CI read-only token'",
+    { description: 'Store a value piped from a script (byte-exact, never from argv)', command: "printf '%s' \"$TOKEN\" | <%= config.bin %> set github-token --ttl 1d" },
     '<%= config.bin %> set db-password --project   # only resolves inside this project',
     "<%= config.bin %> set github-token --mint 'gh auth token' --ttl 1h",
-    "<%= config.bin %> set stripe-test --mint 'op read op://dev/stripe/test-key' --ttl 8h --owner payments",
+    "<%= config.bin %> set stripe-test --mint 'op read op://dev/stripe/key' --ttl 8h",
   ];
   static override args = { name: Args.string({ ignoreStdin: true, description: 'secret name, e.g. stripe-test or team/db.password', required: true }) };
   static override flags = {

@@ -3,7 +3,7 @@ import { verifyAudit } from '../../actions/audit.js';
 import { BaseCommand } from '../../base.js';
 
 export default class AuditVerify extends BaseCommand {
-  static override summary = "Check the audit trail's hash chain: exit 0 when intact, 1 naming the first broken record";
+  static override summary = "Check the audit trail: exit 0 when intact, 1 naming the first broken record";
   static override description =
     'Each record carries the sha256 of the one before it, from a recorded anchor and across rotated files, so an edited, ' +
     'removed or reordered record breaks the chain at the first record that no longer follows. Removing records from the very end ' +

@@ -3,7 +3,7 @@ import { installService } from '../../actions/service.js';
 import { BaseCommand } from '../../base.js';
 
 export default class DaemonInstall extends BaseCommand {
-  static override summary = 'Start the daemon at login: a systemd user unit on Linux, a launchd agent on macOS';
+  static override summary = 'Start the daemon at login (a systemd user unit, or a launchd agent on macOS)';
   static override description =
     'Linux: writes ${XDG_CONFIG_HOME:-~/.config}/systemd/user/latchkey.service (this node and the daemon entry with --foreground, ' +
     'Restart=on-failure, the LATCHKEY_* settings, XDG paths and PATH of this shell; never a secret), then runs ' +

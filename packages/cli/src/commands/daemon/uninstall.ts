@@ -3,7 +3,7 @@ import { BaseCommand } from '../../base.js';
 import { serviceInput } from './install.js';
 
 export default class DaemonUninstall extends BaseCommand {
-  static override summary = 'Stop starting the daemon at login: disable and remove what agent daemon install wrote';
+  static override summary = 'Stop starting the daemon at login: remove what agent daemon install wrote';
   static override description = 'Refuses to remove a unit it did not write. Other commands still start the daemon when needed.';
   static override examples = ['<%= config.bin %> daemon uninstall'];
 

@@ -12,8 +12,8 @@ export default class TempJwt extends BaseCommand {
   static override examples = [
     '<%= config.bin %> temp random --bytes 32 | <%= config.bin %> set dev-signer --ttl 30d',
     '<%= config.bin %> temp jwt --signer dev-signer --sub tests --aud api --ttl 10m',
-    '<%= config.bin %> temp jwt --signer dev-signer --claim role=admin --claim tenant=acme --json',
-    'curl -H "Authorization: Bearer $(<%= config.bin %> temp jwt --signer dev-signer --ttl 5m)" http://localhost:3000/me',
+    '<%= config.bin %> temp jwt --signer dev-signer --claim role=admin --json',
+    'curl -H "Authorization: Bearer $(<%= config.bin %> temp jwt --signer dev-signer)" "$API"',
   ];
   static override flags = {
     signer: Flags.string({ description: 'the stored secret that signs the token', required: true }),
