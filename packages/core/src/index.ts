@@ -1,7 +1,9 @@
-// @latchkey/core: the pure rules of Latchkey (names, scopes, TTLs, the keychain record format,
+// @latchkey/core: the pure rules of Latchkey (names, scope visibility, TTLs, leases, the keychain record format,
 // configuration and the error catalogue). No file system, network or process access lives here.
 export * from './errors.js';
 export * from './names.js';
+export * from './scope.js';
+export * from './leases.js';
 export * from './ttl.js';
 export * from './record.js';
 export * from './config.js';
@@ -10,3 +12,4 @@ export * from './dotenv.js';
 export * from './audit-chain.js';
 export * from './redact.js';
 export * from './display.js';
+export * from './proc-stat.js';

@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { isLatchkeyError, notFoundError, type LatchkeyError, type TtlPolicy } from '@latchkey/core';
+import { inputError, isLatchkeyError, notFoundError, type LatchkeyError, type TtlPolicy } from '@latchkey/core';
 import { MemoryAudit, type Peer } from './audit.js';
 import { memoryLogger } from './log.js';
-import { LeaseManager, readProcessStat, type LeaseManagerDeps } from './leases.js';
+import { LeaseManager, type LeaseKind, type LeaseManagerDeps } from './leases.js';
 
 const T0 = 1_900_000_000_000;
 const TTL: TtlPolicy = { defaultSeconds: 900, maxSeconds: 3600 };
@@ -328,20 +328,6 @@ describe('leases bound to a process', () => {
   });
 });
 
-describe.runIf(process.platform === 'linux')('readProcessStat', () => {
-  it('reads the state and a stable start time of a live process', () => {
-    const a = readProcessStat(process.pid);
-    expect(a?.state).toMatch(/^[RS]$/);
-    expect(a?.startTime).toMatch(/^\d+$/);
-    expect(readProcessStat(process.pid)?.startTime).toBe(a?.startTime);
-  });
-
-  it('is undefined for a pid that does not exist', () => {
-    expect(readProcessStat(2 ** 22 + 1)).toBeUndefined();
-    expect(readProcessStat(0)).toBeUndefined();
-  });
-});
-
 describe('audit and listing', () => {
   it('audits issue, revoke, expiry and process exit with fingerprints, never values', async () => {
     alive.add(7001);
@@ -464,5 +450,83 @@ describe('lease caps (SECURITY 43)', () => {
     const before = probes;
     await errorOf(m.issue({ ...random, bindPid: -1 }));
     expect(probes).toBe(before + 1);
+  });
+});
+
+describe('a kind with a teardown (a lease-end hook)', () => {
+  /** A kind that mints "made-N" and records every end, with the audit events seen when it ran. */
+  function recordingKind(fail = false) {
+    const ends: Array<{ handle: unknown; how: string; auditedBefore: number }> = [];
+    let n = 0;
+    const kind: LeaseKind = {
+      check: (params) => {
+        if (params.bad) throw inputError('bad parameter');
+      },
+      mint: async () => {
+        n++;
+        return { value: `made-${n}-${'x'.repeat(20)}`, handle: { user: `u${n}` } };
+      },
+      end: async (minted, how) => {
+        await new Promise((r) => setImmediate(r));
+        ends.push({ handle: minted.handle, how, auditedBefore: leaseEvents().filter((e) => e.outcome !== 'issued').length });
+        if (fail) throw new Error('server went away');
+      },
+    };
+    return { kind, ends };
+  }
+
+  it('runs the end hook once per lease, for revoke, expiry, process exit and close, before the end is audited', async () => {
+    const { kind, ends } = recordingKind();
+    const m = manager({ kinds: { db: kind } });
+    alive.add(7001);
+    const revoked = await m.issue({ kind: 'db', ttlSeconds: 600, params: {} });
+    const expiring = await m.issue({ kind: 'db', ttlSeconds: 60, params: {} });
+    await m.issue({ kind: 'db', ttlSeconds: 600, params: {}, bindPid: 7001 });
+    await m.issue({ kind: 'db', ttlSeconds: 600, params: {} });
+
+    expect(await m.revoke(revoked.leaseId)).toBe(true);
+    expect(await m.revoke(revoked.leaseId)).toBe(false);
+    now += 60_000;
+    await m.sweep();
+    alive.delete(7001);
+    await m.sweep();
+    await m.close();
+    expect(ends.map((e) => [e.handle, e.how])).toEqual([
+      [{ user: 'u1' }, 'revoked'],
+      [{ user: 'u2' }, 'expired'],
+      [{ user: 'u3' }, 'ended'],
+      [{ user: 'u4' }, 'ended'],
+    ]);
+    // each end hook ran before its lease's end was audited
+    expect(ends.map((e) => e.auditedBefore)).toEqual([0, 1, 2, 3]);
+    expect(m.introspect(expiring.value).active).toBe(false);
+  });
+
+  it('tears down what was minted when the issue audit fails (the key is never served)', async () => {
+    const { kind, ends } = recordingKind();
+    const m = manager({ kinds: { db: kind } });
+    audit.failing = true;
+    expect((await errorOf(m.issue({ kind: 'db', ttlSeconds: 60, params: {} }))).kind).toBe('unavailable');
+    expect(ends.map((e) => e.how)).toEqual(['abandoned']);
+  });
+
+  it('a failing teardown still ends the lease, is logged, and the end record says teardown failed', async () => {
+    const { kind } = recordingKind(true);
+    const m = manager({ kinds: { db: kind } });
+    const key = await m.issue({ kind: 'db', ttlSeconds: 60, params: {} });
+    expect(await m.revoke(key.leaseId)).toBe(true);
+    expect(m.introspect(key.value).active).toBe(false);
+    expect(leaseEvents().at(-1)).toMatchObject({ outcome: 'revoked', teardown: 'failed' });
+    expect(log.lines.join('\n')).toContain('server went away');
+  });
+
+  it('checks the parameters before minting, and names the kinds served when a kind is unknown', async () => {
+    const { kind, ends } = recordingKind();
+    const m = manager({ kinds: { db: kind } });
+    expect((await errorOf(m.issue({ kind: 'db', ttlSeconds: 60, params: { bad: '1' } }))).message).toBe('bad parameter');
+    const err = await errorOf(m.issue({ kind: 'random', ttlSeconds: 60, params: {} }));
+    expect(err.hint).toBe('use db');
+    expect(ends).toEqual([]);
+    expect(m.size).toBe(0);
   });
 });

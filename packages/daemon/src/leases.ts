@@ -1,25 +1,39 @@
-// Temporary keys and their leases, held in the daemon's memory only.
+// Temporary keys and their leases, held in the daemon's memory only: this file composes core's lease
+// rules (LeaseTable, leaseVerdict, leaseTerm, bindTarget) with what only the daemon has: the kinds'
+// minting and teardown (issuers/kinds.ts), process liveness from /proc (proc.ts), the keyed
+// fingerprint index, audit records and the sweep timer.
 //
-// A lease ends at its TTL, on revoke, or when the process it is bound to exits, whichever comes first.
 // Expiry is judged against the injected clock whenever a lease is looked at (introspection, listing,
 // revoke) and by one shared sweep timer; the sweep also polls bound processes. When a lease ends, its
-// key is forgotten: nothing here can answer "active" for it again.
+// key is forgotten first (nothing here can answer "active" for it again), then its kind's teardown runs,
+// then the end is audited.
 //
 // Keys are never map keys: leases are indexed by a keyed fingerprint (HMAC-SHA256 under a random
 // per-daemon key) of the value, and the value itself is dropped as soon as it is returned to the caller.
 // Audit records carry the first 16 hex characters of that fingerprint, the same as `list()` shows.
 import { createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { checkTtl, DEFAULT_LEASE_LIMITS, exhaustedError, inputError, quote, unavailableError, type LeaseLimits, type TtlPolicy } from '@latchkey/core';
+import {
+  bindTarget,
+  DEFAULT_LEASE_LIMITS,
+  inputError,
+  leaseTerm,
+  leaseVerdict,
+  LeaseTable,
+  quote,
+  unavailableError,
+  type LeaseEnd,
+  type LeaseLimits,
+  type LeaseTerms,
+  type LeaseVerdict,
+  type TtlPolicy,
+} from '@latchkey/core';
 import type { AuditEvent, AuditSink, Peer } from './audit.js';
 import type { Logger } from './log.js';
 import { peerExecutable } from './native.js';
-import { checkJwtParams, issueJwt } from './issuers/jwt.js';
-import { checkRandomParams, issueRandom } from './issuers/random.js';
+import { processAlive, readProcessStat } from './proc.js';
+import { DEFAULT_LEASE_KINDS, type LeaseKind, type Minted } from './issuers/kinds.js';
 
-/** The kinds of temporary key. */
-export const TEMP_KEY_KINDS = ['random', 'jwt'] as const;
-export type TempKeyKind = (typeof TEMP_KEY_KINDS)[number];
+export type { LeaseKind, Minted, MintInput } from './issuers/kinds.js';
 
 export interface LeaseManagerDeps {
   clock: () => number;
@@ -28,18 +42,19 @@ export interface LeaseManagerDeps {
   /** Default and maximum TTL of a temporary key. */
   ttl: TtlPolicy;
   /**
-   * Whether a bound process still runs. Default: `process.kill(pid, 0)` plus, on Linux, a check that
-   * the process is not a zombie and that its start time in /proc/<pid>/stat is the one seen at binding
-   * (so a reused pid does not keep a lease alive).
+   * Whether a bound process still runs. Default: proc.ts's processAlive, which also checks that the
+   * process is no zombie and that its start time is the one seen at binding.
    */
   isAlive?: (pid: number) => boolean;
   /** Caps on active leases (default DEFAULT_LEASE_LIMITS). */
   limits?: LeaseLimits;
   /** How often bound processes and expiries are polled, in ms (default 250). */
   pollMs?: number;
+  /** The kinds of temporary key served, by name (default random and jwt). */
+  kinds?: Readonly<Record<string, LeaseKind>>;
   /**
-   * Reads a signer's value for a jwt: the service's audited read, with the scope the caller has from
-   * `use.cwd`, recorded as a use of the signer with `use.fields` (the variable and manifest it signs for).
+   * Reads a stored secret a kind mints from (a jwt's signer): the service's audited read, with the scope
+   * the caller has from `use.cwd`, recorded as a use with `use.fields` (the variable and manifest it is for).
    */
   readSigner: (name: string, peer: Peer | undefined, use: SignerUse) => Promise<string>;
 }
@@ -92,124 +107,89 @@ export interface LeaseInfo {
   fingerprint: string;
 }
 
-interface Lease {
-  leaseId: string;
-  kind: TempKeyKind;
-  issuedAt: number;
-  expiresAt: number;
-  boundPid: number;
+interface Lease extends LeaseTerms {
   boundExe: string;
-  /** /proc start time of the bound process at binding (default liveness check only). */
-  boundStart: string | undefined;
-  /** Full HMAC hex; the index key. */
-  mac: string;
   fingerprint: string;
   peer: Peer | undefined;
-  signer: string | undefined;
+  /** The stored secret the value was made from, and the parameter that named it (audit only). */
+  secret: { param: string; name: string } | undefined;
+  minted: Minted;
 }
-
-type EndOutcome = 'revoked' | 'expired' | 'ended';
 
 const INACTIVE: LeaseIntrospection = Object.freeze({ active: false, leaseId: '', expiresAt: 0, kind: '' });
 
-/** How many times a random key is minted again when it matches an active one (tiny key spaces only). */
+/** How many times a key is minted again when it matches an active one (tiny key spaces only). */
 const MINT_ATTEMPTS = 8;
-
-/** The state and start time (clock ticks since boot) of a process from /proc/<pid>/stat, or undefined. */
-export function readProcessStat(pid: number): { state: string; startTime: string } | undefined {
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) is in parentheses and may hold spaces or parentheses: split after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
-  const startTime = fields[19]; // field 22 of stat(5); fields[0] is field 3
-  if (state === undefined || startTime === undefined) return undefined;
-  return { state, startTime };
-}
-
-/** Whether a process with this pid exists (EPERM means it exists under another user). */
-function pidExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The default liveness check: the pid exists, is no zombie, and (when /proc answers) started when it did at binding. */
-function defaultAlive(pid: number, boundStart: string | undefined): boolean {
-  if (!pidExists(pid)) return false;
-  const stat = readProcessStat(pid);
-  if (!stat) return boundStart === undefined; // no /proc (not Linux): trust kill(0); /proc gone since binding: exited
-  if (stat.state === 'Z' || stat.state === 'X') return false;
-  return boundStart === undefined || stat.startTime === boundStart;
-}
 
 /** Holds temporary keys in memory and ends their leases. */
 export class LeaseManager {
   private readonly macKey = randomBytes(32);
-  private readonly byId = new Map<string, Lease>();
-  private readonly byMac = new Map<string, Lease>();
-  private readonly byPid = new Map<number, Set<Lease>>();
+  private readonly table = new LeaseTable<Lease>();
+  private readonly kinds: Readonly<Record<string, LeaseKind>>;
+  private readonly limits: LeaseLimits;
   private readonly pollMs: number;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private lastCapSweep = Number.NEGATIVE_INFINITY;
+  private readonly alive = (pid: number, binding: string | undefined): boolean => this.probe(pid, binding);
 
   constructor(private readonly deps: LeaseManagerDeps) {
     this.pollMs = deps.pollMs ?? 250;
+    this.kinds = deps.kinds ?? DEFAULT_LEASE_KINDS;
+    this.limits = deps.limits ?? DEFAULT_LEASE_LIMITS;
+  }
+
+  /** The names of the kinds served. */
+  kindNames(): string[] {
+    return Object.keys(this.kinds);
   }
 
   /** Mints a key of `req.kind` under a new lease. The issue is audited before the key is returned. */
   async issue(req: IssueRequest, peer?: Peer): Promise<IssuedKey> {
     if (this.closed) throw unavailableError('the lease manager is closed', 'start the daemon again');
-    const kind = req.kind as TempKeyKind;
-    if (!TEMP_KEY_KINDS.includes(kind)) {
-      throw inputError(`unknown temporary key kind ${quote(String(req.kind))}`, 'use random or jwt');
+    const kind = Object.hasOwn(this.kinds, req.kind) ? this.kinds[req.kind] : undefined;
+    if (!kind) {
+      throw inputError(`unknown temporary key kind ${quote(String(req.kind))}`, `use ${this.kindNames().join(' or ')}`);
     }
     const params = req.params ?? {};
-    if (kind === 'random') checkRandomParams(params);
-    else checkJwtParams(params);
-    const ttlSeconds = checkTtl(req.ttlSeconds === 0 ? this.deps.ttl.defaultSeconds : req.ttlSeconds, this.deps.ttl);
+    kind.check(params);
+    // Checked before any probe or read; the expiry is set again from the issue time below.
+    const { ttlSeconds } = leaseTerm(req.ttlSeconds, 0, this.deps.ttl);
 
-    const boundPid = this.bindTarget(req.bindPid, peer);
+    const boundPid = bindTarget(req.bindPid, peer?.pid);
     await this.checkLimits(boundPid);
-    let boundStart: string | undefined;
+    let binding: string | undefined;
     let boundExe = '';
     // A process already holding leases was checked when it got them and is watched by the sweep:
     // reuse what was read then instead of reading /proc again on every issue.
-    const sibling = boundPid > 0 ? this.byPid.get(boundPid)?.values().next().value : undefined;
+    const sibling = boundPid > 0 ? this.table.boundTo(boundPid)[0] : undefined;
     if (sibling) {
-      boundStart = sibling.boundStart;
+      binding = sibling.binding;
       boundExe = sibling.boundExe;
     } else if (boundPid > 0) {
-      boundStart = this.deps.isAlive ? undefined : readProcessStat(boundPid)?.startTime;
-      if (!this.alive(boundPid, boundStart)) {
+      binding = this.deps.isAlive ? undefined : readProcessStat(boundPid)?.startTime;
+      if (!this.probe(boundPid, binding)) {
         throw inputError(`process ${boundPid} is not running: a lease cannot be bound to it`, 'bind the lease to a running process, or to none');
       }
       boundExe = (peer?.pid === boundPid ? peer.exe : undefined) ?? peerExecutable(boundPid) ?? '';
     }
 
-    const signer = kind === 'jwt' ? (params.signer as string) : undefined;
-    const signerValue = signer !== undefined ? await this.deps.readSigner(signer, peer, req.signerUse ?? { cwd: '' }) : undefined;
+    const secretName = kind.secretParam !== undefined ? params[kind.secretParam] : undefined;
+    const secret = secretName !== undefined ? { param: kind.secretParam as string, name: secretName } : undefined;
+    const secretValue = secretName !== undefined ? await this.deps.readSigner(secretName, peer, req.signerUse ?? { cwd: '' }) : undefined;
     if (this.closed) throw unavailableError('the lease manager is closed', 'start the daemon again');
 
     const leaseId = this.newLeaseId();
     const issuedAt = this.deps.clock();
-    const expiresAt = issuedAt + ttlSeconds * 1000;
-    let value = '';
-    let mac = '';
+    const { expiresAt } = leaseTerm(ttlSeconds, issuedAt, this.deps.ttl);
+    let minted: Minted;
+    let mac: string;
     for (let attempt = 0; ; attempt++) {
-      value = kind === 'random' ? issueRandom(params) : await issueJwt(params, signerValue as string, ttlSeconds, leaseId, issuedAt);
-      mac = this.mac(value);
-      const clash = this.byMac.get(mac);
+      minted = await kind.mint({ params, ttlSeconds, leaseId, issuedAt, secret: secretValue });
+      mac = this.mac(minted.value);
+      const clash = this.table.withKey(mac);
       if (!clash || !this.checkLive(clash)) break;
+      await this.teardown(kind, minted, 'abandoned', leaseId);
       if (attempt + 1 >= MINT_ATTEMPTS) {
         throw inputError('no key unlike the active ones could be minted: the key space is too small', 'ask for more bytes');
       }
@@ -217,19 +197,25 @@ export class LeaseManager {
 
     const lease: Lease = {
       leaseId,
-      kind,
+      kind: req.kind,
       issuedAt,
       expiresAt,
       boundPid,
       boundExe,
-      boundStart,
-      mac,
+      binding,
+      key: mac,
       fingerprint: mac.slice(0, 16),
       peer,
-      signer,
+      secret,
+      minted,
     };
     // Issues that passed the first check together (a jwt waits for its signer) must not overshoot.
-    this.assertRoom(boundPid);
+    try {
+      this.table.assertRoom(boundPid, this.limits);
+    } catch (err) {
+      await this.teardown(kind, minted, 'abandoned', leaseId);
+      throw err;
+    }
     // Register before the audit write so a concurrent mint cannot take the same value; undo if the
     // audit fails (the key is then never served).
     this.add(lease);
@@ -240,20 +226,20 @@ export class LeaseManager {
         expiresAt: new Date(expiresAt).toISOString(),
       });
     } catch (err) {
-      this.remove(lease);
+      if (this.forget(lease)) await this.teardown(kind, minted, 'abandoned', leaseId);
       throw err;
     }
-    if (this.closed || !this.byId.has(leaseId)) {
+    if (this.closed || !this.table.has(leaseId)) {
       // closed, or ended by a sweep while the audit was written: the key is not served
-      this.remove(lease);
+      if (this.forget(lease)) await this.teardown(kind, minted, 'abandoned', leaseId);
       throw unavailableError('the lease ended before its key could be served', 'ask for a new key');
     }
-    return { value, leaseId, expiresAt };
+    return { value: minted.value, leaseId, expiresAt };
   }
 
   /** Ends a lease now. False when no such lease is active (unknown, already ended or expired). */
   async revoke(leaseId: string, peer?: Peer): Promise<boolean> {
-    const lease = this.byId.get(leaseId);
+    const lease = this.table.get(leaseId);
     if (!lease) return false;
     if (!this.checkLive(lease)) return false;
     await this.end(lease, 'revoked', peer);
@@ -266,7 +252,7 @@ export class LeaseManager {
    */
   introspect(value: string): LeaseIntrospection {
     if (typeof value !== 'string' || value === '') return { ...INACTIVE };
-    const lease = this.byMac.get(this.mac(value));
+    const lease = this.table.withKey(this.mac(value));
     if (!lease || !this.checkLive(lease)) return { ...INACTIVE };
     return { active: true, leaseId: lease.leaseId, expiresAt: lease.expiresAt, kind: lease.kind };
   }
@@ -274,28 +260,23 @@ export class LeaseManager {
   /** The active leases, oldest first (metadata only). */
   list(): LeaseInfo[] {
     const now = this.deps.clock();
-    const out: LeaseInfo[] = [];
-    for (const lease of [...this.byId.values()]) {
-      if (now >= lease.expiresAt) {
-        this.endInBackground(lease, 'expired');
-        continue;
-      }
-      out.push({
-        leaseId: lease.leaseId,
-        kind: lease.kind,
-        issuedAt: lease.issuedAt,
-        expiresAt: lease.expiresAt,
-        boundPid: lease.boundPid,
-        boundExe: lease.boundExe,
-        fingerprint: lease.fingerprint,
-      });
+    for (const lease of this.table.all()) {
+      if (now >= lease.expiresAt) this.endInBackground(lease, { end: 'expired' });
     }
-    return out.sort((a, b) => a.issuedAt - b.issuedAt || (a.leaseId < b.leaseId ? -1 : 1));
+    return this.table.unexpired(now).map((lease) => ({
+      leaseId: lease.leaseId,
+      kind: lease.kind,
+      issuedAt: lease.issuedAt,
+      expiresAt: lease.expiresAt,
+      boundPid: lease.boundPid,
+      boundExe: lease.boundExe,
+      fingerprint: lease.fingerprint,
+    }));
   }
 
   /** Ends every lease bound to `pid` (its process exited); returns how many ended. */
   async endAllFor(pid: number): Promise<number> {
-    const leases = [...(this.byPid.get(pid) ?? [])];
+    const leases = this.table.boundTo(pid);
     await Promise.all(leases.map((l) => this.end(l, 'ended', undefined, 'process exited')));
     return leases.length;
   }
@@ -306,29 +287,13 @@ export class LeaseManager {
    * sweep walks every lease, and a client hammering at the cap must not buy one with every refusal.
    */
   private async checkLimits(boundPid: number): Promise<void> {
-    if (!this.overLimit(boundPid)) return;
+    if (this.table.capReached(boundPid, this.limits) === undefined) return;
     const now = this.deps.clock();
     if (now - this.lastCapSweep >= this.pollMs) {
       this.lastCapSweep = now;
       await this.sweep();
     }
-    this.assertRoom(boundPid);
-  }
-
-  private overLimit(boundPid: number): boolean {
-    const limits = this.deps.limits ?? DEFAULT_LEASE_LIMITS;
-    return this.byId.size >= limits.total || (boundPid > 0 && (this.byPid.get(boundPid)?.size ?? 0) >= limits.perProcess);
-  }
-
-  /** Throws the cap's error when a new lease bound to `boundPid` would go past a cap now. */
-  private assertRoom(boundPid: number): void {
-    const limits = this.deps.limits ?? DEFAULT_LEASE_LIMITS;
-    if (this.byId.size >= limits.total) {
-      throw exhaustedError(`too many temporary keys are active (${this.byId.size}, the most is ${limits.total})`, 'revoke leases you no longer need (agent leases, agent revoke), or raise maxLeases in config.json');
-    }
-    if (boundPid > 0 && (this.byPid.get(boundPid)?.size ?? 0) >= limits.perProcess) {
-      throw exhaustedError(`process ${boundPid} holds too many temporary keys (the most is ${limits.perProcess})`, 'revoke leases it no longer needs, or raise maxLeasesPerProcess in config.json');
-    }
+    this.table.assertRoom(boundPid, this.limits);
   }
 
   /**
@@ -337,29 +302,13 @@ export class LeaseManager {
    */
   async sweep(): Promise<void> {
     // Overlapping sweeps are harmless: a lease is forgotten synchronously, so only one pass ends it.
-    const now = this.deps.clock();
-    const ending: Promise<void>[] = [];
-    for (const lease of [...this.byId.values()]) {
-      if (now >= lease.expiresAt) ending.push(this.end(lease, 'expired'));
-    }
-    for (const [pid, leases] of [...this.byPid]) {
-      // One liveness check per distinct binding (pid and start time), not per lease.
-      const verdicts = new Map<string | undefined, boolean>();
-      for (const lease of [...leases]) {
-        let alive = verdicts.get(lease.boundStart);
-        if (alive === undefined) {
-          alive = this.alive(pid, lease.boundStart);
-          verdicts.set(lease.boundStart, alive);
-        }
-        if (!alive) ending.push(this.end(lease, 'ended', undefined, 'process exited'));
-      }
-    }
-    await Promise.all(ending);
+    const due = this.table.due(this.deps.clock(), this.alive);
+    await Promise.all(due.map(({ lease, verdict }) => this.end(lease, verdict.end, undefined, verdict.reason)));
   }
 
   /** How many leases are active (expired ones not yet swept included). */
   get size(): number {
-    return this.byId.size;
+    return this.table.size;
   }
 
   /**
@@ -369,22 +318,14 @@ export class LeaseManager {
   async close(): Promise<void> {
     this.closed = true;
     this.stopTimer();
-    const leases = [...this.byId.values()];
-    await Promise.all(leases.map((l) => this.end(l, 'ended', undefined, 'daemon stopped')));
+    await Promise.all(this.table.all().map((l) => this.end(l, 'ended', undefined, 'daemon stopped')));
   }
 
   // --- internals ---
 
-  private bindTarget(bindPid: number | undefined, peer: Peer | undefined): number {
-    if (bindPid === undefined || bindPid < 0) return 0;
-    if (!Number.isInteger(bindPid)) throw inputError('bind pid must be a whole number');
-    if (bindPid === 0) return peer && peer.pid > 0 ? peer.pid : 0;
-    return bindPid;
-  }
-
-  private alive(pid: number, boundStart: string | undefined): boolean {
+  private probe(pid: number, binding: string | undefined): boolean {
     try {
-      return this.deps.isAlive ? this.deps.isAlive(pid) : defaultAlive(pid, boundStart);
+      return this.deps.isAlive ? this.deps.isAlive(pid) : processAlive(pid, binding);
     } catch (err) {
       this.deps.log.warn(`liveness check of process ${pid} failed: ${(err as Error).message}`);
       return true; // a failing probe does not end a lease; its TTL still does
@@ -393,15 +334,10 @@ export class LeaseManager {
 
   /** Whether a lease is still good now; ends it (in the background) when it is not. */
   private checkLive(lease: Lease): boolean {
-    if (this.deps.clock() >= lease.expiresAt) {
-      this.endInBackground(lease, 'expired');
-      return false;
-    }
-    if (lease.boundPid > 0 && !this.alive(lease.boundPid, lease.boundStart)) {
-      this.endInBackground(lease, 'ended', 'process exited');
-      return false;
-    }
-    return true;
+    const verdict = leaseVerdict(lease, this.deps.clock(), this.alive);
+    if (!verdict) return true;
+    this.endInBackground(lease, verdict);
+    return false;
   }
 
   private mac(value: string): string {
@@ -411,40 +347,42 @@ export class LeaseManager {
   private newLeaseId(): string {
     for (;;) {
       const id = `lease_${randomBytes(16).toString('base64url')}`;
-      if (!this.byId.has(id)) return id;
+      if (!this.table.has(id)) return id;
     }
   }
 
   private add(lease: Lease): void {
-    this.byId.set(lease.leaseId, lease);
-    this.byMac.set(lease.mac, lease);
-    if (lease.boundPid > 0) {
-      let set = this.byPid.get(lease.boundPid);
-      if (!set) this.byPid.set(lease.boundPid, (set = new Set()));
-      set.add(lease);
-    }
+    this.table.add(lease);
     this.startTimer();
   }
 
-  /** Forgets a lease; true when it was still registered (so exactly one caller ends it). */
-  private remove(lease: Lease): boolean {
-    if (this.byId.get(lease.leaseId) !== lease) return false;
-    this.byId.delete(lease.leaseId);
-    if (this.byMac.get(lease.mac) === lease) this.byMac.delete(lease.mac);
-    const set = this.byPid.get(lease.boundPid);
-    if (set) {
-      set.delete(lease);
-      if (set.size === 0) this.byPid.delete(lease.boundPid);
-    }
-    if (this.byId.size === 0) this.stopTimer();
+  /** Forgets a lease; true when it was still held (so exactly one caller ends it). */
+  private forget(lease: Lease): boolean {
+    if (!this.table.remove(lease)) return false;
+    if (this.table.size === 0) this.stopTimer();
     return true;
   }
 
-  /** Ends a lease: forgets it first, then audits the end (best effort: an end is never undone). */
-  private async end(lease: Lease, outcome: EndOutcome, peer?: Peer, reason?: string): Promise<void> {
-    if (!this.remove(lease)) return;
+  /** Runs a kind's teardown of what it minted; a failure is logged and reported as false, never thrown. */
+  private async teardown(kind: LeaseKind | undefined, minted: Minted, how: LeaseEnd | 'abandoned', leaseId: string): Promise<boolean> {
+    if (!kind?.end) return true;
+    try {
+      await kind.end(minted, how);
+      return true;
+    } catch (err) {
+      this.deps.log.error(`teardown of the ${how} lease ${leaseId} failed: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Ends a lease: forgets it first, then its kind's teardown, then audits the end (best effort: an end is never undone). */
+  private async end(lease: Lease, outcome: LeaseEnd, peer?: Peer, reason?: string): Promise<void> {
+    if (!this.forget(lease)) return;
+    const kind = Object.hasOwn(this.kinds, lease.kind) ? this.kinds[lease.kind] : undefined;
+    const tornDown = await this.teardown(kind, lease.minted, outcome, lease.leaseId);
     const event = this.auditOf(lease, outcome, peer ?? lease.peer);
     if (reason) event.reason = reason;
+    if (!tornDown) event.teardown = 'failed';
     try {
       await this.deps.audit.write(event);
     } catch (err) {
@@ -452,15 +390,15 @@ export class LeaseManager {
     }
   }
 
-  private endInBackground(lease: Lease, outcome: EndOutcome, reason?: string): void {
-    void this.end(lease, outcome, undefined, reason);
+  private endInBackground(lease: Lease, verdict: LeaseVerdict): void {
+    void this.end(lease, verdict.end, undefined, verdict.reason);
   }
 
   /**
    * The audit record of a lease event. `peer` is who asked: the issuer for `issued`, the revoker for
    * `revoked`, and the issuer (whose lease it was) for `expired` and `ended`.
    */
-  private auditOf(lease: Lease, outcome: 'issued' | EndOutcome, peer: Peer | undefined): AuditEvent {
+  private auditOf(lease: Lease, outcome: 'issued' | LeaseEnd, peer: Peer | undefined): AuditEvent {
     const event: AuditEvent = {
       event: 'lease',
       outcome,
@@ -468,7 +406,7 @@ export class LeaseManager {
       kind: lease.kind,
       fingerprint: lease.fingerprint,
     };
-    if (lease.signer !== undefined) event.signer = lease.signer;
+    if (lease.secret !== undefined) event[lease.secret.param] = lease.secret.name;
     if (lease.boundPid > 0) {
       event.boundPid = lease.boundPid;
       if (lease.boundExe) event.boundExe = lease.boundExe;

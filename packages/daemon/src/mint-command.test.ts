@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MintFailure, runMintCommand, STDERR_KEPT_BYTES } from './mint-command.js';
+import { processAlive } from './proc.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -16,15 +17,7 @@ function tempDir(): string {
 const env = { PATH: '/usr/bin:/bin' };
 const noRedact = (t: string) => t;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-}
+const alive = (pid: number) => processAlive(pid, undefined);
 function pidsIn(file: string): number[] {
   return readFileSync(file, 'utf8').split(/\s+/).filter(Boolean).map(Number);
 }

@@ -17,7 +17,7 @@ import {
   notFoundError,
   quote,
   relativeTime,
-  visibleScopes,
+  resolveVisible,
   type Clock,
   type Scope,
   type SecretMeta,
@@ -351,13 +351,15 @@ export class AgentService {
   /** The record of `name` visible from `cwd`, project scope first; denies secrets of other projects. */
   private async visible(name: string, cwd: string, peer: Peer | undefined, event: string, fields?: Record<string, unknown>): Promise<SecretRecord> {
     const root = cwd ? this.deps.projectRoot(cwd) : undefined;
-    for (const scope of visibleScopes(root)) {
-      const record = this.records.get(accountOf(scope, name));
-      if (record) return record;
-    }
-    const elsewhere = [...this.records.values()].find((r) => r.meta.name === name);
-    if (elsewhere) {
-      await this.auditBestEffort({ event, outcome: 'denied', secret: name, scope: elsewhere.meta.scope, peer, reason: 'out of scope', ...fields });
+    const found = resolveVisible(
+      name,
+      root,
+      (scope, n) => this.records.get(accountOf(scope, n)),
+      () => [...this.records.values()].map((r) => r.meta),
+    );
+    if (found.visible) return found.visible;
+    if (found.elsewhere) {
+      await this.auditBestEffort({ event, outcome: 'denied', secret: name, scope: found.elsewhere.scope, peer, reason: 'out of scope', ...fields });
       // The other project's path is not spelled out: it is exactly what a forged working directory needs.
       throw deniedError(
         `secret ${quote(name)} is bound to another project`,

@@ -4,12 +4,12 @@
 // is changed and the daemon is not started: a doctor that starts what it examines hides the problem.
 import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { dangerousVariable, escapeControl, formatDuration, isLatchkeyError, relativeTime, type SecretMeta } from '@latchkey/core';
+import { dangerousVariable, escapeControl, formatDuration, isLatchkeyError, relativeTime, visibleSecret, visibleSecrets, type SecretMeta } from '@latchkey/core';
 import { probe, type AgentConnection, type DaemonStatus } from '@latchkey/client';
 import { findManifest, findProjectRoot, socketPath, stateDir } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../base.js';
 import { findLeaks, MAX_FILES, type Needle } from './plain-files.js';
-import { neededSecrets, readManifest, secretState, usedBy, visibleSecret, visibleSecrets, EXPIRING_WITHIN_MS } from './project-secrets.js';
+import { neededSecrets, readManifest, secretState, usedBy, EXPIRING_WITHIN_MS } from './project-secrets.js';
 
 export type Level = 'problem' | 'notice' | 'ok';
 

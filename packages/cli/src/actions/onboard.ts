@@ -4,14 +4,14 @@
 // then `agent exec` works.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { escapeControl, formatDuration, inputError, LatchkeyError, parseDotenv, REFERENCE_PREFIX, relativeTime, valueFromBytes, valueProblem, type SecretMeta } from '@latchkey/core';
+import { escapeControl, formatDuration, inputError, LatchkeyError, parseDotenv, REFERENCE_PREFIX, relativeTime, valueFromBytes, valueProblem, visibleSecret, type SecretMeta } from '@latchkey/core';
 import type { AgentConnection, ManifestInfo } from '@latchkey/client';
 import { findProjectRoot } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../base.js';
 import { table, warn } from '../render.js';
 import { Cancelled, TerminalInput } from '../terminal-input.js';
 import { describeManifest, manifestPath } from './manifest.js';
-import { neededSecrets, readManifest, secretState, usedBy, visibleSecret, type NeededSecret, type SecretState } from './project-secrets.js';
+import { neededSecrets, readManifest, secretState, usedBy, type NeededSecret, type SecretState } from './project-secrets.js';
 
 export interface OnboardInput {
   /** The manifest (or its folder); the nearest agent.env when absent. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseManifest, type SecretMeta } from '@latchkey/core';
-import { neededSecrets, secretState, usedBy, visibleSecret, visibleSecrets } from './project-secrets.js';
+import { neededSecrets, secretState, usedBy } from './project-secrets.js';
 import { isReady, rowFor } from './onboard.js';
 
 const meta = (name: string, scope: string, expiresAt: number): SecretMeta =>
@@ -27,15 +27,9 @@ describe('neededSecrets', () => {
   });
 });
 
-describe('visibility and state', () => {
+describe('state', () => {
   const now = 1_000_000_000_000;
   const inventory = [meta('a', 'global', now + 1), meta('a', '/p', now + 48 * 3600_000), meta('b', '/other', now + 1), meta('c', 'global', now + 3600_000)];
-  it("prefers the project's own secret, then the global one; another project's does not count", () => {
-    expect(visibleSecret(inventory, 'a', '/p')?.scope).toBe('/p');
-    expect(visibleSecret(inventory, 'a', undefined)?.scope).toBe('global');
-    expect(visibleSecret(inventory, 'b', '/p')).toBeUndefined();
-    expect(visibleSecrets(inventory, '/p').map((m) => `${m.name}@${m.scope}`)).toEqual(['a@/p', 'c@global']);
-  });
   it('is present, expiring within a day, expired or missing', () => {
     expect(secretState(undefined, now)).toBe('missing');
     expect(secretState(meta('x', 'global', now), now)).toBe('expired');

@@ -1,7 +1,7 @@
 // What a project's manifest needs and what the inventory holds for it, shared by onboard and doctor.
 // Pure but for reading the manifest file; the inventory comes in as a list of metadata.
 import { readManifestFile } from '@latchkey/protocol';
-import { inputError, isExpired, parseDotenv, parseManifest, type Manifest, type SecretMeta } from '@latchkey/core';
+import { isExpired, parseDotenv, parseManifest, type Manifest, type SecretMeta } from '@latchkey/core';
 
 /** A secret a manifest refers to, with the metadata of its first reference. */
 export interface NeededSecret {
@@ -58,24 +58,6 @@ export function neededSecrets(manifest: Manifest): NeededSecret[] {
     }
   }
   return [...byName.values()];
-}
-
-/**
- * The secret `name` as seen from a project: the project's own first, else the global one (the daemon's
- * rule); a secret bound to another project does not count.
- */
-export function visibleSecret(inventory: readonly SecretMeta[], name: string, projectRoot: string | undefined): SecretMeta | undefined {
-  return (
-    (projectRoot ? inventory.find((m) => m.name === name && m.scope === projectRoot) : undefined) ??
-    inventory.find((m) => m.name === name && m.scope === 'global')
-  );
-}
-
-/** Every secret a project can see (its own, then the global ones it does not shadow). */
-export function visibleSecrets(inventory: readonly SecretMeta[], projectRoot: string | undefined): SecretMeta[] {
-  const own = projectRoot ? inventory.filter((m) => m.scope === projectRoot) : [];
-  const names = new Set(own.map((m) => m.name));
-  return [...own, ...inventory.filter((m) => m.scope === 'global' && !names.has(m.name))];
 }
 
 /** Present, expiring within a day, expired, or missing. */

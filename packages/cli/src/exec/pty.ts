@@ -26,6 +26,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
+import { parseProcStat } from '@latchkey/core/proc-stat';
 
 /** util-linux script(1) gained `-E/--echo` in 2.35. */
 const MIN_VERSION: readonly [number, number] = [2, 35];
@@ -102,10 +103,8 @@ export function ptyChildPid(scriptPid: number): number | undefined {
 /** The foreground process group of the command's terminal (the pty), if known. */
 function ptyForegroundGroup(childPid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${childPid}/stat`, 'utf8');
-    // after "pid (comm) ": state ppid pgrp session tty_nr tpgid
-    const tpgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[5]);
-    return tpgid > 0 ? tpgid : undefined;
+    const tpgid = parseProcStat(readFileSync(`/proc/${childPid}/stat`, 'latin1'))?.tpgid;
+    return tpgid !== undefined && tpgid > 0 ? tpgid : undefined;
   } catch {
     return undefined;
   }

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { constants as fsConstants, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { parseProcStat } from '@latchkey/core/proc-stat';
 
 /** Signals forwarded to the child. Those a terminal sends are special-cased: see `TERMINAL_SIGNALS`. */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
@@ -73,13 +74,8 @@ export function execve(file: string, argv: readonly string[], env: Record<string
  */
 export function inForegroundOfTerminal(): boolean {
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // after "pid (comm) ": state ppid pgrp session tty_nr tpgid
-    const pgrp = Number(fields[2]);
-    const ttyNr = Number(fields[4]);
-    const tpgid = Number(fields[5]);
-    return ttyNr !== 0 && tpgid === pgrp;
+    const stat = parseProcStat(readFileSync('/proc/self/stat', 'latin1'));
+    return stat !== undefined && stat.ttyNr !== 0 && stat.tpgid === stat.pgrp;
   } catch {
     return false;
   }
