@@ -13,3 +13,4 @@ export * from './audit-chain.js';
 export * from './redact.js';
 export * from './display.js';
 export * from './proc-stat.js';
+export * from './expand.js';
