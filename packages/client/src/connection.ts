@@ -2,6 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ChainReport, SecretMeta, SecretSource } from '@latchkey/core';
 import { assertSocketPathLength, loadProto, MAX_MESSAGE_BYTES, MINT_CALL_TIMEOUT_MS, type AgentClient, type WireSecretMeta, type WireStatus } from '@latchkey/protocol';
+import { LatchkeyError } from '@latchkey/core/errors';
 import { fromServiceError } from './errors.js';
 import { mintTempKey, type TempKey, type TempKeySpec } from './temp.js';
 
@@ -180,8 +181,8 @@ export class AgentConnection {
 
   /** The inventory, without values. */
   async listSecrets(): Promise<InventoryEntry[]> {
-    const res = await this.call<{ secrets: WireSecretMeta[] }>('listSecrets', {});
-    return res.secrets.map((w) => ({ ...fromWireMeta(w), lastUsedAt: Number(w.lastUsedAtUnixMs), useCount: w.useCount }));
+    const secrets = await this.allPages<WireSecretMeta>('listSecrets', (res) => (res as { secrets: WireSecretMeta[] }).secrets);
+    return secrets.map((w) => ({ ...fromWireMeta(w), lastUsedAt: Number(w.lastUsedAtUnixMs), useCount: w.useCount }));
   }
 
   /** Removes a secret; returns what was removed. */
@@ -263,8 +264,9 @@ export class AgentConnection {
 
   /** The leases in force. */
   async listLeases(): Promise<LeaseInfo[]> {
-    const res = await this.call<{ leases: Array<Omit<LeaseInfo, 'issuedAt' | 'expiresAt'> & { issuedAtUnixMs: number; expiresAtUnixMs: number }> }>('listLeases', {});
-    return res.leases.map((l) => ({
+    type WireLease = Omit<LeaseInfo, 'issuedAt' | 'expiresAt'> & { issuedAtUnixMs: number; expiresAtUnixMs: number };
+    const leases = await this.allPages<WireLease>('listLeases', (res) => (res as { leases: WireLease[] }).leases);
+    return leases.map((l) => ({
       leaseId: l.leaseId,
       kind: l.kind,
       issuedAt: Number(l.issuedAtUnixMs),
@@ -313,6 +315,24 @@ export class AgentConnection {
   /** Closes the channel. */
   close(): void {
     this.client.close();
+  }
+
+  /**
+   * Every page of a paged listing (ListSecrets, ListLeases): each reply fits the message cap, and the
+   * daemon's next_page_token says where the next one starts. A token given twice is a daemon fault, not a loop.
+   */
+  private async allPages<T>(method: string, itemsOf: (res: object) => T[]): Promise<T[]> {
+    const out: T[] = [];
+    const seen = new Set<string>();
+    let pageToken = '';
+    for (;;) {
+      const res = await this.call<{ nextPageToken: string }>(method, { pageSize: 0, pageToken });
+      for (const item of itemsOf(res)) out.push(item);
+      if (res.nextPageToken === '') return out;
+      if (seen.has(res.nextPageToken)) throw new LatchkeyError('internal', `the daemon gave the same page token twice while listing (${method})`, 'run agent daemon stop; the next command starts it again');
+      seen.add(res.nextPageToken);
+      pageToken = res.nextPageToken;
+    }
   }
 
   private call<T>(method: string, request: object, timeoutMs = CALL_TIMEOUT_MS): Promise<T> {

@@ -87,6 +87,12 @@ export class LeaseTable<L extends LeaseTerms> {
   private readonly byId = new Map<string, L>();
   private readonly byKey = new Map<string, L>();
   private readonly byPid = new Map<number, Set<L>>();
+  private version = 0;
+
+  /** Moves on every add and remove, so an index of the ids knows when to rebuild. */
+  get keysVersion(): number {
+    return this.version;
+  }
 
   /** How many leases are held (expired ones not yet ended included). */
   get size(): number {
@@ -124,6 +130,7 @@ export class LeaseTable<L extends LeaseTerms> {
   add(lease: L): void {
     if (this.byId.has(lease.leaseId)) throw new Error(`lease ${lease.leaseId} is already held`);
     this.byId.set(lease.leaseId, lease);
+    this.version++;
     this.byKey.set(lease.key, lease);
     if (lease.boundPid > 0) {
       let set = this.byPid.get(lease.boundPid);
@@ -136,6 +143,7 @@ export class LeaseTable<L extends LeaseTerms> {
   remove(lease: L): boolean {
     if (this.byId.get(lease.leaseId) !== lease) return false;
     this.byId.delete(lease.leaseId);
+    this.version++;
     if (this.byKey.get(lease.key) === lease) this.byKey.delete(lease.key);
     const set = this.byPid.get(lease.boundPid);
     if (set) {

@@ -19,7 +19,8 @@ import type { Peer } from './audit.js';
 import { locatePeer } from './caller.js';
 import type { Logger } from './log.js';
 import { INVALID_UTF8, markInvalidUtf8 } from './utf8-guard.js';
-import type { AgentService } from './service.js';
+import { decodePageToken, encodePageToken, ENTRY_FRAMING_BYTES, stringFieldBytes, VARINT_FIELD_BYTES } from './paging.js';
+import { secretCursor, type AgentService } from './service.js';
 
 const STATUS_OF: Record<ErrorKind, grpc.status> = {
   usage: grpc.status.INVALID_ARGUMENT,
@@ -87,6 +88,20 @@ export function toWireMeta(m: SecretMeta, usage?: { lastUsedAt: number; useCount
   };
 }
 
+/** Upper bound of a SecretMeta's encoded size inside a ListSecretsResponse. */
+function wireMetaBytes(m: WireSecretMeta): number {
+  return (
+    ENTRY_FRAMING_BYTES +
+    4 * VARINT_FIELD_BYTES +
+    stringFieldBytes(m.name) +
+    stringFieldBytes(m.scope) +
+    stringFieldBytes(m.owner) +
+    stringFieldBytes(m.description) +
+    stringFieldBytes(m.source) +
+    stringFieldBytes(m.mintCommand)
+  );
+}
+
 /** The wire form of a manifest's entries (never a value). */
 export function toWireEntries(entries: readonly CoreManifestEntry[]) {
   return entries.map((e) => ({
@@ -141,7 +156,15 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       const record = await service.get(req.name, cwd, peer);
       return { value: record.value, secret: toWireMeta(record.meta) };
     }),
-    ListSecrets: unary(() => ({ secrets: service.list().map((m) => toWireMeta(m, service.usageOf(m))) })),
+    ListSecrets: unary((req) => {
+      const after = decodePageToken('secrets', req.pageToken, ['string', 'string']);
+      const page = service.listPage(
+        { after: after && secretCursor(after[0] as string, after[1] as string), pageSize: req.pageSize },
+        (m) => toWireMeta(m, service.usageOf(m)),
+        wireMetaBytes,
+      );
+      return { secrets: page.items, nextPageToken: page.next ? encodePageToken('secrets', [page.next.scope, page.next.name]) : '' };
+    }),
     DeleteSecret: unary(async (req, caller) => {
       const { cwd, peer } = locatePeer(caller, req.cwd);
       return { secret: toWireMeta(await service.delete(req.name, cwd, req.project, peer)) };
@@ -180,17 +203,23 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       const i = deps.leases.introspect(req.value);
       return { active: i.active, leaseId: i.leaseId, expiresAtUnixMs: i.expiresAt, kind: i.kind };
     }),
-    ListLeases: unary(() => ({
-      leases: deps.leases.list().map((l) => ({
-        leaseId: l.leaseId,
-        kind: l.kind,
-        issuedAtUnixMs: l.issuedAt,
-        expiresAtUnixMs: l.expiresAt,
-        boundPid: l.boundPid ?? 0,
-        boundExe: l.boundExe ?? '',
-        fingerprint: l.fingerprint,
-      })),
-    })),
+    ListLeases: unary((req) => {
+      const after = decodePageToken('leases', req.pageToken, ['number', 'string']);
+      const page = deps.leases.listPage(
+        { after: after && { issuedAt: after[0] as number, leaseId: after[1] as string }, pageSize: req.pageSize },
+        (l) => ({
+          leaseId: l.leaseId,
+          kind: l.kind,
+          issuedAtUnixMs: l.issuedAt,
+          expiresAtUnixMs: l.expiresAt,
+          boundPid: l.boundPid ?? 0,
+          boundExe: l.boundExe ?? '',
+          fingerprint: l.fingerprint,
+        }),
+        (l) => ENTRY_FRAMING_BYTES + 3 * VARINT_FIELD_BYTES + stringFieldBytes(l.leaseId) + stringFieldBytes(l.kind) + stringFieldBytes(l.boundExe) + stringFieldBytes(l.fingerprint),
+      );
+      return { leases: page.items, nextPageToken: page.next ? encodePageToken('leases', [page.next.issuedAt, page.next.leaseId]) : '' };
+    }),
     RotateSecret: unary(async (req, caller) => {
       const { cwd, peer } = locatePeer(caller, req.cwd);
       return { secret: toWireMeta(await deps.minter.rotate(req.name, cwd, peer)) };

@@ -30,6 +30,7 @@ import {
 import type { AuditEvent, AuditSink, Peer } from './audit.js';
 import type { Logger } from './log.js';
 import { peerExecutable } from './native.js';
+import { SortedKeys, takePage, type Page, type PageRequest } from './paging.js';
 import { processAlive, readProcessStat } from './proc.js';
 import { DEFAULT_LEASE_KINDS, type LeaseKind, type Minted } from './issuers/kinds.js';
 
@@ -121,10 +122,26 @@ const INACTIVE: LeaseIntrospection = Object.freeze({ active: false, leaseId: '',
 /** How many times a key is minted again when it matches an active one (tiny key spaces only). */
 const MINT_ATTEMPTS = 8;
 
+/** Where a page of leases ends: the issue time and id of its last lease. */
+export interface LeaseCursor {
+  issuedAt: number;
+  leaseId: string;
+}
+
+/** Oldest first, ties by id (the order of LeaseTable.unexpired). */
+export function compareLeaseCursors(a: LeaseCursor, b: LeaseCursor): number {
+  return a.issuedAt - b.issuedAt || (a.leaseId < b.leaseId ? -1 : a.leaseId > b.leaseId ? 1 : 0);
+}
+
 /** Holds temporary keys in memory and ends their leases. */
 export class LeaseManager {
   private readonly macKey = randomBytes(32);
   private readonly table = new LeaseTable<Lease>();
+  private readonly order = new SortedKeys<LeaseCursor>(
+    () => this.table.keysVersion,
+    () => this.table.all().map((l) => ({ issuedAt: l.issuedAt, leaseId: l.leaseId })),
+    compareLeaseCursors,
+  );
   private readonly kinds: Readonly<Record<string, LeaseKind>>;
   private readonly limits: LeaseLimits;
   private readonly pollMs: number;
@@ -259,19 +276,39 @@ export class LeaseManager {
 
   /** The active leases, oldest first (metadata only). */
   list(): LeaseInfo[] {
+    return this.listPage({ after: undefined, pageSize: 0 }, (l) => l, () => 0, Number.MAX_SAFE_INTEGER).items;
+  }
+
+  /**
+   * One page of the active leases, oldest first, after `req.after`; `sizeOf` is an entry's encoded size.
+   * An expired lease met on the way is ended in the background and left out.
+   */
+  listPage<T>(req: PageRequest<LeaseCursor>, toItem: (lease: LeaseInfo) => T, sizeOf: (item: T) => number, maxItems?: number): Page<T, LeaseCursor> {
     const now = this.deps.clock();
-    for (const lease of this.table.all()) {
-      if (now >= lease.expiresAt) this.endInBackground(lease, { end: 'expired' });
-    }
-    return this.table.unexpired(now).map((lease) => ({
-      leaseId: lease.leaseId,
-      kind: lease.kind,
-      issuedAt: lease.issuedAt,
-      expiresAt: lease.expiresAt,
-      boundPid: lease.boundPid,
-      boundExe: lease.boundExe,
-      fingerprint: lease.fingerprint,
-    }));
+    return takePage(
+      this.order.all(),
+      compareLeaseCursors,
+      req,
+      (c) => {
+        const lease = this.table.get(c.leaseId);
+        if (!lease) return undefined;
+        if (now >= lease.expiresAt) {
+          this.endInBackground(lease, { end: 'expired' });
+          return undefined;
+        }
+        return toItem({
+          leaseId: lease.leaseId,
+          kind: lease.kind,
+          issuedAt: lease.issuedAt,
+          expiresAt: lease.expiresAt,
+          boundPid: lease.boundPid,
+          boundExe: lease.boundExe,
+          fingerprint: lease.fingerprint,
+        });
+      },
+      sizeOf,
+      maxItems,
+    );
   }
 
   /** Ends every lease bound to `pid` (its process exited); returns how many ended. */

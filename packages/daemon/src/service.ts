@@ -28,6 +28,7 @@ import {
 import type { AuditSink, Peer } from './audit.js';
 import { isInternalAccount } from './audit-seal.js';
 import type { EventBus } from './events.js';
+import { KeyedMap, SortedKeys, takePage, type Page, type PageRequest } from './paging.js';
 import type { Usage, UsageStats } from './usage.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './store/store.js';
@@ -88,10 +89,44 @@ export interface StatusInfo {
   secrets: number;
 }
 
+/** Where a page of the inventory ends: the scope and name of its last secret. */
+export interface SecretCursor {
+  scope: string;
+  name: string;
+  account: string;
+}
+
+/** The cursor of a secret. */
+export function secretCursor(scope: string, name: string): SecretCursor {
+  return { scope, name, account: accountOf(scope as Scope, name) };
+}
+
+function cursorOfAccount(account: string): SecretCursor {
+  const i = account.lastIndexOf(':');
+  return { scope: account.slice(0, i), name: account.slice(i + 1), account };
+}
+
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Global first, then projects by path, then by name; ties of the locale order broken by code point. */
+export function compareSecretCursors(a: SecretCursor, b: SecretCursor): number {
+  if (a.scope !== b.scope) {
+    if (a.scope === GLOBAL_SCOPE) return -1;
+    if (b.scope === GLOBAL_SCOPE) return 1;
+    return a.scope.localeCompare(b.scope) || byCodePoint(a.scope, b.scope);
+  }
+  return a.name.localeCompare(b.name) || byCodePoint(a.name, b.name);
+}
+
 const SOURCES: readonly SecretSource[] = ['manual', 'import', 'mint', 'onboard'];
 
 export class AgentService {
-  private readonly records = new Map<string, SecretRecord>();
+  private readonly records = new KeyedMap<string, SecretRecord>();
+  private readonly order = new SortedKeys<SecretCursor>(
+    () => this.records.keysVersion,
+    () => [...this.records.keys()].map(cursorOfAccount),
+    compareSecretCursors,
+  );
   private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: ServiceDeps) {}
@@ -268,19 +303,17 @@ export class AgentService {
     return this.deps.usage?.get(accountOf(meta.scope, meta.name));
   }
 
-  /** Every secret's metadata, sorted by scope then name. */
+  /** Every secret's metadata, sorted by scope then name (global first). */
   list(): SecretMeta[] {
-    return [...this.records.values()]
-      .map((r) => r.meta)
-      .sort((a, b) =>
-        a.scope === b.scope
-          ? a.name.localeCompare(b.name)
-          : a.scope === GLOBAL_SCOPE
-            ? -1
-            : b.scope === GLOBAL_SCOPE
-              ? 1
-              : a.scope.localeCompare(b.scope),
-      );
+    return this.order.all().map((c) => (this.records.get(c.account) as SecretRecord).meta);
+  }
+
+  /** One page of the inventory in list() order, after `req.after`; `sizeOf` is an entry's encoded size. */
+  listPage<T>(req: PageRequest<SecretCursor>, toItem: (meta: SecretMeta) => T, sizeOf: (item: T) => number): Page<T, SecretCursor> {
+    return takePage(this.order.all(), compareSecretCursors, req, (c) => {
+      const record = this.records.get(c.account);
+      return record && toItem(record.meta);
+    }, sizeOf);
   }
 
   /** Removes the secret visible from `cwd` (or the project's own with `project`). */
