@@ -617,6 +617,23 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(literal.stdout).toBe('before production after\n');
   });
 
+  it('--mask masks what the daemon resolved from references across manifests: a later literal unmasks, a later reference masks', async () => {
+    const first = secretValue('mask-a');
+    const second = secretValue('mask-b');
+    const dir = project({ 'agent.env': 'A_VAR=agent://mask-a\nB_VAR=plain-b-value\n', 'more.env': `A_VAR=plain-a-value\nB_VAR=agent://mask-b\n` });
+    await setSecret('mask-a', first);
+    await setSecret('mask-b', second);
+    await allow(dir);
+    const more = await world.agent(['allow', join(dir, 'more.env')], { cwd: dir });
+    expect(more.code, more.stderr).toBe(0);
+    const r = await exec(dir, ['--mask', '--env-file', join(dir, 'agent.env'), '--env-file', join(dir, 'more.env'), '--', 'node', fixture('print-env.js')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('"A_VAR":"plain-a-value"');
+    expect(r.stdout).not.toContain(second);
+    expect(r.stdout).toContain('"B_VAR":"********"');
+    expect(r.stdout + r.stderr).not.toContain(first);
+  });
+
   it('--watch restarts the command with the new value after agent set, and SIGTERM ends it', async ({ onTestFinished }) => {
     const first = secretValue('watch1');
     const second = secretValue('watch2');

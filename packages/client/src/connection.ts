@@ -117,6 +117,8 @@ export interface ResolvedEnv {
   warnings: string[];
   secrets: string[];
   manifests: string[];
+  /** The variables of `env` set from references (what --mask masks). */
+  referenced: string[];
 }
 
 /** An event of the WatchSecrets stream. */

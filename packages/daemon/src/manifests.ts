@@ -37,6 +37,8 @@ export interface ResolvedEnv {
   warnings: string[];
   secrets: string[];
   manifests: string[];
+  /** The variables of `env` set from references, after later manifests' literals override them. */
+  referenced: string[];
 }
 
 /** Why a resolve was refused for want of approval; the CLI may ask and retry. */
@@ -143,15 +145,18 @@ export class ManifestService {
     const env: Record<string, string> = {};
     const warnings: string[] = [];
     const secrets = new Set<string>();
+    const referenced = new Set<string>();
     const now = this.deps.clock();
     for (const m of loaded) {
       for (const entry of m.manifest.entries) {
         env[entry.variable] = await this.valueOf(entry, m.path, cwd, command, peer, (w) => warnings.push(w), now);
         if (entry.ref?.kind === 'secret') secrets.add(entry.ref.name);
         if (entry.ref) for (const used of referenceUses(entry.ref)) secrets.add(used);
+        if (entry.ref) referenced.add(entry.variable);
+        else referenced.delete(entry.variable); // a later literal overrides an earlier reference
       }
     }
-    return { env, warnings, secrets: [...secrets], manifests: loaded.map((m) => m.path) };
+    return { env, warnings, secrets: [...secrets], manifests: loaded.map((m) => m.path), referenced: [...referenced] };
   }
 
   private async valueOf(entry: ManifestEntry, manifest: string, cwd: string, command: string, peer: Peer | undefined, warn: (w: string) => void, now: number): Promise<string> {

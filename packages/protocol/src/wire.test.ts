@@ -21,9 +21,9 @@ describe('the hand-written hot-path codec agrees with proto-loader', () => {
   });
 
   const responses = [
-    { env: {}, warnings: [], secrets: [], manifests: [] },
-    { env: { A: '1', STRIPE_KEY: 'sk_test_\n\0ü', EMPTY: '' }, warnings: ['x expires in 5m'], secrets: ['stripe-test'], manifests: ['/r/agent.env'] },
-    { env: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`V${i}`, 'v'.repeat(i * 100)])), warnings: [], secrets: ['a', 'b'], manifests: [] },
+    { env: {}, warnings: [], secrets: [], manifests: [], referenced: [] },
+    { env: { A: '1', STRIPE_KEY: 'sk_test_\n\0ü', EMPTY: '' }, warnings: ['x expires in 5m'], secrets: ['stripe-test'], manifests: ['/r/agent.env'], referenced: ['STRIPE_KEY'] },
+    { env: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`V${i}`, 'v'.repeat(i * 100)])), warnings: [], secrets: ['a', 'b'], manifests: [], referenced: ['V1', 'V49'] },
   ];
   it.each(responses)('decodes ResolveEnvResponse %#', (res) => {
     const bytes = resolve.responseSerialize(res);

@@ -16,6 +16,7 @@ export interface ResolveEnvResponseWire {
   warnings: string[];
   secrets: string[];
   manifests: string[];
+  referenced: string[];
 }
 
 const encoder = new TextEncoder();
@@ -104,7 +105,7 @@ export function encodeResolveEnvRequest(req: ResolveEnvRequestWire): Uint8Array 
 
 /** Decodes a ResolveEnvResponse. */
 export function decodeResolveEnvResponse(buf: Uint8Array): ResolveEnvResponseWire {
-  const res: ResolveEnvResponseWire = { env: {}, warnings: [], secrets: [], manifests: [] };
+  const res: ResolveEnvResponseWire = { env: {}, warnings: [], secrets: [], manifests: [], referenced: [] };
   readFields(buf, (field, value) => {
     if (field === 1) {
       let key = '';
@@ -117,6 +118,7 @@ export function decodeResolveEnvResponse(buf: Uint8Array): ResolveEnvResponseWir
     } else if (field === 2) res.warnings.push(decoder.decode(value));
     else if (field === 3) res.secrets.push(decoder.decode(value));
     else if (field === 4) res.manifests.push(decoder.decode(value));
+    else if (field === 5) res.referenced.push(decoder.decode(value));
   });
   return res;
 }

@@ -77,8 +77,8 @@ export async function main(words: readonly string[]): Promise<never> {
       return await runWatched({ opts, manifests, ctx, file, first: resolved });
     }
     if (opts.mask) {
-      const { referencedValues, runMasked } = await import('./masked.js');
-      return await exitLike(await runMasked(file, opts, childEnv, referencedValues(resolved.manifests, resolved.env, opts.allowVars)));
+      const { maskedValues, runMasked } = await import('./masked.js');
+      return await exitLike(await runMasked(file, opts, childEnv, maskedValues(resolved)));
     }
     // A failed execve aborts Node: take it only for what the kernel runs itself; spawn's execvp runs the
     // rest (a script without #!) with /bin/sh, as a shell would.

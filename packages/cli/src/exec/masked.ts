@@ -2,29 +2,21 @@
 // values. When our stdout is a terminal, the child runs under a pseudo-terminal (util-linux script) so
 // it still sees a terminal; its output then arrives as one stream, as on a terminal anyway.
 import type { StdioOptions } from 'node:child_process';
-import { parseManifest } from '@latchkey/core';
 import { holdValues } from '@latchkey/client/harden';
-import { readManifestFile } from '@latchkey/protocol/lean';
+import type { ResolveEnvResponseWire } from '@latchkey/protocol/lean';
 import { createMasker } from './mask.js';
 import { ptyAvailable, ptyCommand, ptySignal } from './pty.js';
 import { spawnChild, type ChildEnd } from './run.js';
 import type { ExecOptions } from './argv.js';
 
 /**
- * The values to mask: those of variables the manifests set from references (stored secrets and
- * temporary keys), not literals such as LOG_LEVEL=production, which are not secret.
+ * The values to mask: those of the variables the daemon set from references (stored secrets and
+ * temporary keys), not literals such as LOG_LEVEL=production, which are not secret. Taken from the
+ * daemon's answer, never from the manifest files again: a manifest edited after the daemon resolved it
+ * must not change what is masked.
  */
-export function referencedValues(manifests: readonly string[], env: Readonly<Record<string, string>>, allowVars: readonly string[]): string[] {
-  const variables = new Set<string>();
-  for (const path of manifests) {
-    // The daemon has read and approved these under its own size cap: read without blocking, whatever the size.
-    const manifest = parseManifest(readManifestFile(path, { maxBytes: Number.MAX_SAFE_INTEGER }).toString('utf8'), path, new Set(allowVars));
-    for (const entry of manifest.entries) {
-      if (entry.ref) variables.add(entry.variable);
-      else variables.delete(entry.variable); // a later literal overrides an earlier reference
-    }
-  }
-  return [...variables].map((v) => env[v]).filter((v): v is string => v !== undefined);
+export function maskedValues(resolved: Pick<ResolveEnvResponseWire, 'env' | 'referenced'>): string[] {
+  return resolved.referenced.map((v) => resolved.env[v]).filter((v): v is string => v !== undefined && v !== '');
 }
 
 /** Runs the command with masked output; resolves when it ends. */

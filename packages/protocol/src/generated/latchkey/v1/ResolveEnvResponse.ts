@@ -6,6 +6,7 @@ export interface ResolveEnvResponse {
   'warnings'?: (string)[];
   'secrets'?: (string)[];
   'manifests'?: (string)[];
+  'referenced'?: (string)[];
 }
 
 export interface ResolveEnvResponse__Output {
@@ -13,4 +14,5 @@ export interface ResolveEnvResponse__Output {
   'warnings': (string)[];
   'secrets': (string)[];
   'manifests': (string)[];
+  'referenced': (string)[];
 }
