@@ -14,3 +14,4 @@ export * from './redact.js';
 export * from './display.js';
 export * from './proc-stat.js';
 export * from './expand.js';
+export * from './scan/index.js';
