@@ -20,6 +20,9 @@ import Onboard from './commands/onboard.js';
 import Revoke from './commands/revoke.js';
 import Rm from './commands/rm.js';
 import Rotate from './commands/rotate.js';
+import Scan from './commands/scan.js';
+import HookInstall from './commands/hook/install.js';
+import HookUninstall from './commands/hook/uninstall.js';
 import Set from './commands/set.js';
 import TempJwt from './commands/temp/jwt.js';
 import TempRandom from './commands/temp/random.js';
@@ -49,4 +52,7 @@ export const COMMANDS = {
   doctor: Doctor,
   completion: Completion,
   __complete: Complete,
+  scan: Scan,
+  'hook:install': HookInstall,
+  'hook:uninstall': HookUninstall,
 };

@@ -82,7 +82,13 @@ export function fromWireMeta(m: WireSecretMeta | null | undefined): SecretMeta {
 }
 
 /** A secret in the inventory: its metadata plus the daemon's usage statistics. */
-export type InventoryEntry = SecretMeta & { lastUsedAt: number; useCount: number };
+export type InventoryEntry = SecretMeta & {
+  lastUsedAt: number;
+  useCount: number;
+  /** When a scan found the value the secret holds now (0: never), and where. */
+  leakedAt: number;
+  leakedWhere: string;
+};
 
 /** One variable of a manifest as the daemon parsed it (never a value). */
 export interface ManifestEntryInfo {
@@ -126,6 +132,54 @@ export interface WatchEvent {
   kind: string;
   secret: string;
   manifest: string;
+}
+
+/** A finding of a scan: names a secret and a place, never the value. */
+export interface ScanFindingInfo {
+  source: number;
+  secret: string;
+  scope: string;
+  /** current, retired or temporary. */
+  state: string;
+  encoding: string;
+  offset: number;
+  length: number;
+  line: number;
+  column: number;
+  leaseId: string;
+}
+
+/** What the daemon did about one leaked secret or key. */
+export interface ScanAnswerInfo {
+  secret: string;
+  scope: string;
+  action: string;
+  outcome: string;
+  owner: string;
+  hint: string;
+  leaseId: string;
+}
+
+/** The end of a scan. */
+export interface ScanSummaryInfo {
+  sources: number;
+  bytes: number;
+  findings: number;
+  values: number;
+  answers: ScanAnswerInfo[];
+}
+
+/** Bytes of a source sent per message (under the 64 KiB message cap). */
+export const SCAN_CHUNK_BYTES = 60 * 1024;
+
+/** A scan in progress: send each source's bytes, then finish(). */
+export interface ScanStream {
+  /** Sends bytes of source `source` (labelled on its first call); `end` closes the source. */
+  send(source: { id: number; label: string; channel?: string }, data: Uint8Array, end: boolean): Promise<void>;
+  /** Ends the scan; resolves with its summary once every finding has been delivered. */
+  finish(): Promise<ScanSummaryInfo>;
+  /** Abandons the scan. */
+  cancel(): void;
 }
 
 /** One connection to the daemon. Close it when done. */
@@ -184,7 +238,7 @@ export class AgentConnection {
   /** The inventory, without values. */
   async listSecrets(): Promise<InventoryEntry[]> {
     const secrets = await this.allPages<WireSecretMeta>('listSecrets', (res) => (res as { secrets: WireSecretMeta[] }).secrets);
-    return secrets.map((w) => ({ ...fromWireMeta(w), lastUsedAt: Number(w.lastUsedAtUnixMs), useCount: w.useCount }));
+    return secrets.map((w) => ({ ...fromWireMeta(w), lastUsedAt: Number(w.lastUsedAtUnixMs), useCount: w.useCount, leakedAt: Number(w.leakedAtUnixMs), leakedWhere: w.leakedWhere }));
   }
 
   /** Removes a secret; returns what was removed. */
@@ -307,6 +361,65 @@ export class AgentConnection {
       ...(r.tornTail ? { tornTail: r.tornTail } : {}),
     };
     return { report, sealedFrom: r.sealedFrom, stateDir: r.stateDir };
+  }
+
+  /**
+   * Starts a scan: the daemon searches what is sent for every value it knows and calls `onFinding` for
+   * each finding; with `answer` it marks what is found leaked and answers it.
+   */
+  scan(start: { mode: string; roots: readonly string[]; answer: boolean }, onFinding: (f: ScanFindingInfo) => void): ScanStream {
+    type Reply = { findings: Array<Omit<ScanFindingInfo, 'offset'> & { offset: number | string }>; summary: ScanSummaryInfo | null };
+    const call = (this.client as unknown as { scan(): grpc.ClientDuplexStream<object, Reply> }).scan();
+    let summary: ScanSummaryInfo | undefined;
+    let failure: Error | undefined;
+    const labelled = new Set<number>();
+    let first = true;
+    const done = new Promise<void>((resolve, reject) => {
+      call.on('data', (reply: Reply) => {
+        for (const f of reply.findings) onFinding({ ...f, offset: Number(f.offset) });
+        if (reply.summary) summary = { ...reply.summary, bytes: Number(reply.summary.bytes) };
+      });
+      call.on('error', (err: grpc.ServiceError) => {
+        failure = fromServiceError(err, this.socket);
+        reject(failure);
+      });
+      call.on('end', () => resolve());
+    });
+    done.catch(() => {});
+    const write = (msg: object): Promise<void> =>
+      new Promise((resolve, reject) => {
+        if (failure) return reject(failure);
+        const more = call.write(msg);
+        if (more) resolve();
+        else call.once('drain', () => resolve());
+      });
+    return {
+      send: async (source, data, end) => {
+        for (let at = 0; at < data.length || (at === 0 && end); at += SCAN_CHUNK_BYTES) {
+          const piece = data.subarray(at, at + SCAN_CHUNK_BYTES);
+          const last = at + SCAN_CHUNK_BYTES >= data.length;
+          await write({
+            ...(first ? { mode: start.mode, roots: start.roots, answer: start.answer } : {}),
+            source: source.id,
+            label: labelled.has(source.id) ? '' : source.label,
+            channel: labelled.has(source.id) ? '' : (source.channel ?? ''),
+            data: piece,
+            sourceEnd: end && last,
+          });
+          first = false;
+          labelled.add(source.id);
+          if (data.length === 0) break;
+        }
+      },
+      finish: async () => {
+        if (first) await write({ mode: start.mode, roots: start.roots, answer: start.answer });
+        call.end();
+        await done;
+        if (!summary) throw new Error('the daemon ended the scan without a summary');
+        return summary;
+      },
+      cancel: () => call.cancel(),
+    };
   }
 
   /** Asks the daemon to exit. */

@@ -17,6 +17,10 @@ import { LeaseManager } from './leases.js';
 import { ManifestService } from './manifests.js';
 import { Minter } from './minter.js';
 import { UsageStats } from './usage.js';
+import { loadScannerKeys } from './scan/keys.js';
+import { LeakMarks } from './scan/leaks.js';
+import { RetiredValues } from './scan/retired.js';
+import { Scanner } from './scan/scanner.js';
 import { keychainState } from './keychain-state.js';
 import { fileLogger, type Logger } from './log.js';
 import { peerCredentials, peerExecutable, socketFd, tryLockExclusive } from './native.js';
@@ -159,9 +163,16 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const usage = new UsageStats(join(state, 'usage.json'), clock, log);
     usage.load();
     cleanups.push(() => usage.flush());
+    // The scanner's keys live in the store too: the fingerprints of retired values are matched with them.
+    const scanKeys = await loadScannerKeys(selected.store);
+    const retired = new RetiredValues(join(state, 'retired.json'), scanKeys, clock, log);
+    retired.load();
+    const leaks = new LeakMarks(join(state, 'leaks.json'), log);
+    leaks.load();
+    let scanner: Scanner | undefined;
     const keychain = keychainState(selected, () => agent, log);
     cleanups.push(() => keychain.close());
-    const agent = new AgentService({ store: selected.store, audit, log, clock, ttl: config.ttl, projectRoot: findProjectRoot, events, usage, readGate: keychain.readGate });
+    const agent = new AgentService({ store: selected.store, audit, log, clock, ttl: config.ttl, projectRoot: findProjectRoot, events, usage, readGate: keychain.readGate, onRetire: (record, why) => scanner?.retire(record, why) });
     await keychain.load();
     const approvals = new Approvals(join(state, 'approvals.json'), { log, audit, events, clock });
     approvals.load();
@@ -173,8 +184,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       ttl: config.ttl,
       limits: config.leases,
       readSigner: async (name, peer, use) => (await agent.get(name, use.cwd, peer, { event: 'sign', fields: { ...use.fields, cwd: use.cwd } })).value,
+      keyWatch: { issued: (id, kind, value) => scanner?.keyWatch.issued(id, kind, value), ended: (id) => scanner?.keyWatch.ended(id) },
     });
     const minter = new Minter({ service: agent, audit, log, clock, env: cleanEnvironment(env, config.path), cwd: state });
+    scanner = new Scanner({ service: agent, minter, leases: () => leases, audit, log, clock, keys: scanKeys, retired, leaks });
+    const scannerRef = scanner;
+    events.subscribe(() => scannerRef.invalidate());
     minter.scheduleAll();
     cleanups.push(() => minter.close());
     const manifests = new ManifestService({ approvals, secrets: agent, leases, audit, clock, maxBytes: config.manifestMaxBytes });
@@ -230,6 +245,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       leases,
       minter,
       events,
+      scanner,
       log,
       peerOf: (call) => peers.get(call.getPeer()),
       status: async () => ({

@@ -21,6 +21,10 @@ import type { Logger } from './log.js';
 import { INVALID_UTF8, markInvalidUtf8 } from './utf8-guard.js';
 import { decodePageToken, encodePageToken, ENTRY_FRAMING_BYTES, stringFieldBytes, VARINT_FIELD_BYTES } from './paging.js';
 import { secretCursor, type AgentService } from './service.js';
+import type { Scanner, ScanSession } from './scan/scanner.js';
+
+/** A decoded ScanRequest. */
+type ScanRequestWire = { mode: string; roots: string[]; answer: boolean; source: number; label: string; data: Buffer; sourceEnd: boolean; channel: string };
 
 const STATUS_OF: Record<ErrorKind, grpc.status> = {
   usage: grpc.status.INVALID_ARGUMENT,
@@ -39,6 +43,7 @@ export interface BindingDeps {
   leases: LeaseManager;
   minter: Minter;
   events: EventBus;
+  scanner: Scanner;
   log: Logger;
   /** The peer of a call, as identified when its connection was accepted. */
   peerOf: (call: grpc.ServerUnaryCall<unknown, unknown>) => Peer | undefined;
@@ -73,8 +78,10 @@ export function toServiceError(err: unknown, log: Logger): Partial<grpc.ServiceE
 }
 
 /** The wire form of secret metadata, with usage statistics when known. */
-export function toWireMeta(m: SecretMeta, usage?: { lastUsedAt: number; useCount: number }): WireSecretMeta {
+export function toWireMeta(m: SecretMeta, usage?: { lastUsedAt: number; useCount: number }, leak?: { at: number; where: string }): WireSecretMeta {
   return {
+    leakedAtUnixMs: leak?.at ?? 0,
+    leakedWhere: leak?.where ?? '',
     lastUsedAtUnixMs: usage?.lastUsedAt ?? 0,
     useCount: usage?.useCount ?? 0,
     name: m.name,
@@ -92,13 +99,14 @@ export function toWireMeta(m: SecretMeta, usage?: { lastUsedAt: number; useCount
 function wireMetaBytes(m: WireSecretMeta): number {
   return (
     ENTRY_FRAMING_BYTES +
-    4 * VARINT_FIELD_BYTES +
+    5 * VARINT_FIELD_BYTES +
     stringFieldBytes(m.name) +
     stringFieldBytes(m.scope) +
     stringFieldBytes(m.owner) +
     stringFieldBytes(m.description) +
     stringFieldBytes(m.source) +
-    stringFieldBytes(m.mintCommand)
+    stringFieldBytes(m.mintCommand) +
+    stringFieldBytes(m.leakedWhere)
   );
 }
 
@@ -160,7 +168,7 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       const after = decodePageToken('secrets', req.pageToken, ['string', 'string']);
       const page = service.listPage(
         { after: after && secretCursor(after[0] as string, after[1] as string), pageSize: req.pageSize },
-        (m) => toWireMeta(m, service.usageOf(m)),
+        (m) => toWireMeta(m, service.usageOf(m), deps.scanner.leakOf(service.current(m.scope, m.name))),
         wireMetaBytes,
       );
       return { secrets: page.items, nextPageToken: page.next ? encodePageToken('secrets', [page.next.scope, page.next.name]) : '' };
@@ -193,6 +201,40 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       call.on('cancelled', unsubscribe);
       call.on('close', unsubscribe);
       call.on('error', unsubscribe);
+    },
+    Scan: (call) => {
+      const peer = deps.peerOf(call as unknown as grpc.ServerUnaryCall<unknown, unknown>);
+      let session: ScanSession | undefined;
+      let failed = false;
+      const fail = (err: unknown) => {
+        if (failed) return;
+        failed = true;
+        call.emit('error', toServiceError(err, log));
+      };
+      call.on('data', (req: ScanRequestWire) => {
+        if (failed) return;
+        try {
+          session ??= deps.scanner.begin({ mode: req.mode, roots: req.roots, answer: req.answer }, peer);
+          const findings = session.push({ source: req.source, label: req.label, channel: req.channel, data: req.data, sourceEnd: req.sourceEnd });
+          if (findings.length > 0) call.write({ findings, summary: null });
+        } catch (err) {
+          fail(err);
+        }
+      });
+      call.on('end', () => {
+        if (failed) return;
+        Promise.resolve()
+          .then(async () => {
+            session ??= deps.scanner.begin({ mode: 'paths', roots: [], answer: false }, peer);
+            const { findings, summary } = await session.finish();
+            call.write({ findings, summary });
+            call.end();
+          })
+          .catch(fail);
+      });
+      call.on('error', () => {
+        failed = true;
+      });
     },
     IssueTempKey: unary(async (req, peer) => {
       const key = await deps.leases.issue({ kind: req.kind, ttlSeconds: req.ttlSeconds, params: req.params, bindPid: req.bindPid, signerUse: { cwd: req.cwd } }, peer);

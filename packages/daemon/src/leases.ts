@@ -58,6 +58,8 @@ export interface LeaseManagerDeps {
    * the caller has from `use.cwd`, recorded as a use with `use.fields` (the variable and manifest it is for).
    */
   readSigner: (name: string, peer: Peer | undefined, use: SignerUse) => Promise<string>;
+  /** Told of each key served (the scanner keeps fingerprints of it) and of each lease's end; optional. */
+  keyWatch?: { issued(leaseId: string, kind: string, value: string): void; ended(leaseId: string): void };
 }
 
 /** Where a signer is used from: the caller's working directory and what to add to its audit record. */
@@ -251,6 +253,7 @@ export class LeaseManager {
       if (this.forget(lease)) await this.teardown(kind, minted, 'abandoned', leaseId);
       throw unavailableError('the lease ended before its key could be served', 'ask for a new key');
     }
+    this.deps.keyWatch?.issued(leaseId, kind, minted.value);
     return { value: minted.value, leaseId, expiresAt };
   }
 
@@ -396,6 +399,7 @@ export class LeaseManager {
   /** Forgets a lease; true when it was still held (so exactly one caller ends it). */
   private forget(lease: Lease): boolean {
     if (!this.table.remove(lease)) return false;
+    this.deps.keyWatch?.ended(lease.leaseId);
     if (this.table.size === 0) this.stopTimer();
     return true;
   }

@@ -48,7 +48,12 @@ export interface ServiceDeps {
   usage?: UsageStats;
   /** Throws when values must not be served now (the keychain is locked); optional. */
   readGate?: () => void;
+  /** Told of each value that stops being current (replaced, removed, swept), for the scanner; optional. */
+  onRetire?: (record: SecretRecord, reason: RetireReason) => void;
 }
+
+/** Why a value stopped being current. */
+export type RetireReason = 'replaced' | 'removed' | 'expired';
 
 /** How a read is recorded in the audit log. */
 export interface ReadContext {
@@ -196,7 +201,7 @@ export class AgentService {
         await this.auditBestEffort({ ...setEvent, outcome: 'failed', reason: (err as Error).message });
         throw err;
       }
-      this.records.set(account, record);
+      this.replace(account, record);
     });
     this.deps.events?.emit({ kind: 'changed', secret: name });
     return record.meta;
@@ -210,7 +215,7 @@ export class AgentService {
     const record = this.build(input);
     const account = accountOf(record.meta.scope, record.meta.name);
     await this.serialized(account, async () => {
-      this.records.set(account, record);
+      this.replace(account, record);
     });
     this.deps.events?.emit({ kind: 'changed', secret: record.meta.name });
     return record;
@@ -225,14 +230,26 @@ export class AgentService {
     const account = accountOf(previous.meta.scope, previous.meta.name);
     if (this.records.get(account) !== previous) return;
     try {
-      this.records.set(account, this.build(input));
+      this.replace(account, this.build(input));
     } catch {
       return; // already expired itself: nothing worth serving
     }
     this.deps.events?.emit({ kind: 'changed', secret: previous.meta.name });
   }
 
-  /** Every value held in memory, for redacting them from what a mint command prints. */
+  /** Every record held in memory (expired ones included until swept), for the scanner. */
+  allRecords(): SecretRecord[] {
+    return [...this.records.values()];
+  }
+
+  /** Sets the record of `account`; a different value it replaces is retired. */
+  private replace(account: string, record: SecretRecord): void {
+    const previous = this.records.get(account);
+    this.records.set(account, record);
+    if (previous && previous.value !== record.value) this.deps.onRetire?.(previous, 'replaced');
+  }
+
+    /** Every value held in memory, for redacting them from what a mint command prints. */
   knownValues(): string[] {
     return [...this.records.values()].map((r) => r.value);
   }
@@ -333,6 +350,7 @@ export class AgentService {
       await this.deps.store.remove(account);
       this.records.delete(account);
     });
+    this.deps.onRetire?.(record, 'removed');
     this.deps.usage?.forget(account);
     this.deps.events?.emit({ kind: 'removed', secret: name });
     await this.auditBestEffort({ event: 'rm', outcome: 'ok', secret: name, scope: record.meta.scope, peer });
@@ -355,6 +373,7 @@ export class AgentService {
           if (!current || !isExpired(current.meta.expiresAt, this.deps.clock())) return false;
           await this.deps.store.remove(account);
           this.records.delete(account);
+          this.deps.onRetire?.(current, 'expired');
           return true;
         });
         // Replaced or removed while queued: nothing expired, so nothing to announce or audit.

@@ -158,6 +158,13 @@ async function checkProject(agent: AgentConnection, deps: Deps, now: number, add
   }
 
   for (const m of inventory) {
+    if (m.leakedAt > 0) {
+      const where = m.scope === 'global' ? '' : ` of project ${m.scope}`;
+      const fix = m.mint ? `agent rotate ${m.name}` : `revoke it where it was issued${m.owner ? ` (owner ${m.owner})` : ''}, then agent set ${m.name}`;
+      add({ check: 'leaked', level: 'problem', secret: m.name, message: `the value of secret ${m.name}${where} leaked: found ${relativeTime(m.leakedAt, now)} in ${m.leakedWhere}`, fix });
+    }
+  }
+  for (const m of inventory) {
     const left = m.expiresAt - now;
     if (left > 0 && left < EXPIRING_WITHIN_MS) {
       const where = m.scope === 'global' ? '' : ` of project ${m.scope}`;

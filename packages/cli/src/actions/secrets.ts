@@ -89,7 +89,7 @@ export async function getSecret(name: string, deps: Deps): Promise<void> {
 }
 
 /** The JSON form of an inventory entry (never a value). */
-export function metaJson(m: SecretMeta & { lastUsedAt?: number; useCount?: number }, now: number) {
+export function metaJson(m: SecretMeta & { lastUsedAt?: number; useCount?: number; leakedAt?: number; leakedWhere?: string }, now: number) {
   return {
     name: m.name,
     scope: m.scope,
@@ -102,6 +102,8 @@ export function metaJson(m: SecretMeta & { lastUsedAt?: number; useCount?: numbe
     expired: m.expiresAt <= now,
     lastUsedAt: m.lastUsedAt ? new Date(m.lastUsedAt).toISOString() : null,
     useCount: m.useCount ?? 0,
+    leakedAt: m.leakedAt ? new Date(m.leakedAt).toISOString() : null,
+    leakedWhere: m.leakedAt ? (m.leakedWhere ?? '') : null,
   };
 }
 
@@ -123,7 +125,9 @@ export async function listSecrets(input: { json: boolean; expiringWithinSeconds?
     deps.stderr.write(input.expiringWithinSeconds === undefined ? 'agent: no secrets stored; add one with: agent set NAME --ttl 8h\n' : 'agent: nothing expires that soon\n');
     return;
   }
-  const rows = [['NAME', 'SCOPE', 'OWNER', 'DESCRIPTION', 'SOURCE', 'CREATED', 'EXPIRES', 'LAST USED', 'USES']];
+  // The LEAKED column appears when a scan found a secret's current value somewhere.
+  const anyLeaked = secrets.some((m) => m.leakedAt > 0);
+  const rows = [['NAME', 'SCOPE', 'OWNER', 'DESCRIPTION', 'SOURCE', 'CREATED', 'EXPIRES', 'LAST USED', 'USES', ...(anyLeaked ? ['LEAKED'] : [])]];
   for (const m of secrets) {
     rows.push([
       m.name,
@@ -135,6 +139,7 @@ export async function listSecrets(input: { json: boolean; expiringWithinSeconds?
       m.expiresAt <= now ? `expired ${relativeTime(m.expiresAt, now)} (${iso(m.expiresAt)})` : `${relativeTime(m.expiresAt, now)} (${iso(m.expiresAt)})`,
       m.lastUsedAt ? relativeTime(m.lastUsedAt, now) : 'never',
       String(m.useCount),
+      ...(anyLeaked ? [m.leakedAt ? `leaked ${relativeTime(m.leakedAt, now)} in ${m.leakedWhere}` : '-'] : []),
     ]);
   }
   deps.stdout.write(`${table(rows)}\n`);

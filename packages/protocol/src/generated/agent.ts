@@ -31,6 +31,11 @@ import type { RevokeLeaseRequest as _latchkey_v1_RevokeLeaseRequest, RevokeLease
 import type { RevokeLeaseResponse as _latchkey_v1_RevokeLeaseResponse, RevokeLeaseResponse__Output as _latchkey_v1_RevokeLeaseResponse__Output } from './latchkey/v1/RevokeLeaseResponse.js';
 import type { RotateSecretRequest as _latchkey_v1_RotateSecretRequest, RotateSecretRequest__Output as _latchkey_v1_RotateSecretRequest__Output } from './latchkey/v1/RotateSecretRequest.js';
 import type { RotateSecretResponse as _latchkey_v1_RotateSecretResponse, RotateSecretResponse__Output as _latchkey_v1_RotateSecretResponse__Output } from './latchkey/v1/RotateSecretResponse.js';
+import type { ScanAnswer as _latchkey_v1_ScanAnswer, ScanAnswer__Output as _latchkey_v1_ScanAnswer__Output } from './latchkey/v1/ScanAnswer.js';
+import type { ScanFinding as _latchkey_v1_ScanFinding, ScanFinding__Output as _latchkey_v1_ScanFinding__Output } from './latchkey/v1/ScanFinding.js';
+import type { ScanReply as _latchkey_v1_ScanReply, ScanReply__Output as _latchkey_v1_ScanReply__Output } from './latchkey/v1/ScanReply.js';
+import type { ScanRequest as _latchkey_v1_ScanRequest, ScanRequest__Output as _latchkey_v1_ScanRequest__Output } from './latchkey/v1/ScanRequest.js';
+import type { ScanSummary as _latchkey_v1_ScanSummary, ScanSummary__Output as _latchkey_v1_ScanSummary__Output } from './latchkey/v1/ScanSummary.js';
 import type { SecretEvent as _latchkey_v1_SecretEvent, SecretEvent__Output as _latchkey_v1_SecretEvent__Output } from './latchkey/v1/SecretEvent.js';
 import type { SecretMeta as _latchkey_v1_SecretMeta, SecretMeta__Output as _latchkey_v1_SecretMeta__Output } from './latchkey/v1/SecretMeta.js';
 import type { ShutdownRequest as _latchkey_v1_ShutdownRequest, ShutdownRequest__Output as _latchkey_v1_ShutdownRequest__Output } from './latchkey/v1/ShutdownRequest.js';
@@ -79,6 +84,11 @@ export interface ProtoGrpcType {
       RevokeLeaseResponse: MessageTypeDefinition<_latchkey_v1_RevokeLeaseResponse, _latchkey_v1_RevokeLeaseResponse__Output>
       RotateSecretRequest: MessageTypeDefinition<_latchkey_v1_RotateSecretRequest, _latchkey_v1_RotateSecretRequest__Output>
       RotateSecretResponse: MessageTypeDefinition<_latchkey_v1_RotateSecretResponse, _latchkey_v1_RotateSecretResponse__Output>
+      ScanAnswer: MessageTypeDefinition<_latchkey_v1_ScanAnswer, _latchkey_v1_ScanAnswer__Output>
+      ScanFinding: MessageTypeDefinition<_latchkey_v1_ScanFinding, _latchkey_v1_ScanFinding__Output>
+      ScanReply: MessageTypeDefinition<_latchkey_v1_ScanReply, _latchkey_v1_ScanReply__Output>
+      ScanRequest: MessageTypeDefinition<_latchkey_v1_ScanRequest, _latchkey_v1_ScanRequest__Output>
+      ScanSummary: MessageTypeDefinition<_latchkey_v1_ScanSummary, _latchkey_v1_ScanSummary__Output>
       SecretEvent: MessageTypeDefinition<_latchkey_v1_SecretEvent, _latchkey_v1_SecretEvent__Output>
       SecretMeta: MessageTypeDefinition<_latchkey_v1_SecretMeta, _latchkey_v1_SecretMeta__Output>
       ShutdownRequest: MessageTypeDefinition<_latchkey_v1_ShutdownRequest, _latchkey_v1_ShutdownRequest__Output>

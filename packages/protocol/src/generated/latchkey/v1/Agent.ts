@@ -27,6 +27,8 @@ import type { RevokeLeaseRequest as _latchkey_v1_RevokeLeaseRequest, RevokeLease
 import type { RevokeLeaseResponse as _latchkey_v1_RevokeLeaseResponse, RevokeLeaseResponse__Output as _latchkey_v1_RevokeLeaseResponse__Output } from '../../latchkey/v1/RevokeLeaseResponse.js';
 import type { RotateSecretRequest as _latchkey_v1_RotateSecretRequest, RotateSecretRequest__Output as _latchkey_v1_RotateSecretRequest__Output } from '../../latchkey/v1/RotateSecretRequest.js';
 import type { RotateSecretResponse as _latchkey_v1_RotateSecretResponse, RotateSecretResponse__Output as _latchkey_v1_RotateSecretResponse__Output } from '../../latchkey/v1/RotateSecretResponse.js';
+import type { ScanReply as _latchkey_v1_ScanReply, ScanReply__Output as _latchkey_v1_ScanReply__Output } from '../../latchkey/v1/ScanReply.js';
+import type { ScanRequest as _latchkey_v1_ScanRequest, ScanRequest__Output as _latchkey_v1_ScanRequest__Output } from '../../latchkey/v1/ScanRequest.js';
 import type { SecretEvent as _latchkey_v1_SecretEvent, SecretEvent__Output as _latchkey_v1_SecretEvent__Output } from '../../latchkey/v1/SecretEvent.js';
 import type { ShutdownRequest as _latchkey_v1_ShutdownRequest, ShutdownRequest__Output as _latchkey_v1_ShutdownRequest__Output } from '../../latchkey/v1/ShutdownRequest.js';
 import type { ShutdownResponse as _latchkey_v1_ShutdownResponse, ShutdownResponse__Output as _latchkey_v1_ShutdownResponse__Output } from '../../latchkey/v1/ShutdownResponse.js';
@@ -155,6 +157,11 @@ export interface AgentClient extends grpc.Client {
   rotateSecret(argument: _latchkey_v1_RotateSecretRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_RotateSecretResponse__Output>): grpc.ClientUnaryCall;
   rotateSecret(argument: _latchkey_v1_RotateSecretRequest, callback: grpc.requestCallback<_latchkey_v1_RotateSecretResponse__Output>): grpc.ClientUnaryCall;
   
+  Scan(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_latchkey_v1_ScanRequest, _latchkey_v1_ScanReply__Output>;
+  Scan(options?: grpc.CallOptions): grpc.ClientDuplexStream<_latchkey_v1_ScanRequest, _latchkey_v1_ScanReply__Output>;
+  scan(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_latchkey_v1_ScanRequest, _latchkey_v1_ScanReply__Output>;
+  scan(options?: grpc.CallOptions): grpc.ClientDuplexStream<_latchkey_v1_ScanRequest, _latchkey_v1_ScanReply__Output>;
+  
   Shutdown(argument: _latchkey_v1_ShutdownRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ShutdownResponse__Output>): grpc.ClientUnaryCall;
   Shutdown(argument: _latchkey_v1_ShutdownRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_latchkey_v1_ShutdownResponse__Output>): grpc.ClientUnaryCall;
   Shutdown(argument: _latchkey_v1_ShutdownRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_latchkey_v1_ShutdownResponse__Output>): grpc.ClientUnaryCall;
@@ -216,6 +223,8 @@ export interface AgentHandlers extends grpc.UntypedServiceImplementation {
   
   RotateSecret: grpc.handleUnaryCall<_latchkey_v1_RotateSecretRequest__Output, _latchkey_v1_RotateSecretResponse>;
   
+  Scan: grpc.handleBidiStreamingCall<_latchkey_v1_ScanRequest__Output, _latchkey_v1_ScanReply>;
+  
   Shutdown: grpc.handleUnaryCall<_latchkey_v1_ShutdownRequest__Output, _latchkey_v1_ShutdownResponse>;
   
   Status: grpc.handleUnaryCall<_latchkey_v1_StatusRequest__Output, _latchkey_v1_StatusResponse>;
@@ -240,6 +249,7 @@ export interface AgentDefinition extends grpc.ServiceDefinition {
   ResolveEnv: MethodDefinition<_latchkey_v1_ResolveEnvRequest, _latchkey_v1_ResolveEnvResponse, _latchkey_v1_ResolveEnvRequest__Output, _latchkey_v1_ResolveEnvResponse__Output>
   RevokeLease: MethodDefinition<_latchkey_v1_RevokeLeaseRequest, _latchkey_v1_RevokeLeaseResponse, _latchkey_v1_RevokeLeaseRequest__Output, _latchkey_v1_RevokeLeaseResponse__Output>
   RotateSecret: MethodDefinition<_latchkey_v1_RotateSecretRequest, _latchkey_v1_RotateSecretResponse, _latchkey_v1_RotateSecretRequest__Output, _latchkey_v1_RotateSecretResponse__Output>
+  Scan: MethodDefinition<_latchkey_v1_ScanRequest, _latchkey_v1_ScanReply, _latchkey_v1_ScanRequest__Output, _latchkey_v1_ScanReply__Output>
   Shutdown: MethodDefinition<_latchkey_v1_ShutdownRequest, _latchkey_v1_ShutdownResponse, _latchkey_v1_ShutdownRequest__Output, _latchkey_v1_ShutdownResponse__Output>
   Status: MethodDefinition<_latchkey_v1_StatusRequest, _latchkey_v1_StatusResponse, _latchkey_v1_StatusRequest__Output, _latchkey_v1_StatusResponse__Output>
   VerifyAudit: MethodDefinition<_latchkey_v1_VerifyAuditRequest, _latchkey_v1_VerifyAuditResponse, _latchkey_v1_VerifyAuditRequest__Output, _latchkey_v1_VerifyAuditResponse__Output>

@@ -13,6 +13,8 @@ export interface SecretMeta {
   'mintCommand'?: (string);
   'lastUsedAtUnixMs'?: (number | string | Long);
   'useCount'?: (number);
+  'leakedAtUnixMs'?: (number | string | Long);
+  'leakedWhere'?: (string);
 }
 
 export interface SecretMeta__Output {
@@ -26,4 +28,6 @@ export interface SecretMeta__Output {
   'mintCommand': (string);
   'lastUsedAtUnixMs': (number);
   'useCount': (number);
+  'leakedAtUnixMs': (number);
+  'leakedWhere': (string);
 }

@@ -1,0 +1,296 @@
+// The scanner: "the scanner" of DESIGN.md, in the daemon because the values live only here and in the
+// keychain. A client streams the bytes of its sources (files, Git blobs, transcripts); the daemon searches
+// them for every value it knows and answers findings that name secrets, never values.
+//
+// What is looked for: every stored secret's value (expired ones until swept, as current), every live
+// temporary key (as keyed fingerprints taken when it was served: the lease manager keeps no values), and
+// every value retired in the last 30 days (fingerprints only, see retired.ts).
+//
+// Answering (a scan with `answer`): the secret whose current value was found is marked leaked; a minted
+// one is rotated at once; a temporary key's lease is revoked; a stored value is flagged with its owner
+// and the step left to a person; a retired value is reported only. Every scan and answer is audited.
+import { accountOf, fingerprintForms, GLOBAL_SCOPE, inputError, quote, ScanBook, type FingerprintForm, type Finding, type Scan, type Scope, type SecretRecord, type SourceScan } from '@latchkey/core';
+import type { AuditSink, Peer } from '../audit.js';
+import type { LeaseManager } from '../leases.js';
+import type { Logger } from '../log.js';
+import type { Minter } from '../minter.js';
+import type { AgentService, RetireReason } from '../service.js';
+import type { ScannerKeys } from './keys.js';
+import type { LeakMark, LeakMarks } from './leaks.js';
+import type { RetiredValues } from './retired.js';
+
+/** What a finding refers to. */
+export type ScanRef =
+  | { kind: 'secret'; name: string; scope: Scope; state: 'current' | 'retired'; mac: string }
+  | { kind: 'lease'; leaseId: string; tempKind: string };
+
+/** A finding as it goes on the wire. */
+export interface WireFinding {
+  source: number;
+  secret: string;
+  scope: string;
+  state: string;
+  encoding: string;
+  offset: number;
+  length: number;
+  line: number;
+  column: number;
+  leaseId: string;
+}
+
+/** What was done about one leaked secret or key. */
+export interface LeakAnswer {
+  secret: string;
+  scope: string;
+  action: 'rotated' | 'revoked' | 'flagged' | 'retired';
+  outcome: string;
+  owner: string;
+  hint: string;
+  leaseId: string;
+}
+
+export interface ScanSummary {
+  sources: number;
+  bytes: number;
+  findings: number;
+  values: number;
+  answers: LeakAnswer[];
+}
+
+/** The first message of a scan. */
+export interface ScanStart {
+  mode: string;
+  roots: string[];
+  answer: boolean;
+}
+
+/** One message of a scan's stream. */
+export interface ScanChunk {
+  source: number;
+  label: string;
+  channel: string;
+  data: Uint8Array;
+  sourceEnd: boolean;
+}
+
+export interface ScannerDeps {
+  service: AgentService;
+  minter: Minter;
+  leases: () => LeaseManager;
+  audit: AuditSink;
+  log: Logger;
+  clock: () => number;
+  keys: ScannerKeys;
+  retired: RetiredValues;
+  leaks: LeakMarks;
+}
+
+/** Sources one scan may hold open at once (each holds a small buffer). */
+export const MAX_OPEN_SOURCES = 1024;
+const MODES = new Set(['paths', 'staged', 'history', 'home', 'watch']);
+
+export class Scanner {
+  private readonly temp = new Map<string, { kind: string; forms: FingerprintForm[] }>();
+  private cached: { scan: Scan<ScanRef>; values: number } | undefined;
+
+  constructor(private readonly deps: ScannerDeps) {}
+
+  /** The lease manager's hook: fingerprints of each served key, dropped when its lease ends. */
+  readonly keyWatch = {
+    issued: (leaseId: string, kind: string, value: string): void => {
+      const forms = fingerprintForms(value, this.deps.keys.keys);
+      if (forms.length === 0) return;
+      this.temp.set(leaseId, { kind, forms });
+      this.cached = undefined;
+    },
+    ended: (leaseId: string): void => {
+      if (this.temp.delete(leaseId)) this.cached = undefined;
+    },
+  };
+
+  /** The service's hook: a value that stops being current is kept as fingerprints. */
+  retire(record: SecretRecord, reason: RetireReason): void {
+    this.deps.retired.retire(record, reason);
+    this.cached = undefined;
+  }
+
+  /** Something the search depends on changed (a secret set or removed). */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  /** The leak mark of a secret when it is of the value it holds now. */
+  leakOf(record: SecretRecord | undefined): LeakMark | undefined {
+    if (!record) return undefined;
+    const mark = this.deps.leaks.get(accountOf(record.meta.scope, record.meta.name));
+    return mark && mark.mac === this.deps.keys.mac(record.value) ? mark : undefined;
+  }
+
+  /** Starts one scan for `peer`. */
+  begin(start: ScanStart, peer: Peer | undefined): ScanSession {
+    if (!MODES.has(start.mode)) throw inputError(`unknown scan mode ${quote(start.mode)}`, 'use paths, staged, history, home or watch');
+    const { scan, values } = this.search();
+    return new ScanSession(this, this.deps, scan, values, start, peer);
+  }
+
+  private search(): { scan: Scan<ScanRef>; values: number } {
+    if (this.cached) return this.cached;
+    const { keys } = this.deps.keys;
+    const book = new ScanBook<ScanRef>(keys);
+    for (const r of this.deps.service.allRecords()) {
+      book.addValue({ kind: 'secret', name: r.meta.name, scope: r.meta.scope, state: 'current', mac: this.deps.keys.mac(r.value) }, r.value);
+    }
+    for (const [leaseId, t] of this.temp) book.addFingerprints({ kind: 'lease', leaseId, tempKind: t.kind }, t.forms);
+    for (const e of this.deps.retired.list()) book.addFingerprints({ kind: 'secret', name: e.secret, scope: e.scope, state: 'retired', mac: e.mac }, e.forms);
+    this.cached = { scan: book.build(), values: book.size };
+    return this.cached;
+  }
+}
+
+/** One scan in progress: the sources open in it, the findings so far, and what to answer at the end. */
+export class ScanSession {
+  private readonly sources = new Map<number, { label: string; channel: string; search: SourceScan<ScanRef> }>();
+  private readonly labels = new Map<number, { label: string; channel: string }>();
+  private readonly first = new Map<string, { ref: ScanRef; where: string; encoding: string }>();
+  private bytes = 0;
+  private count = 0;
+  private readonly ended = new Set<number>();
+
+  constructor(
+    private readonly scanner: Scanner,
+    private readonly deps: ScannerDeps,
+    private readonly scan: Scan<ScanRef>,
+    private readonly values: number,
+    private readonly start: ScanStart,
+    private readonly peer: Peer | undefined,
+  ) {}
+
+  /** Searches one message's bytes; returns the findings they complete. */
+  push(chunk: ScanChunk): WireFinding[] {
+    if (this.ended.has(chunk.source)) throw inputError(`scan source ${chunk.source} was already ended`, 'number each source once');
+    let open = this.sources.get(chunk.source);
+    if (!open) {
+      if (this.sources.size >= MAX_OPEN_SOURCES) throw inputError(`more than ${MAX_OPEN_SOURCES} scan sources open at once`, 'end sources as they are sent');
+      open = { label: chunk.label, channel: chunk.channel, search: this.scan.source() };
+      this.sources.set(chunk.source, open);
+      this.labels.set(chunk.source, { label: chunk.label, channel: chunk.channel });
+    }
+    this.bytes += chunk.data.length;
+    const found = chunk.data.length > 0 ? open.search.push(chunk.data) : [];
+    if (chunk.sourceEnd) {
+      found.push(...open.search.end());
+      this.sources.delete(chunk.source);
+      this.ended.add(chunk.source);
+    }
+    return this.wire(chunk.source, found);
+  }
+
+  /** Ends the scan: the sources still open end, the scan is audited, and findings answered. */
+  async finish(): Promise<{ findings: WireFinding[]; summary: ScanSummary }> {
+    const findings: WireFinding[] = [];
+    for (const [id, open] of this.sources) findings.push(...this.wire(id, open.search.end()));
+    this.sources.clear();
+    const secrets = [...new Set([...this.first.values()].map(({ ref }) => nameOf(ref)))].sort();
+    await this.deps.audit.write({
+      event: 'scan',
+      outcome: this.count > 0 ? 'found' : 'clean',
+      mode: this.start.mode,
+      roots: this.start.roots,
+      sources: this.labels.size,
+      bytes: this.bytes,
+      findings: this.count,
+      values: this.values,
+      secrets,
+      ...(this.peer ? { peer: this.peer } : {}),
+    });
+    const answers = this.start.answer ? await this.answerAll() : [];
+    return { findings, summary: { sources: this.labels.size, bytes: this.bytes, findings: this.count, values: this.values, answers } };
+  }
+
+  private wire(source: number, found: Finding<ScanRef>[]): WireFinding[] {
+    const where = this.labels.get(source);
+    return found.map((f) => {
+      this.count++;
+      const key = refKey(f.ref);
+      if (!this.first.has(key)) {
+        const place = `${where?.label ?? `source ${source}`}:${f.line}${where?.channel ? ` (${where.channel})` : ''}`;
+        this.first.set(key, { ref: f.ref, where: place, encoding: f.encoding });
+      }
+      const r = f.ref;
+      return {
+        source,
+        secret: nameOf(r),
+        scope: r.kind === 'secret' ? r.scope : '',
+        state: r.kind === 'secret' ? r.state : 'temporary',
+        encoding: f.encoding,
+        offset: f.offset,
+        length: f.length,
+        line: f.line,
+        column: f.column,
+        leaseId: r.kind === 'lease' ? r.leaseId : '',
+      };
+    });
+  }
+
+  private async answerAll(): Promise<LeakAnswer[]> {
+    const out: LeakAnswer[] = [];
+    for (const { ref, where, encoding } of this.first.values()) {
+      const answer = await this.answer(ref, where, encoding);
+      out.push(answer);
+      try {
+        await this.deps.audit.write({
+          event: 'leak',
+          outcome: answer.outcome === 'ok' ? answer.action : `${answer.action}-failed`,
+          secret: answer.secret,
+          ...(answer.scope ? { scope: answer.scope } : {}),
+          ...(answer.leaseId ? { leaseId: answer.leaseId } : {}),
+          where,
+          encoding,
+          ...(answer.owner ? { owner: answer.owner } : {}),
+          ...(answer.outcome !== 'ok' ? { reason: answer.outcome } : {}),
+          ...(this.peer ? { peer: this.peer } : {}),
+        });
+      } catch (err) {
+        this.deps.log.error(`audit record lost for the leak of ${quote(answer.secret)}: ${(err as Error).message}`);
+      }
+    }
+    return out;
+  }
+
+  private async answer(ref: ScanRef, where: string, encoding: string): Promise<LeakAnswer> {
+    const base = { secret: nameOf(ref), scope: ref.kind === 'secret' ? ref.scope : '', owner: '', hint: '', leaseId: ref.kind === 'lease' ? ref.leaseId : '' };
+    if (ref.kind === 'lease') {
+      try {
+        const revoked = await this.deps.leases().revoke(ref.leaseId, this.peer);
+        return { ...base, action: 'revoked', outcome: revoked ? 'ok' : 'the lease had already ended' };
+      } catch (err) {
+        return { ...base, action: 'revoked', outcome: (err as Error).message };
+      }
+    }
+    const record = this.deps.service.current(ref.scope, ref.name);
+    const owner = record?.meta.owner ?? '';
+    if (ref.state === 'retired' || !record || this.deps.keys.mac(record.value) !== ref.mac) {
+      return { ...base, owner, action: 'retired', outcome: 'ok', hint: `the value found is no longer ${ref.name}'s in Latchkey; if it still works where it was issued, revoke it there` };
+    }
+    this.deps.leaks.mark(accountOf(ref.scope, ref.name), { at: this.deps.clock(), where, encoding, mac: ref.mac });
+    if (record.meta.mint) {
+      try {
+        await this.deps.minter.rotate(ref.name, ref.scope === GLOBAL_SCOPE ? '' : ref.scope, this.peer);
+        this.scanner.invalidate();
+        return { ...base, owner, action: 'rotated', outcome: 'ok', hint: '' };
+      } catch (err) {
+        return { ...base, owner, action: 'rotated', outcome: (err as Error).message, hint: `run agent rotate ${ref.name}` };
+      }
+    }
+    const who = owner ? `ask ${owner} to revoke it` : 'revoke it';
+    return { ...base, owner, action: 'flagged', outcome: 'ok', hint: `${who} where it was issued, then store the new value with agent set ${ref.name}` };
+  }
+}
+
+function nameOf(ref: ScanRef): string {
+  return ref.kind === 'secret' ? ref.name : `temp/${ref.tempKind}`;
+}
+
+function refKey(ref: ScanRef): string {
+  return ref.kind === 'secret' ? `s:${ref.scope}:${ref.name}:${ref.state}:${ref.mac}` : `l:${ref.leaseId}`;
+}
