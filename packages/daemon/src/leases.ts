@@ -253,7 +253,7 @@ export class LeaseManager {
       if (this.forget(lease)) await this.teardown(kind, minted, 'abandoned', leaseId);
       throw unavailableError('the lease ended before its key could be served', 'ask for a new key');
     }
-    this.deps.keyWatch?.issued(leaseId, kind, minted.value);
+    this.deps.keyWatch?.issued(leaseId, req.kind, minted.value);
     return { value: minted.value, leaseId, expiresAt };
   }
 
