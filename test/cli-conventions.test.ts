@@ -69,7 +69,7 @@ describe('agent, used as people use CLIs', () => {
   });
 
   it('every command help fits an 80-column terminal', async () => {
-    const ids = ['', 'set', 'get', 'ls', 'rm', 'rotate', 'temp random', 'temp jwt', 'leases', 'revoke', 'import', 'allow', 'deny', 'daemon start', 'daemon stop', 'daemon status', 'daemon install', 'daemon uninstall', 'onboard', 'audit', 'audit verify', 'doctor', 'exec', 'completion'];
+    const ids = ['', 'set', 'get', 'ls', 'rm', 'rotate', 'temp random', 'temp jwt', 'leases', 'revoke', 'import', 'allow', 'deny', 'daemon start', 'daemon stop', 'daemon status', 'daemon install', 'daemon uninstall', 'onboard', 'audit', 'audit verify', 'doctor', 'exec', 'completion', 'scan', 'hook install', 'hook uninstall'];
     const tooWide: string[] = [];
     await Promise.all(
       ids.map(async (id) => {

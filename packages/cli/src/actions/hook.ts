@@ -1,12 +1,13 @@
 // `agent hook install|uninstall`: a Git pre-commit hook that runs `agent scan --staged` and blocks the
 // commit on a finding. An existing hook is kept (renamed to pre-commit.latchkey-legacy and run after ours,
 // as the pre-commit framework does with pre-commit.legacy) and put back by uninstall.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inputError } from '@latchkey/core';
 import type { Deps } from '../base.js';
-import { git, repoRoot } from '../scan/git.js';
+import { repoRoot } from '../scan/git.js';
 
 /** The line that marks a hook as ours. */
 export const HOOK_MARKER = '# latchkey pre-commit hook';
@@ -14,7 +15,10 @@ const LEGACY = 'pre-commit.latchkey-legacy';
 
 function hooksDir(deps: Deps): string {
   const root = repoRoot(deps.cwd, deps.env);
-  const dir = git(root, ['rev-parse', '--git-path', 'hooks'], deps.env).toString('utf8').trim();
+  // Asked without the scan's safety options, which point core.hooksPath away: where git runs hooks from.
+  const r = spawnSync('git', ['-C', root, 'rev-parse', '--git-path', 'hooks'], { env: deps.env as NodeJS.ProcessEnv, encoding: 'utf8' });
+  if (r.status !== 0) throw inputError(`git could not say where the hooks of ${root} are`, 'run it inside a Git repository');
+  const dir = r.stdout.trim();
   return isAbsolute(dir) ? dir : join(root, dir);
 }
 

@@ -1,0 +1,328 @@
+// `agent scan` end to end: the built CLI against a real daemon; Git repositories made by the test; the
+// keychain (real Secret Service) where retired values must outlive a restart. Every scenario also checks
+// that no value reaches stdout, stderr, the audit trail or the state folder in any encoding.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKeyring, type Keyring } from './utils/keyring.js';
+import { filesContaining, makeWorld, readAudit, startAgent, waitFor, type Result, type World } from './utils/agent.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const hex = (s: string) => Buffer.from(s).toString('hex');
+
+interface JsonFinding {
+  secret: string;
+  state: string;
+  encoding: string;
+  file: string;
+  commit?: string;
+  index?: boolean;
+  channel?: string;
+  line: number;
+}
+
+/** The findings of `agent scan --json ...`, as sorted [secret, file, line, encoding, state] rows. */
+function rows(r: Result, base = ''): string[][] {
+  const doc = JSON.parse(r.stdout) as { findings: JsonFinding[] };
+  return doc.findings
+    .map((f) => [f.secret, f.file.replace(base, ''), String(f.line), f.encoding, f.state, f.commit ? 'commit' : f.index ? 'index' : (f.channel ?? '')])
+    .sort((a, b) => a.join(' ').localeCompare(b.join(' ')));
+}
+
+/** Fails when any encoding of any value is in the output or in a file of the state folder. */
+function expectNoValue(w: World, results: Result[], values: string[]): void {
+  for (const v of values) {
+    for (const form of [v, b64(v), hex(v)]) {
+      for (const r of results) {
+        expect(r.stdout).not.toContain(form);
+        expect(r.stderr).not.toContain(form);
+      }
+      expect(filesContaining(w.stateDir, form)).toEqual([]);
+    }
+  }
+}
+
+function git(cwd: string, ...args: string[]): string {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t', HOME: cwd } });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+function repo(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  git(dir, 'init', '-q', '-b', 'main');
+  return dir;
+}
+
+describe('agent scan', { timeout: 120_000 }, () => {
+  const worlds: World[] = [];
+  const newWorld = (keyring?: Keyring) => {
+    const w = makeWorld(keyring);
+    worlds.push(w);
+    return w;
+  };
+  afterAll(async () => Promise.all(worlds.map((w) => w.cleanup())));
+
+  const GH = 'ghp_R8x2kQ9vLm3nB7cZ1wY4tE6uI0oP5aS';
+  const DB = 'pg-pa"ss\\wörd/with+slash&more';
+
+  it('finds stored values in a working tree in every encoding, names secrets and places only, exits 1; a clean tree exits 0', async () => {
+    const w = newWorld();
+    expect((await w.agent(['set', 'gh', '--owner', 'platform'], { input: GH })).code).toBe(0);
+    expect((await w.agent(['set', 'db'], { input: DB })).code).toBe(0);
+    const dir = join(w.home, 'proj');
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    writeFileSync(join(dir, 'a.txt'), `line one\ntoken=${GH}\n`);
+    writeFileSync(join(dir, 'logs', 'req.log'), `GET /\nAuthorization: Basic ${b64(`ci:${GH}`)}\nAuthorization: Bearer ${GH}\n`);
+    writeFileSync(join(dir, 'logs', 'app.jsonl'), `${JSON.stringify({ msg: 'connect', password: DB })}\n${JSON.stringify({ url: `postgres://u:${encodeURIComponent(DB)}@h/db` })}\n`);
+    writeFileSync(join(dir, 'blob.txt'), `x\ny\n${b64(`{"k":"${GH}"}`)}\n${hex(DB)}\n${hex(GH).toUpperCase()}\n`);
+    const r = await w.agent(['scan', '--json', '--no-answer', dir]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(rows(r, `${dir}/`)).toEqual([
+      ['db', 'blob.txt', '4', 'hex', 'current', ''],
+      ['db', 'logs/app.jsonl', '1', 'json', 'current', ''],
+      ['db', 'logs/app.jsonl', '2', 'percent', 'current', ''],
+      ['gh', 'a.txt', '2', 'raw', 'current', ''],
+      ['gh', 'blob.txt', '3', 'base64', 'current', ''],
+      ['gh', 'blob.txt', '5', 'hex-upper', 'current', ''],
+      ['gh', 'logs/req.log', '2', 'basic', 'current', ''],
+      ['gh', 'logs/req.log', '3', 'bearer', 'current', ''],
+    ]);
+    const human = await w.agent(['scan', '--no-answer', join(dir, 'a.txt')]);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toBe(`${join(dir, 'a.txt')}:2:7: gh (raw)\n`);
+    const clean = join(w.home, 'clean');
+    mkdirSync(clean);
+    writeFileSync(join(clean, 'ok.txt'), 'nothing here\n');
+    const ok = await w.agent(['scan', clean]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/no known value found in 1 source/);
+    const scans = readAudit(w.stateDir).filter((e) => e.event === 'scan');
+    expect(scans.map((e) => [e.outcome, e.findings, e.secrets])).toEqual([
+      ['found', 8, ['db', 'gh']],
+      ['found', 1, ['gh']],
+      ['clean', 0, []],
+    ]);
+    expectNoValue(w, [r, human, ok], [GH, DB]);
+  });
+
+  it('usage and input errors: --staged with --history is 64; a missing path and --history outside Git are 65', async () => {
+    const w = newWorld();
+    expect((await w.agent(['scan', '--staged', '--history'])).code).toBe(64);
+    const missing = await w.agent(['scan', join(w.home, 'nope')]);
+    expect(missing.code).toBe(65);
+    expect(missing.stderr).toMatch(/^agent: error: no such file or folder: /m);
+    const outside = await w.agent(['scan', '--history', w.home]);
+    expect(outside.code).toBe(65);
+  });
+
+  it('answers: a minted value found is rotated and its old value is then found as retired; a stored one is flagged with its owner; ls and doctor show the leak', async () => {
+    const w = newWorld();
+    expect((await w.agent(['set', 'minted', '--mint', 'head -c 24 /dev/urandom | od -An -tx1 | tr -d " \\n"'])).code).toBe(0);
+    const old = (await w.agent(['get', 'minted'])).stdout;
+    expect(old).toMatch(/^[0-9a-f]{48}$/);
+    expect((await w.agent(['set', 'stripe', '--owner', 'payments'], { input: 'sk_test_4eC39HqLyjWDarjtT1zdp7dc' })).code).toBe(0);
+    const file = join(w.home, 'transcript.jsonl');
+    writeFileSync(file, `${JSON.stringify({ tool: 'env', out: `MINTED=${old}\nSTRIPE=sk_test_4eC39HqLyjWDarjtT1zdp7dc` })}\n`);
+    const r = await w.agent(['scan', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('agent: rotated minted: the leaked value is no longer served');
+    expect(r.stderr).toContain('agent: stripe is marked leaked (owner payments)');
+    expect(r.stderr).toContain('agent: hint: ask payments to revoke it where it was issued, then store the new value with agent set stripe');
+    const now = (await w.agent(['get', 'minted'])).stdout;
+    expect(now).toMatch(/^[0-9a-f]{48}$/);
+    expect(now).not.toBe(old);
+    const again = await w.agent(['scan', '--json', file]);
+    expect(rows(again).map((x) => x.slice(0, 5))).toEqual([
+      ['minted', file, '1', 'raw', 'retired'],
+      ['stripe', file, '1', 'raw', 'current'],
+    ]);
+    const ls = JSON.parse((await w.agent(['ls', '--json'])).stdout) as Array<{ name: string; leakedAt: string | null; leakedWhere: string | null }>;
+    expect(ls.map((s) => [s.name, s.leakedAt !== null, s.leakedWhere])).toEqual([
+      ['minted', false, null],
+      ['stripe', true, `${file}:1`],
+    ]);
+    const doctor = await w.agent(['doctor', '--json'], { cwd: w.home });
+    expect(doctor.code).toBe(1);
+    const problems = (JSON.parse(doctor.stdout) as { findings: Array<{ check: string; level: string; secret?: string }> }).findings.filter((f) => f.check === 'leaked');
+    expect(problems).toEqual([expect.objectContaining({ level: 'problem', secret: 'stripe' })]);
+    const leaks = readAudit(w.stateDir).filter((e) => e.event === 'leak');
+    expect(leaks.map((e) => [e.secret, e.outcome])).toEqual([
+      ['minted', 'rotated'],
+      ['stripe', 'flagged'],
+      ['minted', 'retired'],
+      ['stripe', 'flagged'],
+    ]);
+    expectNoValue(w, [r, again], [old, now, 'sk_test_4eC39HqLyjWDarjtT1zdp7dc']);
+  });
+
+  it('a temporary key found in a file has its lease revoked', async () => {
+    const w = newWorld();
+    const key = await w.agent(['temp', 'random', '--bytes', '24', '--encoding', 'base64url', '--ttl', '10m']);
+    expect(key.code, key.stderr).toBe(0);
+    const leaseId = /agent: lease (lease_[A-Za-z0-9_-]+)/.exec(key.stderr)?.[1];
+    const file = join(w.home, '.bash_history');
+    writeFileSync(file, `ls\ncurl -H "Authorization: Bearer ${key.stdout}" https://api.test\n`);
+    const r = await w.agent(['scan', '--home']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`${file}:2:32: temp/random (bearer, temporary, bash-history)\n`);
+    expect(r.stderr).toContain(`agent: revoked temp/random (${leaseId}): its lease has ended`);
+    const leases = await w.agent(['leases', '--json']);
+    expect(leases.stdout).not.toContain(leaseId as string);
+    expectNoValue(w, [r], [key.stdout]);
+  });
+
+  it('--home reads shell histories, agent transcripts, .git/config remote URLs and ~/.git-credentials, naming each channel', async () => {
+    const w = newWorld();
+    const tok = 'glpat-Zz9yXw8vUt7sRq6pOn5m';
+    expect((await w.agent(['set', 'gitlab'], { input: tok })).code).toBe(0);
+    writeFileSync(join(w.home, '.zsh_history'), `: 1700000000:0;export GITLAB_TOKEN=${tok}\n`);
+    mkdirSync(join(w.home, '.claude', 'projects', 'p1'), { recursive: true });
+    writeFileSync(join(w.home, '.claude', 'projects', 'p1', 's.jsonl'), `{"type":"user"}\n{"type":"tool_result","content":"${b64(tok)}"}\n`);
+    writeFileSync(join(w.home, '.git-credentials'), `https://oauth2:${tok}@gitlab.example\n`);
+    const r1 = repo(join(w.home, 'src', 'r1'));
+    git(r1, 'remote', 'add', 'origin', `https://oauth2:${tok}@gitlab.example/r1.git`);
+    writeFileSync(join(r1, 'README'), `${tok}\n`); // a working-tree file: not a --home channel
+    const configLine = readFileSync(join(r1, '.git', 'config'), 'utf8').split('\n').findIndex((l) => l.includes(tok)) + 1;
+    const r = await w.agent(['scan', '--home', '--json', '--no-answer', join(w.home, 'src')]);
+    expect(r.code).toBe(1);
+    expect(rows(r, `${w.home}/`)).toEqual([
+      ['gitlab', '.claude/projects/p1/s.jsonl', '2', 'base64', 'current', 'claude-transcript'],
+      ['gitlab', '.git-credentials', '1', 'raw', 'current', 'git-credentials'],
+      ['gitlab', '.zsh_history', '1', 'raw', 'current', 'zsh-history'],
+      ['gitlab', 'src/r1/.git/config', String(configLine), 'raw', 'current', 'git-config'],
+    ]);
+  });
+
+  it('--fix redacts working-tree files in place (same inode), keeps no original, and a second scan is clean', async () => {
+    const w = newWorld();
+    expect((await w.agent(['set', 'gh'], { input: GH })).code).toBe(0);
+    const file = join(w.home, 'notes.md');
+    writeFileSync(file, `a ${GH} b\nc ${b64(`u:${GH}`)} d\n`);
+    chmodSync(file, 0o640);
+    const inode = statSync(file).ino;
+    const r = await w.agent(['scan', '--fix', '--no-answer', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`agent: redacted 2 finding(s) in ${file}`);
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith('a [latchkey:redacted:gh] b\nc ')).toBe(true);
+    expect(text).toContain('[latchkey:redacted:gh]');
+    expect(text).not.toContain(GH);
+    expect(statSync(file).ino).toBe(inode);
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect(filesContaining(w.home, GH)).toEqual([]);
+    expect((await w.agent(['scan', file])).code).toBe(0);
+    expectNoValue(w, [r], [GH]);
+  });
+
+  it('--history finds a value committed three commits back and since removed, with its commit; --fix prints a filter-repo command holding no value', async () => {
+    const w = newWorld();
+    expect((await w.agent(['set', 'gh'], { input: GH })).code).toBe(0);
+    const r1 = repo(join(w.home, 'hist'));
+    writeFileSync(join(r1, 'cfg.json'), JSON.stringify({ token: b64(GH) }));
+    git(r1, 'add', '.');
+    git(r1, 'commit', '-qm', 'one');
+    const leaky = git(r1, 'rev-parse', 'HEAD');
+    for (const n of ['two', 'three', 'four']) {
+      writeFileSync(join(r1, 'cfg.json'), JSON.stringify({ token: 'none', n }));
+      git(r1, 'commit', '-qam', n);
+    }
+    const clean = await w.agent(['scan', '--no-answer', r1]);
+    expect(clean.code).toBe(0);
+    const r = await w.agent(['scan', '--history', '--json', '--fix', '--no-answer'], { cwd: r1 });
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { findings: JsonFinding[]; filterRepo: string };
+    expect(doc.findings.map((f) => [f.secret, f.file, f.commit, f.line, f.encoding])).toEqual([['gh', 'cfg.json', leaky, 1, 'base64']]);
+    expect(doc.filterRepo).toMatch(/^git filter-repo --force --blob-callback '/);
+    expect(doc.filterRepo).toContain('[latchkey:redacted:gh]');
+    expectNoValue(w, [r], [GH]);
+    expect(doc.filterRepo).not.toContain(b64(GH).slice(4, 20));
+  });
+
+  it('the pre-commit hook blocks a commit that adds a value in base64, lets a clean one through, and keeps the existing hook', async () => {
+    const w = newWorld();
+    expect((await w.agent(['set', 'gh'], { input: GH })).code).toBe(0);
+    const r1 = repo(join(w.home, 'hooked'));
+    const legacyRan = join(w.home, 'legacy-ran');
+    writeFileSync(join(r1, '.git', 'hooks', 'pre-commit'), `#!/bin/sh\necho ran >> ${legacyRan}\n`, { mode: 0o755 });
+    const install = await w.agent(['hook', 'install'], { cwd: r1 });
+    expect(install.code, install.stderr).toBe(0);
+    expect(install.stderr).toMatch(/the existing hook runs after it/);
+    const env = { ...w.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+    const commit = (msg: string) => spawnSync('git', ['commit', '-qm', msg], { cwd: r1, env, encoding: 'utf8' });
+    writeFileSync(join(r1, 'ok.txt'), 'fine\n');
+    spawnSync('git', ['add', 'ok.txt'], { cwd: r1, env });
+    const good = commit('clean');
+    expect(good.status, good.stderr).toBe(0);
+    expect(readFileSync(legacyRan, 'utf8')).toBe('ran\n');
+    writeFileSync(join(r1, 'leak.txt'), `export X=${b64(`${GH}\n`)}\n`);
+    spawnSync('git', ['add', 'leak.txt'], { cwd: r1, env });
+    const bad = commit('leak');
+    expect(bad.status).toBe(1);
+    expect(bad.stdout + bad.stderr).toContain('(staged) leak.txt:1:10: gh (base64)');
+    expect(git(r1, 'rev-list', '--count', 'HEAD')).toBe('1');
+    expect(readFileSync(legacyRan, 'utf8')).toBe('ran\n');
+    const un = await w.agent(['hook', 'uninstall'], { cwd: r1 });
+    expect(un.stderr).toMatch(/the previous one is back/);
+    expect(readFileSync(join(r1, '.git', 'hooks', 'pre-commit'), 'utf8')).toContain(legacyRan);
+    expectNoValue(w, [install, un, { ...bad, code: bad.status, signal: null, stdoutBytes: Buffer.alloc(0) } as Result], [GH]);
+  });
+
+  it('--watch: a minted value written into a Claude transcript is rotated within 2 s of the write', async () => {
+    const w = newWorld();
+    expect((await w.agent(['set', 'watched', '--mint', 'head -c 24 /dev/urandom | od -An -tx1 | tr -d " \\n"'])).code).toBe(0);
+    const old = (await w.agent(['get', 'watched'])).stdout;
+    const dir = join(w.home, '.claude', 'projects', 'p');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'session.jsonl');
+    writeFileSync(file, '{"type":"user","message":"hello"}\n');
+    const watcher = startAgent(w, ['scan', '--watch']);
+    try {
+      await waitFor(() => watcher.stderr().includes('agent: watching'), 30_000);
+      const wrote = Date.now();
+      appendFileSync(file, `${JSON.stringify({ type: 'tool_result', content: `WATCHED=${old}` })}\n`);
+      await watcher.waitForOutput(/watched \(raw, claude-transcript\)/, 10_000);
+      const rotated = await waitFor(() => readAudit(w.stateDir).find((e) => e.event === 'leak' && e.secret === 'watched' && e.outcome === 'rotated'), 10_000);
+      const tookMs = Date.parse(String(rotated.time)) - wrote;
+      expect(tookMs).toBeLessThan(2000);
+      expect(watcher.stdout()).toBe(`${file}:2:42: watched (raw, claude-transcript)\n`);
+      const now = (await w.agent(['get', 'watched'])).stdout;
+      expect(now).not.toBe(old);
+    } finally {
+      watcher.child.kill('SIGTERM');
+      await watcher.ended;
+    }
+    expect(existsSync(file)).toBe(true);
+  });
+});
+
+describe('agent scan with the keychain', { timeout: 120_000 }, () => {
+  let keyring: Keyring;
+  let world: World;
+  beforeAll(async () => {
+    keyring = await startKeyring();
+    world = makeWorld(keyring);
+  });
+  afterAll(async () => {
+    await world?.cleanup();
+    await keyring?.stop();
+  });
+
+  it('a replaced value is still found after a daemon restart, from its sealed fingerprints alone', async () => {
+    const first = 'xoxb-1111-2222-AbCdEfGhIjKlMnOp';
+    expect((await world.agent(['set', 'slack'], { input: first })).code).toBe(0);
+    expect((await world.agent(['set', 'slack'], { input: 'xoxb-3333-4444-QrStUvWxYz012345' })).code).toBe(0);
+    expect((await world.agent(['daemon', 'stop'])).code).toBe(0);
+    const file = join(world.home, 'old.txt');
+    writeFileSync(file, `curl -u ${first}: https://slack.test\nAuthorization: Basic ${b64(`${first}:`)}\n`);
+    const r = await world.agent(['scan', '--json', file]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(rows(r).map((x) => x.slice(0, 5))).toEqual([
+      ['slack', file, '1', 'raw', 'retired'],
+      ['slack', file, '2', 'basic', 'retired'],
+    ]);
+    expect(existsSync(join(world.stateDir, 'retired.json'))).toBe(true);
+    expectNoValue(world, [r], [first]);
+  });
+});
