@@ -284,7 +284,7 @@ describe('agent scan', { timeout: 120_000 }, () => {
       appendFileSync(file, `${JSON.stringify({ type: 'tool_result', content: `WATCHED=${old}` })}\n`);
       await watcher.waitForOutput(/watched \(raw, claude-transcript\)/, 10_000);
       const rotated = await waitFor(() => readAudit(w.stateDir).find((e) => e.event === 'leak' && e.secret === 'watched' && e.outcome === 'rotated'), 10_000);
-      const tookMs = Date.parse(String(rotated.time)) - wrote;
+      const tookMs = Date.parse(String(rotated?.time)) - wrote;
       expect(tookMs).toBeLessThan(2000);
       expect(watcher.stdout()).toBe(`${file}:2:42: watched (raw, claude-transcript)\n`);
       const now = (await w.agent(['get', 'watched'])).stdout;
