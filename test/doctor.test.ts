@@ -111,6 +111,20 @@ describe('agent doctor', { timeout: 120_000 }, () => {
     expect((await doctor()).human.code).toBe(0);
   });
 
+  it('names the --allow-var an unapproved manifest setting a refused variable needs, without failing on it', async () => {
+    appendFileSync(join(project, 'agent.env'), 'NODE_OPTIONS=--max-old-space-size=64\n');
+    try {
+      const { human, report } = await doctor();
+      expect(human.code).toBe(1);
+      expect(problems(report)).toEqual([expect.objectContaining({ check: 'manifest', fix: `review it, then: agent allow ${join(project, 'agent.env')} --allow-var NODE_OPTIONS` })]);
+      // the secret the manifest needs is still checked
+      expect(report.findings).toContainEqual(expect.objectContaining({ check: 'secret', secret: 'doctor-api', level: 'ok' }));
+    } finally {
+      writeFileSync(join(project, 'agent.env'), 'API_KEY=agent://doctor-api?owner=platform&docs=https://wiki.example/api\nLOG_LEVEL=debug\n');
+    }
+    expect((await world.agent(['allow'], { cwd: project })).code).toBe(0);
+  });
+
   it('fails on a secret the manifest needs that is missing, naming its owner and docs', async () => {
     writeFileSync(join(project, 'agent.env'), 'API_KEY=agent://doctor-api\nDB_URL=agent://doctor-db?owner=data&docs=https://wiki.example/db\n');
     try {

@@ -17,8 +17,8 @@ export const PASTE_RULE =
 
 /** Thrown when the user presses Ctrl-C at a prompt; the command exits 130. */
 export class Cancelled extends LatchkeyError {
-  constructor() {
-    super('usage', 'cancelled');
+  constructor(message = 'cancelled') {
+    super('usage', message);
   }
 
   /** 128 + SIGINT, as a shell reports a command interrupted by Ctrl-C. */

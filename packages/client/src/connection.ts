@@ -1,6 +1,6 @@
 // A typed promise client over the daemon's socket.
 import * as grpc from '@grpc/grpc-js';
-import type { ChainReport, SecretMeta, SecretSource } from '@latchkey/core';
+import type { ChainReport, NeededSecret, SecretMeta, SecretSource, SecretState } from '@latchkey/core';
 import { assertSocketPathLength, loadProto, MAX_MESSAGE_BYTES, MINT_CALL_TIMEOUT_MS, type AgentClient, type WireSecretMeta, type WireStatus } from '@latchkey/protocol';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { fromServiceError } from './errors.js';
@@ -115,6 +115,28 @@ export interface ManifestInfo {
   approved: boolean;
   changed: boolean;
   entries: ManifestEntryInfo[];
+}
+
+/** A stored secret a manifest needs, and how it stands as the manifest's project sees the store. */
+export interface NeededSecretInfo extends NeededSecret {
+  state: SecretState;
+  /** The stored secret the project sees under this name; undefined when missing. */
+  stored: SecretMeta | undefined;
+}
+
+/** What InspectManifest answers: the manifest, its approval, and what onboard and doctor need. */
+export interface ManifestInspection extends ManifestInfo {
+  needed: NeededSecretInfo[];
+  /** The project the manifest belongs to; undefined outside any project. */
+  projectRoot: string | undefined;
+  /** With `refusedAsData`: the variables that need --allow-var. */
+  refusedVariables: string[];
+}
+
+interface WireNeededSecret extends Omit<NeededSecret, 'maxTtlSeconds'> {
+  maxTtlSeconds: number;
+  state: string;
+  stored: WireSecretMeta | null;
 }
 
 /** What ResolveEnv returns. */
@@ -247,9 +269,31 @@ export class AgentConnection {
     return fromWireMeta(res.secret);
   }
 
-  /** What a manifest asks for, and whether it is approved. */
-  async inspectManifest(path: string, allowVars: readonly string[] = []): Promise<ManifestInfo> {
-    return this.call<ManifestInfo>('inspectManifest', { path, allowVars });
+  /**
+   * What a manifest asks for, whether it is approved, and each stored secret it needs against the store.
+   * With `refusedAsData`, variables that need --allow-var are listed instead of failing (read-only checks).
+   */
+  async inspectManifest(path: string, allowVars: readonly string[] = [], opts: { refusedAsData?: boolean } = {}): Promise<ManifestInspection> {
+    const res = await this.call<ManifestInfo & { needed: WireNeededSecret[]; projectRoot: string; refusedVariables: string[] }>('inspectManifest', {
+      path,
+      allowVars,
+      refusedAsData: opts.refusedAsData ?? false,
+    });
+    return {
+      ...res,
+      needed: res.needed.map((s) => ({
+        name: s.name,
+        variables: s.variables,
+        signerFor: s.signerFor,
+        owner: s.owner,
+        description: s.description,
+        docs: s.docs,
+        maxTtlSeconds: s.maxTtlSeconds > 0 ? s.maxTtlSeconds : undefined,
+        state: s.state as SecretState,
+        stored: s.stored ? fromWireMeta(s.stored) : undefined,
+      })),
+      projectRoot: res.projectRoot || undefined,
+    };
   }
 
   /** Approves a manifest; `sha256` pins the content that was reviewed. */

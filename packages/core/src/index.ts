@@ -8,6 +8,7 @@ export * from './ttl.js';
 export * from './record.js';
 export * from './config.js';
 export * from './manifest.js';
+export * from './needs.js';
 export * from './dotenv.js';
 export * from './audit-chain.js';
 export * from './redact.js';

@@ -38,3 +38,14 @@ describe('parseManifest', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 });
+
+describe('parseManifest with refused variables as data', () => {
+  it('lists a variable refused only for being on the refused list, and still fails a bad name', () => {
+    const refused: string[] = [];
+    const m = parseManifest('LD_PRELOAD=/x.so\nPATH=/bin\nOK=1\n', 'agent.env', new Set(['PATH']), refused);
+    expect(refused).toEqual(['LD_PRELOAD']);
+    expect(m.entries.map((e) => e.variable)).toEqual(['LD_PRELOAD', 'PATH', 'OK']);
+    expect(() => parseManifest('LD_PRELOAD=/x.so\n', 'agent.env')).toThrow('agent.env:1: LD_PRELOAD is refused');
+    expect(() => parseManifest('1BAD=x\n', 'agent.env', new Set(), [])).toThrow('invalid variable name');
+  });
+});

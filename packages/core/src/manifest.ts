@@ -119,9 +119,11 @@ export function variableProblem(name: string, allowed: ReadonlySet<string> = new
 
 /**
  * Parses a manifest. Throws an input error `FILE:LINE: ...` for a line that does not parse, a bad
- * variable name, a duplicate, a refused variable or a bad reference. Values are never echoed.
+ * variable name, a duplicate, a refused variable or a bad reference. Values are never echoed. With
+ * `refused`, a variable refused only for being on the refused list is pushed there instead (read-only
+ * checks that report what needs --allow-var).
  */
-export function parseManifest(source: string, file: string, allowVars: ReadonlySet<string> = new Set()): Manifest {
+export function parseManifest(source: string, file: string, allowVars: ReadonlySet<string> = new Set(), refused?: string[]): Manifest {
   const text = normalizeNewlines(source);
   const lineAt = lineIndex(text);
   const fail = (line: number, message: string): never => {
@@ -136,7 +138,8 @@ export function parseManifest(source: string, file: string, allowVars: ReadonlyS
     const keyStart = m.indices?.[1]?.[0] ?? m.index;
     const line = lineAt(keyStart);
     const problem = variableProblem(variable, allowVars);
-    if (problem) fail(line, problem);
+    if (problem && refused && VARIABLE_NAME.test(variable)) refused.push(variable);
+    else if (problem) fail(line, problem);
     const before = seen.get(variable);
     if (before !== undefined) fail(line, `${variable} is set twice (also on line ${before})`);
     seen.set(variable, line);

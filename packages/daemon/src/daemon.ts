@@ -192,7 +192,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     events.subscribe(() => scannerRef.invalidate());
     minter.scheduleAll();
     cleanups.push(() => minter.close());
-    const manifests = new ManifestService({ approvals, secrets: agent, leases, audit, clock, maxBytes: config.manifestMaxBytes });
+    const manifests = new ManifestService({ approvals, secrets: agent, leases, audit, clock, maxBytes: config.manifestMaxBytes, projectRoot: findProjectRoot });
 
     const peers = new Map<string, Peer>();
     let nextPeer = 0;

@@ -183,8 +183,28 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
     }),
     DenyManifest: unary(async (req, peer) => manifests.deny(req.path, peer)),
     InspectManifest: unary((req) => {
-      const m = manifests.inspect(req.path, req.allowVars);
-      return { path: m.path, realPath: m.realPath, sha256: m.sha256, approved: m.approved, changed: m.changed, entries: toWireEntries(m.manifest.entries) };
+      const m = manifests.inspect(req.path, req.allowVars, req.refusedAsData);
+      return {
+        path: m.path,
+        realPath: m.realPath,
+        sha256: m.sha256,
+        approved: m.approved,
+        changed: m.changed,
+        entries: toWireEntries(m.manifest.entries),
+        needed: m.needed.map((s) => ({
+          name: s.name,
+          variables: s.variables,
+          signerFor: s.signerFor,
+          owner: s.owner,
+          description: s.description,
+          docs: s.docs,
+          maxTtlSeconds: s.maxTtlSeconds ?? 0,
+          state: s.state,
+          stored: s.stored ? toWireMeta(s.stored, service.usageOf(s.stored)) : null,
+        })),
+        projectRoot: m.projectRoot ?? '',
+        refusedVariables: m.refusedVariables,
+      };
     }),
     ResolveEnv: unary((req, caller) => {
       const { cwd, peer } = locatePeer(caller, req.cwd);

@@ -8,16 +8,39 @@ import {
   formatDuration,
   inputError,
   LatchkeyError,
+  neededSecrets,
   parseManifest,
   referenceUses,
+  secretState,
   type Clock,
   type Manifest,
   type ManifestEntry,
+  type NeededSecret,
+  type SecretMeta,
+  type SecretState,
 } from '@latchkey/core';
 import { contentHash, type Approvals } from './approvals.js';
 import type { AuditSink, Peer } from './audit.js';
 import type { LeaseManager } from './leases.js';
 import type { AgentService } from './service.js';
+
+/** A needed secret as the manifest's project sees it in the store now. */
+export interface NeededSecretState extends NeededSecret {
+  state: SecretState;
+  /** The stored secret the project sees under this name; undefined when missing. */
+  stored: SecretMeta | undefined;
+}
+
+/** What InspectManifest answers: the manifest, its approval, and everything onboard and doctor need. */
+export interface ManifestInspection extends LoadedManifest {
+  approved: boolean;
+  changed: boolean;
+  needed: NeededSecretState[];
+  /** The project the manifest belongs to; undefined outside any project. */
+  projectRoot: string | undefined;
+  /** With `refusedAsData`: the variables that need --allow-var. */
+  refusedVariables: string[];
+}
 
 /** Values expiring sooner than this come with a warning. */
 export const EXPIRY_WARNING_MS = 10 * 60 * 1000;
@@ -78,6 +101,8 @@ export class ManifestService {
       clock: Clock;
       /** The size cap (config.json manifestMaxBytes); 256 KiB when absent. */
       maxBytes?: number;
+      /** Finds the project root for a folder (nearest agent.env, else Git root). */
+      projectRoot: (dir: string) => string | undefined;
     },
   ) {}
 
@@ -86,7 +111,7 @@ export class ManifestService {
    * is read without blocking, must be a regular file under the size cap (65), and neither it nor a
    * folder above it may be writable by or owned by someone else (77).
    */
-  load(path: string, allowVars: readonly string[]): LoadedManifest {
+  load(path: string, allowVars: readonly string[], refused?: string[]): LoadedManifest {
     const location = manifestLocation(path);
     let real: string;
     try {
@@ -97,15 +122,25 @@ export class ManifestService {
     }
     const content = readManifestFile(real, { maxBytes: this.deps.maxBytes ?? MANIFEST_MAX_BYTES, noFollow: true });
     assertManifestTrusted(location);
-    const manifest = parseManifest(content.toString('utf8'), location, new Set(allowVars));
+    const manifest = parseManifest(content.toString('utf8'), location, new Set(allowVars), refused);
     return { path: location, realPath: real, sha256: contentHash(content), manifest };
   }
 
-  /** What a manifest asks for and whether it is approved as it is. */
-  inspect(path: string, allowVars: readonly string[]) {
-    const loaded = this.load(path, allowVars);
+  /**
+   * What a manifest asks for, whether it is approved as it is, and each stored secret it needs against
+   * the store as the manifest's own project sees it (metadata only: nothing is read, nothing audited).
+   */
+  inspect(path: string, allowVars: readonly string[], refusedAsData = false): ManifestInspection {
+    const refusedVariables: string[] = [];
+    const loaded = this.load(path, allowVars, refusedAsData ? refusedVariables : undefined);
     const state = this.deps.approvals.state(loaded.path, loaded.realPath, loaded.sha256);
-    return { ...loaded, approved: state === 'approved', changed: state === 'changed' };
+    const projectRoot = this.deps.projectRoot(dirname(loaded.path));
+    const now = this.deps.clock();
+    const needed = neededSecrets(loaded.manifest).map((s) => {
+      const stored = this.deps.secrets.visibleMeta(s.name, projectRoot);
+      return { ...s, state: secretState(stored, now), stored };
+    });
+    return { ...loaded, approved: state === 'approved', changed: state === 'changed', needed, projectRoot, refusedVariables };
   }
 
   /** Approves a manifest; `sha256` pins the content the user was shown. */

@@ -305,6 +305,14 @@ export class AgentService {
     return this.visible(assertSecretName(nameRaw), cwd, peer, 'lookup');
   }
 
+  /**
+   * The metadata of the secret `name` visible from `projectRoot` (undefined: outside any project), or
+   * undefined; no audit, as for the inventory (no value is read).
+   */
+  visibleMeta(name: string, projectRoot: string | undefined): SecretMeta | undefined {
+    return resolveVisible(name, projectRoot, (scope, n) => this.records.get(accountOf(scope, n))?.meta, () => []).visible;
+  }
+
   /** The current record of an account, if any (for rotation bookkeeping). */
   current(scope: Scope, name: string): SecretRecord | undefined {
     return this.records.get(accountOf(scope, name));

@@ -23,6 +23,7 @@ import type { ListLeasesResponse as _latchkey_v1_ListLeasesResponse, ListLeasesR
 import type { ListSecretsRequest as _latchkey_v1_ListSecretsRequest, ListSecretsRequest__Output as _latchkey_v1_ListSecretsRequest__Output } from './latchkey/v1/ListSecretsRequest.js';
 import type { ListSecretsResponse as _latchkey_v1_ListSecretsResponse, ListSecretsResponse__Output as _latchkey_v1_ListSecretsResponse__Output } from './latchkey/v1/ListSecretsResponse.js';
 import type { ManifestEntry as _latchkey_v1_ManifestEntry, ManifestEntry__Output as _latchkey_v1_ManifestEntry__Output } from './latchkey/v1/ManifestEntry.js';
+import type { NeededSecret as _latchkey_v1_NeededSecret, NeededSecret__Output as _latchkey_v1_NeededSecret__Output } from './latchkey/v1/NeededSecret.js';
 import type { PutSecretRequest as _latchkey_v1_PutSecretRequest, PutSecretRequest__Output as _latchkey_v1_PutSecretRequest__Output } from './latchkey/v1/PutSecretRequest.js';
 import type { PutSecretResponse as _latchkey_v1_PutSecretResponse, PutSecretResponse__Output as _latchkey_v1_PutSecretResponse__Output } from './latchkey/v1/PutSecretResponse.js';
 import type { ResolveEnvRequest as _latchkey_v1_ResolveEnvRequest, ResolveEnvRequest__Output as _latchkey_v1_ResolveEnvRequest__Output } from './latchkey/v1/ResolveEnvRequest.js';
@@ -76,6 +77,7 @@ export interface ProtoGrpcType {
       ListSecretsRequest: MessageTypeDefinition<_latchkey_v1_ListSecretsRequest, _latchkey_v1_ListSecretsRequest__Output>
       ListSecretsResponse: MessageTypeDefinition<_latchkey_v1_ListSecretsResponse, _latchkey_v1_ListSecretsResponse__Output>
       ManifestEntry: MessageTypeDefinition<_latchkey_v1_ManifestEntry, _latchkey_v1_ManifestEntry__Output>
+      NeededSecret: MessageTypeDefinition<_latchkey_v1_NeededSecret, _latchkey_v1_NeededSecret__Output>
       PutSecretRequest: MessageTypeDefinition<_latchkey_v1_PutSecretRequest, _latchkey_v1_PutSecretRequest__Output>
       PutSecretResponse: MessageTypeDefinition<_latchkey_v1_PutSecretResponse, _latchkey_v1_PutSecretResponse__Output>
       ResolveEnvRequest: MessageTypeDefinition<_latchkey_v1_ResolveEnvRequest, _latchkey_v1_ResolveEnvRequest__Output>

@@ -4,9 +4,11 @@
 export interface InspectManifestRequest {
   'path'?: (string);
   'allowVars'?: (string)[];
+  'refusedAsData'?: (boolean);
 }
 
 export interface InspectManifestRequest__Output {
   'path': (string);
   'allowVars': (string)[];
+  'refusedAsData': (boolean);
 }

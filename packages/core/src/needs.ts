@@ -1,9 +1,11 @@
-// What a project's manifest needs and what the inventory holds for it, shared by onboard and doctor.
-// Pure but for reading the manifest file; the inventory comes in as a list of metadata.
-import { readManifestFile } from '@latchkey/protocol';
-import { isExpired, parseDotenv, parseManifest, type Manifest, type SecretMeta } from '@latchkey/core';
+// What a manifest needs from the store, and how each needed secret stands against it: the facts
+// `agent onboard` and `agent doctor` work from. The daemon computes them (InspectManifest); the CLI
+// never parses a manifest for them.
+import type { Manifest } from './manifest.js';
+import type { SecretMeta } from './record.js';
+import { isExpired } from './ttl.js';
 
-/** A secret a manifest refers to, with the metadata of its first reference. */
+/** A secret a manifest refers to, with the metadata of its references. */
 export interface NeededSecret {
   name: string;
   /** The variables that reference it directly. */
@@ -22,17 +24,6 @@ export type SecretState = 'present' | 'expiring' | 'expired' | 'missing';
 
 /** Less than this left is "expiring" (a day). */
 export const EXPIRING_WITHIN_MS = 24 * 3600 * 1000;
-
-/**
- * Reads and parses a manifest. `allowVars` as for `agent allow --allow-var`; with `allowAll`, every
- * variable is let through (read-only checks that only want the references).
- */
-export function readManifest(path: string, allowVars: readonly string[] = [], allowAll = false): Manifest {
-  // Never blocks (a FIFO or a device is refused at once) and stops at the size cap.
-  const text = readManifestFile(path).toString('utf8');
-  const allowed = new Set(allowAll ? parseDotenv(text).map((e) => e.name) : allowVars);
-  return parseManifest(text, path, allowed);
-}
 
 /** The stored secrets a manifest needs, in the order of first use: references and JWT signers. */
 export function neededSecrets(manifest: Manifest): NeededSecret[] {
@@ -61,13 +52,13 @@ export function neededSecrets(manifest: Manifest): NeededSecret[] {
 }
 
 /** Present, expiring within a day, expired, or missing. */
-export function secretState(meta: SecretMeta | undefined, now: number): SecretState {
+export function secretState(meta: Pick<SecretMeta, 'expiresAt'> | undefined, now: number): SecretState {
   if (!meta) return 'missing';
   if (isExpired(meta.expiresAt, now)) return 'expired';
   return meta.expiresAt - now < EXPIRING_WITHIN_MS ? 'expiring' : 'present';
 }
 
 /** "STRIPE_KEY, API_TOKEN (signs)": where a needed secret is used. */
-export function usedBy(s: NeededSecret): string {
+export function usedBy(s: Pick<NeededSecret, 'variables' | 'signerFor'>): string {
   return [...s.variables, ...s.signerFor.map((v) => `${v} (signs)`)].join(', ');
 }
