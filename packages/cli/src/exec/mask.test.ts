@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Transform } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { encodedForms } from '@latchkey/core/scan';
 import { createMasker, maskPatterns } from './mask.js';
 
 const M = '********';
@@ -248,13 +249,23 @@ describe('createMasker', () => {
 describe('maskPatterns', () => {
   it('keeps values of 6+ characters and the 6+ character lines of multi-line values, each once', () => {
     const got = maskPatterns(['short', 'longer-value', 'longer-value', 'first-line\nab\r\nthird-line']).map(String);
+    const encoded = (v: string) => encodedForms(v).map((f) => Buffer.from(f.bytes).toString('utf8')).filter((f) => f !== v);
     expect(got).toEqual([
       'longer-value',
+      ...encoded('longer-value'),
       'first-line\nab\r\nthird-line',
+      ...encoded('first-line\nab\r\nthird-line'),
       'first-line\nab\nthird-line',
       'first-line\r\nab\r\nthird-line',
       'first-line',
       'third-line',
     ]);
+  });
+
+  it('masks a value of 8+ bytes in the encodings agent scan finds, inside longer strings too', async () => {
+    const v = 'sk_test_51HxQ9vLm3nB7cZ';
+    const out = await mask([v], [`a ${Buffer.from(`user:${v}`).toString('base64')} b ${Buffer.from(v).toString('hex')} c ${JSON.stringify(`"${v}`)}`]);
+    expect(out).not.toContain(Buffer.from(v).toString('hex'));
+    expect(out).toMatch(/^a dXNlcj[A-Za-z0-9+/]{0,3}\*{8}[A-Za-z0-9+/=]{0,3} b \*{8} c "\\"\*{8}"$/);
   });
 });

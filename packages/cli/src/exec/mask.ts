@@ -10,12 +10,16 @@
 // - Overlapping occurrences (one value a prefix of another, or two occurrences sharing bytes) are merged
 //   and replaced by one mask; so the longer of two overlapping values always wins. Occurrences that only
 //   touch are masked separately ("********" "********").
+// - A value of 8 bytes or more is also masked in each encoding `agent scan` looks for (base64 and
+//   base64url at any alignment, hex, percent, JSON escaping; see @latchkey/core's encodedForms), so a
+//   child that prints a credential base64-encoded (a Basic header, a Kubernetes secret) shows no more of it.
 // - Matching is an Aho-Corasick automaton over bytes (a dense table over byte classes): one table lookup
 //   per byte whatever the number of values. Its state is carried across chunks, so a value split across
 //   writes is found without rescanning. The only bytes held back are the trailing ones that are a proper
 //   prefix of some value (plus a pending masked run that could still grow); everything else is pushed at
 //   once, and held bytes are released at the end of the stream.
 import { PassThrough, Transform, type TransformCallback } from 'node:stream';
+import { encodedForms } from '@latchkey/core/scan';
 
 /** The shortest value, in characters, that is masked. */
 export const MIN_MASK_CHARS = 6;
@@ -29,6 +33,7 @@ export function maskPatterns(values: readonly string[]): Buffer[] {
   };
   for (const value of values) {
     add(value);
+    for (const form of encodedForms(value)) if (!out.has(Buffer.from(form.bytes).toString('utf8'))) out.set(Buffer.from(form.bytes).toString('utf8'), Buffer.from(form.bytes));
     if (!/[\r\n]/.test(value)) continue;
     add(value.replace(/\r?\n/g, '\n'));
     add(value.replace(/\r?\n/g, '\r\n'));
