@@ -1,7 +1,8 @@
 // A locked, crashing, frozen keychain against a real daemon and a real gnome-keyring: the daemon never
 // dies of it, every command that needs the keychain says what is wrong within 3 s, and nothing is lost.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKeyring, type Keyring } from './utils/keyring.js';
@@ -221,6 +222,100 @@ describe('the keychain never crashes the daemon', () => {
     } finally {
       conn.close();
       await daemon.kill();
+      await w.cleanup();
+    }
+  });
+  it('SECURITY 46: LATCHKEY_STORE=auto started while gnome-keyring was frozen switches to the keychain when it thaws; the writes made meanwhile land in it', async () => {
+    const w = makeWorld(kr, { LATCHKEY_STORE: 'auto' });
+    const put = async (name: string, value: string) => {
+      const set = await w.agent(['set', name, '--ttl', '1h'], { input: value });
+      expect(set.code, set.stderr).toBe(0);
+    };
+    try {
+      // A first daemon, on the keychain: two secrets and a seal key there.
+      let daemon = await w.startDaemon();
+      await put('kept', valueOf('kept'));
+      await put('both', `${valueOf('both')}-old`);
+      await daemon.kill();
+
+      kr.freeze();
+      daemon = await w.startDaemon();
+      const conn = new AgentConnection(w.socket);
+      try {
+        const before = await conn.status();
+        expect(before.store).toBe('memory');
+        expect(before.storeNote).toContain('keychain unavailable');
+        // While it is away: a newer value of one it holds, a new one, and one set and removed again
+        // (three accounts to replay: the last word on each).
+        await put('both', valueOf('both'));
+        await put('fresh', valueOf('fresh'));
+        await put('brief', valueOf('brief'));
+        expect((await w.agent(['rm', 'brief'])).code).toBe(0);
+        await expect(conn.getSecret('kept')).rejects.toMatchObject({ kind: 'notFound' });
+
+        kr.thaw();
+        const switched = await waitFor(async () => (await conn.status()).store === 'keychain', 15_000, 50);
+        expect(switched, readDaemonLog(w.stateDir)).toBe(true);
+        // What the keychain held is served again; what was set meanwhile is in the keychain and wins.
+        expect((await conn.getSecret('kept')).value === valueOf('kept')).toBe(true);
+        expect((await conn.getSecret('both')).value === valueOf('both')).toBe(true);
+        expect((await valueInKeychain(kr, w, 'both')) === valueOf('both')).toBe(true);
+        expect((await valueInKeychain(kr, w, 'fresh')) === valueOf('fresh')).toBe(true);
+        expect(await valueInKeychain(kr, w, 'brief')).toBeUndefined();
+        expect((await conn.listSecrets()).map((m) => m.name).sort()).toEqual(['both', 'fresh', 'kept']);
+        const after = await conn.status();
+        expect(after.storeNote).toContain('then switched to the keychain');
+        expect(after.keychain).toBe('ok');
+        expect(readDaemonLog(w.stateDir)).toContain('switched from the memory store to the keychain; 3 write(s) and delete(s) made meanwhile replayed into it, 3 secret(s) held now');
+        expect(readAudit(w.stateDir).filter((r) => r.event === 'store')).toMatchObject([{ outcome: 'switched', replayed: 3, secrets: 3 }]);
+        expect(readAudit(w.stateDir).some((r) => r.outcome === 'tampered')).toBe(false);
+        // A write after the switch goes to the keychain.
+        await put('later', valueOf('later'));
+        expect((await valueInKeychain(kr, w, 'later')) === valueOf('later')).toBe(true);
+      } finally {
+        conn.close();
+      }
+      await daemon.kill();
+
+      // The next daemon starts on the keychain: everything is there, and the trail checks out with the
+      // seal key and checkpoint the switching daemon left in the keychain.
+      daemon = await w.startDaemon();
+      for (const name of ['kept', 'both', 'fresh', 'later']) {
+        const r = await w.agent(['get', name]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout === valueOf(name)).toBe(true);
+      }
+      const verify = await w.agent(['audit', 'verify', '--json']);
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+      expect(readAudit(w.stateDir).some((r) => r.outcome === 'tampered')).toBe(false);
+      await daemon.kill();
+    } finally {
+      kr.thaw();
+      await w.cleanup();
+    }
+  });
+  it('SECURITY 46: records cut from the trail while the keychain was frozen at start are reported once the daemon switches to the keychain', async () => {
+    const w = makeWorld(kr, { LATCHKEY_STORE: 'auto' });
+    try {
+      let daemon = await w.startDaemon();
+      for (const name of NAMES) expect((await w.agent(['set', name, '--ttl', '1h'], { input: valueOf(name) })).code).toBe(0);
+      await daemon.kill();
+      // The attacker freezes the keyring, so the next daemon starts on memory without the seal key and
+      // checkpoint to check the trail with, and cuts the last two records (two of the sets) from the trail.
+      kr.freeze();
+      const trail = join(w.stateDir, 'audit.jsonl');
+      const lines = readFileSync(trail, 'utf8').split('\n').filter((l) => l !== '');
+      expect(lines.map((l) => (JSON.parse(l) as { event: string }).event).slice(-3)).toEqual(['set', 'set', 'set']);
+      writeFileSync(trail, `${lines.slice(0, -2).join('\n')}\n`);
+      daemon = await w.startDaemon();
+      expect(readAudit(w.stateDir).filter((r) => r.outcome === 'tampered'), readDaemonLog(w.stateDir)).toEqual([]);
+      kr.thaw();
+      const reported = await waitFor(() => readAudit(w.stateDir).some((r) => r.event === 'audit' && r.outcome === 'tampered'), 15_000, 50);
+      expect(reported, readDaemonLog(w.stateDir)).toBe(true);
+      expect(readDaemonLog(w.stateDir)).toMatch(/error the audit trail was tampered with before this daemon could check it: .*records were removed|the trail was rewritten/);
+      await daemon.kill();
+    } finally {
+      kr.thaw();
       await w.cleanup();
     }
   });

@@ -119,11 +119,15 @@ export function sealLine(unsealed: string, key: Uint8Array): string {
   return `${unsealed.slice(0, -1)},"mac":"${recordMac(key, unsealed)}"}`;
 }
 
-/** Where the seal fails: the first record at or after `keyedFrom` without a valid MAC, if any. */
+/**
+ * Where the seal fails: the first record at or after `keyedFrom` (and before `until`, where a later key
+ * took over) without a valid MAC, if any.
+ */
 export function checkSeals(
   key: Uint8Array,
   keyedFrom: number,
   files: ReadonlyArray<{ name: string; text: string }>,
+  until = Number.POSITIVE_INFINITY,
 ): ChainBreak | undefined {
   let index = 0;
   for (const { name, text } of files) {
@@ -131,6 +135,7 @@ export function checkSeals(
     if (lines[lines.length - 1] === '') lines.pop();
     for (let i = 0; i < lines.length; i++, index++) {
       if (index < keyedFrom) continue;
+      if (index >= until) return undefined;
       const line = lines[i] as string;
       const m = MAC_SUFFIX.exec(line);
       if (!m) {

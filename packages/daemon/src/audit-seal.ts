@@ -7,8 +7,8 @@ import type { TrailHead } from './audit.js';
 
 /** Accounts of the daemon's own items start with this; they are never secrets (service.load skips them). */
 export const INTERNAL_ACCOUNT_PREFIX = '_latchkey/';
-const SEAL_ACCOUNT = `${INTERNAL_ACCOUNT_PREFIX}audit-seal`;
-const CHECKPOINT_ACCOUNT = `${INTERNAL_ACCOUNT_PREFIX}audit-checkpoint`;
+export const SEAL_ACCOUNT = `${INTERNAL_ACCOUNT_PREFIX}audit-seal`;
+export const CHECKPOINT_ACCOUNT = `${INTERNAL_ACCOUNT_PREFIX}audit-checkpoint`;
 
 /** Whether a store account holds one of the daemon's own items. */
 export function isInternalAccount(account: string): boolean {
@@ -28,25 +28,35 @@ export interface AuditSeal {
  * `records` already in the trail on. A store that fails (locked, stopped) fails the start.
  */
 export async function loadSeal(store: SecretStore, records: () => number): Promise<AuditSeal> {
-  const raw = await store.get(SEAL_ACCOUNT);
-  if (raw !== undefined) {
-    try {
-      const doc = JSON.parse(raw) as { key?: unknown; keyedFrom?: unknown };
-      if (typeof doc.key === 'string' && /^[0-9a-f]{64}$/.test(doc.key) && typeof doc.keyedFrom === 'number') {
-        return { key: Buffer.from(doc.key, 'hex'), keyedFrom: doc.keyedFrom, created: false };
-      }
-    } catch {
-      // malformed: replaced below, and the trail says so
-    }
-  }
+  const found = parseSeal(await store.get(SEAL_ACCOUNT));
+  if (found) return found;
+  // none, or malformed: replaced below, and the trail says so
   const seal = { key: randomBytes(32), keyedFrom: records(), created: true };
   await store.set(SEAL_ACCOUNT, JSON.stringify({ v: 1, key: seal.key.toString('hex'), keyedFrom: seal.keyedFrom }));
   return seal;
 }
 
+/** A stored seal key, or undefined when absent or malformed. */
+export function parseSeal(raw: string | undefined): AuditSeal | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const doc = JSON.parse(raw) as { key?: unknown; keyedFrom?: unknown };
+    if (typeof doc.key === 'string' && /^[0-9a-f]{64}$/.test(doc.key) && typeof doc.keyedFrom === 'number') {
+      return { key: Buffer.from(doc.key, 'hex'), keyedFrom: doc.keyedFrom, created: false };
+    }
+  } catch {
+    // malformed
+  }
+  return undefined;
+}
+
 /** The head last checkpointed, if any. */
 export async function readCheckpoint(store: SecretStore): Promise<TrailHead | undefined> {
-  const raw = await store.get(CHECKPOINT_ACCOUNT);
+  return parseCheckpoint(await store.get(CHECKPOINT_ACCOUNT));
+}
+
+/** A stored checkpoint, or undefined when absent or malformed. */
+export function parseCheckpoint(raw: string | undefined): TrailHead | undefined {
   if (raw === undefined) return undefined;
   try {
     const doc = JSON.parse(raw) as { count?: unknown; head?: unknown };

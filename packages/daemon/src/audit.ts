@@ -157,6 +157,12 @@ export class AuditLog implements AuditSink {
     return verifyTrail(this.dir, knows);
   }
 
+  /** Checks the trail with knowledge other than this run's (an earlier seal key and checkpoint), after the queued records are written. */
+  async verifyWith(knows: TrailKnowledge): Promise<ChainReport> {
+    await this.drained();
+    return verifyTrail(this.dir, knows);
+  }
+
   /** Resolves once nothing is queued or being written. */
   private async drained(): Promise<void> {
     while (this.flushing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));

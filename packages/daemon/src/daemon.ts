@@ -5,9 +5,9 @@ import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { inputError, LatchkeyError, systemClock, type Clock } from '@latchkey/core';
-import { cleanEnvironment, configFile, findProjectRoot, MAX_MESSAGE_BYTES, socketPath, stateDir, VERSION, type Env } from '@latchkey/protocol';
+import { cleanEnvironment, configFile, findProjectRoot, MAX_MESSAGE_BYTES, socketPath, stateDir, VERSION, type Env, type TrailKnowledge } from '@latchkey/protocol';
 import { AuditLog, countRecords, type Peer } from './audit.js';
-import { loadSeal, readCheckpoint, writeCheckpoint } from './audit-seal.js';
+import { CHECKPOINT_ACCOUNT, loadSeal, parseCheckpoint, parseSeal, readCheckpoint, SEAL_ACCOUNT, writeCheckpoint } from './audit-seal.js';
 import { readConfig } from './config.js';
 import { assertPrivateFolders } from './private-paths.js';
 import { Approvals } from './approvals.js';
@@ -170,7 +170,27 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const leaks = new LeakMarks(join(state, 'leaks.json'), log);
     leaks.load();
     let scanner: Scanner | undefined;
-    const keychain = keychainState(selected, () => agent, log);
+    let earlier: TrailKnowledge | undefined;
+    const keychain = keychainState(selected, () => agent, log, {
+      // This run began on the memory store, so its start could not check the trail against the
+      // keychain's seal key and checkpoint. Its own key and checkpoint take their place in the keychain
+      // (records from seal.keyedFrom on are sealed with that key); the records sealed with the earlier
+      // key are checked with it once calls resume.
+      during: async (r, kc) => {
+        const old = parseSeal(r.items.find((i) => i.account === SEAL_ACCOUNT)?.password);
+        const oldCheckpoint = parseCheckpoint(r.items.find((i) => i.account === CHECKPOINT_ACCOUNT)?.password);
+        earlier = old ? { seal: { key: old.key, keyedFrom: old.keyedFrom, until: seal.keyedFrom }, ...(oldCheckpoint ? { checkpoint: oldCheckpoint } : {}) } : undefined;
+        for (const item of r.internal) await kc.set(item.account, item.password);
+      },
+      after: async (r) => {
+        await audit.write({ event: 'store', outcome: 'switched', reason: 'the keychain answers again', store: 'keychain', replayed: r.replayed, secrets: r.secrets });
+        const b = earlier && (await audit.verifyWith(earlier)).broken;
+        if (b) {
+          log.error(`the audit trail was tampered with before this daemon could check it: ${b.file}:${b.line}: ${b.reason}`);
+          await audit.write({ event: 'audit', outcome: 'tampered', reason: b.reason, file: b.file, line: b.line });
+        }
+      },
+    });
     cleanups.push(() => keychain.close());
     const agent = new AgentService({ store: selected.store, audit, log, clock, ttl: config.ttl, projectRoot: findProjectRoot, events, usage, readGate: keychain.readGate, onRetire: (record, why) => scanner?.retire(record, why) });
     await keychain.load();

@@ -153,6 +153,26 @@ export class AgentService {
   }
 
   /**
+   * Takes in what the keychain holds now that the daemon switched to it from the memory store (whose
+   * writes were replayed into it first): the keychain's items join or replace the records. Runs while
+   * store calls wait, so without the per-account queues; returns how many secrets it took in.
+   */
+  takeIn(items: readonly { account: string; password: string }[]): number {
+    let taken = 0;
+    for (const { account, password } of items) {
+      if (isInternalAccount(account)) continue;
+      try {
+        this.records.set(account, decodeRecord(account, password));
+        taken++;
+      } catch (err) {
+        if (!(err instanceof MalformedRecord)) throw err;
+        this.deps.log.warn(`ignored keychain item ${quote(account)}: ${err.message}`);
+      }
+    }
+    return taken;
+  }
+
+  /**
    * Makes memory agree with what the keychain holds for one account (`password` as read back from it,
    * undefined when absent), after a write or delete whose answer never came (SECURITY 46); audited.
    */

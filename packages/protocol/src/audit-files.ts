@@ -53,8 +53,8 @@ export function readAnchor(dir: string): string | undefined {
 export interface TrailKnowledge {
   /** The hash of the last record the running daemon wrote, and how many records the trail then held. */
   live?: { head: string; count: number };
-  /** The seal key and the index of the first record written with it. */
-  seal?: { key: Uint8Array; keyedFrom: number };
+  /** The seal key, the index of the first record written with it and, when a later key took over, of the first one not. */
+  seal?: { key: Uint8Array; keyedFrom: number; until?: number };
   /** The head checkpointed in the keychain (at rotation, shutdown, and periodically). */
   checkpoint?: { head: string; count: number };
 }
@@ -91,7 +91,7 @@ export function verifyTrail(dir: string, knows: TrailKnowledge = {}): ChainRepor
   const end = { file: last?.name ?? join(dir, AUDIT_FILE), line: report.records + 1 };
   const fail = (broken: { file: string; line: number; reason: string }): ChainReport => ({ ...report, ok: false, broken });
   if (knows.seal) {
-    const broken = checkSeals(knows.seal.key, knows.seal.keyedFrom, files);
+    const broken = checkSeals(knows.seal.key, knows.seal.keyedFrom, files, knows.seal.until);
     if (broken) return fail(broken);
   }
   if (knows.checkpoint && knows.checkpoint.count > 0) {

@@ -1,13 +1,16 @@
 // Choosing the store: LATCHKEY_STORE=keychain|memory|auto (auto: the keychain when it answers
-// within 3 s, else memory, said loudly).
+// within 3 s, else memory, said loudly, until the keychain answers).
 import { inputError, unavailableError, type StoreChoice } from '@latchkey/core';
 import { KEYCHAIN_HINT, KeychainStore, KEYCHAIN_TIMEOUT_MS, type KeychainHealth } from './keychain.js';
+import { FallbackStore } from './fallback.js';
 import { MemoryStore } from './memory.js';
 import type { SecretStore } from './store.js';
 
 /** The store in use and, when it is not the one asked for, why. */
 export interface SelectedStore {
+  /** A FallbackStore when `auto` fell back to memory: it moves to the keychain once that answers. */
   store: SecretStore;
+  /** Why the store is not the one asked for ('' when it is); updated when a fallback store switches. */
   note: string;
   /** The keychain, when it is the store or the one fallen back from (to watch it answer again). */
   keychain?: KeychainStore;
@@ -40,7 +43,7 @@ export async function selectStore(choice: StoreChoice, service: string): Promise
     throw unavailableError(`the keychain did not answer within ${KEYCHAIN_TIMEOUT_MS / 1000}s`, KEYCHAIN_HINT);
   }
   return {
-    store: new MemoryStore(),
+    store: new FallbackStore(new MemoryStore(), keychain),
     keychain,
     note: `keychain unavailable (the keychain did not answer within ${KEYCHAIN_TIMEOUT_MS / 1000}s); using the memory store: secrets are lost when the daemon stops`,
     health,
