@@ -23,7 +23,8 @@ import { RetiredValues } from './scan/retired.js';
 import { Scanner } from './scan/scanner.js';
 import { keychainState } from './keychain-state.js';
 import { fileLogger, type Logger } from './log.js';
-import { peerCredentials, peerExecutable, socketFd, tryLockExclusive } from './native.js';
+import { peerCredentials, socketFd, tryLockExclusive } from './native.js';
+import { processExecutable } from './proc.js';
 import { AgentService } from './service.js';
 import { clearStaleSocket, listenPrivately, prepareSocketDir, stillOurs } from './socket.js';
 import { parseStoreChoice, selectStore } from './store/select.js';
@@ -290,7 +291,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       let peer: Peer;
       try {
         const cred = peerCredentials(socketFd(conn));
-        peer = { pid: cred.pid, uid: cred.uid, exe: peerExecutable(cred.pid) };
+        peer = { pid: cred.pid, uid: cred.uid, exe: processExecutable(cred.pid) };
       } catch (err) {
         log.warn(`dropped a connection whose peer could not be identified: ${(err as Error).message}`);
         conn.destroy();

@@ -29,9 +29,8 @@ import {
 } from '@latchkey/core';
 import type { AuditEvent, AuditSink, Peer } from './audit.js';
 import type { Logger } from './log.js';
-import { peerExecutable } from './native.js';
 import { SortedKeys, takePage, type Page, type PageRequest } from './paging.js';
-import { processAlive, readProcessStat } from './proc.js';
+import { processAlive, processExecutable, readProcessStat } from './proc.js';
 import { DEFAULT_LEASE_KINDS, type LeaseKind, type Minted } from './issuers/kinds.js';
 
 export type { LeaseKind, Minted, MintInput } from './issuers/kinds.js';
@@ -190,7 +189,7 @@ export class LeaseManager {
       if (!this.probe(boundPid, binding)) {
         throw inputError(`process ${boundPid} is not running: a lease cannot be bound to it`, 'bind the lease to a running process, or to none');
       }
-      boundExe = (peer?.pid === boundPid ? peer.exe : undefined) ?? peerExecutable(boundPid) ?? '';
+      boundExe = (peer?.pid === boundPid ? peer.exe : undefined) ?? processExecutable(boundPid) ?? '';
     }
 
     const secretName = kind.secretParam !== undefined ? params[kind.secretParam] : undefined;

@@ -6,10 +6,10 @@
 // the group escapes; that is a limit, not a promise.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { LatchkeyError, MAX_VALUE_BYTES } from '@latchkey/core';
 import { MINT_TIMEOUT_MS } from '@latchkey/protocol';
 import { parseMintOutput, type Minted } from './mint-output.js';
+import { pidsWithEnvironEntry } from './proc.js';
 
 export { MINT_TIMEOUT_MS };
 
@@ -134,25 +134,7 @@ async function reap(pgid: number | undefined, cookie: string): Promise<void> {
 
 /** The pids whose environment holds this mint's cookie (Linux /proc; nothing elsewhere). */
 export function pidsWithCookie(cookie: string): number[] {
-  const needle = Buffer.from(`\0${MINT_COOKIE_VAR}=${cookie}\0`);
-  const first = needle.subarray(1);
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const out: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const env = readFileSync(`/proc/${entry}/environ`);
-      if (env.includes(needle) || env.subarray(0, first.length).equals(first)) out.push(Number(entry));
-    } catch {
-      // another user's process, or gone
-    }
-  }
-  return out;
+  return pidsWithEnvironEntry(MINT_COOKIE_VAR, cookie);
 }
 
 /** Collects a stream's bytes up to a limit, keeping the head or the tail. */

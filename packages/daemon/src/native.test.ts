@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   isDumpable,
   peerCredentials,
-  peerExecutable,
   socketFd,
   tryLockExclusive,
 } from './native.js';
@@ -58,7 +57,6 @@ describe.runIf(linux)('native (linux)', () => {
       const socket = await accepted;
       const creds = peerCredentials(socketFd(socket));
       expect(creds).toEqual({ pid: process.pid, uid: process.getuid!(), gid: process.getgid!() });
-      expect(peerExecutable(creds.pid)).toBe(process.execPath);
       socket.destroy();
     } finally {
       client.destroy();
@@ -78,12 +76,6 @@ describe.runIf(linux)('native (linux)', () => {
 
   it('socketFd throws for a socket without a handle', () => {
     expect(() => socketFd(new net.Socket())).toThrow(/file descriptor/);
-  });
-
-  it('peerExecutable reads /proc/<pid>/exe and is undefined for a missing pid', () => {
-    expect(peerExecutable(process.pid)).toBe(process.execPath);
-    expect(peerExecutable(0)).toBeUndefined();
-    expect(peerExecutable(2 ** 22 + 1)).toBeUndefined();
   });
 
   it('tryLockExclusive: taken here, refused to another open file and to another process', async () => {

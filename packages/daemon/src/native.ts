@@ -7,7 +7,6 @@
  * "unsupported platform" error (the daemon must not serve without a peer check or a lock), while
  * `setNotDumpable` and `disableCoreDumps` are no-ops and `isDumpable` reports `true` (not hardened).
  */
-import { readlinkSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import koffi from 'koffi';
@@ -160,12 +159,3 @@ export function raiseFileLimit(): number {
   return max;
 }
 
-/** The executable of a process from /proc/<pid>/exe, or undefined when it cannot be read (gone, other user, not Linux). */
-export function peerExecutable(pid: number): string | undefined {
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    return readlinkSync(`/proc/${pid}/exe`);
-  } catch {
-    return undefined;
-  }
-}

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { processAlive, readProcessStat } from './proc.js';
+import { pidsWithEnvironEntry, processAlive, processExecutable, readProcessStat } from './proc.js';
 
 describe.runIf(process.platform === 'linux')('readProcessStat', () => {
   it('reads the state and a stable start time of a live process', () => {
@@ -29,5 +29,27 @@ describe.runIf(process.platform === 'linux')('processAlive', () => {
     await new Promise((r) => child.once('exit', r));
     // exited and reaped by Node: gone
     expect(processAlive(pid, start)).toBe(false);
+  });
+});
+
+describe.runIf(process.platform === 'linux')('processExecutable and pidsWithEnvironEntry', () => {
+  it('reads /proc/<pid>/exe, and is undefined for a missing pid', () => {
+    expect(processExecutable(process.pid)).toBe(process.execPath);
+    expect(processExecutable(0)).toBeUndefined();
+    expect(processExecutable(2 ** 22 + 1)).toBeUndefined();
+  });
+
+  it('finds a child by an entry of its environment, first or not, and not by a prefix of it', async () => {
+    const tag = `t${process.pid}x${Date.now()}`;
+    const sleeper = (env: Record<string, string>) => spawn('/bin/sleep', ['30'], { env, stdio: 'ignore' });
+    const first = sleeper({ LK_PROC_TEST: tag, PATH: '/bin' });
+    const later = sleeper({ PATH: '/bin', LK_PROC_TEST: tag });
+    const longer = sleeper({ PATH: '/bin', LK_PROC_TEST: `${tag}-more` });
+    try {
+      await Promise.all([first, later, longer].map((c) => new Promise((r) => c.once('spawn', r))));
+      expect(pidsWithEnvironEntry('LK_PROC_TEST', tag).sort()).toEqual([first.pid, later.pid].sort());
+    } finally {
+      for (const c of [first, later, longer]) c.kill('SIGKILL');
+    }
   });
 });
