@@ -1,10 +1,12 @@
 // `agent allow` and `agent deny` end to end: the built CLI against a real daemon (memory store); the
 // approval state checked through the daemon (InspectManifest) and in approvals.json.
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentConnection } from '@latchkey/client';
-import { makeWorld, type World } from './utils/agent.js';
+import { describe, expect } from 'vitest';
+import type { AgentConnection } from '@latchkey/client';
+import { labTest, testdir, type World } from '@latchkey/test-utils';
+
+const test = labTest({ store: 'memory' });
 
 const MANIFEST = [
   '# references only',
@@ -17,30 +19,18 @@ const MANIFEST = [
 describe('agent allow / agent deny', () => {
   let world: World;
   let client: AgentConnection;
-  let n = 0;
-  const project = (files: Record<string, string>): string => {
-    const dir = join(world.home, `p${++n}`);
-    mkdirSync(dir);
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-    return realpathSync(dir);
-  };
+  test.beforeAll(({ world: w, client: c }) => {
+    world = w;
+    client = c;
+  });
+  const project = (files: Record<string, string>): string => testdir(files, world.home);
   /** The approvals the daemon keeps on disk, by real path. */
   const approvals = (): Record<string, { sha256: string }> => {
     const file = join(world.stateDir, 'approvals.json');
     return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { manifests: Record<string, { sha256: string }> }).manifests : {};
   };
 
-  beforeAll(async () => {
-    world = makeWorld();
-    await world.startDaemon();
-    client = new AgentConnection(world.socket);
-  });
-  afterAll(async () => {
-    client?.close();
-    await world?.cleanup();
-  });
-
-  it('allow shows what the manifest asks for and approves it; deny withdraws; round trip', async () => {
+  test('allow shows what the manifest asks for and approves it; deny withdraws; round trip', async () => {
     const dir = project({ 'agent.env': MANIFEST });
     const path = join(dir, 'agent.env');
     mkdirSync(join(dir, 'deep', 'er'), { recursive: true });
@@ -78,7 +68,7 @@ describe('agent allow / agent deny', () => {
     expect(JSON.parse(denyAgain.stdout)).toEqual({ path, wasApproved: false });
   });
 
-  it('an edited manifest is no longer approved until allowed again', async () => {
+  test('an edited manifest is no longer approved until allowed again', async () => {
     const dir = project({ 'agent.env': 'A=agent://a\n' });
     const path = join(dir, 'agent.env');
     expect((await world.agent(['allow', path])).code).toBe(0);
@@ -91,7 +81,7 @@ describe('agent allow / agent deny', () => {
     expect((await client.inspectManifest(path)).approved).toBe(true);
   });
 
-  it('the daemon withdraws the approval of an edited manifest by itself, and logs it', async () => {
+  test('the daemon withdraws the approval of an edited manifest by itself, and logs it', async () => {
     const dir = project({ 'agent.env': 'W=agent://w\n' });
     const path = join(dir, 'agent.env');
     expect((await world.agent(['allow', path])).code).toBe(0);
@@ -108,7 +98,7 @@ describe('agent allow / agent deny', () => {
     expect(readFileSync(join(world.stateDir, 'daemon.log'), 'utf8')).toContain(`approval of ${path} withdrawn: the manifest changed`);
   });
 
-  it('refuses an invalid manifest with exit 65 and does not approve it', async () => {
+  test('refuses an invalid manifest with exit 65 and does not approve it', async () => {
     const cases: Array<[string, string, RegExp]> = [
       ['LD_PRELOAD', 'OK=agent://ok\nLD_PRELOAD=\n', /agent\.env:2: LD_PRELOAD is refused: .*--allow-var LD_PRELOAD/],
       ['bad reference', 'OK=agent://ok\nBAD=agent://Not Valid\n', /agent\.env:2: bad reference for BAD: invalid secret name/],
@@ -127,7 +117,7 @@ describe('agent allow / agent deny', () => {
     }
   });
 
-  it('--allow-var lets a refused variable through, for that approval', async () => {
+  test('--allow-var lets a refused variable through, for that approval', async () => {
     const dir = project({ 'agent.env': 'NODE_OPTIONS=--max-old-space-size=4096\n' });
     const path = join(dir, 'agent.env');
     expect((await world.agent(['allow'], { cwd: dir })).code).toBe(65);
@@ -136,7 +126,7 @@ describe('agent allow / agent deny', () => {
     expect((await client.inspectManifest(path, ['NODE_OPTIONS'])).approved).toBe(true);
   });
 
-  it('a missing manifest is an input error (65) with a hint', async () => {
+  test('a missing manifest is an input error (65) with a hint', async () => {
     const dir = project({});
     const none = await world.agent(['allow'], { cwd: dir });
     expect(none.code).toBe(65);

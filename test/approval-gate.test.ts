@@ -6,8 +6,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, re
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, cliNode, makeWorld, ROOT, run, spawnDaemon, type World } from './utils/agent.js';
-import { startKeyring, type Keyring } from './utils/keyring.js';
+import { makeWorld, onTerminal, spawnDaemon, startKeyring, type Keyring, type World } from '@latchkey/test-utils';
 
 const NOBODY = 65534;
 
@@ -181,9 +180,7 @@ describe('SECURITY 33, 34, 40, 41: what a repository can put in its manifest', {
 
   it('SECURITY 32, 33: the exec prompt on a terminal names the signer and its claims, and shows control bytes escaped', async () => {
     const dir = project('prompted', 'K=agent://p-secret?owner=%1b[2K%1b[1Gevil%0d%07\nT=agent://temp/jwt?signer=prod-signer&claim.role=admin\n');
-    const spec = join(world.dir, 'prompt.json');
-    writeFileSync(spec, JSON.stringify({ argv: [cliNode(), '--', CLI, 'exec', '--', 'true'], steps: [['allow \\S+agent\\.env\\? \\[y/N\\] ', 'n\r']], timeout: 60 }));
-    const r = await run('/usr/bin/python3', [join(ROOT, 'test/fixtures/answer-prompts.py'), spec], { env: world.env, cwd: dir, timeoutMs: 70_000 });
+    const r = await onTerminal(world, ['exec', '--', 'true'], [['allow \\S+agent\\.env\\? \\[y/N\\] ', 'n\r']], { cwd: dir });
     expect(r.code, r.stdout).toBe(77);
     expect(r.stdout).toContain('\\x1b[2K\\x1b[1Gevil\\x0d\\x07');
     expect(r.stdout).toMatch(/^T\s+2\s+temp\s+temp\/jwt\s+-\s+prod-signer \(signer\)\s+claim\.role=admin\r?$/m);

@@ -5,8 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKeyring, type Keyring } from './utils/keyring.js';
-import { keychainAccounts, makeWorld, readAudit, type DaemonProcess, type World } from './utils/agent.js';
+import { keychainAccounts, makeWorld, readAudit, startKeyring, type DaemonProcess, type Keyring, type World } from '@latchkey/test-utils';
 
 const sha256 = (line: string) => createHash('sha256').update(line).digest('hex');
 

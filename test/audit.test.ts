@@ -4,7 +4,7 @@
 import { copyFileSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliNode, makeWorld, sleep, startAgent, type DaemonProcess, type World } from './utils/agent.js';
+import { cliNode, makeWorld, sleep, startAgent, type DaemonProcess, type World } from '@latchkey/test-utils';
 
 const VALUE = `audit-value-${process.pid}-a1b2c3`;
 const FIELDS = ['time', 'event', 'secret', 'scope', 'outcome', 'pid', 'exe', 'command'];

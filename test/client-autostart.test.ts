@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeWorld, readAudit, ROOT, run, type Result, type World } from './utils/agent.js';
+import { makeWorld, readAudit, ROOT, run, type Result, type World } from '@latchkey/test-utils';
 
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const worlds: World[] = [];

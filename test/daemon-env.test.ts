@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } fro
 import { join } from 'node:path';
 import { DEFAULT_SAFE_PATH } from '@latchkey/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, spawnDaemon, type World } from './utils/agent.js';
+import { makeWorld, spawnDaemon, type World } from '@latchkey/test-utils';
 
 const worlds: World[] = [];
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliNode, DAEMON, makeWorld, run, waitFor, type World } from './utils/agent.js';
+import { cliNode, DAEMON, makeWorld, run, waitFor, type World } from '@latchkey/test-utils';
 
 const FAKE_SYSTEMCTL = `#!/bin/bash
 # A stand-in for systemctl --user: records each call; FAKE_SYSTEMCTL_FAIL makes it answer like a machine

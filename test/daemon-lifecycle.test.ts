@@ -26,9 +26,9 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { AgentConnection, probe } from '@latchkey/client';
-import { loadProto, MAX_SOCKET_PATH, VERSION } from '@latchkey/protocol';
+import { MAX_SOCKET_PATH, VERSION } from '@latchkey/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canConnect, makeWorld, ROOT, run, sleep, spawnDaemon, waitForSocket, type DaemonProcess, type World } from './utils/agent.js';
+import { canConnect, makeWorld, rawAgent, ROOT, run, sleep, spawnDaemon, waitForSocket, type DaemonProcess, type World } from '@latchkey/test-utils';
 
 /** The uid/gid of "nobody", used as the other local user. */
 const OTHER_UID = 65534;
@@ -650,18 +650,13 @@ function rawExchange(socket: string, bytes: Buffer | string, waitMs = 5000): Pro
 }
 
 /** A raw gRPC call with no client-side size cap, so the daemon's cap is what is tested. */
-function uncappedPut(socket: string, value: string): Promise<grpc.ServiceError | null> {
-  const Agent = loadProto().latchkey.v1.Agent;
-  const client = new Agent(`unix://${socket}`, grpc.credentials.createInsecure(), {
-    'grpc.max_send_message_length': -1,
-    'grpc.max_receive_message_length': -1,
-  });
-  return new Promise((resolve) => {
-    client.putSecret({ name: 'too-big', value, ttlSeconds: 60, source: 'manual' }, { deadline: Date.now() + 10_000 }, (err: grpc.ServiceError | null) => {
-      client.close();
-      resolve(err);
-    });
-  });
+async function uncappedPut(socket: string, value: string): Promise<grpc.ServiceError | undefined> {
+  const client = rawAgent(socket, { 'grpc.max_send_message_length': -1, 'grpc.max_receive_message_length': -1 });
+  try {
+    return (await client.call('putSecret', { name: 'too-big', value, ttlSeconds: 60, source: 'manual' })).err;
+  } finally {
+    client.close();
+  }
 }
 
 describe('10. oversized and malformed requests', () => {

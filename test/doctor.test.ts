@@ -4,8 +4,7 @@
 import { appendFileSync, chmodSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKeyring, type Keyring } from './utils/keyring.js';
-import { makeWorld, type World } from './utils/agent.js';
+import { makeWorld, startKeyring, type Keyring, type World } from '@latchkey/test-utils';
 
 const VALUE = `doctor-value-${process.pid}-Zq9`;
 

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, cliNode, makeWorld, readAudit, type World } from './utils/agent.js';
+import { CLI, cliNode, makeWorld, readAudit, type World } from '@latchkey/test-utils';
 
 const CORE_PATTERN = existsSync('/proc/sys/kernel/core_pattern') ? readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim() : '';
 /** Whether a crash writes its core file into the crashing process's working directory. */

@@ -3,10 +3,7 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, cliNode, makeWorld, ROOT, run, type World } from './utils/agent.js';
-
-const DRIVER = join(ROOT, 'test/fixtures/answer-prompts.py');
-const PYTHON = '/usr/bin/python3';
+import { makeWorld, onTerminal, type World } from '@latchkey/test-utils';
 
 describe('agent exec asks for approval on a terminal', () => {
   let world: World;
@@ -20,18 +17,8 @@ describe('agent exec asks for approval on a terminal', () => {
   });
   afterAll(() => world?.cleanup());
 
-  const drive = async (answer: string, marker: string) => {
-    const spec = join(world.dir, `exec-${answer.trim()}.json`);
-    writeFileSync(
-      spec,
-      JSON.stringify({
-        argv: [cliNode(), '--', CLI, 'exec', '--', 'sh', '-c', `touch ${marker}; printf 'key=%s mode=%s\\n' "$API_KEY" "$MODE"`],
-        steps: [['allow \\S+agent\\.env\\? \\[y/N\\] ', answer]],
-        timeout: 60,
-      }),
-    );
-    return run(PYTHON, [DRIVER, spec], { env: world.env, cwd: dir, timeoutMs: 70_000 });
-  };
+  const drive = (answer: string, marker: string) =>
+    onTerminal(world, ['exec', '--', 'sh', '-c', `touch ${marker}; printf 'key=%s mode=%s\\n' "$API_KEY" "$MODE"`], [['allow \\S+agent\\.env\\? \\[y/N\\] ', answer]], { cwd: dir });
 
   it('runs nothing when the answer is no', async () => {
     const marker = join(world.dir, 'ran-no');

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { canConnect, makeWorld } from './utils/agent.js';
+import { canConnect, makeWorld } from '@latchkey/test-utils';
 
 describe('agent exec with no daemon running', () => {
   const world = makeWorld();

@@ -6,14 +6,15 @@
 // its own secret names, and audit checks filter by manifest path. The import test uses a real keyring.
 // LATCHKEY_TEST_NODE=/path/to/node runs the CLI on another Node (24 takes the execve path).
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, constants as fsConstants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, constants as fsConstants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentConnection } from '@latchkey/client';
-import { startKeyring, type Keyring } from './utils/keyring.js';
-import { alive, cliNode, CLI, makeWorld, readAudit, ROOT, run, sleep, startAgent, waitFor, type Result, type RunningAgent, type World } from './utils/agent.js';
+import { afterAll, describe, expect } from 'vitest';
+import type { AgentConnection } from '@latchkey/client';
+import { alive, cliNode, CLI, labTest, makeWorld, readAudit, ROOT, run, sleep, startAgent, startKeyring, testdir, waitFor, type Keyring, type Result, type RunningAgent, type World } from '@latchkey/test-utils';
+
+const test = labTest({ store: 'memory' });
 
 const fixture = (name: string): string => join(ROOT, 'test', 'fixtures', name);
 const dotenv = createRequire(join(ROOT, 'packages/core/package.json'))('dotenv') as { parse(src: string): Record<string, string> };
@@ -82,15 +83,9 @@ let world: World;
 let client: AgentConnection;
 let keyring: Keyring;
 let kworld: World;
-let n = 0;
 
 /** A fresh project folder (real path) under the world's HOME, holding `files`. */
-function project(files: Record<string, string> = {}, w: World = world): string {
-  const dir = join(w.home, `exec-${++n}`);
-  mkdirSync(dir);
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-  return realpathSync(dir);
-}
+const project = (files: Record<string, string> = {}, w: World = world): string => testdir(files, w.home);
 
 /** Stores a secret through the daemon (as `agent set NAME --ttl TTL [--project]` in `cwd` would). */
 async function setSecret(name: string, value: string, opts: { ttlSeconds?: number; cwd?: string; project?: boolean } = {}): Promise<void> {
@@ -116,24 +111,22 @@ function auditOf(manifest: string, from = 0): Array<Record<string, unknown>> {
 /** The secret reads (exec records with outcome ok) for `manifest` after the first `from` records. */
 const readsOf = (manifest: string, from = 0) => auditOf(manifest, from).filter((e) => e.event === 'exec' && e.outcome === 'ok');
 
-beforeAll(async () => {
-  world = makeWorld();
-  const started = world.startDaemon();
+test.beforeAll(async ({ world: w, client: c }) => {
+  world = w;
+  client = c;
   keyring = await startKeyring();
   kworld = makeWorld(keyring);
-  await Promise.all([started, kworld.startDaemon()]);
-  client = new AgentConnection(world.socket);
+  await kworld.startDaemon();
 });
 
 afterAll(async () => {
-  client?.close();
-  await Promise.all([world?.cleanup(), kworld?.cleanup()]);
+  await kworld?.cleanup();
   await keyring?.stop();
 });
 
 // The tests run side by side on a small machine (2 cores here): a test's time includes its neighbours'.
 describe.concurrent('agent exec', { timeout: 60_000 }, () => {
-  it('26: the child sees the inherited environment plus the declared variables, nothing else', async () => {
+  test('26: the child sees the inherited environment plus the declared variables, nothing else', async () => {
     const value = secretValue('env');
     const dir = project({ 'agent.env': 'TOKEN_26=agent://env-26\nPLAIN_26="a literal # value"\n' });
     await setSecret('env-26', value);
@@ -146,7 +139,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(r.stderr).toBe('');
   });
 
-  it('26: no secret value appears in the argv of any process while the child runs', async ({ onTestFinished }) => {
+  test('26: no secret value appears in the argv of any process while the child runs', async ({ onTestFinished }) => {
     const value = secretValue('argv');
     const dir = project({ 'agent.env': 'TOKEN_26B=agent://argv-26\n' });
     await setSecret('argv-26', value);
@@ -168,7 +161,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(diedOf(await agent.ended, 'SIGTERM')).toBe(true);
   });
 
-  it('26: the command gets no file descriptor of the agent (such as its daemon connection)', async () => {
+  test('26: the command gets no file descriptor of the agent (such as its daemon connection)', async () => {
     const dir = project({ 'agent.env': 'TOKEN_26C=agent://fd-26\n' });
     await setSecret('fd-26', secretValue('fd'));
     await allow(dir);
@@ -181,7 +174,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(fds(r)).toBeGreaterThanOrEqual(4);
   });
 
-  it('27: exit codes 0, 1, 2, 42 and 255 pass through', async () => {
+  test('27: exit codes 0, 1, 2, 42 and 255 pass through', async () => {
     const dir = project({ 'agent.env': 'LEVEL=debug\n' });
     await allow(dir);
     const codes = [0, 1, 2, 42, 255];
@@ -190,7 +183,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     for (const r of results) expect(r.stderr).toBe('');
   });
 
-  it('27: a child killed by SIGTERM or SIGKILL is reported as killed by that signal', async () => {
+  test('27: a child killed by SIGTERM or SIGKILL is reported as killed by that signal', async () => {
     const dir = project({ 'agent.env': 'LEVEL=debug\n' });
     await allow(dir);
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
@@ -200,7 +193,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     }
   });
 
-  it('27: the command starts with default signal actions: a closed pipe kills `yes` by SIGPIPE, as when run directly', async () => {
+  test('27: the command starts with default signal actions: a closed pipe kills `yes` by SIGPIPE, as when run directly', async () => {
     const dir = project({ 'agent.env': 'LEVEL=debug\n' });
     await allow(dir);
     // Node ignores SIGPIPE and SIGXFSZ; an ignored signal stays ignored across execve.
@@ -216,7 +209,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(r.stderr).toBe('');
   });
 
-  it('28: SIGINT, SIGTERM, SIGHUP (and SIGWINCH) sent to agent (no terminal) reach the child exactly once', async ({ onTestFinished }) => {
+  test('28: SIGINT, SIGTERM, SIGHUP (and SIGWINCH) sent to agent (no terminal) reach the child exactly once', async ({ onTestFinished }) => {
     const dir = project({ 'agent.env': 'LEVEL=debug\n' });
     await allow(dir);
     const counts = join(dir, 'counts.json');
@@ -238,7 +231,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(read()).toEqual({ SIGTERM: 1, SIGINT: 1, SIGHUP: 1, SIGWINCH: 1 });
   });
 
-  it('28: under a terminal, Ctrl-C and a window resize reach the child once (the agent does not forward them again)', async ({ onTestFinished }) => {
+  test('28: under a terminal, Ctrl-C and a window resize reach the child once (the agent does not forward them again)', async ({ onTestFinished }) => {
     const dir = project({ 'agent.env': 'LEVEL=debug\n' });
     await allow(dir);
     const counts = join(dir, 'counts.json');
@@ -264,7 +257,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(read()).toEqual({ SIGTERM: 0, SIGINT: 1, SIGHUP: 0, SIGWINCH: 1 });
   });
 
-  it('29: 10 MB of binary stdin reaches the child byte-exact', async () => {
+  test('29: 10 MB of binary stdin reaches the child byte-exact', async () => {
     const dir = project({ 'agent.env': 'LEVEL=debug\n' });
     await allow(dir);
     const input = randomBytes(10 * 1024 * 1024);
@@ -274,7 +267,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(r.stdoutBytes.equals(input)).toBe(true);
   });
 
-  it('29: stdin that arrives late reaches cat whole; the agent leaves stdin, stdout and stderr blocking', async () => {
+  test('29: stdin that arrives late reaches cat whole; the agent leaves stdin, stdout and stderr blocking', async () => {
     const dir = project({ 'agent.env': 'TOKEN_29=agent://late-29\n' });
     // Expiring soon, so the agent writes a warning on stderr before running the command.
     await setSecret('late-29', secretValue('late'), { ttlSeconds: 120 });
@@ -295,7 +288,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(r.stdoutBytes.equals(input)).toBe(true);
   });
 
-  it('29: argv with spaces, quotes, unicode, empty strings and leading dashes arrives unchanged', async () => {
+  test('29: argv with spaces, quotes, unicode, empty strings and leading dashes arrives unchanged', async () => {
     const dir = project({ 'agent.env': 'LEVEL=debug\n' });
     await allow(dir);
     const args = ['a b', '', '"double"', "'single'", 'ünïcødé ✓ 🎉', '--flag', '-x', '--', '--mask', '--env-file', '$HOME', '*', 'back\\slash', 'new\nline', ' '];
@@ -308,7 +301,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(JSON.parse(bare.stdout)).toEqual(['--mask', '--watch', '--', 'x']);
   });
 
-  it('29: agent exec -- node --version works', async () => {
+  test('29: agent exec -- node --version works', async () => {
     const dir = project({ 'agent.env': 'LEVEL=debug\n' });
     await allow(dir);
     const r = await exec(dir, ['--', 'node', '--version']);
@@ -318,7 +311,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(r.stdout).toBe(direct.stdout);
   });
 
-  it('30: a missing command exits 127, a non-executable one 126, and no secret is read', async () => {
+  test('30: a missing command exits 127, a non-executable one 126, and no secret is read', async () => {
     const dir = project({ 'agent.env': 'TOKEN_30=agent://cmd-30\n', 'not-exec.sh': '#!/bin/sh\ntouch ran\n' });
     mkdirSync(join(dir, 'bin'));
     writeFileSync(join(dir, 'bin', 'lk-not-exec-30'), '#!/bin/sh\ntouch ran\n', { mode: 0o644 });
@@ -352,7 +345,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(readsOf(manifest).map((e) => e.secret)).toEqual(['cmd-30']);
   });
 
-  it('30: a script whose #! interpreter is missing exits 127 (126 if not executable), reading no secret; one without #! runs with sh', async () => {
+  test('30: a script whose #! interpreter is missing exits 127 (126 if not executable), reading no secret; one without #! runs with sh', async () => {
     const dir = project({
       'agent.env': 'TOKEN_30B=agent://interp-30\n',
       'bad-interp.sh': '#!/lk/no/such/interpreter -x\ntouch ran\n',
@@ -387,7 +380,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(noShebang.stdout).toMatch(/^ran with \S*no-shebang\.sh\n$/);
   });
 
-  it('11: a manifest with a bad or refused variable name exits 65 with file:line and spawns nothing', async () => {
+  test('11: a manifest with a bad or refused variable name exits 65 with file:line and spawns nothing', async () => {
     const cases: Array<[string, string, RegExp]> = [
       ['empty name', '=x', /does not parse as NAME=value/],
       ['blank name', '  = x', /does not parse as NAME=value/],
@@ -425,7 +418,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     );
   });
 
-  it('11: --allow-var NODE_OPTIONS lets NODE_OPTIONS through, once approved with it', async () => {
+  test('11: --allow-var NODE_OPTIONS lets NODE_OPTIONS through, once approved with it', async () => {
     const dir = project({ 'agent.env': 'NODE_OPTIONS=--max-old-space-size=256\nLEVEL=debug\n' });
     const printEnv = ['--', 'node', fixture('print-env.js')];
     const unapproved = await exec(dir, ['--allow-var', 'NODE_OPTIONS', ...printEnv]);
@@ -441,7 +434,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ NODE_OPTIONS: '--max-old-space-size=256', LEVEL: 'debug' });
   });
 
-  it('13: a manifest edited by one byte is refused with exit 77 and a hint to agent allow; no secret read', async () => {
+  test('13: a manifest edited by one byte is refused with exit 77 and a hint to agent allow; no secret read', async () => {
     const value = secretValue('edit');
     const dir = project({ 'agent.env': 'TOKEN_13=agent://edit-13\nLEVEL=a\n' });
     const manifest = join(dir, 'agent.env');
@@ -469,7 +462,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(JSON.parse(after.stdout)).toMatchObject({ TOKEN_13: value, LEVEL: 'b' });
   });
 
-  it('13: a manifest moved or copied to another folder is refused with exit 77 until allowed there', async () => {
+  test('13: a manifest moved or copied to another folder is refused with exit 77 until allowed there', async () => {
     const value = secretValue('move');
     const dir = project({ 'agent.env': 'TOKEN_13B=agent://move-13\n' });
     await setSecret('move-13', value);
@@ -502,7 +495,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(JSON.parse(after.stdout).TOKEN_13B).toBe(value);
   });
 
-  it('15: a reference that does not parse exits 65 with its line, approved before or not, and cannot be approved', async () => {
+  test('15: a reference that does not parse exits 65 with its line, approved before or not, and cannot be approved', async () => {
     const literal = secretValue('literal');
     const stored = secretValue('stored');
     await setSecret('ref-15', stored);
@@ -545,7 +538,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     );
   });
 
-  it('scoping: a --project secret resolves inside its project only; another project gets 77', async () => {
+  test('scoping: a --project secret resolves inside its project only; another project gets 77', async () => {
     const value = secretValue('scoped');
     const a = project({ 'agent.env': 'TOKEN_S=agent://scoped-s\n' });
     const b = project({ 'agent.env': 'TOKEN_S=agent://scoped-s\n' });
@@ -578,7 +571,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(denied.every((e) => e.outcome === 'denied')).toBe(true);
   });
 
-  it('a secret expiring within 10 minutes gives a warning naming it, not its value', async () => {
+  test('a secret expiring within 10 minutes gives a warning naming it, not its value', async () => {
     const soon = secretValue('soon');
     const later = secretValue('later');
     const dir = project({ 'agent.env': 'SOON=agent://soon-x\nLATER=agent://later-x\n' });
@@ -594,7 +587,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('--mask hides a value of 6+ characters even split across writes; 5 characters stay; exit code passes', async () => {
+  test('--mask hides a value of 6+ characters even split across writes; 5 characters stay; exit code passes', async () => {
     const long = 'mask-me-7Qx9-split';
     const dir = project({ 'agent.env': 'LONG=agent://mask-long\nSIX=agent://mask-six\nFIVE=agent://mask-five\nSTAGE=production\n' });
     await setSecret('mask-long', long);
@@ -617,7 +610,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(literal.stdout).toBe('before production after\n');
   });
 
-  it('--mask masks what the daemon resolved from references across manifests: a later literal unmasks, a later reference masks', async () => {
+  test('--mask masks what the daemon resolved from references across manifests: a later literal unmasks, a later reference masks', async () => {
     const first = secretValue('mask-a');
     const second = secretValue('mask-b');
     const dir = project({ 'agent.env': 'A_VAR=agent://mask-a\nB_VAR=plain-b-value\n', 'more.env': `A_VAR=plain-a-value\nB_VAR=agent://mask-b\n` });
@@ -634,7 +627,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(r.stdout + r.stderr).not.toContain(first);
   });
 
-  it('--watch restarts the command with the new value after agent set, and SIGTERM ends it', async ({ onTestFinished }) => {
+  test('--watch restarts the command with the new value after agent set, and SIGTERM ends it', async ({ onTestFinished }) => {
     const first = secretValue('watch1');
     const second = secretValue('watch2');
     const dir = project({ 'agent.env': 'TOKEN_W=agent://watch-w\n' });
@@ -663,7 +656,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
 });
 
 describe('import through exec (real keyring)', () => {
-  it('each variable of an imported .env reaches the child exactly as dotenv parses the original', async () => {
+  test('each variable of an imported .env reaches the child exactly as dotenv parses the original', async () => {
     const original = [
       '# a comment',
       'export EXPORTED=exported-value-1',

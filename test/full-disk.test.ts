@@ -5,8 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKeyring, type Keyring } from './utils/keyring.js';
-import { keychainLookup, makeWorld, readAudit, type World } from './utils/agent.js';
+import { keychainLookup, makeWorld, readAudit, startKeyring, type Keyring, type World } from '@latchkey/test-utils';
 
 const root = process.getuid?.() === 0;
 

@@ -1,10 +1,12 @@
 // `agent import` end to end: the built CLI as a subprocess against a real daemon (memory store), every
 // claim checked from outside: the manifest's bytes, the daemon's answers, the audit log, the file system.
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentConnection, type ManifestInfo } from '@latchkey/client';
-import { CLI, filesContaining, makeWorld, readAudit, ROOT, run, type Result, type World } from './utils/agent.js';
+import { describe, expect } from 'vitest';
+import type { AgentConnection, ManifestInfo } from '@latchkey/client';
+import { CLI, filesContaining, labTest, readAudit, ROOT, run, testdir, type Result, type World } from '@latchkey/test-utils';
+
+const test = labTest({ store: 'memory' });
 
 /** A .env of every shape dotenv reads, and the value each variable must be stored with. */
 const DOTENV = [
@@ -43,14 +45,12 @@ function expectNoValues(...texts: string[]): void {
 describe('agent import', () => {
   let world: World;
   let client: AgentConnection;
-  let n = 0;
+  test.beforeAll(({ world: w, client: c }) => {
+    world = w;
+    client = c;
+  });
   /** A fresh project folder under the world's HOME. */
-  const project = (files: Record<string, string | Buffer> = {}): string => {
-    const dir = join(world.home, `p${++n}`);
-    mkdirSync(dir);
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-    return realpathSync(dir);
-  };
+  const project = (files: Record<string, string | Buffer> = {}): string => testdir(files, world.home);
   const inspect = (path: string): Promise<ManifestInfo> => client.inspectManifest(path);
   /** The value `agent get` prints from `cwd` (the daemon takes the caller's folder from the kernel, so a subprocess there). */
   const value = async (name: string, cwd: string): Promise<string> => {
@@ -60,17 +60,7 @@ describe('agent import', () => {
   };
   const names = async (): Promise<string[]> => (await client.listSecrets()).map((m) => m.name).sort();
 
-  beforeAll(async () => {
-    world = makeWorld();
-    await world.startDaemon();
-    client = new AgentConnection(world.socket);
-  });
-  afterAll(async () => {
-    client?.close();
-    await world?.cleanup();
-  });
-
-  it('stores every value, writes an approved agent.env of references, and prints no value', async () => {
+  test('stores every value, writes an approved agent.env of references, and prints no value', async () => {
     const dir = project({ '.env': DOTENV });
     const r = await world.agent(['import', '--ttl', '2h'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
@@ -98,7 +88,7 @@ describe('agent import', () => {
     expect(r.stderr).toContain('.env still holds the values');
   });
 
-  it('merges into an existing agent.env: other lines kept, its own lines for imported variables replaced', async () => {
+  test('merges into an existing agent.env: other lines kept, its own lines for imported variables replaced', async () => {
     const existing = '# team manifest\nLOG_LEVEL=debug\nexport API_TOKEN=agent://old-token\nOTHER=agent://other # keep me\n';
     const dir = project({ '.env': 'API_TOKEN=tok-merge-1\nNEW_ONE="new-merge-2"\n', 'agent.env': existing });
     const r = await world.agent(['import', '--json'], { cwd: dir });
@@ -118,7 +108,7 @@ describe('agent import', () => {
     expect(info.sha256).toBe(out.sha256);
   });
 
-  it('--remove deletes the .env only after every value was read back equal', async () => {
+  test('--remove deletes the .env only after every value was read back equal', async () => {
     const dir = project({ '.env': DOTENV });
     const auditBefore = readAudit(world.stateDir).length;
     const r = await world.agent(['import', '--remove'], { cwd: dir });
@@ -136,7 +126,7 @@ describe('agent import', () => {
     for (const [, v] of Object.values(STORED)) expect(filesContaining(world.dir, v).filter((f) => !f.endsWith('/.env'))).toEqual([]);
   });
 
-  it('--remove keeps the .env when a value does not read back equal, and says why', async () => {
+  test('--remove keeps the .env when a value does not read back equal, and says why', async () => {
     // A project secret of the same name shadows the global one the import stores.
     const dir = project({ 'agent.env': 'UNRELATED=x\n', '.env': 'SHADOWED_KEY=global-value-3\n' });
     const set = await world.agent(['set', 'shadowed-key', '--project', '--ttl', '1h'], { cwd: dir, input: 'project-value' });
@@ -148,7 +138,7 @@ describe('agent import', () => {
     expect(readFileSync(join(dir, '.env'), 'utf8')).toBe('SHADOWED_KEY=global-value-3\n');
   });
 
-  it('two projects importing different DATABASE_URLs: each agent exec gets its own; a global one is never clobbered silently', async () => {
+  test('two projects importing different DATABASE_URLs: each agent exec gets its own; a global one is never clobbered silently', async () => {
     const a = project({ '.env': 'DATABASE_URL=postgres://a-host-11/a\n' });
     const b = project({ '.env': 'DATABASE_URL=postgres://b-host-12/b\n' });
     for (const dir of [a, b]) {
@@ -185,7 +175,7 @@ describe('agent import', () => {
     expect(await value('global-db', world.home)).toBe('g-value-14');
   });
 
-  it('--project stores in the scope of the manifest folder, even before agent.env exists', async () => {
+  test('--project stores in the scope of the manifest folder, even before agent.env exists', async () => {
     const dir = project({ '.env': 'PROJECT_ONLY=scoped-4\n' });
     const r = await world.agent(['import', '--project', '--json'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
@@ -199,7 +189,7 @@ describe('agent import', () => {
     expect(outside.stderr).toContain('"project-only"');
   });
 
-  it('--env-file merges into a manifest elsewhere; CRLF files stay CRLF', async () => {
+  test('--env-file merges into a manifest elsewhere; CRLF files stay CRLF', async () => {
     const root = project({ 'agent.env': 'A=agent://a\r\nB=literal\r\n' });
     mkdirSync(join(root, 'svc'));
     writeFileSync(join(root, 'svc', '.env'), 'B=crlf-5\r\nC="two\r\nlines-6"\r\n');
@@ -210,7 +200,7 @@ describe('agent import', () => {
     expect(existsSync(join(root, 'svc', 'agent.env'))).toBe(false);
   });
 
-  it('--env-file can name a manifest that does not exist yet (node started with --, see the note)', async () => {
+  test('--env-file can name a manifest that does not exist yet (node started with --, see the note)', async () => {
     // Node reads a script argument named --env-file as its own option and exits 9 when the file is
     // missing (nodejs/node#54232); `node -- script` stops that scan, so run the CLI that way here.
     const dir = project({ '.env': 'FRESH=fresh-7\n' });
@@ -227,7 +217,7 @@ describe('agent import', () => {
     expect(again.stderr).toContain('agent: next: agent exec --env-file deploy/agent.env -- <command>');
   });
 
-  it('refuses invalid derived names, refused variables and bad values with exit 65, storing nothing', async () => {
+  test('refuses invalid derived names, refused variables and bad values with exit 65, storing nothing', async () => {
     const before = await names();
     const cases: Array<[string, string | Buffer, RegExp]> = [
       ['reserved name', 'GOOD=ok-1\nTEMP=x\n', /\.env:2: cannot name a secret after TEMP: .*"temp" is reserved/],
@@ -253,7 +243,7 @@ describe('agent import', () => {
     }
   });
 
-  it('refuses an existing agent.env that would not be a valid manifest, storing nothing', async () => {
+  test('refuses an existing agent.env that would not be a valid manifest, storing nothing', async () => {
     const before = await names();
     const dir = project({ '.env': 'GOOD=ok-8\n', 'agent.env': 'NODE_OPTIONS=--require ./x.js\n' });
     const r = await world.agent(['import'], { cwd: dir });
@@ -263,7 +253,7 @@ describe('agent import', () => {
     expect(await names()).toEqual(before);
   });
 
-  it('reports a missing .env, an empty one and the manifest itself as input errors', async () => {
+  test('reports a missing .env, an empty one and the manifest itself as input errors', async () => {
     const dir = project({ 'empty.env': '# nothing here\n', 'agent.env': 'A=agent://a\n' });
     const missing = await world.agent(['import'], { cwd: dir });
     expect(missing.code).toBe(65);

@@ -3,7 +3,7 @@
 // little entropy is refused when it would sign.
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, type World } from './utils/agent.js';
+import { makeWorld, rawAgent, type World } from '@latchkey/test-utils';
 
 /** A PutSecret request encoded by hand: name (field 1), value (field 2) as raw bytes, ttl_seconds (3). */
 function putSecretBytes(name: string, value: Buffer, ttlSeconds: number): Buffer {
@@ -22,31 +22,14 @@ describe('SECURITY 47: values and signers the daemon refuses', { timeout: 60_000
   });
 
   it('47. a value that is not valid UTF-8 is refused at PutSecret, and nothing is stored', async () => {
-    const Raw = grpc.makeGenericClientConstructor(
-      {
-        PutSecret: {
-          path: '/latchkey.v1.Agent/PutSecret',
-          requestStream: false,
-          responseStream: false,
-          requestSerialize: (b: Buffer) => b,
-          requestDeserialize: (b: Buffer) => b,
-          responseSerialize: (b: Buffer) => b,
-          responseDeserialize: (b: Buffer) => b,
-        },
-      },
-      'Agent',
-    );
-    const client = new Raw(`unix://${world.socket}`, grpc.credentials.createInsecure()) as unknown as {
-      PutSecret(req: Buffer, cb: (err: grpc.ServiceError | null) => void): void;
-      close(): void;
-    };
-    const put = (value: Buffer) => new Promise<grpc.ServiceError | null>((resolve) => client.PutSecret(putSecretBytes('bin', value, 60), resolve));
+    const client = rawAgent(world.socket);
+    const put = async (value: Buffer) => (await client.callBytes('PutSecret', putSecretBytes('bin', value, 60))).err;
     const refused = await put(Buffer.from([0x61, 0xff, 0xfe, 0x62]));
     expect(refused?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(refused?.details).toBe('the value for "bin" is not valid UTF-8');
     expect((await world.agent(['get', 'bin'])).code).not.toBe(0);
     // Valid UTF-8, multi-byte included, is stored as sent.
-    expect(await put(Buffer.from('a-é-€-b', 'utf8'))).toBeNull();
+    expect(await put(Buffer.from('a-é-€-b', 'utf8'))).toBeUndefined();
     const get = await world.agent(['get', 'bin']);
     expect(get.code, get.stderr).toBe(0);
     expect(get.stdout).toBe('a-é-€-b');

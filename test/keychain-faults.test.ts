@@ -5,8 +5,18 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startKeyring, type Keyring } from './utils/keyring.js';
-import { alive, keychainLookup, makeWorld, readAudit, readDaemonLog, spawnDaemon, waitFor, type World } from './utils/agent.js';
+import {
+  alive,
+  keychainLookup,
+  makeWorld,
+  readAudit,
+  readDaemonLog,
+  spawnDaemon,
+  startKeyring,
+  waitFor,
+  type Keyring,
+  type World,
+} from '@latchkey/test-utils';
 
 const NAMES = ['alpha', 'beta', 'gamma'];
 

@@ -8,7 +8,7 @@ import {
   startKeyring,
   type Keyring,
   type RunResult,
-} from './utils/keyring.js';
+} from '@latchkey/test-utils';
 
 const SERVICE = 'latchkey';
 

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, ROOT, type DaemonProcess, type World } from './utils/agent.js';
+import { makeWorld, ROOT, type DaemonProcess, type World } from '@latchkey/test-utils';
 
 const FLOOD = join(ROOT, 'test/fixtures/flood-connections.mjs');
 

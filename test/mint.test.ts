@@ -3,8 +3,18 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, daemonPid, keychainLookup, makeWorld, readAudit, readDaemonLog, waitFor, type World } from './utils/agent.js';
-import { startKeyring, type Keyring } from './utils/keyring.js';
+import {
+  alive,
+  daemonPid,
+  keychainLookup,
+  makeWorld,
+  readAudit,
+  readDaemonLog,
+  startKeyring,
+  waitFor,
+  type Keyring,
+  type World,
+} from '@latchkey/test-utils';
 
 let keyring: Keyring;
 beforeAll(async () => {

@@ -4,10 +4,8 @@
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, cliNode, makeWorld, run, ROOT, type World } from './utils/agent.js';
+import { makeWorld, onTerminal, type World } from '@latchkey/test-utils';
 
-const DRIVER = join(ROOT, 'test/fixtures/answer-prompts.py');
-const PYTHON = '/usr/bin/python3';
 const STRIPE = `sk_test_onboard_${process.pid}_x7`;
 const DB = `db-password-${process.pid}-y8`;
 
@@ -99,20 +97,12 @@ describe('agent onboard', { timeout: 120_000 }, () => {
 
   it('on a terminal: shows owner, description and docs, asks each value hidden, approves, then exec works', async () => {
     const { world, dir } = shared;
-    const spec = join(world.dir, 'onboard-pty.json');
-    writeFileSync(
-      spec,
-      JSON.stringify({
-        argv: [cliNode(), '--', CLI, 'onboard'],
-        steps: [
-          ['value for onb-stripe \\(hidden', `${STRIPE}\r`],
-          ['value for onb-db \\(hidden', `${DB}\r`],
-          ['approve \\S+agent\\.env for agent exec\\? \\[y/N\\] ', 'y\r'],
-        ],
-        timeout: 90,
-      }),
-    );
-    const r = await run(PYTHON, [DRIVER, spec], { env: world.env, cwd: dir, timeoutMs: 100_000 });
+    const steps: Array<[string, string]> = [
+      ['value for onb-stripe \\(hidden', `${STRIPE}\r`],
+      ['value for onb-db \\(hidden', `${DB}\r`],
+      ['approve \\S+agent\\.env for agent exec\\? \\[y/N\\] ', 'y\r'],
+    ];
+    const r = await onTerminal(world, ['onboard'], steps, { cwd: dir, timeoutMs: 90_000 });
     const screen = r.stdout;
     expect(r.code, screen).toBe(0);
     expect(screen).toContain('onb-stripe (missing), for STRIPE_KEY');

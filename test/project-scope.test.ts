@@ -4,24 +4,13 @@
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { loadProto } from '@latchkey/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, readAudit, type World } from './utils/agent.js';
-
-type Raw = Record<string, Function> & grpc.Client;
-
-function rawCall(raw: Raw, method: string, req: object): Promise<{ err?: grpc.ServiceError; res?: Record<string, unknown> }> {
-  return new Promise((resolve) =>
-    raw[method]!.call(raw, req, { deadline: Date.now() + 10_000 }, (err: grpc.ServiceError | null, res: Record<string, unknown>) =>
-      resolve(err ? { err } : { res }),
-    ),
-  );
-}
+import { makeWorld, rawAgent, readAudit, type RawAgent, type World } from '@latchkey/test-utils';
 
 describe.skipIf(process.platform !== 'linux')('project scope and the caller’s working directory', () => {
   let w: World;
   let a: string;
-  let raw: Raw;
+  let raw: RawAgent;
   const value = 'scoped-to-project-a';
   beforeAll(async () => {
     w = makeWorld();
@@ -35,8 +24,7 @@ describe.skipIf(process.platform !== 'linux')('project scope and the caller’s 
     expect(allow.code, allow.stderr).toBe(0);
     // This test process is the raw client; it runs in the repository's folder, outside project A.
     expect(process.cwd().startsWith(a)).toBe(false);
-    const Agent = loadProto().latchkey.v1.Agent;
-    raw = new Agent(`unix://${w.socket}`, grpc.credentials.createInsecure()) as unknown as Raw;
+    raw = rawAgent(w.socket);
   });
   afterAll(async () => {
     raw?.close();
@@ -44,7 +32,7 @@ describe.skipIf(process.platform !== 'linux')('project scope and the caller’s 
   });
 
   it('SECURITY 36: GetSecret with A’s path as cwd, from outside A, is denied without naming A, and audited with the kernel’s cwd', async () => {
-    const { err, res } = await rawCall(raw, 'getSecret', { name: 'a-token', cwd: a });
+    const { err, res } = await raw.call('getSecret', { name: 'a-token', cwd: a });
     expect(res?.value).toBeUndefined();
     expect(err?.code).toBe(grpc.status.PERMISSION_DENIED);
     const said = `${err?.details} ${err?.metadata.get('latchkey-hint').join(' ')} ${JSON.stringify(err?.metadata.getMap())}`;
@@ -55,7 +43,7 @@ describe.skipIf(process.platform !== 'linux')('project scope and the caller’s 
   });
 
   it('SECURITY 36: ResolveEnv of A’s approved manifest with A’s path as cwd, from outside A, does not serve A’s secret', async () => {
-    const { err, res } = await rawCall(raw, 'resolveEnv', { manifests: [join(a, 'agent.env')], cwd: a, command: 'x', allowVars: [] });
+    const { err, res } = await raw.call('resolveEnv', { manifests: [join(a, 'agent.env')], cwd: a, command: 'x', allowVars: [] });
     expect(JSON.stringify(res ?? {})).not.toContain(value);
     expect(err?.code).toBe(grpc.status.PERMISSION_DENIED);
     expect(err?.details).not.toContain(a);

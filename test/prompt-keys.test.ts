@@ -4,22 +4,13 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKeyring, type Keyring } from './utils/keyring.js';
-import { CLI, cliNode, keychainLookup, makeWorld, ROOT, run, type Result, type World } from './utils/agent.js';
-
-const DRIVER = join(ROOT, 'test/fixtures/answer-prompts.py');
-const PYTHON = '/usr/bin/python3';
+import { keychainLookup, makeWorld, onTerminal as onTerminalOf, startKeyring, type Keyring, type Result, type World } from '@latchkey/test-utils';
 
 let keyring: Keyring;
 let world: World;
-let n = 0;
 
 /** Runs the CLI on a pty, typing each answer once its prompt has shown. */
-async function onTerminal(args: string[], steps: Array<[string, string]>, cwd = world.home): Promise<Result> {
-  const spec = join(world.dir, `pty-${++n}.json`);
-  writeFileSync(spec, JSON.stringify({ argv: [cliNode(), '--', CLI, ...args], steps, timeout: 60 }));
-  return run(PYTHON, [DRIVER, spec], { env: world.env, cwd, timeoutMs: 70_000 });
-}
+const onTerminal = (args: string[], steps: Array<[string, string]>, cwd = world.home): Promise<Result> => onTerminalOf(world, args, steps, { cwd });
 
 /** The value the keychain item of a global secret holds, read with secret-tool. */
 async function keychainValue(name: string): Promise<string | undefined> {

@@ -3,8 +3,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKeyring, type Keyring } from './utils/keyring.js';
-import { alive, daemonPid, keychainAccounts, keychainLookup, makeWorld, readDaemonLog, sleep, waitFor, type World } from './utils/agent.js';
+import {
+  alive,
+  daemonPid,
+  keychainAccounts,
+  keychainLookup,
+  makeWorld,
+  readDaemonLog,
+  sleep,
+  startKeyring,
+  waitFor,
+  type Keyring,
+  type World,
+} from '@latchkey/test-utils';
 
 const HOUR_MS = 3600 * 1000;
 

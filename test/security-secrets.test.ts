@@ -6,9 +6,7 @@ import { chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSyn
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { AgentConnection } from '@latchkey/client';
-import { loadProto } from '@latchkey/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYTAR_SCHEMA_ATTRS, startKeyring, type Keyring } from './utils/keyring.js';
 import {
   alive,
   canConnect,
@@ -16,17 +14,21 @@ import {
   filesContaining,
   keychainAccounts,
   keychainLookup,
+  KEYTAR_SCHEMA_ATTRS,
   makeWorld,
+  rawAgent,
   readAudit,
   readDaemonLog,
   run,
   sleep,
   spawnDaemon,
+  startKeyring,
   waitFor,
   waitForSocket,
+  type Keyring,
   type Result,
   type World,
-} from './utils/agent.js';
+} from '@latchkey/test-utils';
 
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
 
@@ -462,12 +464,8 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
     expect(codes).toEqual([0, 0, 0, 65, 65, 65, 65, 0]);
 
     // gRPC error details and metadata, read raw (not through the client's error mapping).
-    const Agent = loadProto().latchkey.v1.Agent;
-    const raw = new Agent(`unix://${w.socket}`, grpc.credentials.createInsecure()) as unknown as Record<string, Function> & grpc.Client;
-    const rawCall = (method: string, req: object) =>
-      new Promise<grpc.ServiceError | undefined>((resolve) =>
-        raw[method]!.call(raw, req, { deadline: Date.now() + 10_000 }, (err: grpc.ServiceError | null) => resolve(err ?? undefined)),
-      );
+    const raw = rawAgent(w.socket);
+    const rawCall = async (method: string, req: object) => (await raw.call(method, req)).err;
     const grpcErrors: Array<grpc.ServiceError | undefined> = [];
     try {
       grpcErrors.push(await rawCall('putSecret', { name: 'canary', value: canary, ttlSeconds: 31 * 86400 }));

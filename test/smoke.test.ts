@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKeyring, type Keyring } from './utils/keyring.js';
-import { makeWorld, type World } from './utils/agent.js';
+import { makeWorld, startKeyring, type Keyring, type World } from '@latchkey/test-utils';
 
 describe('a secret through the real keychain', () => {
   let keyring: Keyring;

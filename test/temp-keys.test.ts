@@ -3,23 +3,26 @@
 // the kill -9 during a rotation (23) uses a real Secret Service, checked with secret-tool.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKeyring, type Keyring } from './utils/keyring.js';
+import { afterAll, describe, expect } from 'vitest';
 import {
   keychainAccounts,
   keychainLookup,
+  labTest,
   makeWorld,
   readAudit,
   ROOT,
   sleep,
+  startKeyring,
+  testdir,
   waitFor,
   type DaemonProcess,
+  type Keyring,
   type Result,
   type World,
-} from './utils/agent.js';
+} from '@latchkey/test-utils';
 
 const fixture = (name: string): string => join(ROOT, 'test', 'fixtures', name);
 const CLIENT = join(ROOT, 'packages/client/dist/index.js');
@@ -32,17 +35,13 @@ let daemon: DaemonProcess;
 let client: AgentConnection;
 let keyring: Keyring;
 let kworld: World;
-let n = 0;
 /** A sweeper every 200 ms (not 2 s), so a sweep that would lose a minted secret happens within the tests. */
 const SWEEP_FAST = { LATCHKEY_SWEEP_INTERVAL_MS: '200' };
 
+const test = labTest({ store: 'memory', env: SWEEP_FAST });
+
 /** A fresh folder (real path) under the world's HOME holding `files`. */
-function folder(files: Record<string, string> = {}): string {
-  const dir = join(world.home, `temp-${++n}`);
-  mkdirSync(dir);
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-  return realpathSync(dir);
-}
+const folder = (files: Record<string, string> = {}): string => testdir(files, world.home);
 
 /** Polls introspection until the key is inactive; returns how long that took (ms), or -1. */
 async function inactiveWithin(value: string, timeoutMs: number): Promise<number> {
@@ -66,25 +65,21 @@ function verifyHs256(token: string, key: string): Record<string, unknown> {
   return decodePart(p);
 }
 
-beforeAll(async () => {
-  world = makeWorld(undefined, SWEEP_FAST);
-  const started = world.startDaemon();
+test.beforeAll(async ({ world: w, daemon: d, client: c }) => {
+  world = w;
+  daemon = d;
+  client = c;
   keyring = await startKeyring();
   kworld = makeWorld(keyring, SWEEP_FAST);
-  daemon = await started;
-  client = new AgentConnection(world.socket);
 });
 
 afterAll(async () => {
-  client?.close();
-  await Promise.all([world?.cleanup(), kworld?.cleanup()]);
+  await kworld?.cleanup();
   await keyring?.stop();
-  // An unexpected error anywhere in these scenarios is a bug even when every assertion held.
-  expect(daemon?.output() ?? '').not.toContain('internal error');
 });
 
 describe.concurrent('agent temp, leases, revoke (CLI)', { timeout: 60_000 }, () => {
-  it('temp random prints the key on stdout and the lease on stderr; --json prints {value, leaseId, expiresAt}', async () => {
+  test('temp random prints the key on stdout and the lease on stderr; --json prints {value, leaseId, expiresAt}', async () => {
     const before = Date.now();
     const r = await world.agent(['temp', 'random', '--bytes', '16', '--encoding', 'hex', '--prefix', 'sk_test_', '--ttl', '1m']);
     expect(r.code, r.stderr).toBe(0);
@@ -113,7 +108,7 @@ describe.concurrent('agent temp, leases, revoke (CLI)', { timeout: 60_000 }, () 
     expect(over.stderr).toMatch(/agent: error: ttl .* over the maximum/);
   });
 
-  it('temp jwt: HS256 signed by a stored signer, verified with node:crypto; claims, iat/exp/jti set', async () => {
+  test('temp jwt: HS256 signed by a stored signer, verified with node:crypto; claims, iat/exp/jti set', async () => {
     const signer = randomBytes(33).toString('base64url');
     await client.putSecret({ name: 'jwt-signer', value: signer, ttlSeconds: 3600 });
     const r = await world.agent([
@@ -144,7 +139,7 @@ describe.concurrent('agent temp, leases, revoke (CLI)', { timeout: 60_000 }, () 
     expect(missing.stderr).toMatch(/^agent: error: .*no-such-signer/m);
   });
 
-  it('leases lists lease, kind, issued, expires, bound process, fingerprint; never a key', async () => {
+  test('leases lists lease, kind, issued, expires, bound process, fingerprint; never a key', async () => {
     const random = await client.issueTempKey({ kind: 'random', ttlSeconds: 120, bindPid: -1 });
     const bound = await client.issueTempKey({ kind: 'random', ttlSeconds: 120, bindPid: 0 }); // bound to this test process
     const table = await world.agent(['leases']);
@@ -171,7 +166,7 @@ describe.concurrent('agent temp, leases, revoke (CLI)', { timeout: 60_000 }, () 
     await client.revokeLease(bound.leaseId);
   });
 
-  it('revoke ends a lease at once: introspection answers inactive; a second revoke exits 1', async () => {
+  test('revoke ends a lease at once: introspection answers inactive; a second revoke exits 1', async () => {
     const { value, leaseId } = await client.issueTempKey({ kind: 'random', ttlSeconds: 600, bindPid: -1 });
     expect((await client.introspectTempKey(value)).active).toBe(true);
     const rv = await world.agent(['revoke', leaseId]);
@@ -189,7 +184,7 @@ describe.concurrent('agent temp, leases, revoke (CLI)', { timeout: 60_000 }, () 
 });
 
 describe.concurrent('leases end (SECURITY.md 18)', { timeout: 60_000 }, () => {
-  it('a key expires at its TTL (2 s), not before', async () => {
+  test('a key expires at its TTL (2 s), not before', async () => {
     const key = await client.tempKey({ kind: 'random', ttl: '2s', bindPid: -1 });
     expect(key.expiresAt).toBeInstanceOf(Date);
     const at = key.expiresAt.getTime();
@@ -202,7 +197,7 @@ describe.concurrent('leases end (SECURITY.md 18)', { timeout: 60_000 }, () => {
     expect(ended).toBeDefined();
   });
 
-  it('the client example works verbatim; a key bound to a child process ends when that process exits', async () => {
+  test('the client example works verbatim; a key bound to a child process ends when that process exits', async () => {
     const dir = folder({
       'example.mjs': `
         import { connect } from ${JSON.stringify(CLIENT)};
@@ -256,7 +251,7 @@ describe.concurrent('leases end (SECURITY.md 18)', { timeout: 60_000 }, () => {
     expect(audit[1]).toMatchObject({ reason: 'process exited', boundPid: child.pid });
   });
 
-  it('agent exec with agent://temp/random gives each run a fresh key whose lease ends with the run', async () => {
+  test('agent exec with agent://temp/random gives each run a fresh key whose lease ends with the run', async () => {
     const dir = folder({ 'agent.env': 'K=agent://temp/random?bytes=16&encoding=hex&ttl=1m\n' });
     await client.allowManifest(join(dir, 'agent.env'));
     const keys: string[] = [];
@@ -275,7 +270,7 @@ describe.concurrent('leases end (SECURITY.md 18)', { timeout: 60_000 }, () => {
 });
 
 describe.concurrent('minted secrets', { timeout: 60_000 }, () => {
-  it('set --mint with a 2 s TTL: reads every 100 ms for 6 s never fail and see it rotate', async () => {
+  test('set --mint with a 2 s TTL: reads every 100 ms for 6 s never fail and see it rotate', async () => {
     const set = await world.agent(['set', 'mint-2s', '--mint', 'echo v-$(date +%s%N)', '--ttl', '2s']);
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toBe('');
@@ -300,7 +295,7 @@ describe.concurrent('minted secrets', { timeout: 60_000 }, () => {
     expect(seen.size).toBeGreaterThanOrEqual(2);
   });
 
-  it('a mint command failing at set: non-zero exit, a clear message, nothing stored', async () => {
+  test('a mint command failing at set: non-zero exit, a clear message, nothing stored', async () => {
     const r = await world.agent(['set', 'mint-fails', '--mint', 'echo partial; exit 3', '--ttl', '1h']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/^agent: error: .*mint.*code 3/m);
@@ -311,7 +306,7 @@ describe.concurrent('minted secrets', { timeout: 60_000 }, () => {
     expect(empty.code).toBe(64);
   });
 
-  it('a mint command that starts failing: the old value is served until it expires; it recovers', async () => {
+  test('a mint command that starts failing: the old value is served until it expires; it recovers', async () => {
     const dir = folder({ source: 'v-file-1\n' });
     const file = join(dir, 'source');
     await client.putSecret({ name: 'mint-file', value: '', ttlSeconds: 3, mintCommand: `cat '${file}'` });
@@ -336,7 +331,7 @@ describe.concurrent('minted secrets', { timeout: 60_000 }, () => {
     expect(back).toBe('v-file-2');
   });
 
-  it('agent rotate mints now and prints the new expiry, never the value', async () => {
+  test('agent rotate mints now and prints the new expiry, never the value', async () => {
     await client.putSecret({ name: 'mint-rotate', value: '', ttlSeconds: 3600, mintCommand: WHOLE_VALUE_MINT });
     const before = await client.getSecret('mint-rotate');
     const r = await world.agent(['rotate', 'mint-rotate']);
@@ -358,7 +353,7 @@ describe.concurrent('minted secrets', { timeout: 60_000 }, () => {
 });
 
 describe('under load', { timeout: 60_000 }, () => {
-  it('100 concurrent workers, each minting 50 keys over its own connection: all unique, no error', async () => {
+  test('100 concurrent workers, each minting 50 keys over its own connection: all unique, no error', async () => {
     const workers = Array.from({ length: 100 }, () => new AgentConnection(world.socket));
     try {
       const started = Date.now();
@@ -384,7 +379,7 @@ describe('under load', { timeout: 60_000 }, () => {
     }
   });
 
-  it('SECURITY 17: rotation while 20 agent exec runs are in flight: each child gets one whole value', async () => {
+  test('SECURITY 17: rotation while 20 agent exec runs are in flight: each child gets one whole value', async () => {
     await client.putSecret({ name: 'rot17', value: '', ttlSeconds: 3600, mintCommand: WHOLE_VALUE_MINT });
     const dir = folder({ 'agent.env': 'ROT17=agent://rot17\n' });
     await client.allowManifest(join(dir, 'agent.env'));
@@ -416,7 +411,7 @@ describe('under load', { timeout: 60_000 }, () => {
 });
 
 describe('SECURITY 23: kill -9 of the daemon during a rotation (real keychain)', { timeout: 60_000 }, () => {
-  it('after a restart exactly one current value is served, and the keychain holds one item for it', async () => {
+  test('after a restart exactly one current value is served, and the keychain holds one item for it', async () => {
     let d = await kworld.startDaemon();
     const kc = new AgentConnection(kworld.socket);
     try {

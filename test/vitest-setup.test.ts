@@ -3,18 +3,18 @@
 // after it, whether the run ends normally (revoked at teardown) or vitest is killed (its process exited).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentConnection } from '@latchkey/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, readAudit, ROOT, waitFor, type DaemonProcess, type Result, type World } from './utils/agent.js';
+import type { AgentConnection } from '@latchkey/client';
+import { describe, expect } from 'vitest';
+import { labTest, readAudit, ROOT, testdir, waitFor, type Result, type World } from '@latchkey/test-utils';
+
+const test = labTest({ store: 'memory' });
 
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 
 let world: World;
-let daemon: DaemonProcess;
 let client: AgentConnection;
-let n = 0;
 
 interface Seen {
   value: string;
@@ -62,10 +62,9 @@ const KEYS = {
 
 /** A vitest project folder: `files` plus node_modules/@latchkey/client linked to the workspace package. */
 function project(files: Record<string, string>): string {
-  const dir = join(world.dir, `vproj-${++n}`);
+  const dir = testdir(files, world.dir);
   mkdirSync(join(dir, 'node_modules', '@latchkey'), { recursive: true });
   symlinkSync(join(ROOT, 'packages', 'client'), join(dir, 'node_modules', '@latchkey', 'client'));
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   return dir;
 }
 
@@ -103,21 +102,14 @@ function checkReport(report: InnerReport, vitestPid: number): void {
   expect(report.workerPid).not.toBe(vitestPid);
 }
 
-beforeAll(async () => {
-  world = makeWorld();
-  daemon = await world.startDaemon();
-  client = new AgentConnection(world.socket);
+test.beforeAll(async ({ world: w, client: c }) => {
+  world = w;
+  client = c;
   await client.putSecret({ name: 'vt-signer', value: randomBytes(32).toString('hex'), ttlSeconds: 3600 });
 });
 
-afterAll(async () => {
-  client?.close();
-  await world?.cleanup();
-  expect(daemon?.output() ?? '').not.toContain('internal error');
-});
-
 describe.concurrent('@latchkey/client/vitest global setup', { timeout: 90_000 }, () => {
-  it('keys declared in test.provide are in process.env during the run and revoked when it ends', async () => {
+  test('keys declared in test.provide are in process.env during the run and revoked when it ends', async () => {
     const dir = project({
       'vitest.config.mjs': `export default { test: { include: ['key.test.mjs'], globals: true,
         globalSetup: ['@latchkey/client/vitest'], provide: { latchkeyKeys: ${JSON.stringify(KEYS)} } } };\n`,
@@ -138,7 +130,7 @@ describe.concurrent('@latchkey/client/vitest global setup', { timeout: 90_000 },
     }
   });
 
-  it('latchkeyGlobalSetup({ keys }) in a setup file; vitest killed mid-run: the keys end with its process', async () => {
+  test('latchkeyGlobalSetup({ keys }) in a setup file; vitest killed mid-run: the keys end with its process', async () => {
     const dir = project({
       'latchkey.setup.mjs': `import { latchkeyGlobalSetup } from '@latchkey/client/vitest';\nexport default latchkeyGlobalSetup({ keys: ${JSON.stringify(KEYS)} });\n`,
       'vitest.config.mjs': `export default { test: { include: ['key.test.mjs'], globals: true, globalSetup: ['./latchkey.setup.mjs'], testTimeout: 600000 } };\n`,
@@ -161,7 +153,7 @@ describe.concurrent('@latchkey/client/vitest global setup', { timeout: 90_000 },
     }
   });
 
-  it('a key that cannot be minted fails the run before any test; the keys already minted are revoked', async () => {
+  test('a key that cannot be minted fails the run before any test; the keys already minted are revoked', async () => {
     const keys = { LK_RANDOM: KEYS.LK_RANDOM, LK_BAD: { kind: 'jwt', ttl: '1m', params: { signer: 'no-such-signer' } } };
     const dir = project({
       'vitest.config.mjs': `export default { test: { include: ['key.test.mjs'], globals: true,

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { AgentConnection as Connection } from '../../packages/client/src/index.js';
-import { startKeyring, type Keyring } from '../../test/utils/keyring.js';
-import { alive, keychainLookup, makeWorld, spawnDaemon, waitForSocket, type DaemonProcess, type World } from '../../test/utils/agent.js';
+import { startKeyring, type Keyring } from '../../packages/test-utils/src/keyring.js';
+import { alive, keychainLookup, makeWorld, spawnDaemon, waitForSocket, type DaemonProcess, type World } from '../../packages/test-utils/src/agent.js';
 
 type ClientModule = typeof import('../../packages/client/src/index.js');
 let client: ClientModule;

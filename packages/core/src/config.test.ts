@@ -1,16 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { LatchkeyError } from './errors.js';
+import { expectLatchkeyError } from '@latchkey/test-utils/errors';
 import { DEFAULT_CONFIG, parseConfig, type Config } from './config.js';
-
-function thrown(fn: () => unknown): LatchkeyError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LatchkeyError);
-    return err as LatchkeyError;
-  }
-  throw new Error('expected the call to throw');
-}
 
 const HOUR = 3600;
 const DAY = 86400;
@@ -111,8 +101,7 @@ describe('parseConfig', () => {
     ['a path with an empty entry', { path: '/usr/bin::/bin' }, /path entry "" is not an absolute folder/],
     ['a path ending in ":"', { path: '/usr/bin:' }, /path entry "" is not an absolute folder/],
   ])('refuses %s as an input error', (_label, raw, why) => {
-    const err = thrown(() => parseConfig(raw));
-    expect(err.kind).toBe('input');
+    const err = expectLatchkeyError(() => parseConfig(raw), 'input');
     expect(err.exitCode).toBe(65);
     expect(err.message).toMatch(why);
   });

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { expectLatchkeyError } from '@latchkey/test-utils/errors';
 import { LatchkeyError, isLatchkeyError, usageError, inputError, notFoundError, unavailableError, deniedError } from './errors.js';
 import {
   accountOf,
@@ -11,16 +12,6 @@ import {
   visibleScopes,
   type Scope,
 } from './names.js';
-
-function thrown(fn: () => unknown): LatchkeyError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LatchkeyError);
-    return err as LatchkeyError;
-  }
-  throw new Error('expected the call to throw');
-}
 
 describe('error catalogue', () => {
   it.each([
@@ -103,8 +94,7 @@ describe('secret names', () => {
   ])('refuses %j', (name, why) => {
     const problem = secretNameProblem(name);
     expect(problem).toMatch(why);
-    const err = thrown(() => assertSecretName(name));
-    expect(err.kind).toBe('input');
+    const err = expectLatchkeyError(() => assertSecretName(name), 'input');
     expect(err.exitCode).toBe(65);
     expect(err.message).toBe(problem);
     expect(err.hint).toMatch(/stripe-test/);

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { expectLatchkeyError } from '@latchkey/test-utils/errors';
 import { LatchkeyError } from './errors.js';
 import {
   assertValue,
@@ -12,16 +13,6 @@ import {
   type SecretMeta,
   type SecretRecord,
 } from './record.js';
-
-function thrown(fn: () => unknown): LatchkeyError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LatchkeyError);
-    return err as LatchkeyError;
-  }
-  throw new Error('expected the call to throw');
-}
 
 function malformed(fn: () => unknown): MalformedRecord {
   try {
@@ -162,8 +153,7 @@ describe('valueProblem', () => {
   ])('refuses %s', (_label, value, why) => {
     const problem = valueProblem(value);
     expect(problem).toMatch(why);
-    const err = thrown(() => assertValue(value));
-    expect(err.kind).toBe('input');
+    const err = expectLatchkeyError(() => assertValue(value), 'input');
     expect(err.exitCode).toBe(65);
     expect(err.message).toBe(problem);
   });
@@ -205,8 +195,7 @@ describe('valueFromBytes', () => {
     ['a NUL byte', new Uint8Array([0x61, 0x00, 0x62]), /NUL/],
     ['64 KiB + 1', new Uint8Array(MAX_VALUE_BYTES + 1).fill(0x61), /65537 bytes, over the limit of 65536/],
   ])('refuses %s', (_label, bytes, why) => {
-    const err = thrown(() => valueFromBytes(bytes));
-    expect(err.kind).toBe('input');
+    const err = expectLatchkeyError(() => valueFromBytes(bytes), 'input');
     expect(err.exitCode).toBe(65);
     expect(err.message).toMatch(why);
   });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { LatchkeyError } from './errors.js';
+import { expectLatchkeyError } from '@latchkey/test-utils/errors';
 import {
   checkTtl,
   DEFAULT_TTL_POLICY,
@@ -12,16 +12,6 @@ import {
   type Clock,
   type TtlPolicy,
 } from './ttl.js';
-
-function thrown(fn: () => unknown): LatchkeyError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LatchkeyError);
-    return err as LatchkeyError;
-  }
-  throw new Error('expected the call to throw');
-}
 
 const HOUR = 3600;
 const DAY = 86400;
@@ -62,8 +52,7 @@ describe('parseDuration', () => {
     ['0', /has no unit/],
     [' 120 ', /the duration "120" has no unit/],
   ] as [string, RegExp][])('refuses %j', (text, why) => {
-    const err = thrown(() => parseDuration(text));
-    expect(err.kind).toBe('input');
+    const err = expectLatchkeyError(() => parseDuration(text), 'input');
     expect(err.exitCode).toBe(65);
     expect(err.message).toMatch(why);
     expect(err.hint).toMatch(/15m/);
@@ -123,8 +112,7 @@ describe('parseTtl', () => {
   it.each(['0s', '0h0m', 'never', 'NEVER', ' never ', 'forever', 'infinite', 'inf', 'none'])(
     'refuses %j: nothing lives forever',
     (text) => {
-      const err = thrown(() => parseTtl(text));
-      expect(err.kind).toBe('input');
+      const err = expectLatchkeyError(() => parseTtl(text), 'input');
       expect(err.exitCode).toBe(65);
       expect(err.message).toMatch(/refused/);
       expect(err.hint).toMatch(/30d/);
@@ -139,15 +127,14 @@ describe('parseTtl', () => {
     ['2h1s', policy, /ttl 2h1s is over the maximum of 2h/],
     ['3h', policy, /over the maximum of 2h/],
   ] as const)('refuses %j over the maximum', (text, pol, why) => {
-    const err = thrown(() => parseTtl(text, pol));
-    expect(err.kind).toBe('input');
+    const err = expectLatchkeyError(() => parseTtl(text, pol), 'input');
     expect(err.exitCode).toBe(65);
     expect(err.message).toMatch(why);
     expect(err.hint).toMatch(/maxTtl/);
   });
 
   it.each(['', 'soon', '1x'])('refuses garbage %j as an input error', (text) => {
-    const err = thrown(() => parseTtl(text));
+    const err = expectLatchkeyError(() => parseTtl(text), 'input');
     expect(err.exitCode).toBe(65);
   });
 });
@@ -158,8 +145,7 @@ describe('checkTtl', () => {
   });
 
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 30 * DAY + 1])('refuses %d', (s) => {
-    const err = thrown(() => checkTtl(s));
-    expect(err.kind).toBe('input');
+    const err = expectLatchkeyError(() => checkTtl(s), 'input');
     expect(err.exitCode).toBe(65);
   });
 });

@@ -1,0 +1,8 @@
+// @latchkey/test-utils: what the unit and end-to-end tests share.
+export * from './agent.js';
+export * from './keyring.js';
+export * from './testdir.js';
+export * from './errors.js';
+export * from './fixture.js';
+export * from './grpc.js';
+export * from './terminal.js';
