@@ -21,6 +21,7 @@ APT_PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc python3-grpcio  # clients generated from the .proto in other languages
   util-linux                                           # setpriv, used by the tests
   zsh fish                                             # the completion scripts are tested in their own shells
+  postgresql mariadb-server redis-server               # real database servers the temporary-user tests start in a temp folder
 )
 
 missing=()
@@ -36,6 +37,13 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   phase "apt-get install ${missing[*]}"
   retry 3 $SUDO apt-get update -q
   retry 3 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The database tests start their servers as this unprivileged user when they run as root (CI does):
+# PostgreSQL refuses to run as root. No system service is started or enabled here.
+if [[ $(id -u) -eq 0 ]] && ! id latchkey-db >/dev/null 2>&1; then
+  phase "useradd latchkey-db"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin latchkey-db
 fi
 
 if ! command -v pnpm >/dev/null 2>&1 || [[ "$(pnpm --version 2>/dev/null | cut -d. -f1)" != "10" ]]; then

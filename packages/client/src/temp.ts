@@ -4,11 +4,17 @@ import { inputError, parseTtlText } from '@latchkey/core';
 import type { AgentConnection } from './connection.js';
 
 /** The kinds of temporary key the daemon mints. */
-export type TempKeyKind = 'random' | 'jwt';
+export type TempKeyKind = 'random' | 'jwt' | 'postgres' | 'mysql' | 'redis';
 
 /** What a test suite asks for. */
 export interface TempKeySpec {
-  /** `random` (params bytes, encoding, prefix) or `jwt` (params signer, sub, aud, iss, claim.<name>). */
+  /**
+   * `random` (params bytes, encoding, prefix), `jwt` (params signer, sub, aud, iss, claim.<name>), or a
+   * database user: `postgres` (admin, grant, database, schema, format), `mysql` (admin, grant,
+   * privileges, database, format), `redis` (admin, keys, channels, commands, format). A database user's
+   * value is a connection URL (the password alone with format=password); it is dropped, its sessions
+   * closed, when the lease ends.
+   */
   kind: TempKeyKind;
   /** Time to live: a duration like `'90s'`, `'2m'`, `'1h'`, or a number of seconds. Default: the daemon's. */
   ttl?: string | number;

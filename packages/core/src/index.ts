@@ -16,3 +16,4 @@ export * from './display.js';
 export * from './proc-stat.js';
 export * from './expand.js';
 export * from './scan/index.js';
+export * from './database-kinds.js';

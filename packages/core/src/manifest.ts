@@ -1,6 +1,7 @@
 // The manifest (`agent.env`): a dotenv file of references. Values parse exactly as dotenv parses them;
 // this module adds line numbers, the reference grammar and the variable rules.
 import { assignments, dotenvValue, lineIndex, normalizeNewlines } from './dotenv.js';
+import { DATABASE_PARAMS, isDatabaseKind, validateDatabaseParams, type DatabaseKind } from './database-kinds.js';
 import { inputError } from './errors.js';
 import { quote, secretNameProblem, VARIABLE_NAME } from './names.js';
 import { parseTtlText } from './ttl.js';
@@ -24,7 +25,7 @@ export function dangerousVariable(name: string): string | undefined {
   return prefix ? `${prefix}* variables change how programs start` : undefined;
 }
 
-export type TempKind = 'random' | 'jwt';
+export type TempKind = 'random' | 'jwt' | DatabaseKind;
 
 /** What one manifest value stands for. */
 export type Reference =
@@ -50,6 +51,9 @@ const SECRET_PARAMS = new Set(['owner', 'desc', 'docs', 'max_ttl']);
 const TEMP_PARAMS: Record<TempKind, (key: string) => boolean> = {
   random: (k) => ['bytes', 'encoding', 'prefix', 'ttl'].includes(k),
   jwt: (k) => ['signer', 'sub', 'aud', 'iss', 'ttl'].includes(k) || /^claim\.[A-Za-z_][A-Za-z0-9_.-]*$/.test(k),
+  postgres: (k) => k === 'ttl' || DATABASE_PARAMS.postgres.includes(k),
+  mysql: (k) => k === 'ttl' || DATABASE_PARAMS.mysql.includes(k),
+  redis: (k) => k === 'ttl' || DATABASE_PARAMS.redis.includes(k),
 };
 
 /** Parses an `agent://...` reference; throws an input error naming what is wrong (never a value). */
@@ -77,13 +81,16 @@ export function parseReference(text: string): Reference {
 
   if (path.startsWith('temp/')) {
     const tempKind = path.slice('temp/'.length);
-    if (tempKind !== 'random' && tempKind !== 'jwt') throw inputError(`unknown temporary key kind ${quote(tempKind)}: use temp/random or temp/jwt`);
+    if (tempKind !== 'random' && tempKind !== 'jwt' && !isDatabaseKind(tempKind)) {
+      throw inputError(`unknown temporary key kind ${quote(tempKind)}: use temp/random, temp/jwt, temp/postgres, temp/mysql or temp/redis`);
+    }
     const out: Record<string, string> = {};
     for (const [k, v] of params) {
       if (!TEMP_PARAMS[tempKind](k)) throw inputError(`unknown parameter ${quote(k)} for temp/${tempKind}`);
       if (k !== 'ttl') out[k] = v;
     }
     if (tempKind === 'random') validateRandomParams(out);
+    if (isDatabaseKind(tempKind)) validateDatabaseParams(tempKind, out);
     if (tempKind === 'jwt') {
       if (!out.signer) throw inputError('temp/jwt needs a signer: agent://temp/jwt?signer=NAME');
       const problem = secretNameProblem(out.signer);
@@ -171,11 +178,12 @@ export function parseManifest(source: string, file: string, allowVars: ReadonlyS
 }
 
 /**
- * The stored secrets a reference uses other than the one it names: a temp/jwt's signer (and, once
- * database kinds exist, their admin secret). Each is a use of that secret, shown and audited as one.
+ * The stored secrets a reference uses other than the one it names: a temp/jwt's signer, a database
+ * user's admin secret. Each is a use of that secret, shown and audited as one.
  */
 export function referenceUses(ref: Reference): string[] {
   if (ref.kind === 'temp' && ref.tempKind === 'jwt' && ref.params.signer) return [ref.params.signer];
+  if (ref.kind === 'temp' && isDatabaseKind(ref.tempKind) && ref.params.admin) return [ref.params.admin];
   return [];
 }
 

@@ -14,6 +14,10 @@ import { Approvals } from './approvals.js';
 import { EventBus } from './events.js';
 import { addToServer } from './grpc.js';
 import { LeaseManager } from './leases.js';
+import { databaseKinds, DatabaseUsers } from './issuers/database.js';
+import { DEFAULT_LEASE_KINDS } from './issuers/kinds.js';
+import { Ledger } from './ledger.js';
+import { processAlive } from './proc.js';
 import { ManifestService } from './manifests.js';
 import { Minter } from './minter.js';
 import { UsageStats } from './usage.js';
@@ -198,6 +202,24 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const approvals = new Approvals(join(state, 'approvals.json'), { log, audit, events, clock });
     approvals.load();
     cleanups.push(() => void approvals.close());
+    // Temporary database users: the ledger's open entries (a daemon that died with users live) are torn
+    // down in the background once the store answers, or adopted while their lease is still good.
+    const ledger = new Ledger(state);
+    const unfinished = await ledger.open();
+    const databases = new DatabaseUsers({
+      ledger,
+      audit,
+      log,
+      clock,
+      isAlive: processAlive,
+      readAdmin: async (name, peer, use) => ({
+        value: (await agent.get(name, use.cwd, peer, { event: 'admin', fields: { ...use.fields, cwd: use.cwd } })).value,
+        allow: new Set<string>(),
+      }),
+    });
+    cleanups.push(() => void ledger.close());
+    if (unfinished.length > 0) log.info(`${unfinished.length} temporary database user(s) left by the last run: tearing down those whose lease ended`);
+    void databases.recover(unfinished).catch((err: unknown) => log.error(`database user recovery failed: ${(err as Error).message}`));
     const leases = new LeaseManager({
       clock,
       audit,
@@ -206,6 +228,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       limits: config.leases,
       readSigner: async (name, peer, use) => (await agent.get(name, use.cwd, peer, { event: 'sign', fields: { ...use.fields, cwd: use.cwd } })).value,
       keyWatch: { issued: (id, kind, value) => scanner?.keyWatch.issued(id, kind, value), ended: (id) => scanner?.keyWatch.ended(id) },
+      kinds: { ...DEFAULT_LEASE_KINDS, ...databaseKinds(databases) },
     });
     const minter = new Minter({ service: agent, audit, log, clock, env: cleanEnvironment(env, config.path), cwd: state });
     scanner = new Scanner({ service: agent, minter, leases: () => leases, audit, log, clock, keys: scanKeys, retired, leaks });
@@ -251,6 +274,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         });
         injector.destroy();
         await leases.close();
+        await databases.close();
         await minter.flush(); // a held minted value survives the restart only if it lands now
         // The last records and the checkpoint of the final head, before the store goes away.
         await audit.close();
@@ -264,6 +288,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       service: agent,
       manifests,
       leases,
+      databases,
       minter,
       events,
       scanner,

@@ -13,6 +13,7 @@ import {
 import type { ManifestEntry as CoreManifestEntry } from '@latchkey/core';
 import type { EventBus } from './events.js';
 import type { LeaseManager } from './leases.js';
+import type { DatabaseUsers } from './issuers/database.js';
 import { UnapprovedManifest, type ManifestService } from './manifests.js';
 import type { Minter } from './minter.js';
 import type { Peer } from './audit.js';
@@ -24,8 +25,7 @@ import { secretCursor, type AgentService } from './service.js';
 import type { Scanner, ScanSession } from './scan/scanner.js';
 
 /** A decoded ScanRequest. */
-type ScanPieceWire = { source: number; label: string; data: Buffer; sourceEnd: boolean; channel: string };
-type ScanRequestWire = ScanPieceWire & { mode: string; roots: string[]; answer: boolean; pieces: ScanPieceWire[] };
+type ScanRequestWire = { mode: string; roots: string[]; answer: boolean; source: number; label: string; data: Buffer; sourceEnd: boolean; channel: string };
 
 const STATUS_OF: Record<ErrorKind, grpc.status> = {
   usage: grpc.status.INVALID_ARGUMENT,
@@ -42,6 +42,8 @@ export interface BindingDeps {
   service: AgentService;
   manifests: ManifestService;
   leases: LeaseManager;
+  /** Database users adopted at start or waiting for a teardown: listed and revocable with the leases. */
+  databases?: DatabaseUsers;
   minter: Minter;
   events: EventBus;
   scanner: Scanner;
@@ -236,11 +238,7 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
         if (failed) return;
         try {
           session ??= deps.scanner.begin({ mode: req.mode, roots: req.roots, answer: req.answer }, peer);
-          const findings = [];
-          for (const p of [req, ...req.pieces]) {
-            if (p.source === 0 && p.data.length === 0 && !p.sourceEnd) continue; // a header without bytes
-            findings.push(...session.push({ source: p.source, label: p.label, channel: p.channel, data: p.data, sourceEnd: p.sourceEnd }));
-          }
+          const findings = session.push({ source: req.source, label: req.label, channel: req.channel, data: req.data, sourceEnd: req.sourceEnd });
           if (findings.length > 0) call.write({ findings, summary: null });
         } catch (err) {
           fail(err);
@@ -265,7 +263,9 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       const key = await deps.leases.issue({ kind: req.kind, ttlSeconds: req.ttlSeconds, params: req.params, bindPid: req.bindPid, signerUse: { cwd: req.cwd } }, peer);
       return { value: key.value, leaseId: key.leaseId, expiresAtUnixMs: key.expiresAt };
     }),
-    RevokeLease: unary(async (req, peer) => ({ revoked: await deps.leases.revoke(req.leaseId, peer) })),
+    RevokeLease: unary(async (req, peer) => ({
+      revoked: (await deps.leases.revoke(req.leaseId, peer)) || ((await deps.databases?.revokeAdopted(req.leaseId)) ?? false),
+    })),
     IntrospectTempKey: unary((req) => {
       const i = deps.leases.introspect(req.value);
       return { active: i.active, leaseId: i.leaseId, expiresAtUnixMs: i.expiresAt, kind: i.kind };
@@ -282,10 +282,24 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
           boundPid: l.boundPid ?? 0,
           boundExe: l.boundExe ?? '',
           fingerprint: l.fingerprint,
+          state: '',
         }),
         (l) => ENTRY_FRAMING_BYTES + 3 * VARINT_FIELD_BYTES + stringFieldBytes(l.leaseId) + stringFieldBytes(l.kind) + stringFieldBytes(l.boundExe) + stringFieldBytes(l.fingerprint),
       );
-      return { leases: page.items, nextPageToken: page.next ? encodePageToken('leases', [page.next.issuedAt, page.next.leaseId]) : '' };
+      // Database users that are no plain lease (adopted at start, teardown pending) come on the last page.
+      const extra = page.next
+        ? []
+        : (deps.databases?.states() ?? []).map((u) => ({
+            leaseId: u.leaseId,
+            kind: u.kind,
+            issuedAtUnixMs: u.issuedAt,
+            expiresAtUnixMs: u.expiresAt,
+            boundPid: u.boundPid,
+            boundExe: '',
+            fingerprint: '',
+            state: u.state,
+          }));
+      return { leases: [...page.items, ...extra], nextPageToken: page.next ? encodePageToken('leases', [page.next.issuedAt, page.next.leaseId]) : '' };
     }),
     RotateSecret: unary(async (req, caller) => {
       const { cwd, peer } = locatePeer(caller, req.cwd);

@@ -200,10 +200,11 @@ export class LeaseManager {
     const leaseId = this.newLeaseId();
     const issuedAt = this.deps.clock();
     const { expiresAt } = leaseTerm(ttlSeconds, issuedAt, this.deps.ttl);
+    const use = req.signerUse ?? { cwd: '' };
     let minted: Minted;
     let mac: string;
     for (let attempt = 0; ; attempt++) {
-      minted = await kind.mint({ params, ttlSeconds, leaseId, issuedAt, secret: secretValue });
+      minted = await kind.mint({ params, ttlSeconds, leaseId, issuedAt, secret: secretValue, expiresAt, boundPid, binding, peer, cwd: use.cwd, fields: use.fields });
       mac = this.mac(minted.value);
       const clash = this.table.withKey(mac);
       if (!clash || !this.checkLive(clash)) break;

@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './fixture.js';
 export * from './grpc.js';
 export * from './terminal.js';
+export * from './databases.js';

@@ -42,6 +42,7 @@ export function leaseJson(l: LeaseInfo, now: number) {
     boundPid: l.boundPid,
     boundExe: l.boundExe,
     fingerprint: l.fingerprint,
+    state: l.state || 'active',
   };
 }
 
@@ -58,15 +59,16 @@ export async function listLeases(input: { json: boolean }, deps: Deps): Promise<
     return;
   }
   const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-  const rows = [['LEASE', 'KIND', 'ISSUED', 'EXPIRES', 'BOUND PID/EXE', 'FINGERPRINT']];
+  const rows = [['LEASE', 'KIND', 'STATE', 'ISSUED', 'EXPIRES', 'BOUND PID/EXE', 'FINGERPRINT']];
   for (const l of leases) {
     rows.push([
       l.leaseId,
       l.kind,
+      l.state || 'active',
       iso(l.issuedAt),
       `${relativeTime(l.expiresAt, now)} (${iso(l.expiresAt)})`,
       l.boundPid > 0 ? `${l.boundPid} ${l.boundExe || '?'}` : '-',
-      l.fingerprint,
+      l.fingerprint || '-',
     ]);
   }
   deps.stdout.write(`${table(rows)}\n`);

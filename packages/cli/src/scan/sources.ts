@@ -14,8 +14,6 @@ import { join, resolve } from 'node:path';
 export interface FileSource {
   path: string;
   channel: string;
-  /** Its size when listed (0 when unknown). */
-  size?: number;
 }
 
 /** Every regular file under `root` (or `root` itself), `.git` folders skipped but their config kept. */
@@ -27,7 +25,7 @@ export function walk(root: string, channel = '', out: FileSource[] = []): FileSo
     return out;
   }
   if (st.isFile()) {
-    out.push({ path: root, channel, size: st.size });
+    out.push({ path: root, channel });
     return out;
   }
   if (!st.isDirectory()) return out;

@@ -2,6 +2,7 @@
 // mint a value, and (for kinds that create something outside the daemon, such as a database user)
 // undo it when the lease ends.
 import type { LeaseEnd } from '@latchkey/core';
+import type { Peer } from '../audit.js';
 import { checkJwtParams, issueJwt } from './jwt.js';
 import { checkRandomParams, issueRandom } from './random.js';
 
@@ -14,6 +15,16 @@ export interface MintInput {
   issuedAt: number;
   /** The value of the stored secret named by `secretParam` (a jwt's signer), when the kind has one. */
   secret: string | undefined;
+  /** Unix ms; when the lease ends at the latest. */
+  expiresAt: number;
+  /** The process the lease is bound to (0: none) and its /proc start time at binding. */
+  boundPid: number;
+  binding: string | undefined;
+  /** Who asked, and where from (the scope stored secrets a kind reads itself are read with). */
+  peer: Peer | undefined;
+  cwd: string;
+  /** Fields for the audit records of what the kind reads (the variable and manifest it is for). */
+  fields: Record<string, unknown> | undefined;
 }
 
 /** A minted value, and what its kind needs to end it; neither is ever logged. */

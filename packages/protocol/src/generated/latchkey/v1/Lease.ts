@@ -10,6 +10,7 @@ export interface Lease {
   'boundPid'?: (number);
   'boundExe'?: (string);
   'fingerprint'?: (string);
+  'state'?: (string);
 }
 
 export interface Lease__Output {
@@ -20,4 +21,5 @@ export interface Lease__Output {
   'boundPid': (number);
   'boundExe': (string);
   'fingerprint': (string);
+  'state': (string);
 }

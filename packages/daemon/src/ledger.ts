@@ -1,0 +1,120 @@
+// The ledger of temporary database users: one JSON line per step in the state folder's db-users.jsonl
+// (0600), never a password. A user's `begin` line is written and synced *before* the user is created on
+// its server, and its `done` line after the user is dropped, so a daemon that dies in between (kill -9, a
+// power cut) finds at its next start every user that may still exist, and tears it down. Whole lines
+// only: a torn last line (a crash mid-write) is ignored. The file is compacted to the open entries when
+// the daemon opens it.
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DatabaseKind } from '@latchkey/core';
+
+export const LEDGER_FILE = 'db-users.jsonl';
+
+/** What the daemon must know to find a user again and tear it down: no secret value. */
+export interface LedgerEntry {
+  leaseId: string;
+  kind: DatabaseKind;
+  /** The user's name on the server. */
+  user: string;
+  /** The stored secret holding the admin connection URL, and the working directory its scope is read from. */
+  admin: string;
+  cwd: string;
+  /** The kind's parameters (role names, database, patterns: nothing secret). */
+  params: Record<string, string>;
+  issuedAt: number;
+  expiresAt: number;
+  /** 0 when bound to no process. */
+  boundPid: number;
+  /** The bound process's start time from /proc/<pid>/stat, so a reused pid is not taken for it. */
+  boundStart?: string;
+}
+
+type Line = ({ op: 'begin' } & LedgerEntry) | { op: 'done'; leaseId: string };
+
+/** The ledger file: appends are serialized and synced; `open()` returns the entries not yet done. */
+export class Ledger {
+  private handle: FileHandle | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly file: string;
+
+  constructor(stateDir: string) {
+    this.file = join(stateDir, LEDGER_FILE);
+  }
+
+  /** Reads the file, compacts it to the open entries, and returns them (oldest first). */
+  async open(): Promise<LedgerEntry[]> {
+    const open_ = readOpenEntries(this.file);
+    const tmp = `${this.file}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      const text = open_.map((e) => JSON.stringify({ op: 'begin', ...e })).join('\n');
+      if (text) writeSync(fd, `${text}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.file);
+    this.handle = await openHandle(this.file);
+    return open_;
+  }
+
+  /** Records that a user is about to be created; resolves once the line is on disk. */
+  begin(entry: LedgerEntry): Promise<void> {
+    return this.append({ op: 'begin', ...entry });
+  }
+
+  /** Records that a user is gone from its server. */
+  done(leaseId: string): Promise<void> {
+    return this.append({ op: 'done', leaseId });
+  }
+
+  async close(): Promise<void> {
+    await this.chain.catch(() => undefined);
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  private append(line: Line): Promise<void> {
+    const next = this.chain.then(async () => {
+      this.handle ??= await openHandle(this.file);
+      await this.handle.appendFile(`${JSON.stringify(line)}\n`);
+      await this.handle.datasync();
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+async function openHandle(file: string): Promise<FileHandle> {
+  return open(file, 'a', 0o600);
+}
+
+/** The entries of a ledger file that were begun and not done, oldest first. */
+export function readOpenEntries(file: string): LedgerEntry[] {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const open_ = new Map<string, LedgerEntry>();
+  const lines = text.split('\n');
+  if (!text.endsWith('\n')) lines.pop(); // a torn last line
+  for (const raw of lines) {
+    if (raw === '') continue;
+    let line: Line;
+    try {
+      line = JSON.parse(raw) as Line;
+    } catch {
+      continue;
+    }
+    if (line.op === 'done') open_.delete(line.leaseId);
+    else if (line.op === 'begin' && typeof line.leaseId === 'string' && typeof line.user === 'string') {
+      const { op: _op, ...entry } = line;
+      open_.set(line.leaseId, entry);
+    }
+  }
+  return [...open_.values()];
+}

@@ -1,0 +1,233 @@
+// Temporary database users end to end (issue 12): a real daemon with a real Secret Service, the built CLI
+// as a subprocess, and real servers started by the test in a temp folder (test/utils/databases.ts). Every
+// check reads the server's own catalog (pg_roles and pg_stat_activity, mysql.user and
+// information_schema.processlist, ACL LIST and CLIENT LIST), never a mock.
+import { readFileSync, realpathSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentConnection } from '@latchkey/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKeyring, type Keyring } from '@latchkey/test-utils/keyring';
+import { alive, makeWorld, readAudit, ROOT, startAgent, waitFor, type DaemonProcess, type RunningAgent, type World } from '@latchkey/test-utils/agent';
+import { startMysql, startPostgres, startRedis, type DbServer } from '@latchkey/test-utils/databases';
+
+const HOLDER = join(ROOT, 'test', 'fixtures', 'db-holder.mjs');
+
+interface Backend {
+  kind: 'postgres' | 'mysql' | 'redis';
+  start(): Promise<DbServer>;
+  /** Statements run as the admin once: the role a user is granted, and one it must not be. */
+  setup: string[];
+  /** The kind's parameters for an ordinary user. */
+  params: string;
+  /** Parameters that grant what a temporary user may not get. */
+  elevated: string;
+}
+
+const BACKENDS: Backend[] = [
+  {
+    kind: 'postgres',
+    start: startPostgres,
+    setup: ['CREATE ROLE app_rw NOLOGIN', 'CREATE ROLE big_boss SUPERUSER NOLOGIN', 'CREATE ROLE via_boss NOLOGIN IN ROLE big_boss'],
+    params: 'grant=app_rw',
+    elevated: 'grant=via_boss',
+  },
+  {
+    kind: 'mysql',
+    start: startMysql,
+    setup: ['CREATE ROLE app_rw', 'GRANT SELECT ON test_db.* TO app_rw', 'CREATE ROLE big_boss', 'GRANT ALL PRIVILEGES ON *.* TO big_boss'],
+    params: 'grant=app_rw',
+    elevated: 'grant=big_boss',
+  },
+  {
+    kind: 'redis',
+    start: startRedis,
+    setup: [],
+    params: 'keys=test:*',
+    elevated: 'commands=+@all',
+  },
+];
+
+describe.each(BACKENDS)('temporary $kind users', (backend) => {
+  let keyring: Keyring;
+  let world: World;
+  let daemon: DaemonProcess;
+  let server: DbServer;
+  let client: AgentConnection;
+  let n = 0;
+
+  beforeAll(async () => {
+    [keyring, server] = await Promise.all([startKeyring(), backend.start()]);
+    for (const s of backend.setup) await server.admin(s);
+    world = makeWorld(keyring);
+    daemon = await world.startDaemon();
+    const set = await world.agent(['set', 'db-admin', '--ttl', '1h'], { input: server.adminUrl });
+    expect(set.code, set.stderr).toBe(0);
+    const plain = await world.agent(['set', 'db-plain', '--ttl', '1h'], { input: server.plainUrl });
+    expect(plain.code, plain.stderr).toBe(0);
+    client = new AgentConnection(world.socket);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await world?.cleanup();
+    await Promise.all([server?.destroy(), keyring?.stop()]);
+  });
+
+  /** An approved project whose manifest says `DB_URL=agent://temp/<kind>?admin=<admin>&<params>`. */
+  async function project(params: string, admin = 'db-admin'): Promise<string> {
+    const dir = join(world.home, `p-${++n}`);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'agent.env'), `DB_URL=agent://temp/${backend.kind}?admin=${admin}&${params}\n`);
+    const real = realpathSync(dir);
+    const a = await world.agent(['allow'], { cwd: real });
+    expect(a.code, a.stderr).toBe(0);
+    return real;
+  }
+
+  /** `agent exec -- node db-holder.mjs KIND` in a project, once it holds its connection. */
+  async function holder(params = backend.params): Promise<{ run: RunningAgent; pid: number; user: string }> {
+    const before = new Set(await server.users());
+    const run = startAgent(world, ['exec', '--', process.execPath, HOLDER, backend.kind], { cwd: await project(params) });
+    const m = await run.waitForOutput(/ready (\d+)/, 15_000);
+    const fresh = (await server.users()).filter((u) => !before.has(u));
+    expect(fresh).toHaveLength(1);
+    const user = fresh[0] as string;
+    expect(await server.sessions(user)).toBeGreaterThanOrEqual(1);
+    return { run, pid: Number(m[1]), user };
+  }
+
+  /** Waits until `user` is gone from the server's catalog with no session left; returns the time it took. */
+  async function goneWithin(user: string, ms: number): Promise<number> {
+    const start = Date.now();
+    const gone = await waitFor(async () => !(await server.users()).includes(user) && (await server.sessions(user)) === 0, ms, 25);
+    expect(gone, `${user} still on the server after ${ms} ms`).toBe(true);
+    return Date.now() - start;
+  }
+
+  it.each(['exits', 'SIGTERM', 'SIGKILL'] as const)('the child %s while it holds a connection: the user and its session are gone within 2 s', async (how) => {
+    const h = await holder();
+    if (how === 'exits') h.run.child.stdin?.write('exit\n');
+    else process.kill(h.pid, how);
+    await h.run.ended;
+    await goneWithin(h.user, 2000);
+    const events = readAudit(world.stateDir).filter((e) => e.event === 'db-user' && e.user === h.user);
+    expect(events.map((e) => e.outcome)).toEqual(['created', 'disabled', 'sessions-killed', 'dropped']);
+  });
+
+  it('agent exec is killed with SIGKILL while its child holds a connection: the session is killed, the user dropped', async () => {
+    const h = await holder();
+    process.kill(h.run.pid, 'SIGKILL');
+    if (h.run.pid === h.pid) return; // execve (Node >= 22.15): the child is the agent process, covered above
+    // The holder outlives the agent process its lease was bound to, and keeps its connection: the server closes it.
+    await h.run.waitForOutput(/closed/, 2000);
+    await goneWithin(h.user, 2000);
+    const killed = readAudit(world.stateDir).find((e) => e.event === 'db-user' && e.user === h.user && e.outcome === 'sessions-killed');
+    expect(killed?.sessions).toBe(1);
+    h.run.child.stdin?.write('exit\n');
+    await waitFor(() => !alive(h.pid), 5000, 20);
+  });
+
+  it('the TTL passes while the child runs: its connection is closed and a new login fails', async () => {
+    const h = await holder(`${backend.params}&ttl=3s`);
+    await h.run.waitForOutput(/closed/, 8000);
+    await goneWithin(h.user, 2000);
+    h.run.child.stdin?.write('login\n');
+    await h.run.waitForOutput(/login (ok|refused)/, 5000);
+    expect(h.run.stdout()).toContain('login refused');
+    h.run.child.stdin?.write('exit\n');
+    await h.run.ended;
+  });
+
+  it('agent revoke mid-run ends the user and closes its session', async () => {
+    const h = await holder();
+    const leases = JSON.parse((await world.agent(['leases', '--json'])).stdout) as Array<{ leaseId: string; kind: string; boundPid: number }>;
+    const lease = leases.find((l) => l.kind === backend.kind);
+    expect(lease).toBeDefined();
+    const r = await world.agent(['revoke', lease!.leaseId]);
+    expect(r.code, r.stderr).toBe(0);
+    // revoke answers once the first teardown attempt is done: the user is gone already
+    expect(await server.users()).not.toContain(h.user);
+    await h.run.waitForOutput(/closed/, 2000);
+    h.run.child.stdin?.write('exit\n');
+    await h.run.ended;
+  });
+
+  it('the daemon is killed with -9 while leases are live: after a restart the orphaned users are gone within 5 s', async () => {
+    const a = await holder();
+    const b = await holder();
+    await daemon.kill('SIGKILL');
+    process.kill(a.pid, 'SIGKILL');
+    await a.run.ended;
+    expect(await server.users()).toEqual(expect.arrayContaining([a.user, b.user]));
+    daemon = await world.startDaemon();
+    // a's process is gone: torn down at start. b's still runs: adopted, and torn down when it exits.
+    await goneWithin(a.user, 5000);
+    expect(await server.users()).toContain(b.user);
+    const leases = JSON.parse((await world.agent(['leases', '--json'])).stdout) as Array<{ state: string; kind: string }>;
+    expect(leases.filter((l) => l.kind === backend.kind).map((l) => l.state)).toEqual(['adopted']);
+    b.run.child.stdin?.write('exit\n');
+    await b.run.ended;
+    await goneWithin(b.user, 2000);
+    expect(alive(daemon.pid)).toBe(true);
+  });
+
+  it('the server is down at teardown time: the teardown is pending, and completes once the server is back', async () => {
+    const h = await holder();
+    await server.stop();
+    h.run.child.stdin?.write('exit\n');
+    await h.run.ended;
+    const pending = await waitFor(async () => {
+      const leases = JSON.parse((await world.agent(['leases', '--json'])).stdout) as Array<{ state: string; kind: string }>;
+      return leases.some((l) => l.kind === backend.kind && l.state === 'teardown pending');
+    }, 5000, 50);
+    expect(pending).toBe(true);
+    await server.start();
+    await goneWithin(h.user, 15_000);
+    // (a restarted redis forgets users set at run time: the retry then finds no user, and says so)
+    const outcomes = () => readAudit(world.stateDir).filter((e) => e.event === 'db-user' && e.user === h.user).map((e) => e.outcome);
+    await waitFor(() => outcomes().at(-1) === 'dropped', 15_000, 50);
+    expect(outcomes()).toContain('failed');
+    expect(outcomes().at(-1)).toBe('dropped');
+    await waitFor(async () => (await client.listLeases()).every((l) => l.kind !== backend.kind), 5000, 50);
+  });
+
+  it('200 cycles of issue and teardown, 8 in parallel: 0 users left, 0 errors', async () => {
+    const params = Object.fromEntries(new URLSearchParams(`admin=db-admin&${backend.params}`));
+    let errors = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < 200) {
+        next++;
+        try {
+          const key = await client.tempKey({ kind: backend.kind, ttl: '5m', params, bindPid: -1 });
+          await key.revoke();
+        } catch (err) {
+          errors++;
+          console.error(err);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    expect(errors).toBe(0);
+    expect(await server.users()).toEqual([]);
+  }, 120_000);
+
+  it('a grant of what a temporary user may not get, or an admin secret that is no admin, is refused before anything is created', async () => {
+    const before = await server.users();
+    const elevated = startAgent(world, ['exec', '--', 'true'], { cwd: await project(backend.elevated) });
+    const r1 = await elevated.ended;
+    expect(r1.code, r1.stderr).toBe(77);
+    expect(r1.stderr).toMatch(/agent: error: .*(grant|commands)/);
+    const plain = startAgent(world, ['exec', '--', 'true'], { cwd: await project(backend.params, 'db-plain') });
+    const r2 = await plain.ended;
+    expect(r2.code, r2.stderr).toBe(77);
+    expect(r2.stderr).toContain('is not an admin');
+    expect(await server.users()).toEqual(before);
+    const refused = readAudit(world.stateDir).filter((e) => e.event === 'db-user' && e.outcome === 'refused');
+    expect(refused.length).toBeGreaterThanOrEqual(2);
+    // the password of the admin never reaches the audit trail or the daemon log
+    const adminPw = decodeURIComponent(new URL(server.adminUrl).password);
+    expect(readFileSync(join(world.stateDir, 'audit.jsonl'), 'utf8')).not.toContain(adminPw);
+    expect(readFileSync(join(world.stateDir, 'db-users.jsonl'), 'utf8')).not.toContain(adminPw);
+  });
+});
