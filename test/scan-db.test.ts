@@ -1,0 +1,44 @@
+// The leak loop for a temporary database user: its connection URL written into shell history is found by
+// `agent scan --home`, its lease revoked, and the user dropped on the real server (test/utils/databases.ts).
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentConnection } from '@latchkey/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeWorld, readAudit, waitFor, type World } from '@latchkey/test-utils/agent';
+import { startPostgres, type DbServer } from '@latchkey/test-utils/databases';
+
+describe('a leaked temporary database user', { timeout: 120_000 }, () => {
+  let world: World;
+  let server: DbServer;
+  let client: AgentConnection;
+  beforeAll(async () => {
+    server = await startPostgres();
+    world = makeWorld();
+    await world.startDaemon();
+    expect((await world.agent(['set', 'db-admin', '--ttl', '1h'], { input: server.adminUrl })).code).toBe(0);
+    client = new AgentConnection(world.socket);
+  });
+  afterAll(async () => {
+    client?.close();
+    await world?.cleanup();
+    await server?.destroy();
+  });
+
+  it('its URL written into shell history ends with its user dropped', async () => {
+    const before = new Set(await server.users());
+    const key = await client.issueTempKey({ kind: 'postgres', params: { admin: 'db-admin' }, bindPid: -1, ttlSeconds: 600, cwd: world.home });
+    const user = (await server.users()).find((u) => !before.has(u));
+    expect(user).toBeDefined();
+    await server.login(key.value);
+    appendFileSync(join(world.home, '.bash_history'), `psql "${key.value}" -c 'select 1'\n`);
+    const r = await world.agent(['scan', '--home']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/\.bash_history:1:7: temp\/postgres \(raw, temporary, bash-history\)\n$/);
+    expect(r.stderr).toContain(`agent: revoked temp/postgres (${key.leaseId}): its lease has ended`);
+    const gone = await waitFor(async () => !(await server.users()).includes(user as string), 10_000, 50);
+    expect(gone).toBe(true);
+    await expect(server.login(key.value)).rejects.toThrow();
+    expect(readAudit(world.stateDir).filter((e) => e.event === 'leak').map((e) => [e.secret, e.outcome, e.leaseId])).toEqual([['temp/postgres', 'revoked', key.leaseId]]);
+    expect(r.stdout + r.stderr).not.toContain(key.value);
+  });
+});
