@@ -23,6 +23,23 @@ describe('planImport', () => {
     expect(p.items.map((i) => i.kind)).toEqual(['store', 'reference', 'empty']);
   });
 
+  it('keeps an interpolation as an interpolation and imports the variables it names', () => {
+    const p = plan('DB_PASSWORD=hunter2-value\nDATABASE_URL=postgres://app:${DB_PASSWORD}@localhost/app\nCACHE=${HOME}/cache\nPRICE=costs \\$5\n');
+    expect(p.problems).toEqual([]);
+    expect(p.items.map((i) => [i.variable, i.kind])).toEqual([
+      ['DB_PASSWORD', 'store'],
+      ['DATABASE_URL', 'literal'],
+      ['CACHE', 'literal'],
+      ['PRICE', 'store'],
+    ]);
+    expect(p.manifestText).toBe(
+      `${MANIFEST_HEADER}DB_PASSWORD=agent://db-password\nDATABASE_URL=postgres://app:\${DB_PASSWORD}@localhost/app\nCACHE=\${HOME}/cache\nPRICE=agent://price\n`,
+    );
+    expect(p.items.find((i) => i.variable === 'PRICE')).toMatchObject({ kind: 'store', value: 'costs $5' });
+    expect(p.notices.join('\n')).toContain('DATABASE_URL interpolates other variables');
+    expect(p.notices.join('\n')).not.toContain('hunter2');
+  });
+
   it('replaces a multi-line entry in place, keeps export and the other lines, appends new ones', () => {
     const p = plan('KEY=new\nADD=x\n', '# head\nexport KEY="line1\nline2"\nKEEP=1\n');
     expect(p.manifestText).toBe('# head\nexport KEY=agent://key\nKEEP=1\nADD=agent://add\n');

@@ -1,8 +1,10 @@
 // What `agent import` will do, computed from the texts alone before anything is stored or written: one
 // item per variable of the .env, the merged agent.env, and every problem found (all of them, not just
-// the first). Every non-empty value that is not already an agent:// reference is treated as a secret.
+// the first). Every non-empty value that is not already an agent:// reference, nor an interpolation of other
+// variables (`${VAR}`), is treated as a secret.
 import {
   formatDotenvLine,
+  hasInterpolation,
   normalizeNewlines,
   parseDotenv,
   parseManifest,
@@ -18,6 +20,7 @@ import {
 export type PlanItem =
   | { kind: 'store'; variable: string; line: number; secret: string; value: string; current: Current }
   | { kind: 'reference'; variable: string; line: number; reference: string }
+  | { kind: 'literal'; variable: string; line: number; value: string }
   | { kind: 'empty'; variable: string; line: number; inManifest: boolean };
 
 /** What the target scope holds under the item's secret name: nothing, this value, or another one. */
@@ -98,7 +101,16 @@ export function planImport(input: PlanInput): ImportPlan {
       }
       continue;
     }
-    const badValue = valueProblem(value);
+    if (hasInterpolation(value)) {
+      // `URL=postgres://app:${DB_PASSWORD}@db` stays an interpolation in agent.env; the variables it names are
+      // imported (or referenced) on their own lines, and `agent exec` expands it as dotenv-expand would.
+      items.push({ kind: 'literal', variable, line, value });
+      notices.push(`${variable} interpolates other variables: kept in the manifest as written; if it holds a secret itself, move that part into a variable of its own`);
+      continue;
+    }
+    // `\$` is a literal dollar sign to dotenv-expand: the secret holds what dotenv-cli would have passed on.
+    const secretValue = value.replace(/\\\$/g, '$');
+    const badValue = valueProblem(secretValue);
     if (badValue) problems.push(`${at}: ${badValue.replace(/^the value /, `the value of ${variable} `)}`);
     const secret = secretNameFor(variable);
     const nameProblem = secretNameProblem(secret);
@@ -112,7 +124,7 @@ export function planImport(input: PlanInput): ImportPlan {
       continue;
     }
     bySecret.set(secret, { variable, line });
-    const current = currentOf(input.existing, secret, value);
+    const current = currentOf(input.existing, secret, secretValue);
     if (current === 'different' && !input.replace) {
       problems.push(
         `${at}: ${quote(secret)} already holds a different value ${input.scopeText ?? ''}`.trimEnd() +
@@ -120,7 +132,7 @@ export function planImport(input: PlanInput): ImportPlan {
       );
       continue;
     }
-    if (!badValue) items.push({ kind: 'store', variable, line, secret, value, current });
+    if (!badValue) items.push({ kind: 'store', variable, line, secret, value: secretValue, current });
   }
 
   const manifestText = problems.length > 0 ? input.manifestText ?? '' : merge(input, items, existing, problems);
@@ -151,10 +163,10 @@ function merge(input: PlanInput, items: PlanItem[], existing: Map<string, { line
   const appended: string[] = [];
   for (const item of items) {
     if (item.kind === 'empty' && item.inManifest) continue;
-    const value = item.kind === 'store' ? `${REFERENCE_PREFIX}${item.secret}` : item.kind === 'reference' ? item.reference : '';
+    const value = item.kind === 'store' ? `${REFERENCE_PREFIX}${item.secret}` : item.kind === 'reference' ? item.reference : item.kind === 'literal' ? item.value : '';
     const text = formatDotenvLine(item.variable, value);
     if (text === undefined) {
-      problems.push(`${input.dotenvFile}:${item.line}: the reference of ${item.variable} cannot be written to a dotenv file as it is`);
+      problems.push(`${input.dotenvFile}:${item.line}: the ${item.kind === 'literal' ? 'value' : 'reference'} of ${item.variable} cannot be written to a dotenv file as it is`);
       continue;
     }
     const at = existing.get(item.variable);

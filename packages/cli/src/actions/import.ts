@@ -39,6 +39,8 @@ export interface ImportResult {
   stored: Array<{ variable: string; secret: string; scope: string; replaced: boolean; unchanged: boolean; expiresAt: string }>;
   references: Array<{ variable: string; reference: string }>;
   empty: string[];
+  /** Variables kept as literals because they interpolate others (`${VAR}`). */
+  literals: string[];
   removed: boolean;
   /** Why the .env was kept although --remove was given. */
   kept: string | null;
@@ -100,6 +102,7 @@ export async function importDotenv(input: ImportInput, deps: Deps): Promise<Impo
         })),
         references: plan.items.flatMap((i) => (i.kind === 'reference' ? [{ variable: i.variable, reference: i.reference }] : [])),
         empty: plan.items.flatMap((i) => (i.kind === 'empty' ? [i.variable] : [])),
+        literals: plan.items.flatMap((i) => (i.kind === 'literal' ? [i.variable] : [])),
         removed: false,
         kept: null,
       };
@@ -220,6 +223,7 @@ function report(result: ImportResult, plan: ImportPlan, stored: Stored[], input:
     if (s) rows.push([item.variable, s.meta.name, `${STATUS[s.item.current]}${s.meta.scope === 'global' ? '' : ' in project'}, expires ${relativeTime(s.meta.expiresAt, now)}`]);
     else if (item.kind === 'reference') rows.push([item.variable, item.reference, 'reference kept as it is']);
     else if (item.kind === 'empty') rows.push([item.variable, '-', 'empty: not stored']);
+    else if (item.kind === 'literal') rows.push([item.variable, '-', 'interpolation kept as written']);
   }
   deps.stdout.write(`${table(rows)}\n`);
   if (stored.length > 0) {

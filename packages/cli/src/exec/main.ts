@@ -7,6 +7,7 @@ import { DaemonNotRunning, h2liteUnary, LeanStatusError } from '@latchkey/client
 import { decodeResolveEnvResponse, encodeResolveEnvRequest, findManifest, socketPath, type ResolveEnvResponseWire } from '@latchkey/protocol/lean';
 import { renderError, warnStoreNote } from '../render.js';
 import { parseExecArgv, type ExecOptions } from './argv.js';
+import { childEnvironment } from './child-env.js';
 import { kernelRuns, resolveCommand } from './resolve-command.js';
 import { canExecve, execve, exitLike, spawnChild } from './run.js';
 
@@ -70,15 +71,15 @@ export async function main(words: readonly string[]): Promise<never> {
     const early = opts.allowVars.includes('PATH') ? undefined : resolveCommand(opts.command, ctx.env.PATH, ctx.cwd);
     const resolved = await resolveEnv(opts, manifests, ctx);
     for (const w of resolved.warnings) process.stderr.write(`agent: warning: ${w}\n`);
-    const childEnv: Env = { ...ctx.env, ...resolved.env };
+    const { env: childEnv, masked } = childEnvironment(ctx.env, resolved);
     const file = early ?? resolveCommand(opts.command, childEnv.PATH, ctx.cwd);
     if (opts.watch) {
       const { runWatched } = await import('./watch.js');
       return await runWatched({ opts, manifests, ctx, file, first: resolved });
     }
     if (opts.mask) {
-      const { maskedValues, runMasked } = await import('./masked.js');
-      return await exitLike(await runMasked(file, opts, childEnv, maskedValues(resolved)));
+      const { runMasked } = await import('./masked.js');
+      return await exitLike(await runMasked(file, opts, childEnv, masked));
     }
     // A failed execve aborts Node: take it only for what the kernel runs itself; spawn's execvp runs the
     // rest (a script without #!) with /bin/sh, as a shell would.

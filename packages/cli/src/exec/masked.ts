@@ -3,21 +3,10 @@
 // it still sees a terminal; its output then arrives as one stream, as on a terminal anyway.
 import type { StdioOptions } from 'node:child_process';
 import { holdValues } from '@latchkey/client/harden';
-import type { ResolveEnvResponseWire } from '@latchkey/protocol/lean';
 import { createMasker } from './mask.js';
 import { ptyAvailable, ptyCommand, ptySignal } from './pty.js';
 import { spawnChild, type ChildEnd } from './run.js';
 import type { ExecOptions } from './argv.js';
-
-/**
- * The values to mask: those of the variables the daemon set from references (stored secrets and
- * temporary keys), not literals such as LOG_LEVEL=production, which are not secret. Taken from the
- * daemon's answer, never from the manifest files again: a manifest edited after the daemon resolved it
- * must not change what is masked.
- */
-export function maskedValues(resolved: Pick<ResolveEnvResponseWire, 'env' | 'referenced'>): string[] {
-  return resolved.referenced.map((v) => resolved.env[v]).filter((v): v is string => v !== undefined && v !== '');
-}
 
 /** Runs the command with masked output; resolves when it ends. */
 export async function runMasked(file: string, opts: ExecOptions, env: Record<string, string>, values: readonly string[]): Promise<ChildEnd> {

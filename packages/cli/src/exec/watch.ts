@@ -4,6 +4,7 @@
 import { connect, type AgentConnection } from '@latchkey/client';
 import type { ResolveEnvResponseWire } from '@latchkey/protocol/lean';
 import type { ExecOptions } from './argv.js';
+import { childEnvironment } from './child-env.js';
 import type { ExecContext } from './main.js';
 import { resolveEnv } from './main.js';
 import { exitLike, spawnChild, type ChildEnd } from './run.js';
@@ -35,7 +36,7 @@ export async function runWatched(input: WatchInput): Promise<never> {
   const { opts, ctx, file } = input;
   const agent: AgentConnection = await connect({ env: ctx.env });
   let resolved = input.first;
-  let current = spawnChild(file, opts.command, opts.args, { ...ctx.env, ...resolved.env });
+  let current = spawnChild(file, opts.command, opts.args, childEnvironment(ctx.env, resolved).env);
   let restarting = false;
   let waitingForApproval = false;
   let timer: NodeJS.Timeout | undefined;
@@ -73,7 +74,7 @@ export async function runWatched(input: WatchInput): Promise<never> {
       await stopChild(current, RESTART_GRACE_MS);
       resolved = next;
       for (const w of resolved.warnings) process.stderr.write(`agent: warning: ${w}\n`);
-      current = spawnChild(file, opts.command, opts.args, { ...ctx.env, ...resolved.env });
+      current = spawnChild(file, opts.command, opts.args, childEnvironment(ctx.env, resolved).env);
       watchExit();
       subscribe();
     } catch (err) {
