@@ -18,6 +18,7 @@ const test = labTest({ store: 'memory' });
 
 const fixture = (name: string): string => join(ROOT, 'test', 'fixtures', name);
 const dotenv = createRequire(join(ROOT, 'packages/core/package.json'))('dotenv') as { parse(src: string): Record<string, string> };
+const { expand } = createRequire(join(ROOT, 'package.json'))('dotenv-expand') as { expand(o: { parsed: Record<string, string>; processEnv: Record<string, string> }): { parsed?: Record<string, string> } };
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 /** A value unique to one test, recognisable in a leak. */
 const secretValue = (tag: string): string => `lk-${tag}-${randomBytes(8).toString('hex')}`;
@@ -656,7 +657,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
 });
 
 describe('import through exec (real keyring)', () => {
-  test('each variable of an imported .env reaches the child exactly as dotenv parses the original', async () => {
+  test('each variable of an imported .env reaches the child exactly as dotenv-cli (dotenv, then dotenv-expand) reads the original', async () => {
     const original = [
       '# a comment',
       'export EXPORTED=exported-value-1',
@@ -677,8 +678,9 @@ describe('import through exec (real keyring)', () => {
       'EMPTY=',
       '',
     ].join('\n');
-    const expected = dotenv.parse(original);
+    const expected = expand({ parsed: dotenv.parse(original), processEnv: { ...kworld.env } }).parsed as Record<string, string>;
     expect(Object.keys(expected)).toHaveLength(13);
+    expect(expected.DOLLAR).toBe(`${kworld.env.HOME}-`);
     const dir = project({ '.env': original }, kworld);
     const imported = await kworld.agent(['import', '--ttl', '1h'], { cwd: dir });
     expect(imported.code, imported.stderr).toBe(0);
