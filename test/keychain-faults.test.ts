@@ -41,7 +41,7 @@ async function untilKeychain(w: World, state: string): Promise<void> {
   const conn = new AgentConnection(w.socket);
   try {
     const seen = await waitFor(async () => (await conn.status()).keychain === state, 5000, 20);
-    expect(seen, `the daemon never reported the keychain ${state}`).toBe(true);
+    expect(seen, `the daemon never reported the keychain ${state}; its log:\n${readDaemonLog(w.stateDir).slice(-3000)}`).toBe(true);
   } finally {
     conn.close();
   }
@@ -66,6 +66,61 @@ function workerPid(daemonPid: number): number | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * 20 sets at once, each on a connection of its own as 20 processes would make them; resolves with how
+ * long each took to fail from its own start, and what it failed with.
+ */
+async function twentySets(w: World, tag: string): Promise<Array<{ ms: number; kind: string; message: string }>> {
+  return Promise.all(
+    Array.from({ length: 20 }, async (_, i) => {
+      const conn = new AgentConnection(w.socket);
+      const t0 = Date.now();
+      try {
+        await conn.putSecret({ name: `${tag}-${i}`, value: valueOf(`${tag}-${i}`), ttlSeconds: 3600 });
+        return { ms: Date.now() - t0, kind: 'stored', message: '' };
+      } catch (err) {
+        const e = err as { kind?: string; message: string };
+        return { ms: Date.now() - t0, kind: e.kind ?? 'other', message: e.message };
+      } finally {
+        conn.close();
+      }
+    }),
+  );
+}
+
+/** Stores every name of NAMES through the client library (the CLI's start-up is not what these tests time). */
+async function setNames(w: World): Promise<void> {
+  const conn = new AgentConnection(w.socket);
+  try {
+    for (const name of NAMES) await conn.putSecret({ name, value: valueOf(name), ttlSeconds: 3600 });
+  } finally {
+    conn.close();
+  }
+}
+
+/** Every name of NAMES is served with its value, and secret-tool finds that value in the keychain. */
+async function expectAllServed(kr: Keyring, w: World): Promise<void> {
+  const conn = new AgentConnection(w.socket);
+  try {
+    for (const name of NAMES) {
+      expect((await conn.getSecret(name)).value === valueOf(name)).toBe(true);
+      expect((await valueInKeychain(kr, w, name)) === valueOf(name)).toBe(true);
+    }
+  } finally {
+    conn.close();
+  }
+}
+
+function expectAllFailedWithin3s(results: Array<{ ms: number; kind: string; message: string }>, message: RegExp): void {
+  for (const r of results) {
+    expect(r.kind, r.message).toBe('unavailable');
+    expect(r.message).toMatch(message);
+  }
+  const slowest = Math.max(...results.map((r) => r.ms));
+  console.log(`slowest of 20 concurrent sets to fail: ${slowest} ms`);
+  expect(slowest).toBeLessThanOrEqual(3000);
 }
 
 function expectLocked(r: { code: number | null; stdout: string; stderr: string }): void {
@@ -140,7 +195,7 @@ describe('the keychain never crashes the daemon', () => {
     }
   });
 
-  it('a daemon started on a locked keyring exits 69 saying so (no SIGSEGV), so does a command that auto-starts it, and after unlocking every secret is served', async () => {
+  it('a daemon started on a locked keyring runs and says locked (status, doctor), refuses with 69 and the unlock hint within 3 s, then serves every secret once unlocked', async () => {
     const w = makeWorld(kr);
     const first = await w.startDaemon();
     for (const name of NAMES) {
@@ -148,34 +203,147 @@ describe('the keychain never crashes the daemon', () => {
       expect(set.code, set.stderr).toBe(0);
     }
     await first.kill();
+    const recordsBefore = readAudit(w.stateDir).length;
     await kr.lock();
-    // The daemon needs the audit trail's seal key from the keychain before it serves anything.
-    const refused = spawnDaemon(w.env);
-    const exit = await refused.exited;
-    expect(exit, refused.output()).toEqual({ code: 69, signal: null });
-    expectLocked({ code: exit.code, stdout: '', stderr: refused.output() });
-    expect(refused.output()).not.toContain('CRITICAL');
-    const t0 = Date.now();
-    expectLocked(await w.agent(['get', 'beta']));
-    const autoStartMs = Date.now() - t0;
-    console.log(`agent get with a locked keyring and no daemon (auto-start included): ${autoStartMs} ms`);
-    expect(autoStartMs).toBeLessThanOrEqual(3000);
-
-    await kr.unlock();
     const daemon = await w.startDaemon();
     try {
-      expect(await keychainStatus(w)).toBe('ok');
+      expect(daemon.output()).not.toContain('CRITICAL');
+      expect(await keychainStatus(w)).toBe('locked');
+      const status = await w.agent(['daemon', 'status']);
+      expect(status.stdout).toMatch(/^keychain +locked$/m);
+      const doctor = await w.agent(['doctor']);
+      expect(doctor.stdout + doctor.stderr).toContain('the keychain is locked');
+      let t0 = Date.now();
+      expectLocked(await w.agent(['get', 'beta']));
+      expect(Date.now() - t0).toBeLessThanOrEqual(3000);
+      t0 = Date.now();
+      expectLocked(await w.agent(['set', 'delta', '--ttl', '1h'], { input: 'never-stored' }));
+      expect(Date.now() - t0).toBeLessThanOrEqual(3000);
+      expectLocked(await w.agent(['audit', 'verify']));
+      // The seal key is in the locked keychain: nothing was written to the trail meanwhile.
+      expect(readAudit(w.stateDir)).toHaveLength(recordsBefore);
+      expect(alive(daemon.pid)).toBe(true);
+
+      await kr.unlock();
+      await untilKeychain(w, 'ok');
       for (const name of NAMES) {
         const r = await w.agent(['get', name]);
         expect(r.code, r.stderr).toBe(0);
         expect(r.stdout === valueOf(name)).toBe(true);
+        expect((await valueInKeychain(kr, w, name)) === valueOf(name)).toBe(true);
       }
+      expect(await valueInKeychain(kr, w, 'delta')).toBeUndefined();
+      const verify = await w.agent(['audit', 'verify']);
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+      expect(readDaemonLog(w.stateDir)).toContain('the keychain was unlocked: 3 secret(s) loaded, serving');
+    } finally {
+      await daemon.kill();
+      await w.cleanup();
+    }
+  }, 60_000);
+
+  it('a command that auto-starts the daemon on a locked keyring fails with 69 and the unlock hint within 3 s, and the daemon it started serves once unlocked', async () => {
+    const w = makeWorld(kr);
+    const first = await w.startDaemon();
+    const set = await w.agent(['set', 'alpha', '--ttl', '1h'], { input: valueOf('alpha') });
+    expect(set.code, set.stderr).toBe(0);
+    await first.kill();
+    await kr.lock();
+    try {
+      const t0 = Date.now();
+      expectLocked(await w.agent(['get', 'alpha']));
+      const autoStartMs = Date.now() - t0;
+      console.log(`agent get with a locked keyring and no daemon (auto-start included): ${autoStartMs} ms`);
+      expect(autoStartMs).toBeLessThanOrEqual(3000);
+      await kr.unlock();
+      await untilKeychain(w, 'ok');
+      const r = await w.agent(['get', 'alpha']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout === valueOf('alpha')).toBe(true);
+    } finally {
+      await w.agent(['daemon', 'stop']);
+      await w.cleanup();
+    }
+  });
+
+  it('20 sets at once on a frozen keyring each fail within 3 s of their own start, as do 20 on a locked one; the daemon stays up', async () => {
+    const w = makeWorld(kr);
+    const daemon = await w.startDaemon();
+    try {
+      kr.freeze();
+      expectAllFailedWithin3s(await twentySets(w, 'frozen'), /^the keychain did not answer a write within 2s$/);
+      kr.thaw();
+      await untilKeychain(w, 'ok');
+      await kr.lock();
+      await untilKeychain(w, 'locked');
+      expectAllFailedWithin3s(await twentySets(w, 'locked'), /^the keychain is locked$/);
       expect(alive(daemon.pid)).toBe(true);
     } finally {
       await daemon.kill();
       await w.cleanup();
     }
-  });
+  }, 60_000);
+
+  it('the keyring stopped: 20 sets at once each fail within 3 s, reads are served from memory, nothing is lost once it runs again', async () => {
+    const w = makeWorld(kr);
+    const daemon = await w.startDaemon();
+    try {
+      await setNames(w);
+      await kr.stopSecretService();
+      expectAllFailedWithin3s(await twentySets(w, 'stopped'), /^the keychain could not be reached for a write/);
+      const conn = new AgentConnection(w.socket);
+      try {
+        for (const name of NAMES) expect((await conn.getSecret(name)).value === valueOf(name)).toBe(true);
+      } finally {
+        conn.close();
+      }
+      expect(alive(daemon.pid)).toBe(true);
+      // gnome-keyring started again (restartBus starts what is not running) unlocks the keyring on disk.
+      await kr.restartBus();
+      await untilKeychain(w, 'ok');
+      await expectAllServed(kr, w);
+    } finally {
+      // Brings gnome-keyring back for the tests after this one, if the test failed before it did.
+      await kr.restartBus();
+      await daemon.kill();
+      await w.cleanup();
+    }
+  }, 60_000);
+
+  it('the D-Bus session gone: 20 sets at once each fail within 3 s, status says unavailable, reads come from memory; a new bus brings every secret back', async () => {
+    const w = makeWorld(kr);
+    const daemon = await w.startDaemon();
+    let busDown = false;
+    try {
+      await setNames(w);
+      await kr.stopBus();
+      busDown = true;
+      await untilKeychain(w, 'unavailable');
+      expectAllFailedWithin3s(await twentySets(w, 'nobus'), /^the keychain (could not be reached for a write|did not answer a write within 2s)/);
+      const conn = new AgentConnection(w.socket);
+      try {
+        for (const name of NAMES) expect((await conn.getSecret(name)).value === valueOf(name)).toBe(true);
+      } finally {
+        conn.close();
+      }
+      const status = await w.agent(['daemon', 'status']);
+      expect(status.stdout).toMatch(/^keychain +unavailable$/m);
+      expect(alive(daemon.pid)).toBe(true);
+
+      await kr.restartBus();
+      busDown = false;
+      await untilKeychain(w, 'ok');
+      await expectAllServed(kr, w);
+      const after = await w.agent(['set', 'after-bus', '--ttl', '1h'], { input: valueOf('after-bus') });
+      expect(after.code, after.stderr).toBe(0);
+      expect((await valueInKeychain(kr, w, 'after-bus')) === valueOf('after-bus')).toBe(true);
+      for (let i = 0; i < 20; i++) expect(await valueInKeychain(kr, w, `nobus-${i}`)).toBeUndefined();
+    } finally {
+      if (busDown) await kr.restartBus();
+      await daemon.kill();
+      await w.cleanup();
+    }
+  }, 60_000);
 
   it('the keychain worker dying of SIGSEGV is a failed call, not a dead daemon; the next call starts a new, hardened worker', async () => {
     const w = makeWorld(kr);
@@ -218,7 +386,7 @@ describe('the keychain never crashes the daemon', () => {
       const second = `${valueOf('late')}-second`;
       await expect(conn.putSecret({ name: 'late', value: second, ttlSeconds: 3600 })).rejects.toMatchObject({
         kind: 'unavailable',
-        message: 'the keychain did not answer a write within 3s',
+        message: 'the keychain did not answer a write within 2s',
       });
       // Still the old value in memory while the keychain hangs.
       expect((await conn.getSecret('late')).value === valueOf('late')).toBe(true);

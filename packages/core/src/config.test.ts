@@ -6,6 +6,14 @@ const HOUR = 3600;
 const DAY = 86400;
 
 describe('parseConfig', () => {
+  it('auditSyslog: off by default, true is /dev/log, an absolute socket path is kept, anything else is refused', () => {
+    expect(parseConfig({}).auditSyslog).toBeUndefined();
+    expect(parseConfig({ auditSyslog: false }).auditSyslog).toBeUndefined();
+    expect(parseConfig({ auditSyslog: true }).auditSyslog).toBe('/dev/log');
+    expect(parseConfig({ auditSyslog: '/run/systemd/journal/dev-log' }).auditSyslog).toBe('/run/systemd/journal/dev-log');
+    for (const bad of ['dev/log', '', 1, `/${'x'.repeat(120)}`]) expect(() => parseConfig({ auditSyslog: bad })).toThrow(/auditSyslog must be/);
+  });
+
   it('names no path by default (the daemon then uses its safe default)', () => {
     expect(parseConfig({}).path).toBeUndefined();
     expect('path' in parseConfig({})).toBe(false);

@@ -17,6 +17,8 @@ export interface Config {
   leases: LeaseLimits;
   /** Connection limits: idle connections close, and one process holds at most so many. */
   connections: ConnectionLimits;
+  /** The system log socket that gets a copy of every audit record (config auditSyslog); undefined: off. */
+  auditSyslog?: string;
 }
 
 /** How long a connection may sit idle, and how many one process may hold open. */
@@ -42,7 +44,7 @@ export const DEFAULT_LEASE_LIMITS: LeaseLimits = { total: 20_000, perProcess: 10
 
 export const DEFAULT_CONFIG: Config = { ttl: DEFAULT_TTL_POLICY, store: 'auto', mask: false, manifestMaxBytes: 256 * 1024, leases: DEFAULT_LEASE_LIMITS, connections: DEFAULT_CONNECTION_LIMITS };
 
-/** Normalizes a raw config.json document ({defaultTtl, maxTtl, store, mask, path, manifestMaxBytes, maxLeases, maxLeasesPerProcess, connectionIdle, maxConnectionsPerProcess}) into a Config. */
+/** Normalizes a raw config.json document ({defaultTtl, maxTtl, store, mask, path, manifestMaxBytes, maxLeases, maxLeasesPerProcess, connectionIdle, maxConnectionsPerProcess, auditSyslog}) into a Config. */
 export function parseConfig(raw: unknown): Config {
   if (raw === undefined || raw === null) return DEFAULT_CONFIG;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw inputError('config.json must hold a JSON object');
@@ -80,7 +82,17 @@ export function parseConfig(raw: unknown): Config {
   const connections = { idleSeconds, perProcess: count(r.maxConnectionsPerProcess, 'maxConnectionsPerProcess', DEFAULT_CONNECTION_LIMITS.perProcess) };
   const config: Config = { ttl: { defaultSeconds, maxSeconds }, store, mask: r.mask === true, manifestMaxBytes, leases, connections };
   if (r.path !== undefined) config.path = parsePath(r.path);
+  const syslog = parseAuditSyslog(r.auditSyslog);
+  if (syslog !== undefined) config.auditSyslog = syslog;
   return config;
+}
+
+/** auditSyslog: false or absent (off), true (/dev/log), or the absolute path of a system log socket. */
+function parseAuditSyslog(v: unknown): string | undefined {
+  if (v === undefined || v === false) return undefined;
+  if (v === true) return '/dev/log';
+  if (typeof v === 'string' && v.startsWith('/') && Buffer.byteLength(v) < 108) return v;
+  throw inputError('config.json: auditSyslog must be true, false, or the absolute path of the system log socket (like "/dev/log")');
 }
 
 // An empty or relative entry would be searched relative to whatever folder a command runs in, which is

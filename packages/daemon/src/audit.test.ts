@@ -18,6 +18,24 @@ afterEach(() => {
 const trail = (dir: string) => verifyChain(readOrCreateAnchor(dir), auditFiles(dir).map((f) => ({ name: basename(f), text: readFileSync(f, 'utf8') })));
 
 describe('the hash-chained audit log', () => {
+  it('with a seal key that comes later, refuses every write (writing nothing) until the key is set, then seals each record; the copy gets each line once it is whole', async () => {
+    const dir = fresh();
+    const copied: string[] = [];
+    const log = new AuditLog(dir, Date.now, { sealLater: () => new Error('the keychain is locked'), copy: (lines) => copied.push(...lines) });
+    expect(log.open).toBe(false);
+    await expect(log.write({ event: 'get', outcome: 'ok', secret: 'early' })).rejects.toThrow('the keychain is locked');
+    expect(auditFiles(dir)).toEqual([]);
+    log.setSeal({ key: Buffer.alloc(32, 7), keyedFrom: 0 });
+    expect(() => log.setSeal({ key: Buffer.alloc(32, 8), keyedFrom: 0 })).toThrow(/already sealed/);
+    await log.write({ event: 'get', outcome: 'ok', secret: 'later' });
+    await log.close();
+    const lines = readFileSync(join(dir, 'audit.jsonl'), 'utf8').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('"secret":"later"');
+    expect(lines[0]).toMatch(/"mac":"[0-9a-f]{64}"/);
+    expect(copied).toEqual(lines);
+  });
+
   it('chains records in order, from the anchor, across concurrent writes', async () => {
     const dir = fresh();
     const log = new AuditLog(dir);

@@ -93,6 +93,13 @@ export interface AuditLogOptions {
   fsyncMs?: number;
   /** Seal every record with this key (see @latchkey/core audit-chain) and check seals from `keyedFrom`. */
   seal?: { key: Uint8Array; keyedFrom: number };
+  /**
+   * The seal key comes later (setSeal): until it does, every write is refused with this error and nothing
+   * is written, so that no record goes into a sealed trail unsealed (the key is in a locked keychain).
+   */
+  sealLater?: () => Error;
+  /** Gets every line once it is whole in the file (a copy elsewhere: the system log). Must not throw. */
+  copy?: (lines: readonly string[]) => void;
   /** Called with the head after a rotation and at close, to checkpoint it where the user's files are not. */
   onCheckpoint?: (head: TrailHead) => Promise<void>;
 }
@@ -135,11 +142,26 @@ export class AuditLog implements AuditSink {
     this.maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
     this.fsyncMs = options.fsyncMs ?? 50;
     this.seal = options.seal;
+    this.sealLater = options.sealLater;
+    this.copy = options.copy;
     this.onCheckpoint = options.onCheckpoint;
   }
 
-  private readonly seal: AuditLogOptions['seal'];
+  private seal: AuditLogOptions['seal'];
+  private readonly sealLater: AuditLogOptions['sealLater'];
+  private readonly copy: AuditLogOptions['copy'];
   private readonly onCheckpoint: AuditLogOptions['onCheckpoint'];
+
+  /** Starts sealing with `seal` (given once, when the option sealLater held writes back until now). */
+  setSeal(seal: NonNullable<AuditLogOptions['seal']>): void {
+    if (this.seal) throw new Error('the audit trail is already sealed with a key');
+    this.seal = seal;
+  }
+
+  /** Whether records are being written (false while a seal key that comes later has not come). */
+  get open(): boolean {
+    return this.seal !== undefined || this.sealLater === undefined;
+  }
 
   /** The trail's record count and last hash as this process last wrote them. */
   position(): TrailHead {
@@ -179,6 +201,7 @@ export class AuditLog implements AuditSink {
    * in one write, chained in the order they were queued.
    */
   write(event: AuditEvent): Promise<void> {
+    if (!this.open) return Promise.reject((this.sealLater as () => Error)());
     return new Promise((resolve, reject) => {
       this.pending.push({ event, resolve, reject });
       if (!this.flushing) void this.flush();
@@ -241,6 +264,7 @@ export class AuditLog implements AuditSink {
       this.prev = prev;
       this.count += lines.length;
       this.size += bytes.length;
+      this.copy?.(lines);
       this.scheduleSync();
       if (this.size >= this.maxBytes) await this.rotate();
     } catch (err) {

@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { inputError, LatchkeyError, systemClock, type Clock } from '@latchkey/core';
 import { cleanEnvironment, configFile, findProjectRoot, MAX_MESSAGE_BYTES, socketPath, stateDir, VERSION, type Env, type TrailKnowledge } from '@latchkey/protocol';
-import { AuditLog, countRecords, type Peer } from './audit.js';
-import { CHECKPOINT_ACCOUNT, loadSeal, parseCheckpoint, parseSeal, readCheckpoint, SEAL_ACCOUNT, writeCheckpoint } from './audit-seal.js';
+import { AUDIT_FILE, AuditLog, countRecords, type Peer, type TrailHead } from './audit.js';
+import { CHECKPOINT_ACCOUNT, loadSeal, parseCheckpoint, parseSeal, readCheckpoint, SEAL_ACCOUNT, writeCheckpoint, type AuditSeal } from './audit-seal.js';
 import { readConfig } from './config.js';
 import { assertPrivateFolders } from './private-paths.js';
 import { Approvals } from './approvals.js';
@@ -21,7 +21,7 @@ import { processAlive } from './proc.js';
 import { ManifestService } from './manifests.js';
 import { Minter } from './minter.js';
 import { UsageStats } from './usage.js';
-import { loadScannerKeys } from './scan/keys.js';
+import { loadScannerKeys, type ScannerKeys } from './scan/keys.js';
 import { LeakMarks } from './scan/leaks.js';
 import { RetiredValues } from './scan/retired.js';
 import { Scanner } from './scan/scanner.js';
@@ -31,7 +31,9 @@ import { peerCredentials, socketFd, tryLockExclusive } from './native.js';
 import { processExecutable } from './proc.js';
 import { AgentService } from './service.js';
 import { clearStaleSocket, listenPrivately, prepareSocketDir, stillOurs } from './socket.js';
+import { lockedError } from './store/keychain.js';
 import { parseStoreChoice, selectStore } from './store/select.js';
+import { SyslogCopy } from './syslog.js';
 
 /** How often expired secrets are swept (they are refused at read time regardless). */
 export const SWEEP_INTERVAL_MS = 2000;
@@ -131,8 +133,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     if (selected.note) log.warn(selected.note);
     // The trail's seal key and last checkpoint live in the store, where a process that can only write
     // the user's files cannot reach them; the trail is checked against them before anything is served.
-    const seal = await loadSeal(selected.store, () => countRecords(state));
-    const checkpoint = await readCheckpoint(selected.store);
+    // With the keychain locked they cannot be read: the daemon runs, writes no record and serves nothing
+    // until it is unlocked (every call that would write a record fails with `the keychain is locked`).
     let checkpointFailed = false;
     const saveCheckpoint = async (head: { count: number; head: string }) => {
       try {
@@ -143,20 +145,41 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         checkpointFailed = true;
       }
     };
-    const audit = new AuditLog(state, clock, { seal, onCheckpoint: saveCheckpoint });
+    // The copy in the system log (config auditSyslog): every record once it is whole in the file.
+    const syslog = config.auditSyslog ? new SyslogCopy(config.auditSyslog, log) : undefined;
+    if (syslog) {
+      syslog.send([`daemon started (pid ${process.pid}): a copy of every record of the audit trail ${join(state, AUDIT_FILE)} follows`]);
+      log.info(`a copy of every audit record goes to the system log (${syslog.socketPath})`);
+      cleanups.push(() => {
+        syslog.send([`daemon stopped (pid ${process.pid}): ${syslog.sent} message(s) sent, ${syslog.lost} not taken; no more records from this process`]);
+        syslog.close();
+      });
+    }
+    const audit = new AuditLog(state, clock, { onCheckpoint: saveCheckpoint, sealLater: lockedError, ...(syslog ? { copy: (lines) => syslog.send(lines) } : {}) });
     cleanups.push(() => void audit.close());
-    const atStart = await audit.verify(checkpoint);
-    if (!atStart.ok && atStart.broken) {
-      const b = atStart.broken;
-      log.error(`the audit trail was tampered with while the daemon was down: ${b.file}:${b.line}: ${b.reason}`);
-      await audit.write({ event: 'audit', outcome: 'tampered', reason: b.reason, file: b.file, line: b.line });
-    }
-    // Records from before the key are checked by the chain only: say where sealing starts.
-    if (seal.created && seal.keyedFrom > 0) {
-      await audit.write({ event: 'audit', outcome: 'sealed', reason: `a new seal key: records from ${seal.keyedFrom + 1} on are sealed`, keyedFrom: seal.keyedFrom });
-    }
-    let checkpointed = audit.position().count;
+    let seal: AuditSeal | undefined;
+    let checkpoint: TrailHead | undefined;
+    let checkpointed = 0;
+    const openTrail = async (): Promise<void> => {
+      if (seal) return;
+      const found = await loadSeal(selected.store, () => countRecords(state));
+      checkpoint = await readCheckpoint(selected.store);
+      seal = found;
+      audit.setSeal(found);
+      const atStart = await audit.verify(checkpoint);
+      if (!atStart.ok && atStart.broken) {
+        const b = atStart.broken;
+        log.error(`the audit trail was tampered with while the daemon was down: ${b.file}:${b.line}: ${b.reason}`);
+        await audit.write({ event: 'audit', outcome: 'tampered', reason: b.reason, file: b.file, line: b.line });
+      }
+      // Records from before the key are checked by the chain only: say where sealing starts.
+      if (found.created && found.keyedFrom > 0) {
+        await audit.write({ event: 'audit', outcome: 'sealed', reason: `a new seal key: records from ${found.keyedFrom + 1} on are sealed`, keyedFrom: found.keyedFrom });
+      }
+      checkpointed = audit.position().count;
+    };
     const checkpointTimer = setInterval(() => {
+      if (!seal) return;
       const now = audit.position();
       if (now.count === checkpointed) return;
       checkpointed = now.count;
@@ -169,36 +192,61 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     usage.load();
     cleanups.push(() => usage.flush());
     // The scanner's keys live in the store too: the fingerprints of retired values are matched with them.
-    const scanKeys = await loadScannerKeys(selected.store);
+    // They are read with the trail's seal key (openTrail); until then a use of them is refused as locked.
+    let scanKeysLoaded: ScannerKeys | undefined;
+    const scanKeysNow = (): ScannerKeys => {
+      if (!scanKeysLoaded) throw lockedError();
+      return scanKeysLoaded;
+    };
+    const scanKeys: ScannerKeys = {
+      get keys() {
+        return scanKeysNow().keys;
+      },
+      get seal() {
+        return scanKeysNow().seal;
+      },
+      mac: (value) => scanKeysNow().mac(value),
+    };
     const retired = new RetiredValues(join(state, 'retired.json'), scanKeys, clock, log);
-    retired.load();
     const leaks = new LeakMarks(join(state, 'leaks.json'), log);
     leaks.load();
     let scanner: Scanner | undefined;
+    const openKeys = async (): Promise<void> => {
+      await openTrail();
+      if (scanKeysLoaded) return;
+      scanKeysLoaded = await loadScannerKeys(selected.store);
+      retired.load();
+    };
     let earlier: TrailKnowledge | undefined;
-    const keychain = keychainState(selected, () => agent, log, {
-      // This run began on the memory store, so its start could not check the trail against the
-      // keychain's seal key and checkpoint. Its own key and checkpoint take their place in the keychain
-      // (records from seal.keyedFrom on are sealed with that key); the records sealed with the earlier
-      // key are checked with it once calls resume.
-      during: async (r, kc) => {
-        const old = parseSeal(r.items.find((i) => i.account === SEAL_ACCOUNT)?.password);
-        const oldCheckpoint = parseCheckpoint(r.items.find((i) => i.account === CHECKPOINT_ACCOUNT)?.password);
-        earlier = old ? { seal: { key: old.key, keyedFrom: old.keyedFrom, until: seal.keyedFrom }, ...(oldCheckpoint ? { checkpoint: oldCheckpoint } : {}) } : undefined;
-        for (const item of r.internal) await kc.set(item.account, item.password);
-      },
-      after: async (r) => {
-        await audit.write({ event: 'store', outcome: 'switched', reason: 'the keychain answers again', store: 'keychain', replayed: r.replayed, secrets: r.secrets });
-        const b = earlier && (await audit.verifyWith(earlier)).broken;
-        if (b) {
-          log.error(`the audit trail was tampered with before this daemon could check it: ${b.file}:${b.line}: ${b.reason}`);
-          await audit.write({ event: 'audit', outcome: 'tampered', reason: b.reason, file: b.file, line: b.line });
-        }
+    const keychain = keychainState(selected, {
+      agent: () => agent,
+      log,
+      openTrail: openKeys,
+      loaded: () => minter.scheduleAll(),
+      switchHooks: {
+        // This run began on the memory store, so its start could not check the trail against the
+        // keychain's seal key and checkpoint. Its own key and checkpoint take their place in the keychain
+        // (records from seal.keyedFrom on are sealed with that key); the records sealed with the earlier
+        // key are checked with it once calls resume.
+        during: async (r, kc) => {
+          const old = parseSeal(r.items.find((i) => i.account === SEAL_ACCOUNT)?.password);
+          const oldCheckpoint = parseCheckpoint(r.items.find((i) => i.account === CHECKPOINT_ACCOUNT)?.password);
+          const sealedFrom = (seal as AuditSeal).keyedFrom;
+          earlier = old ? { seal: { key: old.key, keyedFrom: old.keyedFrom, until: sealedFrom }, ...(oldCheckpoint ? { checkpoint: oldCheckpoint } : {}) } : undefined;
+          for (const item of r.internal) await kc.set(item.account, item.password);
+        },
+        after: async (r) => {
+          await audit.write({ event: 'store', outcome: 'switched', reason: 'the keychain answers again', store: 'keychain', replayed: r.replayed, secrets: r.secrets });
+          const b = earlier && (await audit.verifyWith(earlier)).broken;
+          if (b) {
+            log.error(`the audit trail was tampered with before this daemon could check it: ${b.file}:${b.line}: ${b.reason}`);
+            await audit.write({ event: 'audit', outcome: 'tampered', reason: b.reason, file: b.file, line: b.line });
+          }
+        },
       },
     });
     cleanups.push(() => keychain.close());
     const agent = new AgentService({ store: selected.store, audit, log, clock, ttl: config.ttl, projectRoot: findProjectRoot, events, usage, readGate: keychain.readGate, onRetire: (record, why) => scanner?.retire(record, why) });
-    await keychain.load();
     const approvals = new Approvals(join(state, 'approvals.json'), { log, audit, events, clock });
     approvals.load();
     cleanups.push(() => void approvals.close());
@@ -234,8 +282,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     scanner = new Scanner({ service: agent, minter, leases: () => leases, audit, log, clock, keys: scanKeys, retired, leaks });
     const scannerRef = scanner;
     events.subscribe(() => scannerRef.invalidate());
-    minter.scheduleAll();
     cleanups.push(() => minter.close());
+    // Loads the store's items (and schedules the minted ones), or leaves that to the watch while it is locked.
+    await keychain.load();
     const manifests = new ManifestService({ approvals, secrets: agent, leases, audit, clock, maxBytes: config.manifestMaxBytes, projectRoot: findProjectRoot });
 
     const peers = new Map<string, Peer>();
@@ -306,7 +355,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         auditHead: audit.head(),
       }),
       shutdown: () => void stop('asked by a client'),
-      verifyAudit: async () => ({ report: await audit.verify(checkpoint), sealedFrom: seal.keyedFrom, stateDir: state }),
+      verifyAudit: async () => {
+        if (!seal) throw lockedError();
+        return { report: await audit.verify(checkpoint), sealedFrom: seal.keyedFrom, stateDir: state };
+      },
     });
     const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
 

@@ -1,6 +1,7 @@
 // @latchkey/test-utils: what the unit and end-to-end tests share.
 export * from './agent.js';
 export * from './keyring.js';
+export * from './syslog.js';
 export * from './testdir.js';
 export * from './errors.js';
 export * from './fixture.js';

@@ -58,8 +58,18 @@ export interface Keyring {
   isLocked(): Promise<boolean>;
   /** Stops gnome-keyring-daemon with SIGSTOP: calls to it hang (the name stays owned on the bus). */
   freeze(): void;
-  /** Resumes it with SIGCONT. */
+  /** Resumes it with SIGCONT (nothing to do when it is not running). */
   thaw(): void;
+  /**
+   * Kills the D-Bus session itself (dbus-daemon, SIGKILL): every connection to it closes, and gnome-keyring
+   * quits with it. The address stays in `env`; nothing answers there until restartBus().
+   */
+  stopBus(): Promise<void>;
+  /**
+   * Starts a new bus at the same address and gnome-keyring on it again, unlocking the keyring on disk
+   * (whichever of the two is not running: it also brings back a keyring that stopSecretService stopped).
+   */
+  restartBus(): Promise<void>;
   /** Kills gnome-keyring-daemon and dbus-daemon, removes the temp dirs. Idempotent. */
   stop(): Promise<void>;
 }
@@ -407,47 +417,55 @@ export async function startKeyring(opts: StartKeyringOptions = {}): Promise<Keyr
     // when its bus goes away, so that covers it too.
     const busArgs = ['--config-file', configPath, '--nofork', '--nopidfile', '--print-address=1'];
     const setpriv = which('setpriv');
-    bus = setpriv
-      ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', '--', 'dbus-daemon', ...busArgs], {
-          env: childEnv(env),
-          stdio: ['ignore', 'pipe', 'pipe'],
-        })
-      : spawn('dbus-daemon', busArgs, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    entry.procs.push(bus);
-    const busStderr: Buffer[] = [];
-    bus.stderr?.on('data', (b: Buffer) => busStderr.push(b));
-    const address = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(
-        () => reject(new Error(`keyring harness: dbus-daemon printed no address within 10 s`)),
-        Math.min(10_000, left()),
-      );
-      bus!.stdout?.on('data', (b: Buffer) => {
-        out += b.toString('utf8');
-        const nl = out.indexOf('\n');
-        if (nl >= 0) {
-          clearTimeout(timer);
-          resolve(out.slice(0, nl).trim());
-        }
-      });
-      bus!.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new Error(`keyring harness: cannot start dbus-daemon: ${err.message}`));
-      });
-      bus!.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(
-          new Error(
-            `keyring harness: dbus-daemon exited (code ${code}, signal ${signal}) before printing its address: ` +
-              tail(Buffer.concat(busStderr).toString('utf8')),
-          ),
+    const launchBus = async (withinMs: number): Promise<void> => {
+      // A bus killed hard leaves its socket file behind, and a new one could not bind it.
+      await rm(socketPath, { force: true });
+      const child = setpriv
+        ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', '--', 'dbus-daemon', ...busArgs], {
+            env: childEnv(env),
+            stdio: ['ignore', 'pipe', 'pipe'],
+          })
+        : spawn('dbus-daemon', busArgs, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+      bus = child;
+      entry.procs.push(child);
+      const busStderr: Buffer[] = [];
+      child.stderr?.on('data', (b: Buffer) => busStderr.push(b));
+      const address = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(
+          () => reject(new Error(`keyring harness: dbus-daemon printed no address within 10 s`)),
+          withinMs,
         );
+        child.stdout?.on('data', (b: Buffer) => {
+          out += b.toString('utf8');
+          const nl = out.indexOf('\n');
+          if (nl >= 0) {
+            clearTimeout(timer);
+            resolve(out.slice(0, nl).trim());
+          }
+        });
+        child.once('error', (err) => {
+          clearTimeout(timer);
+          reject(new Error(`keyring harness: cannot start dbus-daemon: ${err.message}`));
+        });
+        child.once('exit', (code, signal) => {
+          clearTimeout(timer);
+          reject(
+            new Error(
+              `keyring harness: dbus-daemon exited (code ${code}, signal ${signal}) before printing its address: ` +
+                tail(Buffer.concat(busStderr).toString('utf8')),
+            ),
+          );
+        });
       });
-    });
-    if (!address.startsWith('unix:')) {
-      throw new Error(`keyring harness: dbus-daemon printed an unexpected address: ${JSON.stringify(address)}`);
-    }
-    env.DBUS_SESSION_BUS_ADDRESS = address;
+      if (!address.startsWith('unix:')) {
+        throw new Error(`keyring harness: dbus-daemon printed an unexpected address: ${JSON.stringify(address)}`);
+      }
+    };
+    await launchBus(Math.min(10_000, left()));
+    // The address without the bus's guid: a client checks a guid it is given against the server's, and a
+    // bus started again (restartBus) at the same path has a new one.
+    env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${dbusEscape(socketPath)}`;
 
     const secretServiceRunning = async (): Promise<boolean> => {
       const r = await run(
@@ -474,37 +492,42 @@ export async function startKeyring(opts: StartKeyringOptions = {}): Promise<Keyr
 
     // --- gnome-keyring-daemon -----------------------------------------------------------------------
     // --unlock reads the login keyring password from stdin until EOF; in a fresh HOME it creates the
-    // "login" collection with that password, unlocked, as the default alias. --foreground keeps it our
-    // direct child (no double fork), so we know its pid and it never outlives its bus.
-    gkr = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
-      env: childEnv(env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    entry.procs.push(gkr);
-    gkrOutput = capture(gkr);
-    let gkrSpawnError: Error | undefined;
-    gkr.once('error', (err) => (gkrSpawnError = err));
-    gkr.stdin?.on('error', () => {});
+    // "login" collection with that password, unlocked, as the default alias (started again, it unlocks the
+    // one on disk). --foreground keeps it our direct child (no double fork), so we know its pid and it
+    // never outlives its bus.
     const password = randomBytes(12).toString('hex');
-    gkr.stdin?.end(password);
-
-    for (;;) {
-      if (gkrSpawnError) throw new Error(`keyring harness: cannot start gnome-keyring-daemon: ${gkrSpawnError.message}`);
-      if (exited(gkr)) {
-        throw new Error(
-          `keyring harness: gnome-keyring-daemon exited (code ${gkr.exitCode}, signal ${gkr.signalCode}) ` +
-            `before owning ${SECRETS_NAME}: ${gkrOutput()}`,
-        );
+    const launchKeyring = async (): Promise<void> => {
+      const child = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
+        env: childEnv(env),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      gkr = child;
+      entry.procs.push(child);
+      gkrOutput = capture(child);
+      let gkrSpawnError: Error | undefined;
+      child.once('error', (err) => (gkrSpawnError = err));
+      child.stdin?.on('error', () => {});
+      child.stdin?.end(password);
+      const until = Math.max(deadline, Date.now() + 15_000);
+      for (;;) {
+        if (gkrSpawnError) throw new Error(`keyring harness: cannot start gnome-keyring-daemon: ${gkrSpawnError.message}`);
+        if (exited(child)) {
+          throw new Error(
+            `keyring harness: gnome-keyring-daemon exited (code ${child.exitCode}, signal ${child.signalCode}) ` +
+              `before owning ${SECRETS_NAME}: ${gkrOutput()}`,
+          );
+        }
+        if (await secretServiceRunning()) break;
+        if (Date.now() >= until) {
+          throw new Error(
+            `keyring harness: ${SECRETS_NAME} not owned on the private bus within ${budget} ms; ` +
+              `gnome-keyring-daemon said: ${gkrOutput() || '(nothing)'}`,
+          );
+        }
+        await sleep(50);
       }
-      if (await secretServiceRunning()) break;
-      if (Date.now() >= deadline) {
-        throw new Error(
-          `keyring harness: ${SECRETS_NAME} not owned on the private bus within ${budget} ms; ` +
-            `gnome-keyring-daemon said: ${gkrOutput() || '(nothing)'}`,
-        );
-      }
-      await sleep(50);
-    }
+    };
+    await launchKeyring();
 
     const exec = (command: string, args: string[], o: RunOptions = {}): Promise<RunResult> =>
       run(
@@ -596,6 +619,20 @@ export async function startKeyring(opts: StartKeyringOptions = {}): Promise<Keyr
       if (r.code !== 0) throw new Error(`keyring harness: unlock failed (${r.code}): ${tail(r.stderr)}`);
       if (await isLocked()) throw new Error('keyring harness: the login collection is still locked after UnlockWithMasterPassword');
     };
+    const stopBus = async (): Promise<void> => {
+      if (bus && !exited(bus)) {
+        bus.kill('SIGKILL');
+        if (!(await waitExit(bus, 5000))) throw new Error(`keyring harness: dbus-daemon ${bus.pid} did not die after SIGKILL`);
+      }
+      // gnome-keyring quits on its own when its bus goes away; make sure it did.
+      if (gkr && !exited(gkr) && !(await waitExit(gkr, 5000))) await terminate(gkr, 3000);
+    };
+    const restartBus = async (): Promise<void> => {
+      // Whatever of the two is not running is started (a restart that failed halfway can be tried again).
+      if (!bus || exited(bus)) await launchBus(10_000);
+      if (!gkr || exited(gkr)) await launchKeyring();
+      if (await isLocked()) throw new Error('keyring harness: the login collection came back locked after restartBus');
+    };
     const signal = (sig: NodeJS.Signals): void => {
       if (!gkr || exited(gkr)) throw new Error(`keyring harness: cannot send ${sig}: gnome-keyring-daemon is not running`);
       gkr.kill(sig);
@@ -612,7 +649,11 @@ export async function startKeyring(opts: StartKeyringOptions = {}): Promise<Keyr
       unlock,
       isLocked,
       freeze: () => signal('SIGSTOP'),
-      thaw: () => signal('SIGCONT'),
+      thaw: () => {
+        if (gkr && !exited(gkr)) signal('SIGCONT');
+      },
+      stopBus,
+      restartBus,
       stop,
     };
     return keyring;

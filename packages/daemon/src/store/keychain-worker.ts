@@ -37,7 +37,10 @@ try {
 /** Runs one request; a locked or unreachable Secret Service is refused before keytar is called. */
 async function handle(req: WorkerRequest): Promise<WorkerReply> {
   const probe = probeKeychain(PROBE_TIMEOUT_MS);
-  if (req.op === 'health') return { id: req.id, ok: true, result: probe };
+  // The bus went away under this process: answer, then exit, so that the daemon's next call starts a
+  // worker that connects afresh (to a bus that may have come back at the same address).
+  if (probe.busClosed) exitAfterReply = true;
+  if (req.op === 'health') return { id: req.id, ok: true, result: { health: probe.health, reason: probe.reason } };
   if (probe.health !== 'ok') return { id: req.id, ok: false, error: { kind: probe.health, message: probe.reason } };
   if (!keytar) return { id: req.id, ok: false, error: { kind: 'unavailable', message: `the keychain library could not be loaded: ${loadError}` } };
   switch (req.op) {
@@ -53,6 +56,9 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
   }
 }
 
+/** Set when this process's D-Bus connection is closed: it exits once its answer is sent. */
+let exitAfterReply = false;
+
 /** Serializes requests: one keychain call at a time, in the order the daemon sent them. */
 let queue: Promise<void> = Promise.resolve();
 process.on('message', (req: WorkerRequest) => {
@@ -65,7 +71,12 @@ process.on('message', (req: WorkerRequest) => {
       const kind = /locked/i.test(message) ? 'locked' : 'refused';
       reply = { id: req.id, ok: false, error: { kind, message } };
     }
-    process.send?.(reply);
+    if (!exitAfterReply) {
+      process.send?.(reply);
+      return;
+    }
+    // Requests still queued here fail with this process; the daemon asks a new worker about them.
+    process.send?.(reply, () => process.exit(0));
   });
 });
 // The daemon is gone (or closed the channel): nothing left to serve.

@@ -25,6 +25,7 @@ interface Gio {
   unref: KoffiFunction;
   errorFree: KoffiFunction;
   objectUnref: KoffiFunction;
+  isClosed: KoffiFunction;
   errorType: koffi.IKoffiCType;
 }
 
@@ -48,6 +49,7 @@ function gio(): Gio {
     unref: lib.func('g_variant_unref', 'void', ['void *']),
     errorFree: lib.func('g_error_free', 'void', ['void *']),
     objectUnref: lib.func('g_object_unref', 'void', ['void *']),
+    isClosed: lib.func('g_dbus_connection_is_closed', 'int', ['void *']),
     errorType,
   };
   return gioCache;
@@ -61,12 +63,20 @@ function takeError(g: Gio, ptr: unknown): string {
   return message ?? 'unknown error';
 }
 
-/** The Secret Service's answer about its default collection, or why it gave none within `timeoutMs`. */
-export function probeKeychain(timeoutMs: number): { health: KeychainHealth; reason: string } {
+/**
+ * The Secret Service's answer about its default collection, or why it gave none within `timeoutMs`.
+ * `busClosed`: this process's session bus connection is closed (the bus went away). GIO keeps handing out
+ * that closed connection, and libsecret its own, so only a new process can reach a bus that came back.
+ */
+export function probeKeychain(timeoutMs: number): { health: KeychainHealth; reason: string; busClosed?: boolean } {
   const g = gio();
   const err: unknown[] = [null];
   const bus = g.busGet(G_BUS_TYPE_SESSION, null, err);
   if (!bus) return { health: 'unavailable', reason: `no D-Bus session: ${takeError(g, err[0])}` };
+  if (g.isClosed(bus) !== 0) {
+    g.objectUnref(bus);
+    return { health: 'unavailable', reason: 'the D-Bus session went away', busClosed: true };
+  }
   const args = g.parsed("('org.freedesktop.Secret.Collection', 'Locked')");
   const reply = g.call(bus, DEST, DEFAULT_COLLECTION, 'org.freedesktop.DBus.Properties', 'Get', args, null, 0, timeoutMs, null, err);
   g.objectUnref(bus);

@@ -1,5 +1,5 @@
 // Choosing the store: LATCHKEY_STORE=keychain|memory|auto (auto: the keychain when it answers
-// within 3 s, else memory, said loudly, until the keychain answers).
+// within 2 s, else memory, said loudly, until the keychain answers).
 import { inputError, unavailableError, type StoreChoice } from '@latchkey/core';
 import { KEYCHAIN_HINT, KeychainStore, KEYCHAIN_TIMEOUT_MS, type KeychainHealth } from './keychain.js';
 import { FallbackStore } from './fallback.js';
