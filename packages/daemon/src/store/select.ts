@@ -37,7 +37,7 @@ export async function selectStore(choice: StoreChoice, service: string): Promise
   const keychain = new KeychainStore(service, KEYCHAIN_TIMEOUT_MS);
   const health = await keychain.health();
   if (health === 'ok') return { store: keychain, keychain, note: '', health };
-  if (health === 'locked') return { store: keychain, keychain, note: 'the keychain is locked: values are served once it is unlocked', health };
+  if (health === 'locked') return { store: keychain, keychain, note: 'the keychain is locked: nothing is served until it is unlocked (agent doctor shows its state)', health };
   if (choice === 'keychain') {
     keychain.close();
     throw unavailableError(`the keychain did not answer within ${KEYCHAIN_TIMEOUT_MS / 1000}s`, KEYCHAIN_HINT);
