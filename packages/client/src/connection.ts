@@ -80,6 +80,7 @@ export function fromWireMeta(m: WireSecretMeta | null | undefined): SecretMeta {
     expiresAt: Number(m.expiresAtUnixMs),
     source: m.source as SecretSource,
     ...(m.mintCommand ? { mint: m.mintCommand } : {}),
+    ...(m.tokenKind ? { tokenKind: m.tokenKind } : {}),
   };
 }
 

@@ -16,4 +16,5 @@ export * from './display.js';
 export * from './proc-stat.js';
 export * from './expand.js';
 export * from './scan/index.js';
+export * from './token-kinds.js';
 export * from './database-kinds.js';

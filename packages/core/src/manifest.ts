@@ -1,5 +1,6 @@
 // The manifest (`agent.env`): a dotenv file of references. Values parse exactly as dotenv parses them;
 // this module adds line numbers, the reference grammar and the variable rules.
+import { FORBIDDABLE, type Forbidden } from './token-kinds.js';
 import { assignments, dotenvValue, lineIndex, normalizeNewlines } from './dotenv.js';
 import { DATABASE_PARAMS, isDatabaseKind, validateDatabaseParams, type DatabaseKind } from './database-kinds.js';
 import { inputError } from './errors.js';
@@ -29,7 +30,18 @@ export type TempKind = 'random' | 'jwt' | DatabaseKind;
 
 /** What one manifest value stands for. */
 export type Reference =
-  | { kind: 'secret'; name: string; owner: string; desc: string; docs: string; maxTtlSeconds: number | undefined }
+  | {
+      kind: 'secret';
+      name: string;
+      owner: string;
+      desc: string;
+      docs: string;
+      maxTtlSeconds: number | undefined;
+      /** Kinds of token `agent exec` refuses to inject here (`forbid=live,full-access`). */
+      forbid?: Forbidden[];
+      /** A command the daemon runs when a leak of this secret is found (`on_leak=COMMAND`). */
+      onLeak?: string;
+    }
   | { kind: 'temp'; tempKind: TempKind; ttlSeconds: number | undefined; params: Record<string, string> };
 
 /** One variable of a manifest. */
@@ -47,7 +59,7 @@ export interface Manifest {
   entries: ManifestEntry[];
 }
 
-const SECRET_PARAMS = new Set(['owner', 'desc', 'docs', 'max_ttl']);
+const SECRET_PARAMS = new Set(['owner', 'desc', 'docs', 'max_ttl', 'forbid', 'on_leak']);
 const TEMP_PARAMS: Record<TempKind, (key: string) => boolean> = {
   random: (k) => ['bytes', 'encoding', 'prefix', 'ttl'].includes(k),
   jwt: (k) => ['signer', 'sub', 'aud', 'iss', 'ttl'].includes(k) || /^claim\.[A-Za-z_][A-Za-z0-9_.-]*$/.test(k),
@@ -102,9 +114,25 @@ export function parseReference(text: string): Reference {
   const problem = secretNameProblem(path);
   if (problem) throw inputError(problem);
   for (const k of params.keys()) {
-    if (!SECRET_PARAMS.has(k)) throw inputError(`unknown parameter ${quote(k)}: use owner, desc, docs or max_ttl`);
+    if (!SECRET_PARAMS.has(k)) throw inputError(`unknown parameter ${quote(k)}: use owner, desc, docs, max_ttl, forbid or on_leak`);
   }
-  return { kind: 'secret', name: path, owner: get('owner') ?? '', desc: get('desc') ?? '', docs: get('docs') ?? '', maxTtlSeconds: ttlOf('max_ttl') };
+  const forbid = get('forbid');
+  const forbidden = forbid === undefined ? [] : forbid.split(',').map((f) => f.trim());
+  for (const f of forbidden) {
+    if (!(FORBIDDABLE as readonly string[]).includes(f)) throw inputError(`forbid=${quote(f)} is not a kind that can be forbidden: use ${FORBIDDABLE.join(' or ')}`);
+  }
+  const onLeak = get('on_leak');
+  if (onLeak !== undefined && onLeak.trim() === '') throw inputError('on_leak needs a command: agent://NAME?on_leak=COMMAND');
+  return {
+    kind: 'secret',
+    name: path,
+    owner: get('owner') ?? '',
+    desc: get('desc') ?? '',
+    docs: get('docs') ?? '',
+    maxTtlSeconds: ttlOf('max_ttl'),
+    ...(forbidden.length > 0 ? { forbid: forbidden as Forbidden[] } : {}),
+    ...(onLeak !== undefined ? { onLeak } : {}),
+  };
 }
 
 /** Checks the parameters of a random temporary key. */

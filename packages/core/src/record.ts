@@ -20,6 +20,8 @@ export interface SecretMeta {
   source: SecretSource;
   /** For minted secrets: the shell command whose output is the value. */
   mint?: string;
+  /** What the value is, told from its format when it was stored (see token-kinds.ts). */
+  tokenKind?: string;
 }
 
 /** A secret as held in memory by the daemon. */
@@ -66,6 +68,7 @@ export function decodeRecord(account: string, password: string): SecretRecord {
       expiresAt: m.expiresAt,
       source,
       ...(typeof m.mint === 'string' && m.mint !== '' ? { mint: m.mint } : {}),
+      ...(typeof m.tokenKind === 'string' && m.tokenKind !== '' ? { tokenKind: m.tokenKind } : {}),
     },
   };
 }

@@ -85,6 +85,7 @@ export function toWireMeta(m: SecretMeta, usage?: { lastUsedAt: number; useCount
   return {
     leakedAtUnixMs: leak?.at ?? 0,
     leakedWhere: leak?.where ?? '',
+    tokenKind: m.tokenKind ?? '',
     lastUsedAtUnixMs: usage?.lastUsedAt ?? 0,
     useCount: usage?.useCount ?? 0,
     name: m.name,
@@ -109,7 +110,8 @@ function wireMetaBytes(m: WireSecretMeta): number {
     stringFieldBytes(m.description) +
     stringFieldBytes(m.source) +
     stringFieldBytes(m.mintCommand) +
-    stringFieldBytes(m.leakedWhere)
+    stringFieldBytes(m.leakedWhere) +
+    stringFieldBytes(m.tokenKind)
   );
 }
 

@@ -4,6 +4,8 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { assertManifestTrusted, MANIFEST_MAX_BYTES, readManifestFile } from '@latchkey/protocol';
 import {
+  deniedError,
+  forbiddenBy,
 
   formatDuration,
   inputError,
@@ -204,6 +206,18 @@ export class ManifestService {
       const signerUse = { cwd, fields: { variable: entry.variable, manifest, command } };
       const key = await this.deps.leases.issue({ kind: ref.tempKind, ttlSeconds: ref.ttlSeconds ?? 0, params: ref.params, bindPid: 0, signerUse }, peer);
       return key.value;
+    }
+    if (ref.forbid && ref.forbid.length > 0) {
+      // Judged on the metadata, before the value is read: a refused value is never served.
+      const meta = (await this.deps.secrets.lookup(ref.name, cwd, peer)).meta;
+      const why = forbiddenBy(meta.tokenKind, ref.forbid);
+      if (why) {
+        await this.deps.audit.write({ event: 'exec', outcome: 'denied', secret: ref.name, scope: meta.scope, reason: `forbid=${why}: the value is ${meta.tokenKind}`, variable: entry.variable, manifest, command, cwd, peer }).catch(() => {});
+        throw deniedError(
+          `${entry.variable} refuses ${ref.name}: it is a ${why} key (${meta.tokenKind}) and ${manifest} says forbid=${ref.forbid.join(',')}`,
+          why === 'live' ? `store a test key in ${ref.name} (agent set ${ref.name})` : `store a scoped key in ${ref.name} (agent set ${ref.name})`,
+        );
+      }
     }
     const record = await this.deps.secrets.get(ref.name, cwd, peer, { event: 'exec', fields: { variable: entry.variable, manifest, command, cwd } });
     const left = record.meta.expiresAt - now;

@@ -3,6 +3,7 @@
 // every write goes to it first, and expiry is checked against the clock at every read.
 import {
   accountOf,
+  classifyToken,
   assertSecretName,
   assertValue,
   checkTtl,
@@ -80,6 +81,12 @@ export interface PutInput {
   scope?: Scope;
   /** When the value came to be, if earlier than now (a minted value whose store is retried keeps its lifetime). */
   createdAt?: number;
+}
+
+/** The metadata field naming what the value is, when its format tells (classified once, at store time). */
+function tokenKindOf(value: string): { tokenKind?: string } {
+  const kind = classifyToken(value);
+  return kind ? { tokenKind: kind.id } : {};
 }
 
 /** Errors thrown by the store write of `put` (not by its checks or its audit). */
@@ -295,6 +302,7 @@ export class AgentService {
         expiresAt: input.expiresAt !== undefined ? Math.min(input.expiresAt, now + this.deps.ttl.maxSeconds * 1000) : now + ttl * 1000,
         source,
         ...(input.mint ? { mint: input.mint } : {}),
+        ...tokenKindOf(input.value),
       },
     };
     if (record.meta.expiresAt <= this.deps.clock()) throw inputError(`the value for ${quote(name)} is already expired`);

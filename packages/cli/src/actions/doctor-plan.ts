@@ -1,7 +1,7 @@
 // What `agent doctor` finds, as a pure function of the facts doctor.ts gathers (folder stats, the
 // daemon's status, its inspection of the manifest, the inventory, the plain-file scan) and the time.
 // Each finding carries the command that fixes it. Findings name files and secrets, never values.
-import { EXPIRING_WITHIN_MS, escapeControl, formatDuration, relativeTime, usedBy } from '@latchkey/core';
+import { EXPIRING_WITHIN_MS, escapeControl, formatDuration, relativeTime, tokenKindById, usedBy } from '@latchkey/core';
 import type { DaemonStatus, InventoryEntry, ManifestInspection } from '@latchkey/client';
 import type { ScanResult } from './plain-files.js';
 
@@ -162,6 +162,10 @@ function checkProject(p: ProjectFacts, now: number, add: (f: Finding) => void): 
   else if (p.manifest) checkManifest(p.manifest.inspection, now, add);
 
   for (const m of p.inventory) {
+    const kind = tokenKindById(m.tokenKind);
+    if (kind?.fullAccess && kind.scoped) {
+      add({ check: 'token-kind', level: 'notice', secret: m.name, message: `secret ${m.name} is a full-access key (${kind.id}) where a scoped one would work`, fix: `store ${kind.scoped} instead: agent set ${m.name}` });
+    }
     if (m.leakedAt > 0) {
       const where = m.scope === 'global' ? '' : ` of project ${m.scope}`;
       const fix = m.mint ? `agent rotate ${m.name}` : `revoke it where it was issued${m.owner ? ` (owner ${m.owner})` : ''}, then agent set ${m.name}`;

@@ -102,6 +102,7 @@ export function metaJson(m: SecretMeta & { lastUsedAt?: number; useCount?: numbe
     expired: m.expiresAt <= now,
     lastUsedAt: m.lastUsedAt ? new Date(m.lastUsedAt).toISOString() : null,
     useCount: m.useCount ?? 0,
+    tokenKind: m.tokenKind ?? null,
     leakedAt: m.leakedAt ? new Date(m.leakedAt).toISOString() : null,
     leakedWhere: m.leakedAt ? (m.leakedWhere ?? '') : null,
   };
@@ -127,11 +128,14 @@ export async function listSecrets(input: { json: boolean; expiringWithinSeconds?
   }
   // The LEAKED column appears when a scan found a secret's current value somewhere.
   const anyLeaked = secrets.some((m) => m.leakedAt > 0);
-  const rows = [['NAME', 'SCOPE', 'OWNER', 'DESCRIPTION', 'SOURCE', 'CREATED', 'EXPIRES', 'LAST USED', 'USES', ...(anyLeaked ? ['LEAKED'] : [])]];
+  // The KIND column appears when a stored value's format told what it is (github/classic-pat, ...).
+  const anyKind = secrets.some((m) => m.tokenKind);
+  const rows = [['NAME', 'SCOPE', ...(anyKind ? ['KIND'] : []), 'OWNER', 'DESCRIPTION', 'SOURCE', 'CREATED', 'EXPIRES', 'LAST USED', 'USES', ...(anyLeaked ? ['LEAKED'] : [])]];
   for (const m of secrets) {
     rows.push([
       m.name,
       m.scope,
+      ...(anyKind ? [m.tokenKind ?? '-'] : []),
       m.owner || '-',
       m.description || '-',
       m.source,

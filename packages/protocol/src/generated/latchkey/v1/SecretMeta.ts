@@ -15,6 +15,7 @@ export interface SecretMeta {
   'useCount'?: (number);
   'leakedAtUnixMs'?: (number | string | Long);
   'leakedWhere'?: (string);
+  'tokenKind'?: (string);
 }
 
 export interface SecretMeta__Output {
@@ -30,4 +31,5 @@ export interface SecretMeta__Output {
   'useCount': (number);
   'leakedAtUnixMs': (number);
   'leakedWhere': (string);
+  'tokenKind': (string);
 }
