@@ -421,6 +421,9 @@ export class AgentConnection {
     let summary: ScanSummaryInfo | undefined;
     let failure: Error | undefined;
     const labelled = new Set<number>();
+    // Pieces of sources gathered into one message until it holds SCAN_CHUNK_BYTES (many small files).
+    let pieces: object[] = [];
+    let batched = 0;
     let first = true;
     const done = new Promise<void>((resolve, reject) => {
       call.on('data', (reply: Reply) => {
@@ -434,33 +437,31 @@ export class AgentConnection {
       call.on('end', () => resolve());
     });
     done.catch(() => {});
-    const write = (msg: object): Promise<void> =>
+    const flush = (): Promise<void> =>
       new Promise((resolve, reject) => {
         if (failure) return reject(failure);
-        const more = call.write(msg);
-        if (more) resolve();
+        const msg = { ...(first ? { mode: start.mode, roots: start.roots, answer: start.answer } : {}), pieces };
+        first = false;
+        pieces = [];
+        batched = 0;
+        if (call.write(msg)) resolve();
         else call.once('drain', () => resolve());
       });
     return {
       send: async (source, data, end) => {
-        for (let at = 0; at < data.length || (at === 0 && end); at += SCAN_CHUNK_BYTES) {
+        for (let at = 0; at < data.length || at === 0; at += SCAN_CHUNK_BYTES) {
           const piece = data.subarray(at, at + SCAN_CHUNK_BYTES);
-          const last = at + SCAN_CHUNK_BYTES >= data.length;
-          await write({
-            ...(first ? { mode: start.mode, roots: start.roots, answer: start.answer } : {}),
-            source: source.id,
-            label: labelled.has(source.id) ? '' : source.label,
-            channel: labelled.has(source.id) ? '' : (source.channel ?? ''),
-            data: piece,
-            sourceEnd: end && last,
-          });
-          first = false;
+          const fresh = !labelled.has(source.id);
+          const size = piece.length + 64 + (fresh ? Buffer.byteLength(source.label) + Buffer.byteLength(source.channel ?? '') : 0);
+          if (pieces.length > 0 && batched + size > SCAN_CHUNK_BYTES) await flush();
           labelled.add(source.id);
+          pieces.push({ source: source.id, label: fresh ? source.label : '', channel: fresh ? (source.channel ?? '') : '', data: piece, sourceEnd: end && at + SCAN_CHUNK_BYTES >= data.length });
+          batched += size;
           if (data.length === 0) break;
         }
       },
       finish: async () => {
-        if (first) await write({ mode: start.mode, roots: start.roots, answer: start.answer });
+        if (first || pieces.length > 0) await flush();
         call.end();
         await done;
         if (!summary) throw new Error('the daemon ended the scan without a summary');

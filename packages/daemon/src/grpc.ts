@@ -25,7 +25,8 @@ import { secretCursor, type AgentService } from './service.js';
 import type { Scanner, ScanSession } from './scan/scanner.js';
 
 /** A decoded ScanRequest. */
-type ScanRequestWire = { mode: string; roots: string[]; answer: boolean; source: number; label: string; data: Buffer; sourceEnd: boolean; channel: string };
+type ScanPieceWire = { source: number; label: string; data: Buffer; sourceEnd: boolean; channel: string };
+type ScanRequestWire = ScanPieceWire & { mode: string; roots: string[]; answer: boolean; pieces: ScanPieceWire[] };
 
 const STATUS_OF: Record<ErrorKind, grpc.status> = {
   usage: grpc.status.INVALID_ARGUMENT,
@@ -240,7 +241,11 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
         if (failed) return;
         try {
           session ??= deps.scanner.begin({ mode: req.mode, roots: req.roots, answer: req.answer }, peer);
-          const findings = session.push({ source: req.source, label: req.label, channel: req.channel, data: req.data, sourceEnd: req.sourceEnd });
+          const findings = [];
+          for (const p of [req, ...req.pieces]) {
+            if (p.source === 0 && p.data.length === 0 && !p.sourceEnd) continue; // a header without bytes
+            findings.push(...session.push({ source: p.source, label: p.label, channel: p.channel, data: p.data, sourceEnd: p.sourceEnd }));
+          }
           if (findings.length > 0) call.write({ findings, summary: null });
         } catch (err) {
           fail(err);

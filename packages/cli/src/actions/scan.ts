@@ -1,6 +1,6 @@
 // `agent scan`: sends the bytes of the sources asked for to the daemon, which knows the values; prints the
 // findings (names and places, never values), redacts them with --fix, and exits 1 when anything is found.
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inputError, quote, usageError } from '@latchkey/core';
 import type { ScanAnswerInfo, ScanFindingInfo, ScanStream, ScanSummaryInfo } from '@latchkey/client';
@@ -47,6 +47,9 @@ export interface ScanReport {
   filterRepo?: string;
 }
 
+/** Files up to this size are read whole. */
+const SMALL_FILE_BYTES = 1 << 20;
+
 /** Sends each file's bytes as one source. */
 async function sendFiles(stream: ScanStream, files: readonly FileSource[], origins: Map<number, Origin>): Promise<void> {
   for (const f of files) {
@@ -54,6 +57,11 @@ async function sendFiles(stream: ScanStream, files: readonly FileSource[], origi
     origins.set(id, { kind: 'file', path: f.path, channel: f.channel });
     const source = { id, label: f.path, channel: f.channel };
     try {
+      // Small files whole (one piece, batched with others); larger ones streamed.
+      if ((f.size ?? Infinity) <= SMALL_FILE_BYTES) {
+        await stream.send(source, readFileSync(f.path), true);
+        continue;
+      }
       for await (const chunk of createReadStream(f.path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) await stream.send(source, chunk, false);
     } catch {
       // unreadable (permissions, vanished): scanned as far as it was read

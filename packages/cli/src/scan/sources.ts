@@ -14,6 +14,8 @@ import { join, resolve } from 'node:path';
 export interface FileSource {
   path: string;
   channel: string;
+  /** Its size when listed (0 when unknown). */
+  size?: number;
 }
 
 /** Every regular file under `root` (or `root` itself), `.git` folders skipped but their config kept. */
@@ -25,7 +27,7 @@ export function walk(root: string, channel = '', out: FileSource[] = []): FileSo
     return out;
   }
   if (st.isFile()) {
-    out.push({ path: root, channel });
+    out.push({ path: root, channel, size: st.size });
     return out;
   }
   if (!st.isDirectory()) return out;

@@ -34,6 +34,7 @@ import type { RotateSecretRequest as _latchkey_v1_RotateSecretRequest, RotateSec
 import type { RotateSecretResponse as _latchkey_v1_RotateSecretResponse, RotateSecretResponse__Output as _latchkey_v1_RotateSecretResponse__Output } from './latchkey/v1/RotateSecretResponse.js';
 import type { ScanAnswer as _latchkey_v1_ScanAnswer, ScanAnswer__Output as _latchkey_v1_ScanAnswer__Output } from './latchkey/v1/ScanAnswer.js';
 import type { ScanFinding as _latchkey_v1_ScanFinding, ScanFinding__Output as _latchkey_v1_ScanFinding__Output } from './latchkey/v1/ScanFinding.js';
+import type { ScanPiece as _latchkey_v1_ScanPiece, ScanPiece__Output as _latchkey_v1_ScanPiece__Output } from './latchkey/v1/ScanPiece.js';
 import type { ScanReply as _latchkey_v1_ScanReply, ScanReply__Output as _latchkey_v1_ScanReply__Output } from './latchkey/v1/ScanReply.js';
 import type { ScanRequest as _latchkey_v1_ScanRequest, ScanRequest__Output as _latchkey_v1_ScanRequest__Output } from './latchkey/v1/ScanRequest.js';
 import type { ScanSummary as _latchkey_v1_ScanSummary, ScanSummary__Output as _latchkey_v1_ScanSummary__Output } from './latchkey/v1/ScanSummary.js';
@@ -88,6 +89,7 @@ export interface ProtoGrpcType {
       RotateSecretResponse: MessageTypeDefinition<_latchkey_v1_RotateSecretResponse, _latchkey_v1_RotateSecretResponse__Output>
       ScanAnswer: MessageTypeDefinition<_latchkey_v1_ScanAnswer, _latchkey_v1_ScanAnswer__Output>
       ScanFinding: MessageTypeDefinition<_latchkey_v1_ScanFinding, _latchkey_v1_ScanFinding__Output>
+      ScanPiece: MessageTypeDefinition<_latchkey_v1_ScanPiece, _latchkey_v1_ScanPiece__Output>
       ScanReply: MessageTypeDefinition<_latchkey_v1_ScanReply, _latchkey_v1_ScanReply__Output>
       ScanRequest: MessageTypeDefinition<_latchkey_v1_ScanRequest, _latchkey_v1_ScanRequest__Output>
       ScanSummary: MessageTypeDefinition<_latchkey_v1_ScanSummary, _latchkey_v1_ScanSummary__Output>

@@ -1,5 +1,6 @@
 // Original file: proto/latchkey/v1/agent.proto
 
+import type { ScanPiece as _latchkey_v1_ScanPiece, ScanPiece__Output as _latchkey_v1_ScanPiece__Output } from '../../latchkey/v1/ScanPiece.js';
 
 export interface ScanRequest {
   'mode'?: (string);
@@ -10,6 +11,7 @@ export interface ScanRequest {
   'data'?: (Buffer | Uint8Array | string);
   'sourceEnd'?: (boolean);
   'channel'?: (string);
+  'pieces'?: (_latchkey_v1_ScanPiece)[];
 }
 
 export interface ScanRequest__Output {
@@ -21,4 +23,5 @@ export interface ScanRequest__Output {
   'data': (Buffer);
   'sourceEnd': (boolean);
   'channel': (string);
+  'pieces': (_latchkey_v1_ScanPiece__Output)[];
 }
