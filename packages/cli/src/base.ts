@@ -1,9 +1,9 @@
-// The one error boundary of the CLI: expected errors (exit code and hint), oclif's own usage errors
-// (64), a passed-through exit code, and everything else reported as a bug.
+// The one error boundary of the CLI: oclif's own usage errors become the agent's (64), and core's render()
+// prints the rest: expected errors (exit code and hint), a passed-through exit code, and bugs as bugs.
 import { Command, Errors } from '@oclif/core';
-import { LatchkeyError } from '@latchkey/core';
+import { LatchkeyError, render } from '@latchkey/core';
 import { connect, type AgentConnection } from '@latchkey/client';
-import { renderError, warnStoreNote, type Output } from './render.js';
+import { warnStoreNote, type Output } from './render.js';
 import { usageMessage, type FlagFacts } from './usage-message.js';
 
 /** What actions need from the outside world; built once per command from the process. */
@@ -13,6 +13,8 @@ export interface Deps extends Output {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
   /** Opens a connection to the daemon, starting it when needed. */
   connect(options?: { autoStart?: boolean }): Promise<AgentConnection>;
+  /** The wall clock, in ms since the epoch. */
+  now(): number;
 }
 
 export abstract class BaseCommand extends Command {
@@ -23,6 +25,7 @@ export abstract class BaseCommand extends Command {
       env,
       cwd: process.cwd(),
       stdin: process.stdin,
+      now: Date.now,
       stdout: process.stdout,
       stderr: process.stderr,
       connect: (options) => connect({ env, autoStart: options?.autoStart ?? true, onStarted: (status) => warnStoreNote(process, status) }),
@@ -37,10 +40,10 @@ export abstract class BaseCommand extends Command {
     if (err instanceof Errors.CLIError && !(err instanceof LatchkeyError)) {
       const flags = (this.constructor as typeof BaseCommand).flags as Record<string, FlagFacts | undefined> | undefined;
       const message = usageMessage(err.message, flags ?? {});
-      process.exitCode = renderError(new LatchkeyError('usage', message, `run agent ${this.id?.replace(/:/g, ' ') ?? ''} --help`), process);
+      process.exitCode = render(new LatchkeyError('usage', message, `run agent ${this.id?.replace(/:/g, ' ') ?? ''} --help`), process);
       return;
     }
-    process.exitCode = renderError(err, process);
+    process.exitCode = render(err, process);
   }
 }
 

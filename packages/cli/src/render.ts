@@ -1,6 +1,5 @@
-// How the agent speaks: `agent: error: ...` and `agent: hint: ...` on stderr, lowercase, no values.
+// How the agent speaks on stdout and stderr besides errors (core's render() prints those): notices, tables.
 import { escapeControl } from '@latchkey/core/display';
-import { isLatchkeyError } from '@latchkey/core/errors';
 
 /** Where the CLI writes. */
 export interface Output {
@@ -8,28 +7,9 @@ export interface Output {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-/** Writes an error and its hint; returns the exit code it stands for. */
-export function renderError(err: unknown, out: Pick<Output, 'stderr'>): number {
-  if (isLatchkeyError(err)) {
-    // Messages carry paths and names from manifests and peers: escaped, so none can rewrite the screen.
-    out.stderr.write(`agent: error: ${escapeControl(err.message)}\n`);
-    if (err.hint) out.stderr.write(`agent: hint: ${escapeControl(err.hint)}\n`);
-    return err.exitCode;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  out.stderr.write(`agent: error: internal error: ${escapeControl(firstLine(message))}\n`);
-  out.stderr.write('agent: hint: this is a bug in latchkey; please report it with the command you ran\n');
-  if (process.env.LATCHKEY_DEBUG && err instanceof Error && err.stack) out.stderr.write(`${err.stack}\n`);
-  return 1;
-}
-
 /** Writes a notice on stderr in the agent's voice. */
 export function warn(out: Pick<Output, 'stderr'>, message: string): void {
   out.stderr.write(`agent: warning: ${message}\n`);
-}
-
-function firstLine(s: string): string {
-  return (s.split('\n')[0] ?? '').slice(0, 300);
 }
 
 /** Pads columns of a table of strings, each cell with its control characters escaped. */

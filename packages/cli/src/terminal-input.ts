@@ -7,7 +7,7 @@
 //   bracketed-paste markers `ESC [200~` / `ESC [201~`) are ignored, never stored; Esc then a key is
 //   ignored as one sequence (Alt+key); other control bytes but Tab are ignored too.
 // Pasted line breaks follow the same rule as typed ones (PASTE_RULE): an answer is one line.
-import { LatchkeyError } from '@latchkey/core';
+import { Cancelled } from '@latchkey/core';
 import type { Deps } from './base.js';
 
 /** The multi-line paste rule, as the help and the README state it. */
@@ -15,17 +15,8 @@ export const PASTE_RULE =
   'a hidden value is one line: it ends at the first line break, typed or pasted; lines pasted ahead answer the next questions, and ' +
   'what is left after the last one is dropped. Pipe a value with line breaks on stdin instead.';
 
-/** Thrown when the user presses Ctrl-C at a prompt; the command exits 130. */
-export class Cancelled extends LatchkeyError {
-  constructor(message = 'cancelled') {
-    super('usage', message);
-  }
-
-  /** 128 + SIGINT, as a shell reports a command interrupted by Ctrl-C. */
-  override get exitCode(): number {
-    return 130;
-  }
-}
+/** Thrown when the user presses Ctrl-C at a prompt (core's error kind `cancelled`: exit 130). */
+export { Cancelled };
 
 type Stdin = Deps['stdin'];
 

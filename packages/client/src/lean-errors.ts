@@ -23,7 +23,7 @@ export class DaemonNotRunning extends Error {
 
 // The same mapping as errors.ts (grpc.status numbers, spelled out so that the exec path loads no grpc-js).
 const KIND_BY_STATUS: Record<number, ErrorKind> = { 3: 'input', 4: 'unavailable', 5: 'notFound', 7: 'denied', 8: 'exhausted', 14: 'unavailable' };
-const KINDS: readonly string[] = ['usage', 'input', 'notFound', 'unavailable', 'denied', 'exhausted', 'internal'];
+const KINDS: readonly string[] = ['usage', 'input', 'notFound', 'unavailable', 'denied', 'exhausted', 'failed', 'cancelled', 'internal'];
 
 /**
  * The error a non-zero gRPC status stands for: the kind from the agent's metadata (else from the

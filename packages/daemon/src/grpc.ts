@@ -35,6 +35,8 @@ const STATUS_OF: Record<ErrorKind, grpc.status> = {
   unavailable: grpc.status.UNAVAILABLE,
   denied: grpc.status.PERMISSION_DENIED,
   exhausted: grpc.status.RESOURCE_EXHAUSTED,
+  failed: grpc.status.FAILED_PRECONDITION,
+  cancelled: grpc.status.CANCELLED,
   internal: grpc.status.INTERNAL,
 };
 

@@ -3,7 +3,7 @@
 // process, starts the daemon and exits on SIGTERM/SIGINT. `agent daemon start` spawns this file.
 import inspector from 'node:inspector';
 import { resolve } from 'node:path';
-import { isLatchkeyError } from '@latchkey/core';
+import { deniedError, render } from '@latchkey/core';
 import { checkNodeOptions, checkStartEnvironment, harden, startEnvironment } from './harden.js';
 import { startDaemon } from './daemon.js';
 
@@ -18,7 +18,7 @@ async function main(): Promise<number> {
   process.chdir('/');
   const missing = harden();
   // A SIGUSR1 that arrived before the handler was installed may already have opened the inspector.
-  if (inspector.url() !== undefined) throw new Error('the inspector is open; refusing to serve secrets');
+  if (inspector.url() !== undefined) throw deniedError('the inspector is open; refusing to serve secrets', 'start the daemon without --inspect, and without SIGUSR1 sent to it');
   const daemon = await startDaemon({ env, foreground });
   for (const m of missing) process.stderr.write(`agent: warning: hardening not applied: ${m}\n`);
   process.stderr.write(`agent: daemon listening on ${daemon.socket} (pid ${process.pid})\n`);
@@ -34,13 +34,5 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => process.exit(code),
-  (err: unknown) => {
-    if (isLatchkeyError(err)) {
-      process.stderr.write(`agent: error: ${err.message}\n`);
-      if (err.hint) process.stderr.write(`agent: hint: ${err.hint}\n`);
-      process.exit(err.exitCode);
-    }
-    process.stderr.write(`agent: error: the daemon failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
+  (err: unknown) => process.exit(render(err, { stderr: process.stderr, env: process.env })),
 );

@@ -1,10 +1,10 @@
 // The audit commands as functions of (input, deps): query the trail (optionally following it) and verify
 // its hash chain. Both read the files of the state folder directly; neither needs the daemon.
 import { basename } from 'node:path';
-import type { ChainReport } from '@latchkey/core';
+import { failedError, type ChainReport } from '@latchkey/core';
 import { socketPath, stateDir } from '@latchkey/protocol';
-import { AgentConnection, probe } from '@latchkey/client';
-import type { Deps } from '../base.js';
+import { probe } from '@latchkey/client';
+import { withAgent, type Deps } from '../base.js';
 import { warn } from '../render.js';
 import { AUDIT_FILE, matches, parseLines, parseSince, readTrail, RECORD_FIELDS, TrailFollower, verifyTrail, type AuditFilter, type AuditRecord, type BadLine } from './audit-trail.js';
 
@@ -29,7 +29,7 @@ const HEADER = ['TIME', 'EVENT', 'SECRET', 'SCOPE', 'OUTCOME', 'PID', 'EXE', 'CO
 export async function queryAudit(input: AuditInput, deps: Deps): Promise<number> {
   const dir = stateDir(deps.env);
   const filter: AuditFilter = {
-    ...(input.since !== undefined ? { sinceMs: parseSince(input.since, Date.now()) } : {}),
+    ...(input.since !== undefined ? { sinceMs: parseSince(input.since, deps.now()) } : {}),
     ...(input.secret !== undefined ? { secret: input.secret } : {}),
     events: input.events,
   };
@@ -147,11 +147,12 @@ export interface VerifyInput {
 }
 
 /**
- * Checks the hash chain of the whole trail. Intact: prints the record count and returns 0. Broken:
- * names the first record that does not follow from the one before (file and line) and returns 1, the
- * exit code of a check that found a problem (as `cmp` or `sha256sum -c`): the trail is evidence, not input.
+ * Checks the hash chain of the whole trail. Intact: prints the record count and returns the report. Broken:
+ * prints the report (with --json) and throws `failed` naming the first record that does not follow from the one
+ * before (file and line): exit 1, the code of a check that found a problem (as `cmp` or `sha256sum -c`): the
+ * trail is evidence, not input.
  */
-export async function verifyAudit(input: VerifyInput, deps: Deps): Promise<{ report: ChainReport; exitCode: number }> {
+export async function verifyAudit(input: VerifyInput, deps: Deps): Promise<ChainReport> {
   const dir = stateDir(deps.env);
   // A running daemon checks the trail with what only it holds (the seal key, its live head, the
   // checkpoint); it is never started for this. Without it, only the public hash chain can be checked.
@@ -161,12 +162,7 @@ export async function verifyAudit(input: VerifyInput, deps: Deps): Promise<{ rep
   const notes: string[] = [];
   if (status && status.stateDir === dir) {
     if (status.store === 'memory') notes.push(MEMORY_STORE_NOTE);
-    const conn = new AgentConnection(socketPath(deps.env));
-    try {
-      ({ report, sealedFrom } = await conn.verifyAudit());
-    } finally {
-      conn.close();
-    }
+    ({ report, sealedFrom } = await withAgent(deps, (agent) => agent.verifyAudit(), false));
   } else {
     report = verifyTrail(dir);
     if (!input.json) {
@@ -193,10 +189,11 @@ export async function verifyAudit(input: VerifyInput, deps: Deps): Promise<{ rep
         deps.stdout.write(`torn last record at ${basename(report.tornTail.file)}:${report.tornTail.line}: ${report.tornTail.reason}\n`);
       }
     }
-    return { report, exitCode: 0 };
+    return report;
   }
   const b = report.broken as NonNullable<ChainReport['broken']>;
-  deps.stderr.write(`agent: error: audit trail broken at ${b.file}:${b.line}: ${b.reason} (${report.records} record${report.records === 1 ? '' : 's'} before it check out)\n`);
-  deps.stderr.write(`agent: hint: the record at line ${b.line} of ${basename(b.file)} or the one before it was edited, removed or moved; keep a copy of ${dir} for investigation\n`);
-  return { report, exitCode: 1 };
+  throw failedError(
+    `audit trail broken at ${b.file}:${b.line}: ${b.reason} (${report.records} record${report.records === 1 ? '' : 's'} before it check out)`,
+    `the record at line ${b.line} of ${basename(b.file)} or the one before it was edited, removed or moved; keep a copy of ${dir} for investigation`,
+  );
 }

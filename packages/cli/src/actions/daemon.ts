@@ -1,9 +1,9 @@
 // The daemon commands as functions of (input, deps): start, stop, status.
 import { constants } from 'node:os';
 import { LatchkeyError } from '@latchkey/core';
-import { AgentConnection, daemonArgs, daemonEnvironment, probe, startDaemonProcess, type DaemonStatus } from '@latchkey/client';
+import { daemonArgs, daemonEnvironment, probe, startDaemonProcess, type DaemonStatus } from '@latchkey/client';
 import { socketPath } from '@latchkey/protocol';
-import type { Deps } from '../base.js';
+import { withAgent, type Deps } from '../base.js';
 import { spawnChild } from '../exec/run.js';
 
 /** Starts the daemon detached (or attached with `foreground`); a running daemon is left as it is. */
@@ -36,12 +36,7 @@ export async function stopDaemon(deps: Deps): Promise<void> {
     deps.stderr.write(`agent: no daemon is running on ${socket}\n`);
     return;
   }
-  const conn = new AgentConnection(socket);
-  try {
-    await conn.shutdown();
-  } finally {
-    conn.close();
-  }
+  await withAgent(deps, (agent) => agent.shutdown(), false);
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
     if (!(await probe(socket, 300))) {

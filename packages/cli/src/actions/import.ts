@@ -59,7 +59,7 @@ export async function importDotenv(input: ImportInput, deps: Deps): Promise<Impo
   const planInput = { dotenvText, dotenvFile: shown, manifestText, manifestFile: manifest, allowVars: new Set(input.allowVars) };
   const draft = planImport(planInput);
   for (const n of draft.notices) deps.stderr.write(`agent: ${n}\n`);
-  refuseProblems(draft, shown, manifest, deps);
+  refuseProblems(draft, shown, manifest);
   if (draft.items.length === 0) throw inputError(`nothing to import: ${shown} sets no variables`, 'name the file to import: agent import path/to/.env');
 
   // A project secret lives in the scope of the project root, which must be the manifest's folder: when
@@ -78,10 +78,10 @@ export async function importDotenv(input: ImportInput, deps: Deps): Promise<Impo
       // Planned again against what the target scope holds now: a different stored value is never replaced
       // unless --replace says so (a second project's .env must not clobber the first one's secrets).
       const scope = input.global ? 'global' : findProjectRoot(manifestDir) ?? realpathOr(manifestDir);
-      const existing = await heldValues(agent, draft, scope, input.global ? '' : manifestDir);
+      const existing = await heldValues(agent, draft, scope, input.global ? '' : manifestDir, deps.now());
       const scopeText = input.global ? 'globally' : `in project ${scope}`;
       const plan = planImport({ ...planInput, existing, replace: input.replace, scopeText });
-      refuseProblems(plan, shown, manifest, deps);
+      refuseProblems(plan, shown, manifest);
       const stored = await storeAll(agent, plan, input, manifestDir, deps);
       const sha256 = writeManifest(manifest, plan.manifestText, stored.length);
       placeholder = false;
@@ -137,16 +137,17 @@ interface Stored {
   meta: SecretMeta;
 }
 
-/** Prints every problem of a plan and refuses the import (exit 65) when it has any. */
-function refuseProblems(plan: ImportPlan, shown: string, manifest: string, deps: Deps): void {
+/** Refuses the import (exit 65) when its plan has problems, naming every one of them. */
+function refuseProblems(plan: ImportPlan, shown: string, manifest: string): void {
   if (plan.problems.length === 0) return;
-  for (const p of plan.problems) deps.stderr.write(`agent: error: ${p}\n`);
   const replace = plan.problems.some((p) => p.includes('--replace'));
-  throw inputError(
+  throw new LatchkeyError(
+    'input',
     `nothing was imported: ${plan.problems.length} problem${plan.problems.length === 1 ? '' : 's'} in ${shown}${plan.problems.some((p) => p.startsWith(manifest)) ? ` or ${manifest}` : ''}`,
     replace
       ? `check the values, then run agent import --replace to replace them, or rename those variables in ${shown}`
       : `fix or remove those lines (a variable can be renamed in ${shown}), then run agent import again`,
+    { details: plan.problems },
   );
 }
 
@@ -154,11 +155,11 @@ function refuseProblems(plan: ImportPlan, shown: string, manifest: string, deps:
  * The values the target scope holds now for the secrets a plan stores (read back through the agent, so
  * audited as reads). An expired secret counts as absent: there is no live value to lose.
  */
-async function heldValues(agent: AgentConnection, plan: ImportPlan, scope: string, cwd: string): Promise<Map<string, string>> {
+async function heldValues(agent: AgentConnection, plan: ImportPlan, scope: string, cwd: string, now: number): Promise<Map<string, string>> {
   const wanted = new Set(plan.items.flatMap((i) => (i.kind === 'store' ? [i.secret] : [])));
   const held = new Map<string, string>();
   for (const m of await agent.listSecrets()) {
-    if (m.scope !== scope || !wanted.has(m.name) || m.expiresAt <= Date.now()) continue;
+    if (m.scope !== scope || !wanted.has(m.name) || m.expiresAt <= now) continue;
     try {
       held.set(m.name, (await agent.getSecret(m.name, cwd)).value);
     } catch (err) {
@@ -216,7 +217,7 @@ function report(result: ImportResult, plan: ImportPlan, stored: Stored[], input:
     deps.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  const now = Date.now();
+  const now = deps.now();
   const rows = [['VARIABLE', 'SECRET', 'STATUS']];
   for (const item of plan.items) {
     const s = stored.find((x) => x.item === item);

@@ -112,7 +112,7 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** Lists the inventory, never a value; `expiringWithinSeconds` keeps only secrets expiring that soon. */
 export async function listSecrets(input: { json: boolean; expiringWithinSeconds?: number }, deps: Deps): Promise<void> {
-  const now = Date.now();
+  const now = deps.now();
   let secrets = await withAgent(deps, (agent) => agent.listSecrets());
   if (input.expiringWithinSeconds !== undefined) {
     const limit = now + input.expiringWithinSeconds * 1000;

@@ -49,7 +49,7 @@ export function leaseJson(l: LeaseInfo, now: number) {
 /** Lists the leases in force: never a key, only its fingerprint (as in the audit log). */
 export async function listLeases(input: { json: boolean }, deps: Deps): Promise<void> {
   const leases = await withAgent(deps, (agent) => agent.listLeases());
-  const now = Date.now();
+  const now = deps.now();
   if (input.json) {
     deps.stdout.write(`${JSON.stringify(leases.map((l) => leaseJson(l, now)), null, 2)}\n`);
     return;

@@ -2,13 +2,13 @@
 // manifest into variables, then the command replaces the agent (execve) or runs as its child.
 import { resolve as resolvePath } from 'node:path';
 import { isatty } from 'node:tty';
-import { inputError, isLatchkeyError } from '@latchkey/core/errors';
+import { inputError, isLatchkeyError, render } from '@latchkey/core/errors';
 import { DaemonNotRunning, h2liteUnary, LeanStatusError } from '@latchkey/client/h2lite';
 import { decodeResolveEnvResponse, encodeResolveEnvRequest, findManifest, socketPath, type ResolveEnvResponseWire } from '@latchkey/protocol/lean';
-import { renderError, warnStoreNote } from '../render.js';
+import { warnStoreNote } from '../render.js';
 import { parseExecArgv, type ExecOptions } from './argv.js';
 import { childEnvironment } from './child-env.js';
-import { kernelRuns, resolveCommand } from './resolve-command.js';
+import { CommandError, kernelRuns, resolveCommand } from './resolve-command.js';
 import { canExecve, execve, exitLike, spawnChild } from './run.js';
 
 type Env = Record<string, string>;
@@ -49,7 +49,8 @@ export async function resolveEnv(opts: ExecOptions, manifests: string[], ctx: Ex
       if (err instanceof LeanStatusError && err.unapprovedManifest && ctx.interactive && !asked) {
         asked = true;
         const { approveInteractively } = await import('./approve.js');
-        if (await approveInteractively(err.unapprovedManifest, opts.allowVars, ctx.env)) continue;
+        // process.stdin is opened only here: opening it sets O_NONBLOCK on a pipe the command may share.
+        if (await approveInteractively(err.unapprovedManifest, opts.allowVars, ctx.env, { stdin: process.stdin, stderr: process.stderr })) continue;
       }
       throw err;
     }
@@ -87,18 +88,13 @@ export async function main(words: readonly string[]): Promise<never> {
     const { ended } = spawnChild(file, opts.command, opts.args, childEnv);
     return await exitLike(await ended);
   } catch (err) {
-    const failed = isLatchkeyError(err) ? undefined : startFailure(err as NodeJS.ErrnoException);
-    if (failed) {
-      process.stderr.write(`agent: error: ${failed.message}\n`);
-      process.exit(failed.code);
-    }
-    process.exit(renderError(err, process));
+    process.exit(render((!isLatchkeyError(err) && startFailure(err as NodeJS.ErrnoException)) || err, { stderr: process.stderr, env: ctx.env }));
   }
 }
 
 /** The shell's exit code and a message for a command the kernel would not start, or undefined. */
-function startFailure(err: NodeJS.ErrnoException): { code: 126 | 127; message: string } | undefined {
-  if (err.code === 'EACCES') return { code: 126, message: 'permission denied running the command' };
-  if (err.code === 'ENOENT') return { code: 127, message: 'the command could not be started: a file it needs (its interpreter or loader) is missing' };
+function startFailure(err: NodeJS.ErrnoException): CommandError | undefined {
+  if (err.code === 'EACCES') return new CommandError('permission denied running the command', 126);
+  if (err.code === 'ENOENT') return new CommandError('the command could not be started: a file it needs (its interpreter or loader) is missing', 127);
   return undefined;
 }

@@ -13,6 +13,6 @@ export default class AuditVerify extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(AuditVerify);
-    process.exitCode = (await verifyAudit({ json: flags.json }, this.deps())).exitCode;
+    await verifyAudit({ json: flags.json }, this.deps());
   }
 }
