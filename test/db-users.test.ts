@@ -230,4 +230,22 @@ describe.each(BACKENDS)('temporary $kind users', (backend) => {
     expect(readFileSync(join(world.stateDir, 'audit.jsonl'), 'utf8')).not.toContain(adminPw);
     expect(readFileSync(join(world.stateDir, 'db-users.jsonl'), 'utf8')).not.toContain(adminPw);
   });
+
+  it('the admin secret can allow an elevated grant (agent set --allow-grant), and a set without it takes the allowance back', async () => {
+    const allow = await world.agent(['set', 'db-admin', '--ttl', '1h', '--allow-grant', 'superuser'], { input: server.adminUrl });
+    expect(allow.code, allow.stderr).toBe(0);
+    const ls = JSON.parse((await world.agent(['ls', '--json'])).stdout) as Array<{ name: string; allowGrants?: string[]; expiry: string }>;
+    expect(ls.find((m) => m.name === 'db-admin')).toMatchObject({ allowGrants: ['superuser'], expiry: 'local' });
+    const dir = await project(backend.elevated);
+    const ok = await startAgent(world, ['exec', '--', 'true'], { cwd: dir }).ended;
+    expect(ok.code, ok.stderr).toBe(0);
+    await waitFor(async () => (await server.users()).length === 0, 2000, 25);
+    expect(await server.users()).toEqual([]);
+    const back = await world.agent(['set', 'db-admin', '--ttl', '1h'], { input: server.adminUrl });
+    expect(back.code, back.stderr).toBe(0);
+    const again = await world.agent(['allow'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    const refused = await startAgent(world, ['exec', '--', 'true'], { cwd: dir }).ended;
+    expect(refused.code, refused.stderr).toBe(77);
+  });
 });

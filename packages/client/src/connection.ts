@@ -22,6 +22,8 @@ export interface PutSecretInput {
   source?: SecretSource;
   /** A shell command whose stdout is the value, run by the daemon now and again at 75% of the TTL. */
   mintCommand?: string;
+  /** For an admin secret of temporary database users: superuser, createrole, bypassrls. */
+  allowGrants?: string[];
 }
 
 /** A temporary key and its lease. */
@@ -81,6 +83,8 @@ export function fromWireMeta(m: WireSecretMeta | null | undefined): SecretMeta {
     source: m.source as SecretSource,
     ...(m.mintCommand ? { mint: m.mintCommand } : {}),
     ...(m.tokenKind ? { tokenKind: m.tokenKind } : {}),
+    ...(m.expiry === 'source' ? { sourceExpiry: true } : {}),
+    ...(m.allowGrants && m.allowGrants.length > 0 ? { allowGrants: m.allowGrants } : {}),
   };
 }
 
@@ -250,6 +254,7 @@ export class AgentConnection {
       cwd: input.cwd ?? '',
       source: input.source ?? 'manual',
       mintCommand: input.mintCommand ?? '',
+      allowGrants: input.allowGrants ?? [],
     }, input.mintCommand ? MINT_CALL_TIMEOUT_MS : CALL_TIMEOUT_MS);
     return fromWireMeta(res.secret);
   }

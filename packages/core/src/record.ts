@@ -22,6 +22,25 @@ export interface SecretMeta {
   mint?: string;
   /** What the value is, told from its format when it was stored (see token-kinds.ts). */
   tokenKind?: string;
+  /** The expiry was given by the value's source (a mint command's expires_at): the value dies there, not only here. */
+  sourceExpiry?: boolean;
+  /**
+   * For an admin secret of temporary database users: what a grant may give that is refused otherwise
+   * (superuser, createrole, bypassrls; see ELEVATED_GRANTS). Set with `agent set NAME --allow-grant WORD`.
+   */
+  allowGrants?: string[];
+}
+
+/**
+ * Where a secret's expiry is enforced: `source` when the provider stops accepting it then (a temporary
+ * key or database user, a minted value whose command returned expires_at), `local` when only Latchkey
+ * forgets it and the provider keeps accepting it.
+ */
+export type ExpiryOrigin = 'source' | 'local';
+
+/** The expiry origin of a stored secret. */
+export function expiryOrigin(meta: Pick<SecretMeta, 'sourceExpiry'>): ExpiryOrigin {
+  return meta.sourceExpiry ? 'source' : 'local';
 }
 
 /** A secret as held in memory by the daemon. */
@@ -69,6 +88,8 @@ export function decodeRecord(account: string, password: string): SecretRecord {
       source,
       ...(typeof m.mint === 'string' && m.mint !== '' ? { mint: m.mint } : {}),
       ...(typeof m.tokenKind === 'string' && m.tokenKind !== '' ? { tokenKind: m.tokenKind } : {}),
+      ...(m.sourceExpiry === true ? { sourceExpiry: true } : {}),
+      ...(Array.isArray(m.allowGrants) && m.allowGrants.length > 0 ? { allowGrants: m.allowGrants.filter((g): g is string => typeof g === 'string') } : {}),
     },
   };
 }

@@ -260,10 +260,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       log,
       clock,
       isAlive: processAlive,
-      readAdmin: async (name, peer, use) => ({
-        value: (await agent.get(name, use.cwd, peer, { event: 'admin', fields: { ...use.fields, cwd: use.cwd } })).value,
-        allow: new Set<string>(),
-      }),
+      readAdmin: async (name, peer, use) => {
+        const record = await agent.get(name, use.cwd, peer, { event: 'admin', fields: { ...use.fields, cwd: use.cwd } });
+        return { value: record.value, allow: new Set(record.meta.allowGrants ?? []) };
+      },
     });
     cleanups.push(() => void ledger.close());
     if (unfinished.length > 0) log.info(`${unfinished.length} temporary database user(s) left by the last run: tearing down those whose lease ended`);

@@ -1,7 +1,7 @@
 // Binds the AgentService to a grpc-js server. Handlers decode, call the domain, encode, and always
 // return callback(...). Expected errors travel as status codes with the hint in metadata.
 import * as grpc from '@grpc/grpc-js';
-import { formatDuration, inputError, isLatchkeyError, quote, referenceUses, type ChainReport, type ErrorKind, type SecretMeta } from '@latchkey/core';
+import { expiryOrigin, formatDuration, inputError, isLatchkeyError, quote, referenceUses, type ChainReport, type ErrorKind, type SecretMeta } from '@latchkey/core';
 import {
   agentService,
   HINT_METADATA_KEY,
@@ -99,6 +99,8 @@ export function toWireMeta(m: SecretMeta, usage?: { lastUsedAt: number; useCount
     expiresAtUnixMs: m.expiresAt,
     source: m.source,
     mintCommand: m.mint ?? '',
+    expiry: expiryOrigin(m),
+    allowGrants: m.allowGrants ?? [],
   };
 }
 
@@ -114,7 +116,9 @@ function wireMetaBytes(m: WireSecretMeta): number {
     stringFieldBytes(m.source) +
     stringFieldBytes(m.mintCommand) +
     stringFieldBytes(m.leakedWhere) +
-    stringFieldBytes(m.tokenKind)
+    stringFieldBytes(m.tokenKind) +
+    stringFieldBytes(m.expiry) +
+    m.allowGrants.reduce((n, g) => n + stringFieldBytes(g), 0)
   );
 }
 
@@ -163,6 +167,7 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
         project: req.project,
         cwd,
         source: req.source,
+        allowGrants: req.allowGrants ?? [],
       };
       if (req.mintCommand) return { secret: toWireMeta(await deps.minter.create({ ...input, mint: req.mintCommand }, peer)) };
       return { secret: toWireMeta(await service.put({ ...input, value: req.value }, peer)) };

@@ -9,6 +9,7 @@ import {
   checkTtl,
   decodeRecord,
   deniedError,
+  ELEVATED_GRANTS,
   encodeRecord,
   formatDuration,
   GLOBAL_SCOPE,
@@ -81,6 +82,8 @@ export interface PutInput {
   scope?: Scope;
   /** When the value came to be, if earlier than now (a minted value whose store is retried keeps its lifetime). */
   createdAt?: number;
+  /** What a grant made through this admin secret may give; absent keeps what the secret had (a rotation). */
+  allowGrants?: string[];
 }
 
 /** The metadata field naming what the value is, when its format tells (classified once, at store time). */
@@ -291,6 +294,10 @@ export class AgentService {
     const now = Math.min(input.createdAt ?? Infinity, this.deps.clock());
     // A new value keeps the owner and description it had unless new ones are given (`agent set` again).
     const previous = this.records.get(accountOf(scope, name))?.meta;
+    const allowGrants = input.allowGrants ?? previous?.allowGrants ?? [];
+    for (const g of allowGrants) {
+      if (!(ELEVATED_GRANTS as readonly string[]).includes(g)) throw inputError(`--allow-grant ${quote(g)} is not one of ${ELEVATED_GRANTS.join(', ')}`);
+    }
     const record: SecretRecord = {
       value: input.value,
       meta: {
@@ -303,6 +310,8 @@ export class AgentService {
         source,
         ...(input.mint ? { mint: input.mint } : {}),
         ...tokenKindOf(input.value),
+        ...(input.expiresAt !== undefined ? { sourceExpiry: true } : {}),
+        ...(allowGrants.length > 0 ? { allowGrants: [...new Set(allowGrants)].sort() } : {}),
       },
     };
     if (record.meta.expiresAt <= this.deps.clock()) throw inputError(`the value for ${quote(name)} is already expired`);

@@ -109,7 +109,21 @@ describe('diagnose', () => {
       `notice expiring: secret minted expires in 1m (${new Date(NOW + 60_000).toISOString()}) [agent rotate minted]`,
       `notice expiring: secret own of project /p expires in 2h (${new Date(NOW + 7200_000).toISOString()}) [cd /p && agent set own --project --ttl 12h]`,
     ]);
-    expect(diagnose(facts({ project: project({ inventory }) }), NOW)).toMatchObject({ ok: true, notices: 3 });
+    const report = diagnose(facts({ project: project({ inventory }) }), NOW);
+    expect(report).toMatchObject({ ok: true, problems: 0 });
+    expect(report.findings.filter((f) => f.check === 'expiring')).toHaveLength(3);
+  });
+
+  it('lists secrets that expire only in Latchkey with their age and how to replace them, using the manifest\'s docs', () => {
+    const stored = meta('stripe-test', NOW + 48 * 3600_000, { createdAt: NOW - 3 * 86_400_000 });
+    const inventory = [stored, meta('gh', NOW + 3600_000, { mint: 'gh auth token', sourceExpiry: true, createdAt: NOW - 60_000 }), meta('loose', NOW + 3600_000), meta('gone', NOW - 1)];
+    const manifest = { inspection: inspection({ approved: true, needed: [{ ...needed('stripe-test', 'present', stored), docs: 'https://wiki/stripe' }] }) };
+    const got = lines(facts({ project: project({ inventory, manifest }) })).filter((l) => l.includes(' local-expiry: '));
+    const until = (ms: number) => new Date(ms).toISOString();
+    expect(got).toEqual([
+      `notice local-expiry: secret stripe-test (stored 3d ago) expires only in Latchkey: its provider keeps accepting the value after ${until(NOW + 48 * 3600_000)} [mint it from its source (see https://wiki/stripe, owner team): agent set stripe-test --mint 'COMMAND' with a command that prints {"value","expires_at"}; for a database user, use agent://temp/postgres, temp/mysql or temp/redis with admin=NAME in agent.env]`,
+      `notice local-expiry: secret loose (stored 1s ago) expires only in Latchkey: its provider keeps accepting the value after ${until(NOW + 3600_000)} [agent set loose --mint 'COMMAND' with a command that prints {"value","expires_at"}, or a temporary key (agent://temp/...)]`,
+    ]);
   });
 
   it('reports a stored secret marked leaked by agent scan, with rotate or revoke as the fix', () => {

@@ -1,7 +1,7 @@
 // What `agent doctor` finds, as a pure function of the facts doctor.ts gathers (folder stats, the
 // daemon's status, its inspection of the manifest, the inventory, the plain-file scan) and the time.
 // Each finding carries the command that fixes it. Findings name files and secrets, never values.
-import { EXPIRING_WITHIN_MS, escapeControl, formatDuration, relativeTime, tokenKindById, usedBy } from '@latchkey/core';
+import { EXPIRING_WITHIN_MS, escapeControl, expiryOrigin, formatDuration, relativeTime, tokenKindById, usedBy } from '@latchkey/core';
 import type { DaemonStatus, InventoryEntry, ManifestInspection } from '@latchkey/client';
 import type { ScanResult } from './plain-files.js';
 
@@ -181,6 +181,8 @@ function checkProject(p: ProjectFacts, now: number, add: (f: Finding) => void): 
     }
   }
 
+  checkLocalExpiry(p, now, add);
+
   if (!p.projectRoot || !p.scan) {
     add({ check: 'plain-files', level: 'ok', message: 'not inside a project (no agent.env or Git repository above): no files searched' });
     return;
@@ -201,6 +203,31 @@ function checkProject(p: ProjectFacts, now: number, add: (f: Finding) => void): 
   }
   if (result.truncated) {
     add({ check: 'plain-files', level: 'notice', message: `stopped after ${maxFiles} files under ${p.projectRoot}; the rest were not searched`, fix: 'run agent doctor from a smaller folder of the project' });
+  }
+}
+
+/**
+ * Secrets whose expiry only Latchkey enforces: the provider keeps accepting the value after it. Each is
+ * listed with its age and how to replace it with a credential that expires at its source, using what
+ * the manifest says of where it comes from (owner, docs).
+ */
+function checkLocalExpiry(p: ProjectFacts, now: number, add: (f: Finding) => void): void {
+  const needed = p.manifest && 'inspection' in p.manifest ? p.manifest.inspection.needed : [];
+  for (const m of p.inventory) {
+    if (expiryOrigin(m) !== 'local' || m.expiresAt <= now) continue;
+    const where = m.scope === 'global' ? '' : ` of project ${m.scope}`;
+    const need = needed.find((s) => s.name === m.name && s.stored?.scope === m.scope);
+    const from = need?.docs ? ` (see ${need.docs}${need.owner ? `, owner ${need.owner}` : ''})` : need?.owner ? ` (owner ${need.owner})` : '';
+    const fix = need
+      ? `mint it from its source${from}: agent set ${m.name} --mint 'COMMAND' with a command that prints {"value","expires_at"}; for a database user, use agent://temp/postgres, temp/mysql or temp/redis with admin=NAME in agent.env`
+      : `agent set ${m.name} --mint 'COMMAND' with a command that prints {"value","expires_at"}, or a temporary key (agent://temp/...)`;
+    add({
+      check: 'local-expiry',
+      level: 'notice',
+      secret: m.name,
+      message: `secret ${m.name}${where} (stored ${relativeTime(m.createdAt, now)}) expires only in Latchkey: its provider keeps accepting the value after ${new Date(m.expiresAt).toISOString()}`,
+      fix,
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 // The secret commands as functions of (input, deps): set, get, ls, rm.
 import { holdValues, noCoreFiles } from '@latchkey/client/harden';
-import { relativeTime, valueFromBytes, type SecretMeta } from '@latchkey/core';
+import { expiryOrigin, relativeTime, valueFromBytes, type SecretMeta } from '@latchkey/core';
 import { MINT_TIMEOUT_MS } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../base.js';
 import { readAll, readHidden } from '../prompt.js';
@@ -14,6 +14,8 @@ export interface SetInput {
   project: boolean;
   /** A shell command the daemon runs for the value (now, and again at 75% of the ttl); no value is read then. */
   mint?: string;
+  /** For an admin secret of temporary database users: what a grant may give (superuser, createrole, bypassrls). */
+  allowGrants?: string[];
 }
 
 /**
@@ -39,6 +41,7 @@ export async function setSecret(input: SetInput, deps: Deps): Promise<SecretMeta
       description: input.description,
       project: input.project,
       cwd: deps.cwd,
+      allowGrants: input.allowGrants ?? [],
       ...(input.mint === undefined ? {} : { mintCommand: input.mint }),
     });
     return { meta: stored, replaced: before.has(`${stored.scope}\0${stored.name}`) };
@@ -100,6 +103,9 @@ export function metaJson(m: SecretMeta & { lastUsedAt?: number; useCount?: numbe
     expiresAt: new Date(m.expiresAt).toISOString(),
     expiresInSeconds: Math.round((m.expiresAt - now) / 1000),
     expired: m.expiresAt <= now,
+    // source: the provider stops accepting the value at expiresAt; local: only Latchkey forgets it then
+    expiry: expiryOrigin(m),
+    ...(m.allowGrants ? { allowGrants: m.allowGrants } : {}),
     lastUsedAt: m.lastUsedAt ? new Date(m.lastUsedAt).toISOString() : null,
     useCount: m.useCount ?? 0,
     tokenKind: m.tokenKind ?? null,
@@ -130,7 +136,8 @@ export async function listSecrets(input: { json: boolean; expiringWithinSeconds?
   const anyLeaked = secrets.some((m) => m.leakedAt > 0);
   // The KIND column appears when a stored value's format told what it is (github/classic-pat, ...).
   const anyKind = secrets.some((m) => m.tokenKind);
-  const rows = [['NAME', 'SCOPE', ...(anyKind ? ['KIND'] : []), 'OWNER', 'DESCRIPTION', 'SOURCE', 'CREATED', 'EXPIRES', 'LAST USED', 'USES', ...(anyLeaked ? ['LEAKED'] : [])]];
+  // EXPIRES AT: `source` when the provider stops accepting the value then, `latchkey only` when it does not.
+  const rows = [['NAME', 'SCOPE', ...(anyKind ? ['KIND'] : []), 'OWNER', 'DESCRIPTION', 'SOURCE', 'CREATED', 'EXPIRES', 'EXPIRES AT', 'LAST USED', 'USES', ...(anyLeaked ? ['LEAKED'] : [])]];
   for (const m of secrets) {
     rows.push([
       m.name,
@@ -141,6 +148,7 @@ export async function listSecrets(input: { json: boolean; expiringWithinSeconds?
       m.source,
       iso(m.createdAt),
       m.expiresAt <= now ? `expired ${relativeTime(m.expiresAt, now)} (${iso(m.expiresAt)})` : `${relativeTime(m.expiresAt, now)} (${iso(m.expiresAt)})`,
+      expiryOrigin(m) === 'source' ? 'source' : 'latchkey only',
       m.lastUsedAt ? relativeTime(m.lastUsedAt, now) : 'never',
       String(m.useCount),
       ...(anyLeaked ? [m.leakedAt ? `leaked ${relativeTime(m.leakedAt, now)} in ${m.leakedWhere}` : '-'] : []),

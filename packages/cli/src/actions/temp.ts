@@ -43,6 +43,8 @@ export function leaseJson(l: LeaseInfo, now: number) {
     boundExe: l.boundExe,
     fingerprint: l.fingerprint,
     state: l.state || 'active',
+    // every lease ends at its source: the key or database user stops working (random keys through introspection)
+    expiry: 'source',
   };
 }
 
@@ -59,7 +61,7 @@ export async function listLeases(input: { json: boolean }, deps: Deps): Promise<
     return;
   }
   const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-  const rows = [['LEASE', 'KIND', 'STATE', 'ISSUED', 'EXPIRES', 'BOUND PID/EXE', 'FINGERPRINT']];
+  const rows = [['LEASE', 'KIND', 'STATE', 'ISSUED', 'EXPIRES', 'EXPIRES AT', 'BOUND PID/EXE', 'FINGERPRINT']];
   for (const l of leases) {
     rows.push([
       l.leaseId,
@@ -67,6 +69,7 @@ export async function listLeases(input: { json: boolean }, deps: Deps): Promise<
       l.state || 'active',
       iso(l.issuedAt),
       `${relativeTime(l.expiresAt, now)} (${iso(l.expiresAt)})`,
+      'source',
       l.boundPid > 0 ? `${l.boundPid} ${l.boundExe || '?'}` : '-',
       l.fingerprint || '-',
     ]);

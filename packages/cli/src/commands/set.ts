@@ -21,6 +21,14 @@ export default class Set extends BaseCommand {
     '<%= config.bin %> set db-password --project   # only resolves inside this project',
     "<%= config.bin %> set github-token --mint 'gh auth token' --ttl 1h",
     "<%= config.bin %> set stripe-test --mint 'op read op://dev/stripe/key' --ttl 8h",
+    {
+      description: 'An admin URL for temporary database users (agent://temp/postgres?admin=pg-admin&grant=app_rw)',
+      command: "printf '%s' 'postgresql://admin:PASSWORD@localhost:5432/app' | <%= config.bin %> set pg-admin --ttl 30d",
+    },
+    {
+      description: 'Let temporary users made through it be granted a role WITH CREATEROLE (refused otherwise)',
+      command: '<%= config.bin %> set pg-admin --ttl 30d --allow-grant createrole',
+    },
   ];
   static override args = { name: Args.string({ ignoreStdin: true, description: 'secret name, e.g. stripe-test or team/db.password', required: true }) };
   static override flags = {
@@ -29,6 +37,11 @@ export default class Set extends BaseCommand {
     desc: Flags.string({ description: 'what the secret is for', default: '' }),
     project: Flags.boolean({ description: 'bind the secret to the current project (folder of agent.env, or the Git root)', default: false }),
     mint: Flags.string({ description: 'a shell command whose stdout is the value; the daemon runs it now and again before the ttl ends' }),
+    'allow-grant': Flags.string({
+      description: 'for an admin secret of temporary database users: let a grant give this (superuser, createrole, bypassrls); refused otherwise',
+      options: ['superuser', 'createrole', 'bypassrls'],
+      multiple: true,
+    }),
   };
 
   async run(): Promise<void> {
@@ -38,7 +51,15 @@ export default class Set extends BaseCommand {
     const ttlSeconds = flags.ttl === undefined ? 0 : parseTtlText(flags.ttl);
     if (flags.mint !== undefined && flags.mint.trim() === '') throw usageError('--mint needs a command', "e.g. agent set NAME --mint 'gh auth token' --ttl 1h");
     await setSecret(
-      { name, ttlSeconds, owner: flags.owner, description: flags.desc, project: flags.project, ...(flags.mint === undefined ? {} : { mint: flags.mint }) },
+      {
+        name,
+        ttlSeconds,
+        owner: flags.owner,
+        description: flags.desc,
+        project: flags.project,
+        allowGrants: flags['allow-grant'] ?? [],
+        ...(flags.mint === undefined ? {} : { mint: flags.mint }),
+      },
       this.deps(),
     );
   }

@@ -11,6 +11,7 @@ export interface PutSecretRequest {
   'cwd'?: (string);
   'source'?: (string);
   'mintCommand'?: (string);
+  'allowGrants'?: (string)[];
 }
 
 export interface PutSecretRequest__Output {
@@ -23,4 +24,5 @@ export interface PutSecretRequest__Output {
   'cwd': (string);
   'source': (string);
   'mintCommand': (string);
+  'allowGrants': (string)[];
 }

@@ -16,6 +16,8 @@ export interface SecretMeta {
   'leakedAtUnixMs'?: (number | string | Long);
   'leakedWhere'?: (string);
   'tokenKind'?: (string);
+  'expiry'?: (string);
+  'allowGrants'?: (string)[];
 }
 
 export interface SecretMeta__Output {
@@ -32,4 +34,6 @@ export interface SecretMeta__Output {
   'leakedAtUnixMs': (number);
   'leakedWhere': (string);
   'tokenKind': (string);
+  'expiry': (string);
+  'allowGrants': (string)[];
 }
