@@ -157,6 +157,33 @@ describe('agent scan', { timeout: 120_000 }, () => {
     expectNoValue(w, [r, again], [old, now, 'sk_test_4eC39HqLyjWDarjtT1zdp7dc']);
   });
 
+  it('on_leak: an approved manifest\'s command runs with the secret\'s name (never its value), and the flag names the docs link', async () => {
+    const w = newWorld();
+    const value = 'sk_test_9vLm3nB7cZ1wY4tE6uI0oP5a';
+    expect((await w.agent(['set', 'stripe'], { input: value })).code).toBe(0);
+    const dir = join(w.home, 'shop');
+    mkdirSync(dir);
+    const told = join(w.home, 'told');
+    const hook = join(w.home, 'revoke.sh');
+    writeFileSync(hook, `#!/bin/sh\nprintf '%s|%s\\n' "$LATCHKEY_SECRET" "$(env | grep -c sk_test_)" >> ${told}\n`, { mode: 0o755 });
+    writeFileSync(join(dir, 'agent.env'), `STRIPE_KEY=agent://stripe?owner=payments&docs=https://wiki.example/stripe&on_leak=${hook}\n`);
+    const allow = await w.agent(['allow'], { cwd: dir });
+    expect(allow.code, allow.stderr).toBe(0);
+    expect(allow.stdout + allow.stderr).toContain(`on_leak=${hook}`);
+    writeFileSync(join(dir, 'debug.log'), `key ${value}\n`);
+    const r = await w.agent(['scan', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('agent: hint: ask payments to revoke it where it was issued (https://wiki.example/stripe), then store the new value with agent set stripe');
+    expect(readFileSync(told, 'utf8')).toBe('stripe|0\n');
+    expect(r.stderr).toContain('agent: ran the on_leak command of stripe\n');
+    const leaks = readAudit(w.stateDir).filter((e) => e.event === 'leak');
+    expect(leaks.map((e) => [e.secret, e.outcome])).toEqual([
+      ['stripe', 'flagged'],
+      ['stripe', 'on-leak'],
+    ]);
+    expectNoValue(w, [r], [value]);
+  });
+
   it('a temporary key found in a file has its lease revoked', async () => {
     const w = newWorld();
     const key = await w.agent(['temp', 'random', '--bytes', '24', '--encoding', 'base64url', '--ttl', '10m']);

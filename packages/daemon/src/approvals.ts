@@ -62,6 +62,11 @@ export class Approvals {
     return entry.sha256 === sha256 && (entry.realPath ?? path) === realPath ? 'approved' : 'changed';
   }
 
+  /** The paths approved now. */
+  approvedPaths(): string[] {
+    return Object.keys(this.data.manifests);
+  }
+
   /** Approves a manifest's path, real path and content. */
   approve(path: string, realPath: string, sha256: string): void {
     this.data.manifests[path] = { sha256, ...(realPath !== path ? { realPath } : {}), approvedAt: this.deps.clock() };

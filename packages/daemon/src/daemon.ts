@@ -4,7 +4,7 @@ import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, watch, wri
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { inputError, LatchkeyError, systemClock, type Clock } from '@latchkey/core';
+import { inputError, LatchkeyError, redactValues, systemClock, type Clock } from '@latchkey/core';
 import { cleanEnvironment, configFile, findProjectRoot, MAX_MESSAGE_BYTES, socketPath, stateDir, VERSION, type Env, type TrailKnowledge } from '@latchkey/protocol';
 import { AUDIT_FILE, AuditLog, countRecords, type Peer, type TrailHead } from './audit.js';
 import { CHECKPOINT_ACCOUNT, loadSeal, parseCheckpoint, parseSeal, readCheckpoint, SEAL_ACCOUNT, writeCheckpoint, type AuditSeal } from './audit-seal.js';
@@ -20,6 +20,7 @@ import { Ledger } from './ledger.js';
 import { processAlive } from './proc.js';
 import { ManifestService } from './manifests.js';
 import { Minter } from './minter.js';
+import { runMintCommand } from './mint-command.js';
 import { UsageStats } from './usage.js';
 import { loadScannerKeys, type ScannerKeys } from './scan/keys.js';
 import { LeakMarks } from './scan/leaks.js';
@@ -279,7 +280,23 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       kinds: { ...DEFAULT_LEASE_KINDS, ...databaseKinds(databases) },
     });
     const minter = new Minter({ service: agent, audit, log, clock, env: cleanEnvironment(env, config.path), cwd: state });
-    scanner = new Scanner({ service: agent, minter, leases: () => leases, audit, log, clock, keys: scanKeys, retired, leaks });
+    const hookEnv = cleanEnvironment(env, config.path);
+    scanner = new Scanner({
+      service: agent,
+      minter,
+      leases: () => leases,
+      audit,
+      log,
+      clock,
+      keys: scanKeys,
+      retired,
+      leaks,
+      leakNotes: (secret) => manifests.leakNotes(secret),
+      // Run as a mint command is (clean environment, the state folder, its timeout), told only the name.
+      runOnLeak: async (command, secret) => {
+        await runMintCommand(command, { env: { ...hookEnv, LATCHKEY_SECRET: secret }, cwd: state, redact: (t) => redactValues(t, agent.knownValues()), expectValue: false });
+      },
+    });
     const scannerRef = scanner;
     events.subscribe(() => scannerRef.invalidate());
     cleanups.push(() => minter.close());

@@ -133,7 +133,13 @@ export function toWireEntries(entries: readonly CoreManifestEntry[]) {
     description: e.ref?.kind === 'secret' ? e.ref.desc : '',
     docs: e.ref?.kind === 'secret' ? e.ref.docs : '',
     uses: e.ref ? referenceUses(e.ref) : [],
-    params: e.ref?.kind === 'temp' ? { ...e.ref.params, ...(e.ref.ttlSeconds !== undefined ? { ttl: formatDuration(e.ref.ttlSeconds) } : {}) } : {},
+    // What changes what the key can do, or what runs on its behalf: shown when a manifest is approved.
+    params:
+      e.ref?.kind === 'temp'
+        ? { ...e.ref.params, ...(e.ref.ttlSeconds !== undefined ? { ttl: formatDuration(e.ref.ttlSeconds) } : {}) }
+        : e.ref?.kind === 'secret'
+          ? { ...(e.ref.forbid ? { forbid: e.ref.forbid.join(',') } : {}), ...(e.ref.onLeak ? { on_leak: e.ref.onLeak } : {}) }
+          : {},
   }));
 }
 

@@ -109,6 +109,27 @@ export class ManifestService {
   ) {}
 
   /**
+   * What the approved manifests say about `secret` for answering a leak of it: each reference's owner,
+   * docs link and on_leak command. A manifest that no longer reads, or is not approved as it is, says nothing.
+   */
+  leakNotes(secret: string): Array<{ manifest: string; owner: string; docs: string; onLeak?: string }> {
+    const out: Array<{ manifest: string; owner: string; docs: string; onLeak?: string }> = [];
+    for (const path of this.deps.approvals.approvedPaths()) {
+      try {
+        const m = this.load(path, []);
+        if (this.deps.approvals.state(m.path, m.realPath, m.sha256) !== 'approved') continue;
+        for (const e of m.manifest.entries) {
+          if (e.ref?.kind !== 'secret' || e.ref.name !== secret) continue;
+          out.push({ manifest: m.path, owner: e.ref.owner, docs: e.ref.docs, ...(e.ref.onLeak ? { onLeak: e.ref.onLeak } : {}) });
+        }
+      } catch {
+        // unreadable or invalid now: it answers nothing
+      }
+    }
+    return out;
+  }
+
+  /**
    * Reads and validates a manifest; an invalid manifest is an input error whether approved or not. It
    * is read without blocking, must be a regular file under the size cap (65), and neither it nor a
    * folder above it may be writable by or owned by someone else (77).

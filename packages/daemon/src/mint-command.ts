@@ -44,6 +44,8 @@ export interface MintRunOptions {
   timeoutMs?: number;
   /** Removes every known secret value from the stderr kept for the log. */
   redact: (text: string) => string;
+  /** False for a command run for its effect (on_leak): its stdout is not a value, exit 0 is success. */
+  expectValue?: boolean;
 }
 
 /** Runs a mint command; its stdout is never logged, its stderr only redacted and cut to 4 KiB. */
@@ -88,6 +90,7 @@ export function runMintCommand(command: string, options: MintRunOptions): Promis
       if (timedOut) return reject(new MintFailure('command', `the mint command did not finish within ${timeoutMs / 1000}s and was killed`, kept, 'run the command by hand to see why it hangs'));
       if (signal) return reject(new MintFailure('command', `the mint command was killed by ${signal}`, kept));
       if (code !== 0) return reject(new MintFailure('command', `the mint command exited with code ${code}`, kept, 'run the command by hand to see why'));
+      if (options.expectValue === false) return resolve({ value: '' } as Minted);
       if (stdout.size > MAX_VALUE_BYTES + 2) return reject(new MintFailure('command', `the mint command printed ${stdout.size} bytes, over the limit of ${MAX_VALUE_BYTES}`, kept, undefined, 'input'));
       try {
         resolve(parseMintOutput(stdout.text()));

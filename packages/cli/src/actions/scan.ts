@@ -156,6 +156,8 @@ function answerLine(a: ScanAnswerInfo): string {
       return `rotated ${who}${failed || ': the leaked value is no longer served'}`;
     case 'revoked':
       return `revoked ${who}${failed || ': its lease has ended'}`;
+    case 'on-leak':
+      return `ran the on_leak command of ${who}${failed}`;
     case 'retired':
       return `${who}: an old value${a.owner ? ` (owner ${a.owner})` : ''}`;
     default:

@@ -42,7 +42,7 @@ export interface WireFinding {
 export interface LeakAnswer {
   secret: string;
   scope: string;
-  action: 'rotated' | 'revoked' | 'flagged' | 'retired';
+  action: 'rotated' | 'revoked' | 'flagged' | 'retired' | 'on-leak';
   outcome: string;
   owner: string;
   hint: string;
@@ -83,6 +83,10 @@ export interface ScannerDeps {
   keys: ScannerKeys;
   retired: RetiredValues;
   leaks: LeakMarks;
+  /** What approved manifests say of a secret: owner, docs, on_leak command (manifests.ts). */
+  leakNotes: (secret: string) => Array<{ manifest: string; owner: string; docs: string; onLeak?: string }>;
+  /** Runs an on_leak command as a mint command is run, with the secret's name in LATCHKEY_SECRET. */
+  runOnLeak: (command: string, secret: string) => Promise<void>;
 }
 
 /** Sources one scan may hold open at once (each holds a small buffer). */
@@ -235,8 +239,13 @@ export class ScanSession {
   private async answerAll(): Promise<LeakAnswer[]> {
     const out: LeakAnswer[] = [];
     for (const { ref, where, encoding } of this.first.values()) {
-      const answer = await this.answer(ref, where, encoding);
-      out.push(answer);
+      for (const answer of await this.answer(ref, where, encoding)) out.push(await this.audited(answer, where, encoding));
+    }
+    return out;
+  }
+
+  private async audited(answer: LeakAnswer, where: string, encoding: string): Promise<LeakAnswer> {
+    {
       try {
         await this.deps.audit.write({
           event: 'leak',
@@ -254,10 +263,28 @@ export class ScanSession {
         this.deps.log.error(`audit record lost for the leak of ${quote(answer.secret)}: ${(err as Error).message}`);
       }
     }
+    return answer;
+  }
+
+  /** The answer to one leaked value, then the on_leak commands approved manifests give for its secret. */
+  private async answer(ref: ScanRef, where: string, encoding: string): Promise<LeakAnswer[]> {
+    const notes = ref.kind === 'secret' ? this.deps.leakNotes(ref.name) : [];
+    const first = await this.answerValue(ref, where, encoding, notes);
+    if (ref.kind !== 'secret' || first.action === 'retired') return [first];
+    const out = [first];
+    for (const command of new Set(notes.map((n) => n.onLeak).filter((c): c is string => !!c))) {
+      const base = { secret: ref.name, scope: ref.scope, owner: first.owner, hint: '', leaseId: '', action: 'on-leak' as const };
+      try {
+        await this.deps.runOnLeak(command, ref.name);
+        out.push({ ...base, outcome: 'ok' });
+      } catch (err) {
+        out.push({ ...base, outcome: (err as Error).message, hint: `run the on_leak command of ${ref.name} by hand: ${command}` });
+      }
+    }
     return out;
   }
 
-  private async answer(ref: ScanRef, where: string, encoding: string): Promise<LeakAnswer> {
+  private async answerValue(ref: ScanRef, where: string, encoding: string, notes: ReturnType<ScannerDeps['leakNotes']>): Promise<LeakAnswer> {
     const base = { secret: nameOf(ref), scope: ref.kind === 'secret' ? ref.scope : '', owner: '', hint: '', leaseId: ref.kind === 'lease' ? ref.leaseId : '' };
     if (ref.kind === 'lease') {
       try {
@@ -282,8 +309,10 @@ export class ScanSession {
         return { ...base, owner, action: 'rotated', outcome: (err as Error).message, hint: `run agent rotate ${ref.name}` };
       }
     }
-    const who = owner ? `ask ${owner} to revoke it` : 'revoke it';
-    return { ...base, owner, action: 'flagged', outcome: 'ok', hint: `${who} where it was issued, then store the new value with agent set ${ref.name}` };
+    const who = owner || notes.find((n) => n.owner)?.owner || '';
+    const docs = notes.find((n) => n.docs)?.docs;
+    const step = `${who ? `ask ${who} to revoke it` : 'revoke it'} where it was issued${docs ? ` (${docs})` : ''}, then store the new value with agent set ${ref.name}`;
+    return { ...base, owner: who, action: 'flagged', outcome: 'ok', hint: step };
   }
 }
 
