@@ -2,7 +2,7 @@
 // keychain (real Secret Service) where retired values must outlive a restart. Every scenario also checks
 // that no value reaches stdout, stderr, the audit trail or the state folder in any encoding.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKeyring, type Keyring } from './utils/keyring.js';
@@ -265,6 +265,31 @@ describe('agent scan', { timeout: 120_000 }, () => {
     expect(doc.filterRepo).toContain('[latchkey:redacted:gh]');
     expectNoValue(w, [r], [GH]);
     expect(doc.filterRepo).not.toContain(b64(GH).slice(4, 20));
+  });
+
+  it('a hostile repository: its fsmonitor, textconv and external diff do not run when --staged or --history reads it', async () => {
+    const w = newWorld();
+    expect((await w.agent(['set', 'gh'], { input: GH })).code).toBe(0);
+    const r1 = repo(join(w.home, 'hostile'));
+    const marker = join(w.home, 'ran');
+    const evil = join(w.home, 'evil.sh');
+    writeFileSync(evil, `#!/bin/sh\necho "$0 $*" >> ${marker}\ncat "$1" 2>/dev/null\n`, { mode: 0o755 });
+    git(r1, 'config', 'core.fsmonitor', evil);
+    git(r1, 'config', 'diff.evil.textconv', evil);
+    git(r1, 'config', 'diff.external', evil);
+    git(r1, 'config', 'core.pager', evil);
+    writeFileSync(join(r1, '.gitattributes'), '* diff=evil\n');
+    writeFileSync(join(r1, 'a.txt'), `one ${GH}\n`);
+    git(r1, 'add', '.');
+    git(r1, 'commit', '-qm', 'one');
+    writeFileSync(join(r1, 'b.txt'), `two ${hex(GH)}\n`);
+    git(r1, 'add', 'b.txt');
+    rmSync(marker, { force: true });
+    const staged = await w.agent(['scan', '--staged', '--no-answer'], { cwd: r1 });
+    const history = await w.agent(['scan', '--history', '--no-answer'], { cwd: r1 });
+    expect(staged.stdout).toBe('(staged) b.txt:1:5: gh (hex)\n');
+    expect(history.stdout).toMatch(/^[0-9a-f]{12}:a\.txt:1:5: gh \(raw\)\n$/);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('the pre-commit hook blocks a commit that adds a value in base64, lets a clean one through, and keeps the existing hook', async () => {
