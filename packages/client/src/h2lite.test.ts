@@ -180,7 +180,7 @@ describe('h2liteUnary against a grpc-js server', () => {
   it('returns a large env equal to what leanUnary returns', async () => {
     const env = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`VAR_${i}`, `${i}:`.padEnd(1024, String.fromCharCode(97 + (i % 26)))]));
     env.UNICODE = 'ünïcödé ✓ \u{1F511}';
-    const reply = { env, warnings: ['x expires in 5m'], secrets: ['a', 'b'], manifests: ['/repo/agent.env'] };
+    const reply = { env, warnings: ['x expires in 5m'], secrets: ['a', 'b'], manifests: ['/repo/agent.env'], referenced: ['VAR_1', 'UNICODE'] };
     handler = (_call, cb) => cb(null, reply);
     const { lite, lean } = await both(sock);
     expect('value' in lite && 'value' in lean).toBe(true);
