@@ -1,6 +1,6 @@
 import dotenv from 'dotenv';
 import { describe, expect, it } from 'vitest';
-import { parseManifest, referencedSecrets } from './manifest.js';
+import { parseManifest, queryParams, referencedSecrets } from './manifest.js';
 
 const KIB = 1024;
 
@@ -47,5 +47,25 @@ describe('parseManifest with refused variables as data', () => {
     expect(m.entries.map((e) => e.variable)).toEqual(['LD_PRELOAD', 'PATH', 'OK']);
     expect(() => parseManifest('LD_PRELOAD=/x.so\n', 'agent.env')).toThrow('agent.env:1: LD_PRELOAD is refused');
     expect(() => parseManifest('1BAD=x\n', 'agent.env', new Set(), [])).toThrow('invalid variable name');
+  });
+});
+
+describe('a reference query is read as URLSearchParams reads it', () => {
+  it.each([
+    'owner=team&desc=d',
+    'owner=a+b&desc=%41%zz%',
+    'a=1&&b=&c',
+    'desc=%F0%9F%94%91&owner=caf%C3%A9',
+    'owner=\uD800x',
+    '=v&k=',
+    'docs=https://x/y?z=1',
+  ])('%j', (query) => {
+    const ours = queryParams(query);
+    expect([...ours]).toEqual([...new URLSearchParams(query)]);
+  });
+
+  it('a name given twice is refused either way', () => {
+    expect(() => queryParams('owner=a&owner=b')).toThrow(/given twice/);
+    expect(() => queryParams('owner=a&own%65r=b')).toThrow(/given twice/);
   });
 });

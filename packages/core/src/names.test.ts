@@ -8,6 +8,7 @@ import {
   isScope,
   parseAccount,
   quote,
+  SECRET_NAME,
   secretNameProblem,
   visibleScopes,
   type Scope,
@@ -195,5 +196,25 @@ describe('a value passed as a name is not echoed', () => {
     const problem = secretNameProblem(token) ?? '';
     expect(problem).toMatch(/44-character argument/);
     expect(problem).not.toContain(token.slice(4, 20));
+  });
+});
+
+describe('the secret-name check agrees with SECRET_NAME', () => {
+  it('on 20,000 random strings over the name alphabet and its edges', () => {
+    const alphabet = 'az09._/-A\u00e9 :';
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let k = 0; k < 20_000; k++) {
+      const len = rand(5) === 0 ? 120 + rand(15) : rand(8);
+      let name = '';
+      for (let i = 0; i < len; i++) name += alphabet[rand(alphabet.length)];
+      const grammar = SECRET_NAME.test(name);
+      const problem = secretNameProblem(name);
+      if (!grammar) expect(problem, JSON.stringify(name)).toBeDefined();
+      if (grammar && problem) expect(problem, JSON.stringify(name)).not.toMatch(/use 1-128 of/);
+    }
   });
 });

@@ -302,7 +302,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     cleanups.push(() => minter.close());
     // Loads the store's items (and schedules the minted ones), or leaves that to the watch while it is locked.
     await keychain.load();
-    const manifests = new ManifestService({ approvals, secrets: agent, leases, audit, clock, maxBytes: config.manifestMaxBytes, projectRoot: findProjectRoot });
+    const manifests = new ManifestService({ approvals, secrets: agent, leases, audit, clock, maxBytes: config.manifestMaxBytes, projectRoot: findProjectRoot, log });
 
     const peers = new Map<string, Peer>();
     let nextPeer = 0;

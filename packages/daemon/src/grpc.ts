@@ -21,6 +21,7 @@ import { locatePeer } from './caller.js';
 import type { Logger } from './log.js';
 import { INVALID_UTF8, markInvalidUtf8 } from './utf8-guard.js';
 import { decodePageToken, encodePageToken, ENTRY_FRAMING_BYTES, stringFieldBytes, VARINT_FIELD_BYTES } from './paging.js';
+import { assertFitsReply } from './reply-size.js';
 import { secretCursor, type AgentService } from './service.js';
 import type { Scanner, ScanSession } from './scan/scanner.js';
 
@@ -143,6 +144,22 @@ export function toWireEntries(entries: readonly CoreManifestEntry[]) {
   }));
 }
 
+/** The refusal of a manifest whose listing cannot fit one reply. */
+function manifestTooBig(path: string, variables: number): () => Error {
+  return () =>
+    inputError(
+      `manifest ${path} is too large to list: its ${variables} variables take more than the 64 KiB one reply carries`,
+      'split it into smaller manifests and name them with agent exec --env-file (repeatable)',
+    );
+}
+
+/** `reply` when it fits the message cap, else the error of `tooBig` (see reply-size.ts). */
+function fitsReply<T extends object>(method: string, reply: T, tooBig: () => Error): T {
+  const serialize = agentService()[method]?.responseSerialize as ((r: T) => Uint8Array) | undefined;
+  if (!serialize) throw new Error(`no serializer for ${method}`);
+  return assertFitsReply(reply, serialize, tooBig);
+}
+
 /** Adds the Agent service to `server`. */
 export function addToServer(server: grpc.Server, deps: BindingDeps): void {
   const { service, manifests, log } = deps;
@@ -197,13 +214,17 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       return { secret: toWireMeta(await service.delete(req.name, cwd, req.project, peer)) };
     }),
     AllowManifest: unary(async (req, peer) => {
-      const m = await manifests.allow(req.path, req.sha256, req.allowVars, peer);
-      return { path: m.path, realPath: m.realPath, sha256: m.sha256, entries: toWireEntries(m.manifest.entries) };
+      // The reply is checked before the approval is recorded: a manifest that cannot be listed is not approved.
+      let reply: object | undefined;
+      await manifests.allow(req.path, req.sha256, req.allowVars, peer, (m) => {
+        reply = fitsReply('AllowManifest', { path: m.path, realPath: m.realPath, sha256: m.sha256, entries: toWireEntries(m.manifest.entries) }, manifestTooBig(m.path, m.manifest.entries.length));
+      });
+      return reply as never;
     }),
     DenyManifest: unary(async (req, peer) => manifests.deny(req.path, peer)),
     InspectManifest: unary((req) => {
       const m = manifests.inspect(req.path, req.allowVars, req.refusedAsData);
-      return {
+      return fitsReply('InspectManifest', {
         path: m.path,
         realPath: m.realPath,
         sha256: m.sha256,
@@ -223,11 +244,17 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
         })),
         projectRoot: m.projectRoot ?? '',
         refusedVariables: m.refusedVariables,
-      };
+      }, manifestTooBig(m.path, m.manifest.entries.length));
     }),
-    ResolveEnv: unary((req, caller) => {
+    ResolveEnv: unary(async (req, caller) => {
       const { cwd, peer } = locatePeer(caller, req.cwd);
-      return manifests.resolve(req.manifests, cwd, req.command, req.allowVars, peer);
+      const resolved = await manifests.resolve(req.manifests, cwd, req.command, req.allowVars, peer);
+      return fitsReply('ResolveEnv', resolved, () =>
+        inputError(
+          `the variables of ${req.manifests.join(', ')} take more than the 64 KiB one reply carries`,
+          'reference fewer or smaller values per command (a large value can be a file the command reads)',
+        ),
+      );
     }),
     WatchSecrets: (call) => {
       const secrets = new Set(call.request.secrets);
