@@ -2,7 +2,8 @@
 // as a subprocess, and real servers started by the test in a temp folder (test/utils/databases.ts). Every
 // check reads the server's own catalog (pg_roles and pg_stat_activity, mysql.user and
 // information_schema.processlist, ACL LIST and CLIENT LIST), never a mock.
-import { readFileSync, realpathSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, realpathSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,22 @@ import { alive, makeWorld, readAudit, ROOT, startAgent, waitFor, type DaemonProc
 import { startMysql, startPostgres, startRedis, type DbServer } from '@latchkey/test-utils/databases';
 
 const HOLDER = join(ROOT, 'test', 'fixtures', 'db-holder.mjs');
+const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+
+/** The README's vitest example: a global setup that gives the run its own database user. */
+const INNER_TEST = `
+import { writeFileSync } from 'node:fs';
+import pg from 'pg';
+
+test('the run has its own database user', async () => {
+  const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await c.connect();
+  const r = await c.query('SELECT current_user AS u');
+  writeFileSync(process.env.LK_OUT, r.rows[0].u);
+  await c.end();
+  if (process.env.LK_HANG) await new Promise(() => {}); // until killed
+}, 600_000);
+`;
 
 interface Backend {
   kind: 'postgres' | 'mysql' | 'redis';
@@ -230,6 +247,35 @@ describe.each(BACKENDS)('temporary $kind users', (backend) => {
     expect(readFileSync(join(world.stateDir, 'audit.jsonl'), 'utf8')).not.toContain(adminPw);
     expect(readFileSync(join(world.stateDir, 'db-users.jsonl'), 'utf8')).not.toContain(adminPw);
   });
+
+  it.runIf(backend.kind === 'postgres')('the README vitest example: the run gets its own user, gone after the run however it ends', async () => {
+    for (const hang of [false, true]) {
+      const dir = join(world.home, `vitest-${++n}`);
+      mkdirSync(join(dir, 'node_modules', '@latchkey'), { recursive: true });
+      symlinkSync(join(ROOT, 'packages', 'client'), join(dir, 'node_modules', '@latchkey', 'client'));
+      symlinkSync(realpathSync(join(ROOT, 'test', 'node_modules', 'pg')), join(dir, 'node_modules', 'pg'));
+      const keys = { DATABASE_URL: { kind: 'postgres', ttl: '15m', params: { admin: 'db-admin', grant: 'app_rw' } } };
+      writeFileSync(
+        join(dir, 'vitest.config.mjs'),
+        `export default { test: { include: ['db.test.mjs'], globals: true, globalSetup: ['@latchkey/client/vitest'], provide: { latchkeyKeys: ${JSON.stringify(keys)} } } };\n`,
+      );
+      writeFileSync(join(dir, 'db.test.mjs'), INNER_TEST);
+      const out = join(dir, 'user.txt');
+      const child = spawn(process.execPath, [VITEST, 'run', '--root', dir], {
+        env: { ...world.env, LK_OUT: out, ...(hang ? { LK_HANG: '1' } : {}) },
+        cwd: dir,
+        stdio: 'ignore',
+        detached: true,
+      });
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      expect(await waitFor(() => existsSync(out) && readFileSync(out, 'utf8').startsWith('lk_'), 60_000, 50), 'the inner test never connected').toBe(true);
+      const user = readFileSync(out, 'utf8');
+      if (hang) process.kill(-(child.pid as number), 'SIGKILL'); // vitest and its workers: no teardown runs
+      const code = await exited;
+      if (!hang) expect(code).toBe(0);
+      await goneWithin(user, 2000);
+    }
+  }, 120_000);
 
   it('the admin secret can allow an elevated grant (agent set --allow-grant), and a set without it takes the allowance back', async () => {
     const allow = await world.agent(['set', 'db-admin', '--ttl', '1h', '--allow-grant', 'superuser'], { input: server.adminUrl });

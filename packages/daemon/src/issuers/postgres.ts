@@ -86,10 +86,8 @@ class PgAdmin implements DbAdmin {
   async checkGrants(spec: DbUserSpec): Promise<void> {
     const grants = listParam(spec.params.grant);
     if (grants.length === 0) return;
-    const found = await this.pool.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname = ANY($1::text[])', [grants]);
-    const missing = grants.filter((g) => !found.rows.some((r) => r.rolname === g));
-    if (missing.length > 0) throw inputError(`grant: no role ${missing.map(quote).join(', ')} on the server`, 'grant existing roles (CREATE ROLE app_rw NOLOGIN; first)');
-    // Every role the grants reach through membership: a member can SET ROLE to any of them.
+    // Every role the grants reach through membership (a member can SET ROLE to any of them), the
+    // granted ones included: one round trip.
     const reach = await this.pool.query<{ rolname: string; rolsuper: boolean; rolcreaterole: boolean; rolbypassrls: boolean }>(
       `WITH RECURSIVE r(oid) AS (
          SELECT oid FROM pg_roles WHERE rolname = ANY($1::text[])
@@ -97,6 +95,8 @@ class PgAdmin implements DbAdmin {
        SELECT p.rolname, p.rolsuper, p.rolcreaterole, p.rolbypassrls FROM pg_roles p JOIN r ON p.oid = r.oid`,
       [grants],
     );
+    const missing = grants.filter((g) => !reach.rows.some((r) => r.rolname === g));
+    if (missing.length > 0) throw inputError(`grant: no role ${missing.map(quote).join(', ')} on the server`, 'grant existing roles (CREATE ROLE app_rw NOLOGIN; first)');
     for (const role of reach.rows) {
       const what = role.rolsuper || FILE_ROLES.includes(role.rolname) ? 'superuser' : role.rolcreaterole ? 'createrole' : role.rolbypassrls ? 'bypassrls' : undefined;
       if (what !== undefined && !spec.allow.has(what)) {
@@ -114,23 +114,12 @@ class PgAdmin implements DbAdmin {
     const until = new Date(spec.expiresAt).toISOString();
     const inRole = grants.length > 0 ? ` IN ROLE ${grants.map(ident).join(', ')}` : '';
     const schema = spec.params.schema;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(
-        `CREATE ROLE ${ident(spec.user)} WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${literal(spec.password)} VALID UNTIL ${literal(until)}${inRole}`,
-      );
-      if (schema !== undefined) {
-        await client.query(`GRANT USAGE ON SCHEMA ${ident(schema)} TO ${ident(spec.user)}`);
-        await client.query(`ALTER ROLE ${ident(spec.user)} SET search_path = ${ident(schema)}`);
-      }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    const statements = [
+      `CREATE ROLE ${ident(spec.user)} WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${literal(spec.password)} VALID UNTIL ${literal(until)}${inRole}`,
+      ...(schema !== undefined ? [`GRANT USAGE ON SCHEMA ${ident(schema)} TO ${ident(spec.user)}`, `ALTER ROLE ${ident(spec.user)} SET search_path = ${ident(schema)}`] : []),
+    ];
+    // One simple-protocol query: its statements run as one implicit transaction, in one round trip.
+    await this.pool.query(statements.join('; '));
     return '';
   }
 
@@ -162,15 +151,9 @@ class PgAdmin implements DbAdmin {
       const oid = (await client.query<{ oid: number }>('SELECT oid FROM pg_roles WHERE rolname = $1', [spec.user])).rows[0]?.oid;
       if (oid === undefined) return;
       const heir = grants[0] !== undefined ? ident(grants[0]) : 'CURRENT_USER';
-      await client.query('BEGIN');
-      await client.query(`REASSIGN OWNED BY ${ident(spec.user)} TO ${heir}`);
-      await client.query(`DROP OWNED BY ${ident(spec.user)}`);
-      await client.query(`DROP ROLE ${ident(spec.user)}`);
-      await client.query('COMMIT');
+      // One simple-protocol query, so one implicit transaction: all three or none.
+      await client.query(`REASSIGN OWNED BY ${ident(spec.user)} TO ${heir}; DROP OWNED BY ${ident(spec.user)}; DROP ROLE ${ident(spec.user)}`);
       await client.query('SELECT pg_terminate_backend(pid, 2000) FROM pg_stat_activity WHERE usesysid = $1', [oid]);
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
     } finally {
       client.release();
     }

@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Ledger, LEDGER_FILE, readOpenEntries, type LedgerEntry } from './ledger.js';
+
+const dirs: string[] = [];
+const folder = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'lk-ledger-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const entry = (id: string): LedgerEntry => ({
+  leaseId: id,
+  kind: 'postgres',
+  user: `lk_${id}`,
+  admin: 'pg-admin',
+  cwd: '/p',
+  params: { admin: 'pg-admin', grant: 'app_rw' },
+  issuedAt: 1,
+  expiresAt: 2,
+  boundPid: 42,
+  boundStart: '123',
+});
+
+describe('the database user ledger', () => {
+  it('returns the entries begun and not done, across a reopen, and compacts the file to them', async () => {
+    const dir = folder();
+    const a = new Ledger(dir);
+    expect(await a.open()).toEqual([]);
+    await a.begin(entry('a'));
+    await a.begin(entry('b'));
+    await a.done('a');
+    await a.begin(entry('c'));
+    await a.close();
+    const b = new Ledger(dir);
+    expect((await b.open()).map((e) => e.leaseId)).toEqual(['b', 'c']);
+    await b.close();
+    const lines = readFileSync(join(dir, LEDGER_FILE), 'utf8').trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { leaseId: string }).leaseId)).toEqual(['b', 'c']);
+    expect(statSync(join(dir, LEDGER_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it('ignores a torn last line and lines that are not its own', () => {
+    const dir = folder();
+    const file = join(dir, LEDGER_FILE);
+    const whole = JSON.stringify({ op: 'begin', ...entry('a') });
+    writeFileSync(file, `${whole}\nnot json\n{"op":"begin","leaseId":"x"}\n${JSON.stringify({ op: 'begin', ...entry('b') }).slice(0, 30)}`);
+    expect(readOpenEntries(file)).toEqual([entry('a')]);
+  });
+
+  it('holds no secret value: only what finds the user again', async () => {
+    const dir = folder();
+    const l = new Ledger(dir);
+    await l.open();
+    await l.begin(entry('a'));
+    await l.close();
+    const doc = JSON.parse(readFileSync(join(dir, LEDGER_FILE), 'utf8').trim()) as Record<string, unknown>;
+    expect(Object.keys(doc).sort()).toEqual(['admin', 'boundPid', 'boundStart', 'cwd', 'expiresAt', 'issuedAt', 'kind', 'leaseId', 'op', 'params', 'user']);
+  });
+});
