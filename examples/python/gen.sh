@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Generates the Python stubs of latchkey.v1 from proto/latchkey/v1/agent.proto into examples/python/gen/
+# Generates the Python stubs of latchkey.v1 from packages/protocol/proto/latchkey/v1/agent.proto (the
+# .proto that ships inside @latchkey/protocol) into examples/python/gen/
 # (gitignored), with Debian's protoc (protobuf-compiler) and grpc_python_plugin (protobuf-compiler-grpc).
 # The result is the package `latchkey.v1` (agent_pb2.py, agent_pb2_grpc.py) under gen/.
 set -euo pipefail
@@ -18,11 +19,11 @@ tmp="$(mktemp -d "$here/.gen.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
 protoc \
-  -I "$root/proto" \
+  -I "$root/packages/protocol/proto" \
   --python_out="$tmp" \
   --grpc_out="$tmp" \
   --plugin=protoc-gen-grpc="$(command -v grpc_python_plugin)" \
-  "$root/proto/latchkey/v1/agent.proto"
+  "$root/packages/protocol/proto/latchkey/v1/agent.proto"
 rm -rf "$out"
 mv "$tmp" "$out"
 trap - EXIT

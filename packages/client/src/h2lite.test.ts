@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadProto } from '@latchkey/protocol';
-import { decodeResolveEnvResponse, encodeResolveEnvRequest } from '@latchkey/protocol/lean';
+import { ResolveEnvRequest, ResolveEnvResponse } from '@latchkey/protocol/messages';
 import { h2liteUnary, HpackDecoder, huffmanDecode, huffmanEncode, type HeaderField } from './h2lite.js';
-import { DaemonNotRunning, LeanStatusError, leanUnary } from './lean.js';
+import { DaemonNotRunning, StatusError, leanUnary } from './lean.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
@@ -162,7 +162,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const request = encodeResolveEnvRequest({ manifests: ['/repo/agent.env'], cwd: '/repo', command: 'node', allowVars: [] });
+const request = ResolveEnvRequest.encode({ manifests: ['/repo/agent.env'], cwd: '/repo', command: 'node', allowVars: [] }).finish();
 
 async function both(socket: string, req: Uint8Array = request, timeoutMs?: number) {
   const settle = (p: Promise<Uint8Array>) => p.then((value) => ({ value }), (error: unknown) => ({ error }));
@@ -172,7 +172,7 @@ async function both(socket: string, req: Uint8Array = request, timeoutMs?: numbe
 }
 
 const errorShape = (e: unknown) => {
-  const err = e as LeanStatusError & DaemonNotRunning;
+  const err = e as StatusError & DaemonNotRunning;
   return { ctor: err.constructor.name, message: err.message, kind: err.kind, hint: err.hint, unapproved: err.unapprovedManifest, code: err.code, socket: err.socket };
 };
 
@@ -186,23 +186,23 @@ describe('h2liteUnary against a grpc-js server', () => {
     expect('value' in lite && 'value' in lean).toBe(true);
     const liteValue = (lite as { value: Uint8Array }).value;
     expect(Buffer.from(liteValue).equals(Buffer.from((lean as { value: Uint8Array }).value))).toBe(true);
-    expect(decodeResolveEnvResponse(liteValue)).toEqual(reply);
+    expect(ResolveEnvResponse.decode(liteValue)).toEqual(reply);
     expect(liteValue.length).toBeGreaterThan(200 * 1024);
   });
 
   it('returns an empty env for an empty request', async () => {
     handler = (call, cb) => cb(null, { env: { GOT: String(call.request.manifests.length) }, warnings: [], secrets: [], manifests: [] });
-    const req = encodeResolveEnvRequest({ manifests: [], cwd: '', command: '', allowVars: [] });
+    const req = ResolveEnvRequest.encode({ manifests: [], cwd: '', command: '', allowVars: [] }).finish();
     const { lite, lean } = await both(sock, req);
-    expect(decodeResolveEnvResponse((lite as { value: Uint8Array }).value)).toEqual({ env: { GOT: '0' }, warnings: [], secrets: [], manifests: [], referenced: [] });
+    expect(ResolveEnvResponse.decode((lite as { value: Uint8Array }).value)).toEqual({ env: { GOT: '0' }, warnings: [], secrets: [], manifests: [] });
     expect(lean).toEqual(lite);
   });
 
   it('sends a request larger than the initial flow-control window', async () => {
     handler = (call, cb) => cb(null, { env: { CWD_LEN: String(call.request.cwd.length) }, warnings: [], secrets: [], manifests: [] });
-    const req = encodeResolveEnvRequest({ manifests: [], cwd: 'c'.repeat(200_000), command: 'x', allowVars: [] });
+    const req = ResolveEnvRequest.encode({ manifests: [], cwd: 'c'.repeat(200_000), command: 'x', allowVars: [] }).finish();
     const { lite, lean } = await both(sock, req);
-    expect(decodeResolveEnvResponse((lite as { value: Uint8Array }).value).env).toEqual({ CWD_LEN: '200000' });
+    expect(ResolveEnvResponse.decode((lite as { value: Uint8Array }).value).env).toEqual({ CWD_LEN: '200000' });
     expect(lean).toEqual(lite);
   });
 
@@ -216,8 +216,8 @@ describe('h2liteUnary against a grpc-js server', () => {
     };
     const { lite, lean } = await both(sock);
     expect('error' in lite).toBe(true);
-    const err = (lite as { error: LeanStatusError }).error;
-    expect(err).toBeInstanceOf(LeanStatusError);
+    const err = (lite as { error: StatusError }).error;
+    expect(err).toBeInstanceOf(StatusError);
     expect(err.kind).toBe('denied');
     expect(err.message).toBe('manifest /repo/ünï côdé 100% not approved\n(ok?)');
     expect(err.hint).toBe('run agent approve /repo/agent.env');
@@ -228,7 +228,7 @@ describe('h2liteUnary against a grpc-js server', () => {
   it('maps a status without metadata to a kind like leanUnary', async () => {
     handler = (_call, cb) => cb({ code: grpc.status.NOT_FOUND, details: 'no such secret' });
     const { lite, lean } = await both(sock);
-    expect(errorShape((lite as { error: unknown }).error)).toMatchObject({ ctor: 'LeanStatusError', kind: 'notFound', message: 'no such secret' });
+    expect(errorShape((lite as { error: unknown }).error)).toMatchObject({ ctor: 'StatusError', kind: 'notFound', message: 'no such secret' });
     expect(errorShape((lite as { error: unknown }).error)).toEqual(errorShape((lean as { error: unknown }).error));
   });
 
@@ -240,7 +240,7 @@ describe('h2liteUnary against a grpc-js server', () => {
       cb({ code: grpc.status.INVALID_ARGUMENT, details: 'bad', metadata });
     };
     const { lite, lean } = await both(sock);
-    expect(errorShape((lite as { error: unknown }).error)).toMatchObject({ ctor: 'LeanStatusError', kind: 'input', message: 'bad', hint });
+    expect(errorShape((lite as { error: unknown }).error)).toMatchObject({ ctor: 'StatusError', kind: 'input', message: 'bad', hint });
     expect(errorShape((lite as { error: unknown }).error)).toEqual(errorShape((lean as { error: unknown }).error));
   });
 

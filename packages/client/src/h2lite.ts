@@ -401,7 +401,7 @@ export function h2liteUnary(socket: string, method: string, request: Uint8Array,
         }
         return;
       }
-      finish(statusError(status, (k) => meta[k]));
+      finish(statusError(status, (k) => meta[k], socket));
     };
     const headerBlockDone = (stream: number, block: Uint8Array, endStream: boolean) => {
       const fields = hpack.decode(block); // always decode, to keep the dynamic table in step
@@ -512,4 +512,4 @@ export function h2liteUnary(socket: string, method: string, request: Uint8Array,
     });
   });
 }
-export { DaemonNotRunning, LeanStatusError } from './lean-errors.js';
+export { DaemonNotRunning, StatusError } from './lean-errors.js';

@@ -7,7 +7,7 @@ import { LatchkeyError } from '@latchkey/core/errors';
 import { grpcFrame, grpcUnframe } from '@latchkey/protocol/lean';
 import { DaemonNotRunning, statusError } from './lean-errors.js';
 
-export { DaemonNotRunning, LeanStatusError } from './lean-errors.js';
+export { DaemonNotRunning, StatusError } from './lean-errors.js';
 
 /** The outcome of a lean call that reached the daemon. */
 export interface LeanReply {
@@ -64,7 +64,7 @@ export function leanUnary(socket: string, method: string, request: Uint8Array, t
         const v = meta[k];
         return Array.isArray(v) ? v[0] : v;
       };
-      finish(statusError(status, one));
+      finish(statusError(status, one, socket));
     });
     let trailers: Record<string, string | string[] | undefined> = {};
     req.on('trailers', (t) => (trailers = t));

@@ -1,16 +1,28 @@
 // Binds the AgentService to a grpc-js server. Handlers decode, call the domain, encode, and always
 // return callback(...). Expected errors travel as status codes with the hint in metadata.
 import * as grpc from '@grpc/grpc-js';
-import { expiryOrigin, formatDuration, inputError, isLatchkeyError, quote, referenceUses, type ChainReport, type ErrorKind, type SecretMeta } from '@latchkey/core';
+import { inputError, isLatchkeyError, quote } from '@latchkey/core';
 import {
   agentService,
+  auditVerificationToWire,
   HINT_METADATA_KEY,
+  introspectionToWire,
+  issuedKeyToWire,
   KIND_METADATA_KEY,
+  leaseToWire,
+  manifestEntriesToWire,
+  neededSecretToWire,
+  protoName,
+  secretMetaToWire,
+  STATUS_OF_KIND,
   UNAPPROVED_METADATA_KEY,
   type AgentHandlers,
-  type WireSecretMeta,
+  type AgentMethod,
+  type AuditVerification,
+  type DaemonStatus,
+  type pb,
+  type ResponseOf,
 } from '@latchkey/protocol';
-import type { ManifestEntry as CoreManifestEntry } from '@latchkey/core';
 import type { EventBus } from './events.js';
 import type { LeaseManager } from './leases.js';
 import type { DatabaseUsers } from './issuers/database.js';
@@ -25,22 +37,6 @@ import { assertFitsReply } from './reply-size.js';
 import { secretCursor, type AgentService } from './service.js';
 import type { Scanner, ScanSession } from './scan/scanner.js';
 
-/** A decoded ScanRequest. */
-type ScanPieceWire = { source: number; label: string; data: Buffer; sourceEnd: boolean; channel: string };
-type ScanRequestWire = ScanPieceWire & { mode: string; roots: string[]; answer: boolean; pieces: ScanPieceWire[] };
-
-const STATUS_OF: Record<ErrorKind, grpc.status> = {
-  usage: grpc.status.INVALID_ARGUMENT,
-  input: grpc.status.INVALID_ARGUMENT,
-  notFound: grpc.status.NOT_FOUND,
-  unavailable: grpc.status.UNAVAILABLE,
-  denied: grpc.status.PERMISSION_DENIED,
-  exhausted: grpc.status.RESOURCE_EXHAUSTED,
-  failed: grpc.status.FAILED_PRECONDITION,
-  cancelled: grpc.status.CANCELLED,
-  internal: grpc.status.INTERNAL,
-};
-
 /** What the binding needs besides the service. */
 export interface BindingDeps {
   service: AgentService;
@@ -54,20 +50,10 @@ export interface BindingDeps {
   log: Logger;
   /** The peer of a call, as identified when its connection was accepted. */
   peerOf: (call: grpc.ServerUnaryCall<unknown, unknown>) => Peer | undefined;
-  status: () => Promise<{
-    keychain: string;
-    pid: number;
-    socket: string;
-    store: string;
-    storeNote: string;
-    uptimeSeconds: number;
-    version: string;
-    stateDir: string;
-    auditHead: string;
-  }>;
+  status: () => Promise<Omit<DaemonStatus, 'secrets'>>;
   shutdown: () => void;
   /** Checks the audit trail with the daemon's seal key, live head and checkpoint. */
-  verifyAudit: () => Promise<{ report: ChainReport; sealedFrom: number; stateDir: string }>;
+  verifyAudit: () => Promise<AuditVerification>;
 }
 
 /** Turns any thrown error into a gRPC status; unexpected errors are logged and reported as internal. */
@@ -77,36 +63,15 @@ export function toServiceError(err: unknown, log: Logger): Partial<grpc.ServiceE
     metadata.set(KIND_METADATA_KEY, err.kind);
     if (err.hint) metadata.set(HINT_METADATA_KEY, err.hint);
     if (err instanceof UnapprovedManifest) metadata.set(UNAPPROVED_METADATA_KEY, err.path);
-    return { code: STATUS_OF[err.kind], details: err.message, metadata };
+    return { code: STATUS_OF_KIND[err.kind], details: err.message, metadata };
   }
   log.error(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   metadata.set(KIND_METADATA_KEY, 'internal');
   return { code: grpc.status.INTERNAL, details: 'internal error in the daemon (see daemon.log)', metadata };
 }
 
-/** The wire form of secret metadata, with usage statistics when known. */
-export function toWireMeta(m: SecretMeta, usage?: { lastUsedAt: number; useCount: number }, leak?: { at: number; where: string }): WireSecretMeta {
-  return {
-    leakedAtUnixMs: leak?.at ?? 0,
-    leakedWhere: leak?.where ?? '',
-    tokenKind: m.tokenKind ?? '',
-    lastUsedAtUnixMs: usage?.lastUsedAt ?? 0,
-    useCount: usage?.useCount ?? 0,
-    name: m.name,
-    scope: m.scope,
-    owner: m.owner,
-    description: m.description,
-    createdAtUnixMs: m.createdAt,
-    expiresAtUnixMs: m.expiresAt,
-    source: m.source,
-    mintCommand: m.mint ?? '',
-    expiry: expiryOrigin(m),
-    allowGrants: m.allowGrants ?? [],
-  };
-}
-
 /** Upper bound of a SecretMeta's encoded size inside a ListSecretsResponse. */
-function wireMetaBytes(m: WireSecretMeta): number {
+function wireMetaBytes(m: pb.SecretMeta): number {
   return (
     ENTRY_FRAMING_BYTES +
     5 * VARINT_FIELD_BYTES +
@@ -123,27 +88,6 @@ function wireMetaBytes(m: WireSecretMeta): number {
   );
 }
 
-/** The wire form of a manifest's entries (never a value). */
-export function toWireEntries(entries: readonly CoreManifestEntry[]) {
-  return entries.map((e) => ({
-    variable: e.variable,
-    line: e.line,
-    kind: e.ref ? e.ref.kind : 'literal',
-    secret: e.ref?.kind === 'secret' ? e.ref.name : e.ref?.kind === 'temp' ? `temp/${e.ref.tempKind}` : '',
-    owner: e.ref?.kind === 'secret' ? e.ref.owner : '',
-    description: e.ref?.kind === 'secret' ? e.ref.desc : '',
-    docs: e.ref?.kind === 'secret' ? e.ref.docs : '',
-    uses: e.ref ? referenceUses(e.ref) : [],
-    // What changes what the key can do, or what runs on its behalf: shown when a manifest is approved.
-    params:
-      e.ref?.kind === 'temp'
-        ? { ...e.ref.params, ...(e.ref.ttlSeconds !== undefined ? { ttl: formatDuration(e.ref.ttlSeconds) } : {}) }
-        : e.ref?.kind === 'secret'
-          ? { ...(e.ref.forbid ? { forbid: e.ref.forbid.join(',') } : {}), ...(e.ref.onLeak ? { on_leak: e.ref.onLeak } : {}) }
-          : {},
-  }));
-}
-
 /** The refusal of a manifest whose listing cannot fit one reply. */
 function manifestTooBig(path: string, variables: number): () => Error {
   return () =>
@@ -154,8 +98,8 @@ function manifestTooBig(path: string, variables: number): () => Error {
 }
 
 /** `reply` when it fits the message cap, else the error of `tooBig` (see reply-size.ts). */
-function fitsReply<T extends object>(method: string, reply: T, tooBig: () => Error): T {
-  const serialize = agentService()[method]?.responseSerialize as ((r: T) => Uint8Array) | undefined;
+function fitsReply<K extends AgentMethod>(method: K, reply: ResponseOf<K>, tooBig: () => Error): ResponseOf<K> {
+  const serialize = agentService()[protoName(method)]?.responseSerialize as ((r: ResponseOf<K>) => Uint8Array) | undefined;
   if (!serialize) throw new Error(`no serializer for ${method}`);
   return assertFitsReply(reply, serialize, tooBig);
 }
@@ -176,8 +120,8 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
     };
 
   const handlers: AgentHandlers = {
-    Status: unary(async () => ({ ...(await deps.status()), secrets: service.count() })),
-    PutSecret: unary(async (req, caller) => {
+    status: unary(async () => ({ ...(await deps.status()), secrets: service.count() })),
+    putSecret: unary(async (req, caller) => {
       if ((req as unknown as Record<PropertyKey, unknown>)[INVALID_UTF8]) {
         throw inputError(`the value for ${quote(req.name)} is not valid UTF-8`, 'store text; for binary data, store it base64-encoded');
       }
@@ -190,73 +134,64 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
         project: req.project,
         cwd,
         source: req.source,
-        allowGrants: req.allowGrants ?? [],
+        allowGrants: req.allowGrants,
       };
-      if (req.mintCommand) return { secret: toWireMeta(await deps.minter.create({ ...input, mint: req.mintCommand }, peer)) };
-      return { secret: toWireMeta(await service.put({ ...input, value: req.value }, peer)) };
+      if (req.mintCommand) return { secret: secretMetaToWire(await deps.minter.create({ ...input, mint: req.mintCommand }, peer)) };
+      return { secret: secretMetaToWire(await service.put({ ...input, value: req.value }, peer)) };
     }),
-    GetSecret: unary(async (req, caller) => {
+    getSecret: unary(async (req, caller) => {
       const { cwd, peer } = locatePeer(caller, req.cwd);
       const record = await service.get(req.name, cwd, peer);
-      return { value: record.value, secret: toWireMeta(record.meta) };
+      return { value: record.value, secret: secretMetaToWire(record.meta) };
     }),
-    ListSecrets: unary((req) => {
+    listSecrets: unary((req) => {
       const after = decodePageToken('secrets', req.pageToken, ['string', 'string']);
       const page = service.listPage(
         { after: after && secretCursor(after[0] as string, after[1] as string), pageSize: req.pageSize },
-        (m) => toWireMeta(m, service.usageOf(m), deps.scanner.leakOf(service.current(m.scope, m.name))),
+        (m) => secretMetaToWire(m, service.usageOf(m), deps.scanner.leakOf(service.current(m.scope, m.name))),
         wireMetaBytes,
       );
       return { secrets: page.items, nextPageToken: page.next ? encodePageToken('secrets', [page.next.scope, page.next.name]) : '' };
     }),
-    DeleteSecret: unary(async (req, caller) => {
+    deleteSecret: unary(async (req, caller) => {
       const { cwd, peer } = locatePeer(caller, req.cwd);
-      return { secret: toWireMeta(await service.delete(req.name, cwd, req.project, peer)) };
+      return { secret: secretMetaToWire(await service.delete(req.name, cwd, req.project, peer)) };
     }),
-    AllowManifest: unary(async (req, peer) => {
+    allowManifest: unary(async (req, peer) => {
       // The reply is checked before the approval is recorded: a manifest that cannot be listed is not approved.
-      let reply: object | undefined;
+      let reply: ResponseOf<'allowManifest'> | undefined;
       await manifests.allow(req.path, req.sha256, req.allowVars, peer, (m) => {
-        reply = fitsReply('AllowManifest', { path: m.path, realPath: m.realPath, sha256: m.sha256, entries: toWireEntries(m.manifest.entries) }, manifestTooBig(m.path, m.manifest.entries.length));
+        reply = fitsReply('allowManifest', { path: m.path, realPath: m.realPath, sha256: m.sha256, entries: manifestEntriesToWire(m.manifest.entries) }, manifestTooBig(m.path, m.manifest.entries.length));
       });
-      return reply as never;
+      if (!reply) throw new Error('the approval recorded no reply');
+      return reply;
     }),
-    DenyManifest: unary(async (req, peer) => manifests.deny(req.path, peer)),
-    InspectManifest: unary((req) => {
+    denyManifest: unary(async (req, peer) => manifests.deny(req.path, peer)),
+    inspectManifest: unary((req) => {
       const m = manifests.inspect(req.path, req.allowVars, req.refusedAsData);
-      return fitsReply('InspectManifest', {
+      return fitsReply('inspectManifest', {
         path: m.path,
         realPath: m.realPath,
         sha256: m.sha256,
         approved: m.approved,
         changed: m.changed,
-        entries: toWireEntries(m.manifest.entries),
-        needed: m.needed.map((s) => ({
-          name: s.name,
-          variables: s.variables,
-          signerFor: s.signerFor,
-          owner: s.owner,
-          description: s.description,
-          docs: s.docs,
-          maxTtlSeconds: s.maxTtlSeconds ?? 0,
-          state: s.state,
-          stored: s.stored ? toWireMeta(s.stored, service.usageOf(s.stored)) : null,
-        })),
+        entries: manifestEntriesToWire(m.manifest.entries),
+        needed: m.needed.map((s) => neededSecretToWire(s, s.stored && service.usageOf(s.stored))),
         projectRoot: m.projectRoot ?? '',
         refusedVariables: m.refusedVariables,
       }, manifestTooBig(m.path, m.manifest.entries.length));
     }),
-    ResolveEnv: unary(async (req, caller) => {
+    resolveEnv: unary(async (req, caller) => {
       const { cwd, peer } = locatePeer(caller, req.cwd);
       const resolved = await manifests.resolve(req.manifests, cwd, req.command, req.allowVars, peer);
-      return fitsReply('ResolveEnv', resolved, () =>
+      return fitsReply('resolveEnv', resolved, () =>
         inputError(
           `the variables of ${req.manifests.join(', ')} take more than the 64 KiB one reply carries`,
           'reference fewer or smaller values per command (a large value can be a file the command reads)',
         ),
       );
     }),
-    WatchSecrets: (call) => {
+    watchSecrets: (call) => {
       const secrets = new Set(call.request.secrets);
       const paths = new Set(call.request.manifests);
       const unsubscribe = deps.events.subscribe((e) => {
@@ -268,7 +203,7 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       call.on('close', unsubscribe);
       call.on('error', unsubscribe);
     },
-    Scan: (call) => {
+    scan: (call) => {
       const peer = deps.peerOf(call as unknown as grpc.ServerUnaryCall<unknown, unknown>);
       let session: ScanSession | undefined;
       let failed = false;
@@ -277,7 +212,7 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
         failed = true;
         call.emit('error', toServiceError(err, log));
       };
-      call.on('data', (req: ScanRequestWire) => {
+      call.on('data', (req: pb.ScanRequest) => {
         if (failed) return;
         try {
           session ??= deps.scanner.begin({ mode: req.mode, roots: req.roots, answer: req.answer }, peer);
@@ -306,69 +241,37 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
         failed = true;
       });
     },
-    IssueTempKey: unary(async (req, peer) => {
-      const key = await deps.leases.issue({ kind: req.kind, ttlSeconds: req.ttlSeconds, params: req.params, bindPid: req.bindPid, signerUse: { cwd: req.cwd } }, peer);
-      return { value: key.value, leaseId: key.leaseId, expiresAtUnixMs: key.expiresAt };
-    }),
-    RevokeLease: unary(async (req, peer) => ({
+    issueTempKey: unary(async (req, peer) =>
+      issuedKeyToWire(await deps.leases.issue({ kind: req.kind, ttlSeconds: req.ttlSeconds, params: req.params, bindPid: req.bindPid, signerUse: { cwd: req.cwd } }, peer)),
+    ),
+    revokeLease: unary(async (req, peer) => ({
       revoked: (await deps.leases.revoke(req.leaseId, peer)) || ((await deps.databases?.revokeAdopted(req.leaseId)) ?? false),
     })),
-    IntrospectTempKey: unary((req) => {
-      const i = deps.leases.introspect(req.value);
-      return { active: i.active, leaseId: i.leaseId, expiresAtUnixMs: i.expiresAt, kind: i.kind };
-    }),
-    ListLeases: unary((req) => {
+    introspectTempKey: unary((req) => introspectionToWire(deps.leases.introspect(req.value))),
+    listLeases: unary((req) => {
       const after = decodePageToken('leases', req.pageToken, ['number', 'string']);
       const page = deps.leases.listPage(
         { after: after && { issuedAt: after[0] as number, leaseId: after[1] as string }, pageSize: req.pageSize },
-        (l) => ({
-          leaseId: l.leaseId,
-          kind: l.kind,
-          issuedAtUnixMs: l.issuedAt,
-          expiresAtUnixMs: l.expiresAt,
-          boundPid: l.boundPid ?? 0,
-          boundExe: l.boundExe ?? '',
-          fingerprint: l.fingerprint,
-          state: '',
-        }),
+        leaseToWire,
         (l) => ENTRY_FRAMING_BYTES + 3 * VARINT_FIELD_BYTES + stringFieldBytes(l.leaseId) + stringFieldBytes(l.kind) + stringFieldBytes(l.boundExe) + stringFieldBytes(l.fingerprint),
       );
       // Database users that are no plain lease (adopted at start, teardown pending) come on the last page.
       const extra = page.next
         ? []
-        : (deps.databases?.states() ?? []).map((u) => ({
-            leaseId: u.leaseId,
-            kind: u.kind,
-            issuedAtUnixMs: u.issuedAt,
-            expiresAtUnixMs: u.expiresAt,
-            boundPid: u.boundPid,
-            boundExe: '',
-            fingerprint: '',
-            state: u.state,
-          }));
+        : (deps.databases?.states() ?? []).map((u) =>
+            leaseToWire({ leaseId: u.leaseId, kind: u.kind, issuedAt: u.issuedAt, expiresAt: u.expiresAt, boundPid: u.boundPid, boundExe: '', fingerprint: '', state: u.state }),
+          );
       return { leases: [...page.items, ...extra], nextPageToken: page.next ? encodePageToken('leases', [page.next.issuedAt, page.next.leaseId]) : '' };
     }),
-    RotateSecret: unary(async (req, caller) => {
+    rotateSecret: unary(async (req, caller) => {
       const { cwd, peer } = locatePeer(caller, req.cwd);
-      return { secret: toWireMeta(await deps.minter.rotate(req.name, cwd, peer)) };
+      return { secret: secretMetaToWire(await deps.minter.rotate(req.name, cwd, peer)) };
     }),
-    Shutdown: unary(() => {
+    shutdown: unary(() => {
       setImmediate(deps.shutdown);
       return {};
     }),
-    VerifyAudit: unary(async () => {
-      const { report, sealedFrom, stateDir } = await deps.verifyAudit();
-      return {
-        ok: report.ok,
-        records: report.records,
-        files: report.files,
-        broken: report.broken ?? null,
-        repairs: report.repairs ?? [],
-        tornTail: report.tornTail ?? null,
-        sealedFrom,
-        stateDir,
-      };
-    }),
+    verifyAudit: unary(async () => auditVerificationToWire(await deps.verifyAudit())),
   };
   const definition = agentService();
   // PutSecret's value (field 2) must arrive as UTF-8: the decoder would replace bad bytes silently.

@@ -1,7 +1,10 @@
-// The parts of the protocol that load without grpc-js or proto-loader: paths and the hot-path codec.
+// The parts of the protocol that load without grpc-js or proto-loader: paths and gRPC framing. The
+// exec path takes its message codecs from `@latchkey/protocol/messages` (bundled, so only the two it
+// uses are loaded).
 export * from './paths.js';
 export * from './clean-env.js';
-export * from './wire.js';
+export * from './framing.js';
+export * from './status.js';
 import { HINT_METADATA_KEY, KIND_METADATA_KEY, UNAPPROVED_METADATA_KEY } from './metadata.js';
 
 /** The error metadata keys, for clients that read them by hand. */

@@ -1,25 +1,38 @@
-// Loading the wire contract. The loader options here are the ones the type generator uses too.
+// Loading the wire contract for grpc-js. proto-loader reads the .proto shipped in this package at run
+// time; the loader options here are the ones scripts/gen-proto.js checks its generated shapes against.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import type { ProtoGrpcType } from './generated/agent.js';
 
-/** The proto-loader options shared by run time and `scripts/gen-proto.js`. */
-export const LOADER_OPTIONS: protoLoader.Options = JSON.parse(
-  readFileSync(new URL('../src/loader-options.json', import.meta.url), 'utf8'),
-);
+const rawLoaderOptions = JSON.parse(readFileSync(new URL('../src/loader-options.json', import.meta.url), 'utf8'));
+const TYPES: Record<string, typeof Number | typeof String> = { Number, String };
 
-/** Absolute path of `proto/latchkey/v1/agent.proto`. */
-export const PROTO_PATH = fileURLToPath(new URL('../../../proto/latchkey/v1/agent.proto', import.meta.url));
+/**
+ * The proto-loader options shared by run time and `scripts/gen-proto.js`. JSON names `longs` and `enums`
+ * as text; proto-loader wants the constructors (given the text, it silently decodes int64 as Long objects).
+ */
+export const LOADER_OPTIONS: protoLoader.Options = {
+  ...rawLoaderOptions,
+  ...(rawLoaderOptions.longs ? { longs: TYPES[rawLoaderOptions.longs] } : {}),
+  ...(rawLoaderOptions.enums ? { enums: TYPES[rawLoaderOptions.enums] } : {}),
+};
 
-let cached: ProtoGrpcType | undefined;
+/** Absolute path of the wire contract, `proto/latchkey/v1/agent.proto` inside this package. */
+export const PROTO_PATH = fileURLToPath(new URL('../proto/latchkey/v1/agent.proto', import.meta.url));
 
-/** The loaded `latchkey.v1` package (service constructors and message types), loaded once. */
-export function loadProto(): ProtoGrpcType {
+/** What `loadProto()` returns: the `latchkey.v1` package as grpc-js loads it. */
+export interface AgentPackage {
+  latchkey: { v1: { Agent: grpc.ServiceClientConstructor } };
+}
+
+let cached: AgentPackage | undefined;
+
+/** The loaded `latchkey.v1` package (the service's client constructor and definition), loaded once. */
+export function loadProto(): AgentPackage {
   if (!cached) {
     const definition = protoLoader.loadSync(PROTO_PATH, LOADER_OPTIONS);
-    cached = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
+    cached = grpc.loadPackageDefinition(definition) as unknown as AgentPackage;
   }
   return cached;
 }

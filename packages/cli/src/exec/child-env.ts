@@ -1,7 +1,7 @@
 // The child's environment: the inherited one, then the manifest's variables with `${VAR}` in literals expanded
 // (core's expandVariables), and the values `--mask` must hide.
 import { expandVariables } from '@latchkey/core/expand';
-import type { ResolveEnvResponseWire } from '@latchkey/protocol/lean';
+import type { ResolvedEnv } from '@latchkey/protocol';
 
 type Env = Record<string, string>;
 
@@ -16,7 +16,7 @@ export interface ChildEnvironment {
 }
 
 /** Builds the child's environment from the inherited one and the daemon's answer. */
-export function childEnvironment(inherited: Readonly<Env>, resolved: Pick<ResolveEnvResponseWire, 'env' | 'referenced'>): ChildEnvironment {
+export function childEnvironment(inherited: Readonly<Env>, resolved: Pick<ResolvedEnv, 'env' | 'referenced'>): ChildEnvironment {
   const referenced = new Set(resolved.referenced);
   const { values, uses } = expandVariables(
     Object.entries(resolved.env).map(([name, value]) => ({ name, value, literal: !referenced.has(name) })),

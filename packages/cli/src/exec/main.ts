@@ -3,8 +3,10 @@
 import { resolve as resolvePath } from 'node:path';
 import { isatty } from 'node:tty';
 import { inputError, isLatchkeyError, render } from '@latchkey/core/errors';
-import { DaemonNotRunning, h2liteUnary, LeanStatusError } from '@latchkey/client/h2lite';
-import { decodeResolveEnvResponse, encodeResolveEnvRequest, findManifest, socketPath, type ResolveEnvResponseWire } from '@latchkey/protocol/lean';
+import { DaemonNotRunning, h2liteUnary, StatusError } from '@latchkey/client/h2lite';
+import type { ResolvedEnv } from '@latchkey/protocol';
+import { findManifest, socketPath } from '@latchkey/protocol/lean';
+import { ResolveEnvRequest, ResolveEnvResponse } from '@latchkey/protocol/messages';
 import { warnStoreNote } from '../render.js';
 import { parseExecArgv, type ExecOptions } from './argv.js';
 import { childEnvironment } from './child-env.js';
@@ -31,14 +33,14 @@ export function manifestPaths(opts: ExecOptions, cwd: string): string[] {
 }
 
 /** Resolves the manifests, starting the daemon or asking for approval (on a terminal) when needed. */
-export async function resolveEnv(opts: ExecOptions, manifests: string[], ctx: ExecContext): Promise<ResolveEnvResponseWire> {
+export async function resolveEnv(opts: ExecOptions, manifests: string[], ctx: ExecContext): Promise<ResolvedEnv> {
   const socket = socketPath(ctx.env);
-  const request = encodeResolveEnvRequest({ manifests, cwd: ctx.cwd, command: opts.command, allowVars: opts.allowVars });
+  const request = ResolveEnvRequest.encode({ manifests, cwd: ctx.cwd, command: opts.command, allowVars: opts.allowVars }).finish();
   let started = false;
   let asked = false;
   for (;;) {
     try {
-      return decodeResolveEnvResponse(await h2liteUnary(socket, 'ResolveEnv', request));
+      return ResolveEnvResponse.decode(await h2liteUnary(socket, 'ResolveEnv', request));
     } catch (err) {
       if (err instanceof DaemonNotRunning && !started) {
         started = true;
@@ -46,7 +48,7 @@ export async function resolveEnv(opts: ExecOptions, manifests: string[], ctx: Ex
         warnStoreNote(process, await startDaemonProcess(ctx.env));
         continue;
       }
-      if (err instanceof LeanStatusError && err.unapprovedManifest && ctx.interactive && !asked) {
+      if (err instanceof StatusError && err.unapprovedManifest && ctx.interactive && !asked) {
         asked = true;
         const { approveInteractively } = await import('./approve.js');
         // process.stdin is opened only here: opening it sets O_NONBLOCK on a pipe the command may share.

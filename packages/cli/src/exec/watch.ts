@@ -2,7 +2,7 @@
 // a secret it uses changes or rotates, or when its manifest changes and is approved again. The events
 // come from the daemon's WatchSecrets stream. The agent ends the way the command ends on its own.
 import { connect, type AgentConnection } from '@latchkey/client';
-import type { ResolveEnvResponseWire } from '@latchkey/protocol/lean';
+import type { ResolvedEnv } from '@latchkey/protocol';
 import type { ExecOptions } from './argv.js';
 import { childEnvironment } from './child-env.js';
 import type { ExecContext } from './main.js';
@@ -19,7 +19,7 @@ export interface WatchInput {
   manifests: string[];
   ctx: ExecContext;
   file: string;
-  first: ResolveEnvResponseWire;
+  first: ResolvedEnv;
 }
 
 /** Stops a child: SIGTERM, then SIGKILL after the grace period. */

@@ -1,8 +1,0 @@
-// Original file: proto/latchkey/v1/agent.proto
-
-
-export interface ShutdownResponse {
-}
-
-export interface ShutdownResponse__Output {
-}
