@@ -27,6 +27,7 @@ import {
   type LeaseVerdict,
   type TtlPolicy,
 } from '@latchkey/core';
+import type { IssuedKey, LeaseInfo, LeaseIntrospection } from '@latchkey/protocol';
 import type { AuditEvent, AuditSink, Peer } from './audit.js';
 import type { Logger } from './log.js';
 import { SortedKeys, takePage, type Page, type PageRequest } from './paging.js';
@@ -80,33 +81,6 @@ export interface IssueRequest {
   bindPid?: number;
   /** For a jwt: where the signer is used from (its scope and audit); the root scope only when absent. */
   signerUse?: SignerUse;
-}
-
-export interface IssuedKey {
-  value: string;
-  leaseId: string;
-  /** Unix ms. */
-  expiresAt: number;
-}
-
-export interface LeaseIntrospection {
-  active: boolean;
-  leaseId: string;
-  expiresAt: number;
-  kind: string;
-}
-
-/** A lease's metadata; never the key. */
-export interface LeaseInfo {
-  leaseId: string;
-  kind: string;
-  issuedAt: number;
-  expiresAt: number;
-  /** 0 when the lease is bound to no process. */
-  boundPid: number;
-  boundExe: string;
-  /** The first 16 hex characters of the key's keyed fingerprint, as in audit records. */
-  fingerprint: string;
 }
 
 interface Lease extends LeaseTerms {

@@ -2,7 +2,7 @@
 // The daemon reads the manifest itself from its real path, so what is approved is what is resolved.
 import { readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { assertManifestTrusted, MANIFEST_MAX_BYTES, readManifestFile } from '@latchkey/protocol';
+import { assertManifestTrusted, MANIFEST_MAX_BYTES, readManifestFile, type ResolvedEnv } from '@latchkey/protocol';
 import {
   deniedError,
   forbiddenBy,
@@ -56,15 +56,6 @@ export interface LoadedManifest {
   realPath: string;
   sha256: string;
   manifest: Manifest;
-}
-
-export interface ResolvedEnv {
-  env: Record<string, string>;
-  warnings: string[];
-  secrets: string[];
-  manifests: string[];
-  /** The variables of `env` set from references, after later manifests' literals override them. */
-  referenced: string[];
 }
 
 /** Why a resolve was refused for want of approval; the CLI may ask and retry. */
