@@ -281,6 +281,7 @@ export class LeaseManager {
           boundPid: lease.boundPid,
           boundExe: lease.boundExe,
           fingerprint: lease.fingerprint,
+          state: '',
         });
       },
       sizeOf,
