@@ -18,7 +18,7 @@ retry() {
 APT_PACKAGES=(
   gnome-keyring dbus libsecret-tools libsecret-1-dev   # the Secret Service, secret-tool, keytar's build dependency
   python3 make g++                                     # node-gyp: keytar builds from source
-  protobuf-compiler protobuf-compiler-grpc python3-grpcio  # clients generated from the .proto in other languages
+  protobuf-compiler protobuf-compiler-grpc python3-grpcio  # protoc: pnpm gen:proto (CI checks the generated code) and clients in other languages
   util-linux                                           # setpriv and logger, used by the tests
   zsh fish                                             # the completion scripts are tested in their own shells
   postgresql mariadb-server redis-server               # real database servers the temporary-user tests start in a temp folder

@@ -377,6 +377,7 @@ describe('audit and listing', () => {
       boundPid: 0,
       boundExe: '',
       fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+      state: '',
     });
     expect(JSON.stringify(info)).not.toContain(key.value);
     // keyed: a second daemon (another key) fingerprints the same value differently
