@@ -194,7 +194,7 @@ describe('h2liteUnary against a grpc-js server', () => {
     handler = (call, cb) => cb(null, { env: { GOT: String(call.request.manifests.length) }, warnings: [], secrets: [], manifests: [] });
     const req = ResolveEnvRequest.encode({ manifests: [], cwd: '', command: '', allowVars: [] }).finish();
     const { lite, lean } = await both(sock, req);
-    expect(ResolveEnvResponse.decode((lite as { value: Uint8Array }).value)).toEqual({ env: { GOT: '0' }, warnings: [], secrets: [], manifests: [] });
+    expect(ResolveEnvResponse.decode((lite as { value: Uint8Array }).value)).toEqual({ env: { GOT: '0' }, warnings: [], secrets: [], manifests: [], referenced: [] });
     expect(lean).toEqual(lite);
   });
 
