@@ -357,6 +357,39 @@ describe('the keychain never crashes the daemon', () => {
     }
   }, 60_000);
 
+  it('kill -9 of the daemon takes its keychain worker with it, even blocked on a frozen keyring: a write queued there never lands behind the next daemon', async () => {
+    const w = makeWorld(kr);
+    const daemon = await w.startDaemon();
+    const conn = new AgentConnection(w.socket);
+    try {
+      await conn.putSecret({ name: 'orphan', value: valueOf('orphan'), ttlSeconds: 3600 });
+      const pid = workerPid(daemon.pid) as number;
+      expect(pid).toBeDefined();
+      kr.freeze();
+      // The worker now waits on gnome-keyring with this write queued behind its check.
+      await expect(conn.putSecret({ name: 'orphan', value: `${valueOf('orphan')}-queued`, ttlSeconds: 3600 })).rejects.toMatchObject({ kind: 'unavailable' });
+      process.kill(daemon.pid, 'SIGKILL');
+      await daemon.exited;
+      expect(await waitFor(() => !alive(pid), 5000, 20), 'the keychain worker outlived its daemon').toBe(true);
+      kr.thaw();
+      const next = await w.startDaemon();
+      try {
+        const again = new AgentConnection(w.socket);
+        try {
+          expect((await again.getSecret('orphan')).value === valueOf('orphan')).toBe(true);
+        } finally {
+          again.close();
+        }
+        expect((await valueInKeychain(kr, w, 'orphan')) === valueOf('orphan')).toBe(true);
+      } finally {
+        await next.kill();
+      }
+    } finally {
+      conn.close();
+      await w.cleanup();
+    }
+  }, 60_000);
+
   it('the keychain worker dying of SIGSEGV is a failed call, not a dead daemon; the next call starts a new, hardened worker', async () => {
     const w = makeWorld(kr);
     const daemon = await w.startDaemon();

@@ -90,6 +90,7 @@ export function keychainState(selected: SelectedStore, deps: KeychainStateDeps):
   };
   const watch = new KeychainWatch({ health: () => keychain.health(), log, onAnswer: loadNow, pendingWork: () => keychain.hasUnsettled() }, selected.health);
   watch.start();
+  keychain.onLocked = () => watch.observed('locked');
   return {
     readGate: () => {
       watch.refuseIfLocked();

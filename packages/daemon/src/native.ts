@@ -17,6 +17,7 @@ const LOCK_EX = 2;
 const LOCK_NB = 4;
 const PR_GET_DUMPABLE = 3;
 const PR_SET_DUMPABLE = 4;
+const PR_SET_PDEATHSIG = 1;
 const RLIMIT_CORE = 4;
 const RLIMIT_NOFILE = 7;
 
@@ -134,6 +135,17 @@ export function isDumpable(): boolean {
   const rc = lib.prctl(PR_GET_DUMPABLE, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0) as number;
   if (rc < 0) throw errnoError(lib, 'prctl(PR_GET_DUMPABLE)', koffi.errno());
   return rc !== 0;
+}
+
+/**
+ * prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills this process when the thread that started it dies,
+ * so a child cannot outlive its parent and go on acting for it (a no-op off Linux).
+ */
+export function dieWithParent(): void {
+  if (process.platform !== 'linux') return;
+  const lib = libc('dieWithParent');
+  const rc = lib.prctl(PR_SET_PDEATHSIG, 'unsigned long', osConstants.signals.SIGKILL, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0) as number;
+  if (rc !== 0) throw errnoError(lib, 'prctl(PR_SET_PDEATHSIG)', koffi.errno());
 }
 
 /** setrlimit(RLIMIT_CORE, {0, 0}): this process (and its children) never writes a core file; a no-op off Linux. */

@@ -5,7 +5,7 @@
 // the daemon is (not dumpable, no core files) because the passwords it passes on are secret values.
 // Requests come one at a time over the IPC channel; each is answered with its id.
 import { createRequire } from 'node:module';
-import { disableCoreDumps, setNotDumpable } from '../native.js';
+import { dieWithParent, disableCoreDumps, setNotDumpable } from '../native.js';
 import { probeKeychain } from './secret-service.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 
@@ -14,10 +14,22 @@ type Keytar = typeof import('keytar');
 /** How long the lock check may wait for the Secret Service (the daemon gives up on a call sooner). */
 const PROBE_TIMEOUT_MS = 25_000;
 
+/** The daemon that started this worker (its argument): the worker must not outlive it. */
+const daemonPid = Number(process.argv[2] ?? process.ppid);
+
 const hardeningMissing: string[] = [];
 for (const [what, fn] of [
   ['not dumpable', setNotDumpable],
   ['no core files', disableCoreDumps],
+  // A daemon killed (kill -9) while a write is queued here must not have it land after the next daemon
+  // loaded the keychain: the kernel kills the worker with it. If it died before this was set, exit now.
+  [
+    'dies with the daemon',
+    () => {
+      dieWithParent();
+      if (process.ppid !== daemonPid) process.exit(0);
+    },
+  ],
 ] as const) {
   try {
     fn();

@@ -55,6 +55,8 @@ export class KeychainStore implements SecretStore {
   private healthCheck: Promise<KeychainHealth> | undefined;
   /** Told about what the worker reports that is not an answer (its stderr, a death, missing hardening). */
   onNotice: (line: string) => void = () => {};
+  /** Told when a call found the keychain locked (so that reads stop at once, not at the next check). */
+  onLocked: () => void = () => {};
 
   constructor(
     readonly service: string,
@@ -137,7 +139,10 @@ export class KeychainStore implements SecretStore {
       pending.settle = (reply) => {
         clearTimeout(timer);
         if (reply.ok) resolve(reply.result);
-        else reject(failure(what, reply.error.kind, reply.error.message));
+        else {
+          if (reply.error.kind === 'locked') this.onLocked();
+          reject(failure(what, reply.error.kind, reply.error.message));
+        }
       };
       this.inFlight.set(req.id, pending);
       try {
@@ -154,7 +159,7 @@ export class KeychainStore implements SecretStore {
     if (this.worker && this.worker.exitCode === null && this.worker.signalCode === null && this.worker.connected) return this.worker;
     const env: NodeJS.ProcessEnv = { PATH: WORKER_PATH };
     for (const key of WORKER_ENV) if (process.env[key] !== undefined) env[key] = process.env[key];
-    const child = spawn(process.execPath, [workerFile()], { env, cwd: '/', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
+    const child = spawn(process.execPath, [workerFile(), String(process.pid)], { env, cwd: '/', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (text: string) => {
       for (const line of text.split('\n')) if (line.trim()) this.onNotice(`keychain worker: ${line.trim().slice(0, 300)}`);
