@@ -9,7 +9,7 @@ import {
   keychainAccounts,
   keychainLookup,
   makeWorld,
-  readDaemonLog,
+ 
   sleep,
   startKeyring,
   waitFor,
@@ -47,11 +47,12 @@ describe('agent set/get/ls/rm with the real keychain', { timeout: 90_000 }, () =
     world = newWorld();
   });
   afterAll(async () => {
-    // An unexpected error anywhere in these scenarios is a bug even when every assertion held.
-    const internal = worlds.filter((w) => readDaemonLog(w.stateDir).includes('internal error')).map((w) => readDaemonLog(w.stateDir));
-    await Promise.all(worlds.map((w) => w.cleanup()));
-    await keyring?.stop();
-    expect(internal).toEqual([]);
+    // A world's cleanup fails on an internal error (a bug) it reported, even when every assertion held.
+    try {
+      await Promise.all(worlds.map((w) => w.cleanup()));
+    } finally {
+      await keyring?.stop();
+    }
   });
 
   it('stores a value from stdin byte-exact (trailing newline, unicode) and gets it back', async () => {

@@ -75,11 +75,12 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
     keyring = await startKeyring();
   });
   afterAll(async () => {
-    // An unexpected error anywhere in these scenarios is a bug even when every assertion held.
-    const internal = worlds.filter((w) => readDaemonLog(w.stateDir).includes('internal error')).map((w) => readDaemonLog(w.stateDir));
-    await Promise.all(worlds.map((w) => w.cleanup()));
-    await keyring?.stop();
-    expect(internal).toEqual([]);
+    // A world's cleanup fails on an internal error (a bug) it reported, even when every assertion held.
+    try {
+      await Promise.all(worlds.map((w) => w.cleanup()));
+    } finally {
+      await keyring?.stop();
+    }
   });
 
   it('12. a NUL byte or a value over 64 KiB is refused at set; a trailing newline survives byte-exact', async () => {
