@@ -1,12 +1,14 @@
 // The TypeScript client starts the daemon when none runs (issue 8, item 6), used as a user would: from a
 // project outside the workspace whose node_modules links the built @latchkey/client, with the README's
-// code verbatim and with the vitest global setup, on a machine (a world) where no daemon runs yet.
+// code verbatim and with the vitest global setup, on a machine (a world) where no daemon runs yet. The client
+// never imports the daemon: it finds the program, `latchkey-daemon` on PATH (linked as npm links a bin) or
+// named by LATCHKEY_DAEMON.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeWorld, readAudit, ROOT, run, type Result, type World } from '@latchkey/test-utils';
+import { DAEMON, makeWorld, readAudit, ROOT, run, type Result, type World } from '@latchkey/test-utils';
 
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const worlds: World[] = [];
@@ -17,6 +19,14 @@ function noDaemonWorld(): World {
   worlds.push(world);
   expect(existsSync(world.socket), 'a daemon socket before the test').toBe(false);
   return world;
+}
+
+/** The world's PATH with a folder in front holding `latchkey-daemon`, a link to the built daemon program. */
+function withDaemonOnPath(world: World): Record<string, string> {
+  const bin = join(world.dir, 'bin');
+  mkdirSync(bin);
+  symlinkSync(DAEMON, join(bin, 'latchkey-daemon'));
+  return { ...world.env, PATH: `${bin}:${world.env.PATH}` };
 }
 
 /** A user's project: a package.json depending on @latchkey/client through a file: link, and `files`. */
@@ -64,7 +74,7 @@ agent.close();
 writeFileSync('seen.json', JSON.stringify({ leaseId: key.leaseId, active, hex: /^[0-9a-f]{64}$/.test(key.value) }));
 `,
     });
-    const r = await run(process.execPath, ['example.mjs'], { env: world.env, cwd: dir, timeoutMs: 30_000 });
+    const r = await run(process.execPath, ['example.mjs'], { env: withDaemonOnPath(world), cwd: dir, timeoutMs: 30_000 });
     expect(r.code, r.stderr).toBe(0);
     const seen = JSON.parse(readFileSync(join(dir, 'seen.json'), 'utf8')) as { leaseId: string; active: boolean; hex: boolean };
     expect(seen).toMatchObject({ active: true, hex: true });
@@ -80,12 +90,30 @@ writeFileSync('seen.json', JSON.stringify({ leaseId: key.leaseId, active, hex: /
         globalSetup: ['@latchkey/client/vitest'], provide: { latchkeyKeys: ${JSON.stringify(keys)} } } };\n`,
       'key.test.mjs': `test('API_KEY is set', () => { expect(process.env.API_KEY).toMatch(/^[0-9a-f]{64}$/); });\n`,
     });
-    const r = await runVitest(dir, world.env);
+    const r = await runVitest(dir, { ...world.env, LATCHKEY_DAEMON: DAEMON });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/1 passed/);
     expect(await daemonAnswers(world)).toBe(true);
     const outcomes = readAudit(world.stateDir).filter((e) => e.event === 'lease').map((e) => e.outcome);
     expect(outcomes).toEqual(['issued', 'revoked']);
+  });
+
+  it('without latchkey-daemon on PATH or LATCHKEY_DAEMON, says what to install, and starts nothing', async () => {
+    const world = noDaemonWorld();
+    const dir = userProject(world, {
+      'example.mjs': `import { connect } from '@latchkey/client';
+try { await connect(); process.exit(3); } catch (err) { process.stdout.write(JSON.stringify({ kind: err.kind, message: err.message, hint: err.hint })); }
+`,
+    });
+    const r = await run(process.execPath, ['example.mjs'], { env: world.env, cwd: dir, timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      kind: 'unavailable',
+      message: 'no daemon is running and the daemon program latchkey-daemon was not found on PATH',
+      hint: 'install @latchkey/daemon (it provides latchkey-daemon), or set LATCHKEY_DAEMON to its path',
+    });
+    expect(existsSync(world.socket)).toBe(false);
+    expect(existsSync(world.stateDir) ? readdirSync(world.stateDir) : []).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@
 import { Command, Errors } from '@oclif/core';
 import { LatchkeyError, render } from '@latchkey/core';
 import { connect, type AgentConnection } from '@latchkey/client';
+import { installedDaemon } from './daemon-program.js';
 import { warnStoreNote, type Output } from './render.js';
 import { usageMessage, type FlagFacts } from './usage-message.js';
 
@@ -28,7 +29,7 @@ export abstract class BaseCommand extends Command {
       now: Date.now,
       stdout: process.stdout,
       stderr: process.stderr,
-      connect: (options) => connect({ env, autoStart: options?.autoStart ?? true, onStarted: (status) => warnStoreNote(process, status) }),
+      connect: (options) => connect({ env, autoStart: options?.autoStart ?? true, daemon: installedDaemon, onStarted: (status) => warnStoreNote(process, status) }),
     };
   }
 

@@ -1,13 +1,12 @@
-// Finding the daemon, and starting it when none runs.
+// Finding the daemon, and starting it when none runs. The daemon is a program (`latchkey-daemon`, the bin of
+// @latchkey/daemon), never imported: $LATCHKEY_DAEMON names it, else the caller says where the one installed
+// with it lies (the CLI does), else it is looked up on PATH.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { accessSync, closeSync, constants as fsConstants, mkdirSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { isLatchkeyError, LatchkeyError } from '@latchkey/core';
-import { cleanEnvironment, socketPath, stateDir, type Env } from '@latchkey/protocol';
+import { cleanEnvironment, DAEMON_PROGRAM, socketPath, stateDir, type Env } from '@latchkey/protocol';
 import { AgentConnection, type DaemonStatus } from './connection.js';
-
-const require = createRequire(import.meta.url);
 
 /** How long to wait for a daemon that was just started. */
 export const START_TIMEOUT_MS = 8000;
@@ -19,17 +18,54 @@ export interface ConnectOptions {
   autoStart?: boolean;
   /** Called after this call started a daemon (e.g. to say that it fell back to the memory store). */
   onStarted?: (status: DaemonStatus) => void;
+  /** Where the daemon program installed with the caller lies, if it knows (see findDaemon). */
+  daemon?: InstalledDaemon;
 }
 
-/** The daemon's entry file, spawned by `agent daemon start` and by auto-start. */
-export function daemonEntry(env: Env): string {
-  return env.LATCHKEY_DAEMON_ENTRY || require.resolve('@latchkey/daemon/main');
+/** Answers the path of the daemon program installed beside the caller, or undefined. */
+export type InstalledDaemon = () => string | undefined;
+
+/**
+ * The daemon program (a Node script, run with this Node and daemonNodeFlags()): $LATCHKEY_DAEMON, else the one
+ * `installed` answers, else `latchkey-daemon` on PATH (its real path: npm links a bin to its script).
+ */
+export function findDaemon(env: Env, installed?: InstalledDaemon): string {
+  if (env.LATCHKEY_DAEMON) return resolve(env.LATCHKEY_DAEMON);
+  const found = installed?.() ?? onPath(DAEMON_PROGRAM, env.PATH ?? '');
+  if (found) return found;
+  throw new LatchkeyError(
+    'unavailable',
+    `no daemon is running and the daemon program ${DAEMON_PROGRAM} was not found on PATH`,
+    `install @latchkey/daemon (it provides ${DAEMON_PROGRAM}), or set LATCHKEY_DAEMON to its path`,
+  );
 }
 
-/** Node's arguments to run the daemon: SIGUSR1 made inert where Node can (>= 22.14), then the entry. */
-export function daemonArgs(env: Env): string[] {
-  const flags = process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
-  return [...flags, daemonEntry(env)];
+/** The real path of the executable `name` in the first folder of `path` that has one. */
+function onPath(name: string, path: string): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (!isAbsolute(dir)) continue; // a relative PATH entry means the caller's folder: never trusted here
+    const file = join(dir, name);
+    try {
+      accessSync(file, fsConstants.X_OK);
+      if (statSync(file).isFile()) return realpathSync(file);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The Node flags the daemon runs with, for auto-start, `agent daemon start` and the service `agent daemon
+ * install` writes: SIGUSR1 made inert where Node can (>= 22.14), so no signal opens the inspector.
+ */
+export function daemonNodeFlags(): string[] {
+  return process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
+}
+
+/** Node's arguments to run the daemon: its flags, then the program. */
+export function daemonArgs(env: Env, installed?: InstalledDaemon): string[] {
+  return [...daemonNodeFlags(), findDaemon(env, installed)];
 }
 
 /**
@@ -57,13 +93,14 @@ export async function probe(socket: string, timeoutMs = 1500): Promise<DaemonSta
 }
 
 /** Spawns a detached daemon; resolves with its status once it answers, or throws with its last words. */
-export async function startDaemonProcess(env: Env): Promise<DaemonStatus> {
+export async function startDaemonProcess(env: Env, installed?: InstalledDaemon): Promise<DaemonStatus> {
+  const args = daemonArgs(env, installed);
   const socket = socketPath(env);
   const state = stateDir(env);
   mkdirSync(state, { recursive: true, mode: 0o700 });
   const logFile = join(state, 'daemon.log');
   const out = openSync(logFile, 'a', 0o600);
-  const child = spawn(process.execPath, daemonArgs(env), {
+  const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', out, out],
     env: daemonEnvironment(env),
@@ -137,7 +174,7 @@ export async function connect(options: ConnectOptions = {}): Promise<AgentConnec
   const socket = socketPath(env);
   if (options.autoStart !== false && !(await probe(socket))) {
     // Started before the optional callback is looked at: `a?.(await f())` skips f when a is absent.
-    const status = await startDaemonProcess(env);
+    const status = await startDaemonProcess(env, options.daemon);
     options.onStarted?.(status);
   }
   return new AgentConnection(socket);

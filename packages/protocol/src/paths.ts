@@ -46,6 +46,9 @@ export function assertSocketPathLength(path: string): void {
 /** The manifest file name looked for in each folder. */
 export const MANIFEST_NAME = 'agent.env';
 
+/** The daemon's program: the bin @latchkey/daemon installs, which clients start (never import). */
+export const DAEMON_PROGRAM = 'latchkey-daemon';
+
 /**
  * The project root for `cwd`: the nearest folder holding agent.env, else the Git root,
  * as a real path; undefined outside any project. An agent.env someone else could have written (in a

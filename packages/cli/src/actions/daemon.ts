@@ -4,6 +4,7 @@ import { LatchkeyError } from '@latchkey/core';
 import { daemonArgs, daemonEnvironment, probe, startDaemonProcess, type DaemonStatus } from '@latchkey/client';
 import { socketPath } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../base.js';
+import { installedDaemon } from '../daemon-program.js';
 import { spawnChild } from '../exec/run.js';
 
 /** Starts the daemon detached (or attached with `foreground`); a running daemon is left as it is. */
@@ -15,7 +16,7 @@ export async function startDaemon(input: { foreground: boolean }, deps: Deps): P
     return 0;
   }
   if (input.foreground) return runAttached(deps);
-  const status = await startDaemonProcess(deps.env);
+  const status = await startDaemonProcess(deps.env, installedDaemon);
   deps.stderr.write(`agent: daemon started (pid ${status.pid}) on ${status.socket}, store ${status.store}\n`);
   if (status.storeNote) deps.stderr.write(`agent: warning: ${status.storeNote}\n`);
   return 0;
@@ -23,7 +24,7 @@ export async function startDaemon(input: { foreground: boolean }, deps: Deps): P
 
 /** Runs the daemon attached to this terminal (clean environment; it moves itself to `/`), with exec's signal forwarding. */
 async function runAttached(deps: Deps): Promise<number> {
-  const { ended } = spawnChild(process.execPath, process.execPath, [...daemonArgs(deps.env), '--foreground'], daemonEnvironment(deps.env));
+  const { ended } = spawnChild(process.execPath, process.execPath, [...daemonArgs(deps.env, installedDaemon), '--foreground'], daemonEnvironment(deps.env));
   const end = await ended;
   return end.signal === undefined ? end.code : 128 + ((constants.signals as Record<string, number>)[end.signal] ?? 0);
 }

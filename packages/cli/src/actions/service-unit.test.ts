@@ -15,7 +15,7 @@ describe('serviceEnvironment', () => {
     const env = serviceEnvironment({
       LATCHKEY_STORE: 'keychain',
       LATCHKEY_SOCKET: 'rel/agent.sock',
-      LATCHKEY_DAEMON_ENTRY: '/x/main.js',
+      LATCHKEY_DAEMON: '/x/main.js',
       LATCHKEY_API_TOKEN: 'tok',
       LATCHKEY_SIGNING_KEY: 'k',
       LATCHKEY_PASSWORD: 'p',

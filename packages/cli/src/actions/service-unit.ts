@@ -38,7 +38,7 @@ export function serviceEnvironment(env: Readonly<Record<string, string | undefin
     const value = env[name];
     if (value === undefined || value === '' || /[\r\n\0]/.test(value)) continue;
     const keep =
-      (name.startsWith('LATCHKEY_') && name !== 'LATCHKEY_DAEMON_ENTRY' && !SECRET_LOOKING.test(name.slice('LATCHKEY_'.length))) ||
+      (name.startsWith('LATCHKEY_') && name !== 'LATCHKEY_DAEMON' && !SECRET_LOOKING.test(name.slice('LATCHKEY_'.length))) ||
       name === 'XDG_STATE_HOME' ||
       name === 'XDG_CONFIG_HOME';
     if (keep) out[name] = name === 'LATCHKEY_SOCKET' ? resolve(value) : value;

@@ -6,9 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LatchkeyError, usageError } from '@latchkey/core';
-import { daemonEntry, probe } from '@latchkey/client';
+import { findDaemon, probe } from '@latchkey/client';
 import { socketPath, stateDir } from '@latchkey/protocol';
 import type { Deps } from '../base.js';
+import { installedDaemon } from '../daemon-program.js';
 import { warn } from '../render.js';
 import { stopDaemon } from './daemon.js';
 import { LAUNCHD_LABEL, renderLaunchdPlist, renderSystemdUnit, serviceEnvironment, SYSTEMD_UNIT_NAME, WRITTEN_BY, type ServicePlan } from './service-unit.js';
@@ -71,7 +72,7 @@ function target(input: ServiceInput, deps: Deps): Target {
 
 /** The plan: this node, the daemon entry, the environment worth keeping. */
 export function servicePlan(input: ServiceInput, deps: Deps): ServicePlan {
-  return { node: resolve(input.node), nodeFlags: input.nodeFlags, entry: resolve(daemonEntry(deps.env)), environment: serviceEnvironment(deps.env) };
+  return { node: resolve(input.node), nodeFlags: input.nodeFlags, entry: findDaemon(deps.env, installedDaemon), environment: serviceEnvironment(deps.env) };
 }
 
 /** Writes the unit (or prints it with dryRun) and starts it through the service manager when it answers. */

@@ -2,11 +2,12 @@
 import { connect } from '@latchkey/client';
 import { escapeControl } from '@latchkey/core/display';
 import type { Deps } from '../base.js';
+import { installedDaemon } from '../daemon-program.js';
 import { confirm, describeManifest } from '../actions/manifest.js';
 
 /** Shows what the manifest asks for on `io.stderr` and approves it if the user says yes on `io.stdin`. */
 export async function approveInteractively(path: string, allowVars: readonly string[], env: Record<string, string>, io: Pick<Deps, 'stdin' | 'stderr'>): Promise<boolean> {
-  const agent = await connect({ env });
+  const agent = await connect({ env, daemon: installedDaemon });
   try {
     const info = await agent.inspectManifest(path, allowVars);
     const shown = escapeControl(info.path);

@@ -7,6 +7,7 @@ import { DaemonNotRunning, h2liteUnary, StatusError } from '@latchkey/client/h2l
 import type { ResolvedEnv } from '@latchkey/protocol';
 import { findManifest, socketPath } from '@latchkey/protocol/lean';
 import { ResolveEnvRequest, ResolveEnvResponse } from '@latchkey/protocol/messages';
+import { installedDaemon } from '../daemon-program.js';
 import { warnStoreNote } from '../render.js';
 import { parseExecArgv, type ExecOptions } from './argv.js';
 import { childEnvironment } from './child-env.js';
@@ -45,7 +46,7 @@ export async function resolveEnv(opts: ExecOptions, manifests: string[], ctx: Ex
       if (err instanceof DaemonNotRunning && !started) {
         started = true;
         const { startDaemonProcess } = await import('@latchkey/client');
-        warnStoreNote(process, await startDaemonProcess(ctx.env));
+        warnStoreNote(process, await startDaemonProcess(ctx.env, installedDaemon));
         continue;
       }
       if (err instanceof StatusError && err.unapprovedManifest && ctx.interactive && !asked) {

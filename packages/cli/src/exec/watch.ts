@@ -3,6 +3,7 @@
 // come from the daemon's WatchSecrets stream. The agent ends the way the command ends on its own.
 import { connect, type AgentConnection } from '@latchkey/client';
 import type { ResolvedEnv } from '@latchkey/protocol';
+import { installedDaemon } from '../daemon-program.js';
 import type { ExecOptions } from './argv.js';
 import { childEnvironment } from './child-env.js';
 import type { ExecContext } from './main.js';
@@ -34,7 +35,7 @@ async function stopChild(child: ReturnType<typeof spawnChild>, graceMs: number):
 /** Runs the command under watch; never returns. */
 export async function runWatched(input: WatchInput): Promise<never> {
   const { opts, ctx, file } = input;
-  const agent: AgentConnection = await connect({ env: ctx.env });
+  const agent: AgentConnection = await connect({ env: ctx.env, daemon: installedDaemon });
   let resolved = input.first;
   let current = spawnChild(file, opts.command, opts.args, childEnvironment(ctx.env, resolved).env);
   let restarting = false;

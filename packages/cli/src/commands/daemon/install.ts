@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { daemonNodeFlags } from '@latchkey/client';
 import { installService } from '../../actions/service.js';
 import { BaseCommand } from '../../base.js';
 
@@ -24,7 +25,7 @@ export function serviceInput(dryRun: boolean) {
   return {
     platform: process.platform,
     node: process.execPath,
-    nodeFlags: process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [],
+    nodeFlags: daemonNodeFlags(),
     uid: process.getuid?.(),
     dryRun,
   };
