@@ -448,7 +448,7 @@ describe('the keychain never crashes the daemon', () => {
       await w.cleanup();
     }
   });
-  it('SECURITY 46: LATCHKEY_STORE=auto started while gnome-keyring was frozen switches to the keychain when it thaws; the writes made meanwhile land in it', async () => {
+  it('SECURITY 46: LATCHKEY_STORE=auto started while gnome-keyring was frozen switches to the keychain when it thaws; the writes made meanwhile land in it', { timeout: 120_000 }, async () => {
     const w = makeWorld(kr, { LATCHKEY_STORE: 'auto' });
     const put = async (name: string, value: string) => {
       const set = await w.agent(['set', name, '--ttl', '1h'], { input: value });
@@ -517,7 +517,7 @@ describe('the keychain never crashes the daemon', () => {
       await w.cleanup();
     }
   });
-  it('SECURITY 46: records cut from the trail while the keychain was frozen at start are reported once the daemon switches to the keychain', async () => {
+  it('SECURITY 46: records cut from the trail while the keychain was frozen at start are reported once the daemon switches to the keychain', { timeout: 120_000 }, async () => {
     const w = makeWorld(kr, { LATCHKEY_STORE: 'auto' });
     try {
       let daemon = await w.startDaemon();
