@@ -53,7 +53,7 @@ describe('SECURITY 41: the daemon’s own parse time, and manifests too large fo
     ['5,600 secret references with owner and desc', (i: number) => `VAR_${i}=agent://secret-${i}?owner=team&desc=d\n`],
     ['4,200 temp/jwt references with claims', (i: number) => `T_${i}=agent://temp/jwt?signer=s&sub=u&claim.role=r${i}&ttl=10m\n`],
     ['12,000 literals', (i: number) => `LIT_${i}=value-${i}\n`],
-  ])('41. the first parse of 256 KiB of %s in a fresh daemon takes under 50 ms of the daemon’s thread', async (_label, line) => {
+  ])('41. the first parse of 256 KiB of %s in a fresh daemon takes under 50 ms of the daemon’s thread', async (label, line) => {
     const w = await fresh();
     const text = manifestOf(line);
     expect(Buffer.byteLength(text)).toBeGreaterThan(SIZE - 100);
@@ -62,6 +62,7 @@ describe('SECURITY 41: the daemon’s own parse time, and manifests too large fo
     const [cold] = parseTimes(w, join(dir, 'agent.env'));
     expect(cold, readDaemonLog(w.stateDir)).toBeDefined();
     expect(cold!).toBeLessThan(50);
+    console.log(`cold parse of 256 KiB of ${label}: ${cold} ms of the daemon's thread`);
   });
 
   it('41. a manifest whose listing cannot fit one reply: allow, allow --json and onboard --check exit 65 naming it, and it is not approved', async () => {
