@@ -1,6 +1,6 @@
 // Usage statistics for the inventory (last use, use count), kept in usage.json in the state folder,
 // never in the keychain. Counted in memory and written atomically at most once a second.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readStateJson, writeStateJson } from './state-json.js';
 import type { Logger } from './log.js';
 
 /** How often a secret was read, and when last. */
@@ -22,12 +22,8 @@ export class UsageStats {
 
   /** Reads usage.json; a missing or unreadable file starts empty. */
   load(): void {
-    try {
-      const doc = JSON.parse(readFileSync(this.file, 'utf8')) as { v?: number; accounts?: Record<string, Usage> };
-      if (doc.v === 1 && doc.accounts && typeof doc.accounts === 'object') this.data = doc.accounts;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn(`ignored unreadable ${this.file}`);
-    }
+    const doc = readStateJson(this.file, this.log) as { v?: number; accounts?: Record<string, Usage> } | undefined;
+    if (doc?.v === 1 && doc.accounts && typeof doc.accounts === 'object') this.data = doc.accounts;
   }
 
   /** Counts one read of `account`. */
@@ -50,13 +46,7 @@ export class UsageStats {
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    try {
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify({ v: 1, accounts: this.data })}\n`, { mode: 0o600 });
-      renameSync(tmp, this.file);
-    } catch (err) {
-      this.log.warn(`could not write ${this.file}: ${(err as Error).message}`);
-    }
+    writeStateJson(this.file, { v: 1, accounts: this.data }, this.log);
   }
 
   private schedule(): void {

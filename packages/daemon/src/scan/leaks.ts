@@ -1,7 +1,7 @@
 // Leak marks: which secret's value a scan found where, and when, kept in leaks.json in the state folder
 // (names, places and a keyed MAC of the value found, never the value). A mark is of the value that was
 // found: once the secret holds another value, the mark stays as history and no longer fails `agent doctor`.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readStateJson, writeStateJson } from '../state-json.js';
 import type { Logger } from '../log.js';
 
 /** Where and when a secret's value was found. */
@@ -22,12 +22,8 @@ export class LeakMarks {
   ) {}
 
   load(): void {
-    try {
-      const doc = JSON.parse(readFileSync(this.file, 'utf8')) as { v?: number; accounts?: Record<string, LeakMark> };
-      if (doc.v === 1 && doc.accounts && typeof doc.accounts === 'object') this.data = doc.accounts;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn(`ignored unreadable ${this.file}`);
-    }
+    const doc = readStateJson(this.file, this.log) as { v?: number; accounts?: Record<string, LeakMark> } | undefined;
+    if (doc?.v === 1 && doc.accounts && typeof doc.accounts === 'object') this.data = doc.accounts;
   }
 
   /** Marks `account` leaked (the latest finding wins). */
@@ -41,12 +37,6 @@ export class LeakMarks {
   }
 
   private save(): void {
-    try {
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify({ v: 1, accounts: this.data })}\n`, { mode: 0o600 });
-      renameSync(tmp, this.file);
-    } catch (err) {
-      this.log.warn(`could not write ${this.file}: ${(err as Error).message}`);
-    }
+    writeStateJson(this.file, { v: 1, accounts: this.data }, this.log);
   }
 }

@@ -3,7 +3,7 @@
 // sealed with AES-256-GCM under a key in the keychain: the anchors' hashes, though keyed, are short, and a
 // file anyone of the user's processes can read should not help guess a weak value.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readStateJson, writeStateJson } from '../state-json.js';
 import { fingerprintForms, type FingerprintForm, type Scope, type SecretRecord } from '@latchkey/core';
 import type { Logger } from '../log.js';
 import type { RetireReason } from '../service.js';
@@ -35,15 +35,9 @@ export class RetiredValues {
 
   /** Reads the sealed file; a missing one starts empty, one that does not open is logged and replaced. */
   load(): void {
-    let text: string;
+    const doc = readStateJson(this.file, this.log) as { v: number; iv: string; tag: string; data: string } | undefined;
+    if (doc === undefined) return;
     try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn(`ignored unreadable ${this.file}`);
-      return;
-    }
-    try {
-      const doc = JSON.parse(text) as { v: number; iv: string; tag: string; data: string };
       const decipher = createDecipheriv('aes-256-gcm', this.keys.seal, Buffer.from(doc.iv, 'base64'));
       decipher.setAuthTag(Buffer.from(doc.tag, 'base64'));
       const plain = Buffer.concat([decipher.update(Buffer.from(doc.data, 'base64')), decipher.final()]).toString('utf8');
@@ -75,16 +69,9 @@ export class RetiredValues {
   }
 
   private save(): void {
-    try {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', this.keys.seal, iv);
-      const data = Buffer.concat([cipher.update(JSON.stringify(this.entries), 'utf8'), cipher.final()]);
-      const doc = { v: 1, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(doc)}\n`, { mode: 0o600 });
-      renameSync(tmp, this.file);
-    } catch (err) {
-      this.log.warn(`could not write ${this.file}: ${(err as Error).message}`);
-    }
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.keys.seal, iv);
+    const data = Buffer.concat([cipher.update(JSON.stringify(this.entries), 'utf8'), cipher.final()]);
+    writeStateJson(this.file, { v: 1, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') }, this.log);
   }
 }
