@@ -10,6 +10,7 @@
 // one is rotated at once; a temporary key's lease is revoked; a stored value is flagged with its owner
 // and the step left to a person; a retired value is reported only. Every scan and answer is audited.
 import { accountOf, fingerprintForms, GLOBAL_SCOPE, inputError, quote, ScanBook, type FingerprintForm, type Finding, type Scan, type Scope, type SecretRecord, type SourceScan } from '@latchkey/core';
+import type { pb } from '@latchkey/protocol';
 import type { AuditSink, Peer } from '../audit.js';
 import type { LeaseManager } from '../leases.js';
 import type { Logger } from '../log.js';
@@ -24,19 +25,8 @@ export type ScanRef =
   | { kind: 'secret'; name: string; scope: Scope; state: 'current' | 'retired'; mac: string }
   | { kind: 'lease'; leaseId: string; tempKind: string };
 
-/** A finding as it goes on the wire. */
-export interface WireFinding {
-  source: number;
-  secret: string;
-  scope: string;
-  state: string;
-  encoding: string;
-  offset: number;
-  length: number;
-  line: number;
-  column: number;
-  leaseId: string;
-}
+/** A finding as it goes on the wire (the generated message). */
+export type WireFinding = pb.ScanFinding;
 
 /** What was done about one leaked secret or key. */
 export interface LeakAnswer {
