@@ -45,7 +45,7 @@ export async function resolveEnv(opts: ExecOptions, manifests: string[], ctx: Ex
     } catch (err) {
       if (err instanceof DaemonNotRunning && !started) {
         started = true;
-        const { startDaemonProcess } = await import('@latchkey/client');
+        const { startDaemonProcess } = await import('./start-daemon.js');
         warnStoreNote(process, await startDaemonProcess(ctx.env, installedDaemon));
         continue;
       }
