@@ -263,12 +263,7 @@ export function neededSecretToWire(s: NeededSecretInfo, usage?: SecretUsage): pb
 /** A needed secret from the wire. */
 export function neededSecretFromWire(s: pb.NeededSecret): NeededSecretInfo {
   return {
-    name: s.name,
-    variables: s.variables,
-    signerFor: s.signerFor,
-    owner: s.owner,
-    description: s.description,
-    docs: s.docs,
+    ...s,
     maxTtlSeconds: s.maxTtlSeconds > 0 ? s.maxTtlSeconds : undefined,
     state: s.state as SecretState,
     stored: s.stored ? secretMetaFromWire(s.stored) : undefined,
