@@ -127,8 +127,9 @@ describe.each(BACKENDS)('temporary $kind users', (backend) => {
     else process.kill(h.pid, how);
     await h.run.ended;
     await goneWithin(h.user, 2000);
-    const events = readAudit(world.stateDir).filter((e) => e.event === 'db-user' && e.user === h.user);
-    expect(events.map((e) => e.outcome)).toEqual(['created', 'disabled', 'sessions-killed', 'dropped']);
+    const events = () => readAudit(world.stateDir).filter((e) => e.event === 'db-user' && e.user === h.user);
+    await waitFor(() => events().some((e) => e.outcome === 'dropped'), 2000, 20);
+    expect(events().map((e) => e.outcome)).toEqual(['created', 'disabled', 'sessions-killed', 'dropped']);
   });
 
   it('agent exec is killed with SIGKILL while its child holds a connection: the session is killed, the user dropped', async () => {
@@ -138,7 +139,7 @@ describe.each(BACKENDS)('temporary $kind users', (backend) => {
     // The holder outlives the agent process its lease was bound to, and keeps its connection: the server closes it.
     await h.run.waitForOutput(/closed/, 2000);
     await goneWithin(h.user, 2000);
-    const killed = readAudit(world.stateDir).find((e) => e.event === 'db-user' && e.user === h.user && e.outcome === 'sessions-killed');
+    const killed = await waitFor(() => readAudit(world.stateDir).find((e) => e.event === 'db-user' && e.user === h.user && e.outcome === 'sessions-killed'), 2000, 20);
     expect(killed?.sessions).toBe(1);
     h.run.child.stdin?.write('exit\n');
     await waitFor(() => !alive(h.pid), 5000, 20);

@@ -212,7 +212,7 @@ export class DatabaseUsers {
       await this.teardown(req.leaseId, 'create failed');
       throw e;
     }
-    await this.event(req.leaseId, req.kind, spec.user, 'created', { admin, expiresAt: new Date(req.expiresAt).toISOString(), ...grantFields(req.params) }, peer);
+    void this.event(req.leaseId, req.kind, spec.user, 'created', { admin, expiresAt: new Date(req.expiresAt).toISOString(), ...grantFields(req.params) }, peer);
     return backend.valueOf(secret.value, spec);
   }
 
@@ -339,18 +339,18 @@ export class DatabaseUsers {
       step = 'disable';
       const existed = await conn.disable(entry.user);
       if (existed) {
-        await this.event(entry.leaseId, entry.kind, entry.user, 'disabled', { reason: t.reason });
+        void this.event(entry.leaseId, entry.kind, entry.user, 'disabled', { reason: t.reason });
         step = 'kill sessions';
         const sessions = await conn.killSessions(entry.user);
-        await this.event(entry.leaseId, entry.kind, entry.user, 'sessions-killed', { sessions });
+        void this.event(entry.leaseId, entry.kind, entry.user, 'sessions-killed', { sessions });
         step = 'drop';
         await conn.drop(spec);
-        await this.event(entry.leaseId, entry.kind, entry.user, 'dropped', {});
+        void this.event(entry.leaseId, entry.kind, entry.user, 'dropped', {});
       } else {
-        await this.event(entry.leaseId, entry.kind, entry.user, 'dropped', { note: 'no such user on the server' });
+        void this.event(entry.leaseId, entry.kind, entry.user, 'dropped', { note: 'no such user on the server' });
       }
-      step = 'ledger';
-      await this.deps.ledger.done(entry.leaseId);
+      // Not awaited: a `done` line lost to a crash only makes the next start find no such user.
+      this.deps.ledger.done(entry.leaseId).catch((err: unknown) => this.deps.log.warn(`ledger line lost for lease ${entry.leaseId}: ${(err as Error).message}`));
       this.tracked.delete(entry.leaseId);
     } catch (err) {
       const e = this.asError(err, redact, `the ${entry.kind} server of admin secret ${quote(entry.admin)}`);
@@ -389,6 +389,10 @@ export class DatabaseUsers {
     return unavailableError(`${where} answered: ${msg}`, 'check that the server runs and that the admin secret holds a working admin URL');
   }
 
+  /**
+   * Audits a step. The steps of a success are not awaited by their callers: records are written in the
+   * order asked, so the lease's own record (awaited by the lease manager) lands after them.
+   */
   private async event(leaseId: string, kind: DatabaseKind, user: string, outcome: string, fields: Record<string, unknown>, peer?: Peer): Promise<void> {
     const event: AuditEvent = { event: 'db-user', outcome, leaseId, kind, user, ...fields };
     if (peer) event.peer = peer;
