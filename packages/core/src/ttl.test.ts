@@ -109,7 +109,7 @@ describe('parseTtl', () => {
     expect(parseTtl('7200s', policy)).toBe(2 * HOUR);
   });
 
-  it.each(['0s', '0h0m', 'never', 'NEVER', ' never ', 'forever', 'infinite', 'inf', 'none'])(
+  it.each(['0', '000', '0s', '0h0m', 'never', 'NEVER', ' never ', 'forever', 'infinite', 'inf', 'none'])(
     'refuses %j: nothing lives forever',
     (text) => {
       const err = expectLatchkeyError(() => parseTtl(text), 'input');

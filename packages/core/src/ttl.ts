@@ -57,6 +57,7 @@ export const DEFAULT_TTL_POLICY: TtlPolicy = { defaultSeconds: 12 * 3600, maxSec
 /** Parses a user's TTL text into seconds, refusing "never" and 0; the policy's maximum is checked elsewhere. */
 export function parseTtlText(text: string): number {
   const t = text.trim().toLowerCase();
+  if (/^0+$/.test(t)) throw inputError('a ttl of 0 is refused: every secret expires', 'use a ttl like 8h or 30d');
   if (['never', 'forever', 'infinite', 'inf', 'none'].includes(t)) {
     throw inputError('a ttl of "never" is refused: every secret expires', 'use a ttl like 8h or 30d');
   }
