@@ -4,7 +4,7 @@ import { watchCommand } from '../actions/scan-watch.js';
 import { BaseCommand } from '../base.js';
 
 export default class Scan extends BaseCommand {
-  static override summary = 'Find the values Latchkey knows in files, Git history, shell histories and agent transcripts';
+  static override summary = 'Find known values in files, Git history, shell histories and transcripts';
   static override description =
     'The daemon searches what is read for every stored secret, every live temporary key and every value retired in the last ' +
     '30 days (kept as keyed fingerprints only), in every encoding: raw, base64 and base64url (at any offset inside a longer ' +
@@ -14,13 +14,13 @@ export default class Scan extends BaseCommand {
     'on it); a minted secret is rotated; a temporary key is revoked; a stored value is flagged with its owner and the step to take.\n\n' +
     'Exit codes: 0 nothing found, 1 something found, 64 usage, 65 bad input (a path that does not exist, not a Git repository).';
   static override examples = [
-    '<%= config.bin %> scan                       # the working tree under the current folder',
-    '<%= config.bin %> scan --staged              # what the next commit would add (agent hook install runs this)',
-    '<%= config.bin %> scan --history             # every commit of every ref',
-    '<%= config.bin %> scan --home ~/src          # shell histories, agent transcripts, .git/config, ~/.git-credentials, ~/.npmrc',
-    '<%= config.bin %> scan --fix logs/           # redact what is found in place',
-    '<%= config.bin %> scan --home --watch        # keep watching histories and transcripts',
-    "<%= config.bin %> scan --json | jq '.findings[] | {secret, file, line, encoding}'",
+    '<%= config.bin %> scan                 # the working tree under the current folder',
+    '<%= config.bin %> scan --staged        # what the next commit would add',
+    '<%= config.bin %> scan --history       # every commit of every ref',
+    '<%= config.bin %> scan --home ~/src    # histories, transcripts, .git/config, creds',
+    '<%= config.bin %> scan --fix logs/     # redact what is found in place',
+    '<%= config.bin %> scan --home --watch  # keep watching histories and transcripts',
+    "<%= config.bin %> scan --json | jq '.findings[] | {secret, file, line}'",
   ];
   static override strict = false;
   static override args = { paths: Args.string({ description: 'files or folders to scan (default: the current folder)', required: false }) };
