@@ -201,6 +201,18 @@ async function terminate(server: { child: ChildProcess; exited: Promise<void> } 
   clearTimeout(t);
 }
 
+/** start, stop and destroy of a server process of ours whose data lives in `dir`. */
+function lifecycle(dir: string, start: () => Promise<void>, current: () => { child: ChildProcess; exited: Promise<void> } | undefined) {
+  return {
+    start,
+    stop: () => terminate(current()),
+    async destroy() {
+      await terminate(current());
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * A MariaDB server in a temp folder (mariadb-install-db, then mariadbd with networking off, on a Unix
  * socket). The admin `lk_admin@localhost` has ALL PRIVILEGES WITH GRANT OPTION; `lk_plain@localhost`
@@ -271,12 +283,7 @@ export async function startMysql(): Promise<DbServer> {
     dir,
     adminUrl,
     plainUrl: `mysql://lk_plain:${plainPw}@localhost/?socket=${encodeURIComponent(socket)}`,
-    start,
-    stop: () => terminate(server),
-    async destroy() {
-      await terminate(server);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    ...lifecycle(dir, start, () => server),
     users: async (prefix = 'lk_') =>
       (await query("SELECT User AS u FROM mysql.user WHERE is_role = 'N' AND LEFT(User, ?) = ? ORDER BY 1", [prefix.length, prefix]))
         .map((r) => String(r.u))
@@ -353,12 +360,7 @@ export async function startRedis(): Promise<DbServer> {
     dir,
     adminUrl,
     plainUrl: `redis://lk_plain:${plainPw}@localhost/?socket=${encodeURIComponent(socket)}`,
-    start,
-    stop: () => terminate(server),
-    async destroy() {
-      await terminate(server);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    ...lifecycle(dir, start, () => server),
     users: async (prefix = 'lk_') =>
       ((await command('ACL LIST')) as string[])
         .map((l) => l.split(' ')[1] as string)
