@@ -6,7 +6,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, re
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, onTerminal, spawnDaemon, startKeyring, type Keyring, type World } from '@latchkey/test-utils';
+import { makeWorld, onTerminal, spawnDaemon, useLab, type World } from '@latchkey/test-utils';
 
 const NOBODY = 65534;
 
@@ -25,19 +25,10 @@ function git(cwd: string, ...args: string[]): void {
 }
 
 describe('SECURITY 31: a committed symlink does not borrow another repository\'s approval', { timeout: 120_000 }, () => {
-  let keyring: Keyring;
-  let world: World;
-  beforeAll(async () => {
-    keyring = await startKeyring();
-    world = makeWorld(keyring);
-    await world.startDaemon();
-  });
-  afterAll(async () => {
-    await world?.cleanup();
-    await keyring?.stop();
-  });
+  const lab = useLab();
 
   it('SECURITY 31: evil/agent.env -> ../payments/agent.env is refused until its own path is approved; the listing names both paths', async () => {
+    const { world } = lab;
     expect((await world.agent(['set', 'payments-key', '--ttl', '1h'], { input: 'pay-value-31' })).code).toBe(0);
     const origin = join(world.dir, 'origin');
     mkdirSync(join(origin, 'payments'), { recursive: true });
@@ -82,19 +73,10 @@ describe('SECURITY 31: a committed symlink does not borrow another repository\'s
 });
 
 describe('SECURITY 32: a JWT reference is listed, scoped and audited as a use of its signer', { timeout: 120_000 }, () => {
-  let keyring: Keyring;
-  let world: World;
-  beforeAll(async () => {
-    keyring = await startKeyring();
-    world = makeWorld(keyring);
-    await world.startDaemon();
-  });
-  afterAll(async () => {
-    await world?.cleanup();
-    await keyring?.stop();
-  });
+  const lab = useLab();
 
   it('SECURITY 32: allow and --json name the signer and every claim; the signer\'s project scope applies; the mint is audited as a use of the signer', async () => {
+    const { world } = lab;
     const reference = 'TOKEN=agent://temp/jwt?signer=prod-signer&sub=root&aud=api&claim.role=admin&ttl=1h\n';
     const mkProject = (name: string) => {
       const dir = join(world.dir, name);

@@ -3,7 +3,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canConnect, CLI, cliNode, makeWorld, ROOT, run, type World } from './utils/agent.js';
+import { canConnect, CLI, cliNode, makeWorld, ROOT, run, type World } from '@latchkey/test-utils';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
 

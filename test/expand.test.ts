@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, readAudit, ROOT, run, type World } from './utils/agent.js';
+import { makeWorld, readAudit, ROOT, run, type World } from '@latchkey/test-utils';
 
 const PRINT_ENV = join(ROOT, 'test/fixtures/print-env.js');
 const DOTENV_CLI = join(ROOT, 'node_modules/.bin/dotenv');

@@ -2,11 +2,11 @@
 // calls by one client. Past the cap every call is refused with RESOURCE_EXHAUSTED (exit 69 and a hint
 // from the CLI), the leases under the cap keep working, and the daemon's memory stays bounded.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, ROOT, type DaemonProcess, type World } from '@latchkey/test-utils';
+import { describe, expect, it } from 'vitest';
+import { ROOT, useLab } from '@latchkey/test-utils';
 
 const FLOOD = join(ROOT, 'test/fixtures/flood-connections.mjs');
 
@@ -20,20 +20,10 @@ function rssMb(pid: number): number {
 }
 
 describe('SECURITY 43: active leases beyond the cap', { timeout: 120_000 }, () => {
-  let world: World;
-  let daemon: DaemonProcess;
-  beforeAll(async () => {
-    world = makeWorld();
-    const configDir = join(world.env.XDG_CONFIG_HOME as string, 'latchkey');
-    mkdirSync(configDir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(configDir, 'config.json'), JSON.stringify({ maxLeases: CAP }), { mode: 0o600 });
-    daemon = await world.startDaemon();
-  });
-  afterAll(async () => {
-    await world?.cleanup();
-  });
+  const lab = useLab({ store: 'memory', config: { maxLeases: CAP } });
 
   it('43. are refused with RESOURCE_EXHAUSTED and a hint; the daemon serves the rest and its RSS stays bounded', async () => {
+    const { world, daemon } = lab;
     const conn = new AgentConnection(world.socket);
     const issue = () => conn.issueTempKey({ kind: 'random', ttlSeconds: 600, bindPid: -1 });
     const first = await Promise.all(Array.from({ length: CAP }, issue));
@@ -77,16 +67,10 @@ describe('SECURITY 43: active leases beyond the cap', { timeout: 120_000 }, () =
 });
 
 describe('SECURITY 42: connections that never send the HTTP/2 preface', { timeout: 120_000 }, () => {
-  let world: World;
-  beforeAll(async () => {
-    world = makeWorld();
-    await world.startDaemon();
-  });
-  afterAll(async () => {
-    await world?.cleanup();
-  });
+  const lab = useLab({ store: 'memory' });
 
   it('42. 20,000 of them from one process are closed within 5 s; a call from another process is served throughout', async () => {
+    const { world } = lab;
     // The flooder keeps at most 256 connections starting at once; the daemon's per-process cap closes
     // the ones over it at once, and the preface timer the rest.
     const flood = spawn(process.execPath, [FLOOD, world.socket, '20000', '15000'], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -4,23 +4,12 @@
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { AgentConnection } from '@latchkey/client';
-import { loadProto } from '@latchkey/protocol';
+import type { AgentConnection } from '@latchkey/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, type World } from './utils/agent.js';
+import { rawAgent, useLab, type RawAgent, type World } from '@latchkey/test-utils';
 
 const SECRETS = 10_000;
 const LEASES = 10_000;
-
-type Raw = Record<string, Function> & grpc.Client;
-
-function rawCall(raw: Raw, method: string, req: object): Promise<{ err?: grpc.ServiceError; res?: Record<string, unknown> }> {
-  return new Promise((resolve) =>
-    raw[method]!.call(raw, req, { deadline: Date.now() + 10_000 }, (err: grpc.ServiceError | null, res: Record<string, unknown>) =>
-      resolve(err ? { err } : { res }),
-    ),
-  );
-}
 
 /** Runs `fn` for 0..n-1, `width` at a time. */
 async function inBatches(n: number, width: number, fn: (i: number) => Promise<unknown>): Promise<void> {
@@ -30,16 +19,15 @@ async function inBatches(n: number, width: number, fn: (i: number) => Promise<un
 }
 
 describe('SECURITY 44: 10,000 secrets and 10,000 leases list in full', { timeout: 300_000 }, () => {
+  const lab = useLab({ store: 'memory' });
   let world: World;
   let conn: AgentConnection;
-  let raw: Raw;
+  let raw: RawAgent;
   let project: string;
   const name = (i: number) => `svc-${String(i).padStart(5, '0')}/api-token`;
   beforeAll(async () => {
-    world = makeWorld();
-    await world.startDaemon();
-    conn = new AgentConnection(world.socket);
-    raw = new (loadProto().latchkey.v1.Agent)(`unix://${world.socket}`, grpc.credentials.createInsecure()) as unknown as Raw;
+    ({ world, client: conn } = lab);
+    raw = rawAgent(world.socket);
     await inBatches(SECRETS, 64, (i) =>
       conn.putSecret({ name: name(i), value: `v${i}`, ttlSeconds: 3600, owner: `team-${i % 17}@example.com`, description: `API token of service ${i}` }),
     );
@@ -55,11 +43,7 @@ describe('SECURITY 44: 10,000 secrets and 10,000 leases list in full', { timeout
     await inBatches(LEASES, 64, () => conn.issueTempKey({ kind: 'random', ttlSeconds: 3600, bindPid: -1 }));
     // 20,000 calls: a minute or more when the suite's other files share the cores.
   }, 240_000);
-  afterAll(async () => {
-    conn?.close();
-    raw?.close();
-    await world?.cleanup();
-  });
+  afterAll(() => raw?.close());
 
   it('44. `agent ls --json` lists all 10,002 secrets once each, global first, sorted', async () => {
     const started = performance.now();
@@ -97,7 +81,7 @@ describe('SECURITY 44: 10,000 secrets and 10,000 leases list in full', { timeout
     let pages = 0;
     let count = 0;
     do {
-      const { err, res } = await rawCall(raw, 'listSecrets', { pageSize: 0, pageToken: token });
+      const { err, res } = await raw.call('listSecrets', { pageSize: 0, pageToken: token });
       expect(err).toBeUndefined();
       count += (res!.secrets as unknown[]).length;
       token = res!.nextPageToken as string;
@@ -106,19 +90,19 @@ describe('SECURITY 44: 10,000 secrets and 10,000 leases list in full', { timeout
     expect(count).toBe(SECRETS + 2);
     expect(pages).toBeGreaterThan(10);
 
-    const first = await rawCall(raw, 'listSecrets', { pageSize: 7, pageToken: '' });
+    const first = await raw.call('listSecrets', { pageSize: 7, pageToken: '' });
     const firstNames = (first.res!.secrets as Array<{ name: string }>).map((s) => s.name);
     expect(firstNames).toEqual(Array.from({ length: 7 }, (_, i) => name(i)));
     // The last secret of the page goes away; its token still says where the next page starts.
     await conn.deleteSecret(name(6));
-    const second = await rawCall(raw, 'listSecrets', { pageSize: 3, pageToken: first.res!.nextPageToken });
+    const second = await raw.call('listSecrets', { pageSize: 3, pageToken: first.res!.nextPageToken });
     expect((second.res!.secrets as Array<{ name: string }>).map((s) => s.name)).toEqual([name(7), name(8), name(9)]);
   });
 
   it('44. a page token the daemon did not give is INVALID_ARGUMENT, not a listing from anywhere', async () => {
-    const leaseToken = (await rawCall(raw, 'listLeases', { pageSize: 1, pageToken: '' })).res!.nextPageToken as string;
+    const leaseToken = (await raw.call('listLeases', { pageSize: 1, pageToken: '' })).res!.nextPageToken as string;
     for (const pageToken of ['not-a-token', Buffer.from('["secrets",1]').toString('base64url'), leaseToken]) {
-      const { err } = await rawCall(raw, 'listSecrets', { pageSize: 0, pageToken });
+      const { err } = await raw.call('listSecrets', { pageSize: 0, pageToken });
       expect(err?.code, pageToken).toBe(grpc.status.INVALID_ARGUMENT);
       expect(err?.details).toContain('page token');
     }
@@ -126,21 +110,12 @@ describe('SECURITY 44: 10,000 secrets and 10,000 leases list in full', { timeout
 });
 
 describe('SECURITY 44: secrets with large metadata page by size, not only by count', { timeout: 120_000 }, () => {
-  let world: World;
-  beforeAll(async () => {
-    world = makeWorld();
-    await world.startDaemon();
-  });
-  afterAll(async () => {
-    await world?.cleanup();
-  });
+  const lab = useLab({ store: 'memory' });
 
   it('44. 40 secrets with 8 KiB descriptions (320 KiB of metadata) all list', async () => {
-    const conn = new AgentConnection(world.socket);
     const description = 'd'.repeat(8 * 1024);
-    for (let i = 0; i < 40; i++) await conn.putSecret({ name: `big-${String(i).padStart(2, '0')}`, value: 'x', ttlSeconds: 600, description });
-    conn.close();
-    const ls = await world.agent(['ls', '--json']);
+    for (let i = 0; i < 40; i++) await lab.client.putSecret({ name: `big-${String(i).padStart(2, '0')}`, value: 'x', ttlSeconds: 600, description });
+    const ls = await lab.world.agent(['ls', '--json']);
     expect(ls.code, ls.stderr).toBe(0);
     const listed = JSON.parse(ls.stdout) as Array<{ name: string; description: string }>;
     expect(listed.map((s) => s.name)).toEqual(Array.from({ length: 40 }, (_, i) => `big-${String(i).padStart(2, '0')}`));

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeWorld, readDaemonLog, type World } from './utils/agent.js';
+import { makeWorld, readDaemonLog, type World } from '@latchkey/test-utils';
 
 const SIZE = 256 * 1024;
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module of the benchmarks, without types
 import { noise } from '../scripts/bench/scan-corpus.mjs';
-import { makeWorld, type World } from './utils/agent.js';
+import { makeWorld, type World } from '@latchkey/test-utils';
 
 const VALUES: Record<string, string> = {
   github: 'ghp_Q7d2Lm9XkV4pR8sT1wY6zB3nC5fH0jK2aE4u',

@@ -5,8 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKeyring, type Keyring } from './utils/keyring.js';
-import { filesContaining, makeWorld, readAudit, startAgent, waitFor, type Result, type World } from './utils/agent.js';
+import { filesContaining, makeWorld, readAudit, startAgent, startKeyring, waitFor, type Keyring, type Result, type World } from '@latchkey/test-utils';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const hex = (s: string) => Buffer.from(s).toString('hex');

@@ -1,31 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, startKeyring, type Keyring, type World } from '@latchkey/test-utils';
+import { describe, expect, it } from 'vitest';
+import { useLab } from '@latchkey/test-utils';
 
 describe('a secret through the real keychain', () => {
-  let keyring: Keyring;
-  let world: World;
-  beforeAll(async () => {
-    keyring = await startKeyring();
-    world = makeWorld(keyring);
-  });
-  afterAll(async () => {
-    await world?.cleanup();
-    await keyring?.stop();
-  });
+  const lab = useLab();
 
   it('stores with set, is visible to secret-tool, reads back byte-exact with get', async () => {
     const value = 'sk_test_ünï\n';
-    const set = await world.agent(['set', 'stripe-test', '--ttl', '8h', '--owner', 'payments'], { input: value });
+    const set = await lab.world.agent(['set', 'stripe-test', '--ttl', '8h', '--owner', 'payments'], { input: value });
     expect(set.stderr).toContain('stored stripe-test');
     expect(set.code).toBe(0);
-    const item = await keyring.secretTool(['lookup', 'service', world.service, 'account', 'global:stripe-test']);
+    const item = await lab.keyring!.secretTool(['lookup', 'service', lab.world.service, 'account', 'global:stripe-test']);
     expect(item.code).toBe(0);
     const doc = JSON.parse(item.stdout);
     expect(doc.v).toBe(1);
     expect(doc.value).toBe(value);
     expect(doc.meta.owner).toBe('payments');
     expect(doc.meta.expiresAt - doc.meta.createdAt).toBe(8 * 3600 * 1000);
-    const get = await world.agent(['get', 'stripe-test']);
+    const get = await lab.world.agent(['get', 'stripe-test']);
     expect(get.code).toBe(0);
     expect(get.stdoutBytes.equals(Buffer.from(value))).toBe(true);
   });

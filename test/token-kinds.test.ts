@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeWorld, readAudit, type World } from './utils/agent.js';
+import { makeWorld, readAudit, type World } from '@latchkey/test-utils';
 
 describe('token kinds', { timeout: 120_000 }, () => {
   let world: World;

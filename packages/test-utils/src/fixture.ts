@@ -1,13 +1,22 @@
-// The end-to-end fixture: `const test = labTest()` gives each test file a world (HOME, XDG folders, a
+// The end-to-end fixtures. `const test = labTest()` gives each test file a lab: a world (HOME, XDG folders, a
 // keychain service of its own), a daemon on the world's temp socket using a private gnome-keyring, and a
-// client of that daemon; all are made on first use, once per file, and torn down after the file's last
+// client of that daemon; each part is made on first use, once per file, and torn down after the file's last
 // test. After every test, anything that reported an internal error (a bug) in the world fails it.
 //
 //   const test = labTest({ store: 'memory' });
 //   test('lists what was set', async ({ world, client }) => { ... });
 //   test.beforeAll(({ world }) => { ... });  // suite hooks get the file's world, daemon and client too
+//
+// `useLab()` is the same lab for one describe block (a file whose describes each need a fresh one):
+//
+//   describe('refusals', () => {
+//     const lab = useLab({ config: { maxLeases: 10 } });
+//     it('...', async () => { await lab.world.agent(['ls']); });
+//   });
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
-import { test as base } from 'vitest';
+import { afterAll, beforeAll, test as base } from 'vitest';
 import { makeWorld, type DaemonProcess, type World } from './agent.js';
 import { startKeyring, type Keyring } from './keyring.js';
 
@@ -16,19 +25,44 @@ export interface LabOptions {
   store?: 'keychain' | 'memory';
   /** Variables added to every process of the world (the daemon's included). */
   env?: Record<string, string>;
+  /** Written as the world's config.json before its daemon starts. */
+  config?: Record<string, unknown>;
+}
+
+/** A world, its daemon and a client of it, with the keyring the daemon uses (none with the memory store). */
+export interface Lab {
+  keyring: Keyring | undefined;
+  world: World;
+  daemon: DaemonProcess;
+  client: AgentConnection;
+}
+
+/** The keyring a lab's daemon uses: a fresh private one, or none for the memory store. */
+function labKeyring(options: LabOptions): Promise<Keyring | undefined> {
+  return options.store === 'memory' ? Promise.resolve(undefined) : startKeyring();
+}
+
+/** A lab's world, with its config.json written when the options give one. */
+function labWorld(keyring: Keyring | undefined, options: LabOptions): World {
+  const world = makeWorld(keyring, options.env);
+  if (options.config) {
+    const dir = join(world.env.XDG_CONFIG_HOME as string, 'latchkey');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(options.config), { mode: 0o600 });
+  }
+  return world;
 }
 
 /** A vitest `test` whose context has `keyring`, `world`, `daemon` and `client`, as LabOptions say. */
 export function labTest(options: LabOptions = {}) {
   return base
     .extend('keyring', { scope: 'file' }, async ({}, { onCleanup }): Promise<Keyring | undefined> => {
-      if (options.store === 'memory') return undefined;
-      const keyring = await startKeyring();
-      onCleanup(() => keyring.stop());
+      const keyring = await labKeyring(options);
+      if (keyring) onCleanup(() => keyring.stop());
       return keyring;
     })
     .extend('world', { scope: 'file' }, async ({ keyring }, { onCleanup }): Promise<World> => {
-      const world = makeWorld(keyring, options.env);
+      const world = labWorld(keyring, options);
       onCleanup(() => world.cleanup());
       return world;
     })
@@ -46,4 +80,27 @@ export function labTest(options: LabOptions = {}) {
         if (bugs.length > 0) throw new Error(`internal errors (bugs) were reported during this test:\n${bugs.join('\n')}`);
       });
     });
+}
+
+/**
+ * A lab for the describe block this is called in: made before its first test, torn down after its last
+ * (the world's cleanup fails on an internal error it reported). Its fields are set once the block starts.
+ */
+export function useLab(options: LabOptions = {}): Lab {
+  const lab = {} as Lab;
+  beforeAll(async () => {
+    lab.keyring = await labKeyring(options);
+    lab.world = labWorld(lab.keyring, options);
+    lab.daemon = await lab.world.startDaemon();
+    lab.client = new AgentConnection(lab.world.socket);
+  });
+  afterAll(async () => {
+    lab.client?.close();
+    try {
+      await lab.world?.cleanup();
+    } finally {
+      await lab.keyring?.stop();
+    }
+  });
+  return lab;
 }
