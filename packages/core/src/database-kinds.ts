@@ -85,12 +85,11 @@ export function validateDatabaseParams(kind: DatabaseKind, params: Record<string
 export const DEFAULT_REDIS_COMMANDS = '+@read +@write -@dangerous';
 
 /**
- * A redis user's command rules, split on spaces. A rule without a sign adds: in a URL query a `+` reads
- * as a space, so `commands=+@read+@write-@dangerous` in a manifest means `+@read +@write -@dangerous`.
+ * A redis user's command rules, split at spaces and before each sign. A rule without a sign adds: in a
+ * URL query a `+` reads as a space, so `commands=+@read+@write-@dangerous` in a manifest means
+ * `+@read +@write -@dangerous`. Every rule comes out signed, so no word of it can be an ACL flag of its
+ * own (`on`, `nopass`, `>password`, `~pattern`).
  */
 export function redisCommandRules(value: string | undefined): string[] {
-  return (value ?? DEFAULT_REDIS_COMMANDS)
-    .split(' ')
-    .filter((s) => s !== '')
-    .map((s) => (s.startsWith('+') || s.startsWith('-') ? s : `+${s}`));
+  return ((value ?? DEFAULT_REDIS_COMMANDS).match(/[+-]?[^\s+-]+/g) ?? []).map((s) => (s.startsWith('+') || s.startsWith('-') ? s : `+${s}`));
 }
