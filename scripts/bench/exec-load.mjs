@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Benchmark: the time to load `agent exec`'s bundle (packages/cli/dist/exec/bundle.mjs and the modules
-// it imports), each in a fresh node process, measured inside it around the import. With more than one
+// Benchmark: the time to load `agent exec`'s bundle (packages/cli/dist/exec/bundle.cjs; bundle.mjs in
+// older trees) and what it imports, each in a fresh node process, timed inside it around the import. With more than one
 // bundle (e.g. a copy built from another commit, kept beside it so its imports resolve the same way),
 // runs alternate between them and the ratios are to the first, measured in the same run.
-// Usage: node scripts/bench/exec-load.mjs [--runs N] [bundle.mjs ...]
+// Usage: node scripts/bench/exec-load.mjs [--runs N] [bundle ...]
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,7 +16,7 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === '--runs') runs = Number(args[++i]);
   else bundles.push(resolve(args[i]));
 }
-if (bundles.length === 0) bundles.push(join(root, 'packages/cli/dist/exec/bundle.mjs'));
+if (bundles.length === 0) bundles.push(join(root, 'packages/cli/dist/exec/bundle.cjs'));
 
 const probe = (file) =>
   `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
