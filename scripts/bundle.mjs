@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Bundles the lean entry point of the CLI (run by `pnpm build` after tsc) into one CommonJS module with
+// Bundles the lean entry points of the CLI (run by `pnpm build` after tsc) into CommonJS modules with
 // nothing external on the hot path but Node's own modules: dist/exec/bundle.cjs for `agent exec`
-// (h2lite, the codec, core's errors and the exec steps). CommonJS because Node 20 loads it ~5 ms sooner
+// (h2lite, the codec, core's errors and the exec steps) and dist/lean/get.cjs for `agent get NAME`. CommonJS because Node 20 loads it ~5 ms sooner
 // than the same bundle as an ES module. What a rare branch needs (auto-start, approval, --watch, --mask)
 // stays a separate ES module of dist/exec, imported then.
 import { build } from 'esbuild';
@@ -9,16 +9,23 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'cli', 'dist');
-await build({
-  entryPoints: [join(cli, 'exec', 'main.js')],
-  outfile: join(cli, 'exec', 'bundle.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  external: ['./approve.js', './watch.js', './masked.js', './start-daemon.js'],
-  // import.meta.url (createRequire in daemon-program.ts) as the bundle's own URL: a folder of the same package.
-  define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  logLevel: 'warning',
-});
+/** One CommonJS bundle of `entry` (a tsc output under dist), `external` left to load when a rare branch needs it. */
+function bundle(entry, outfile, external) {
+  return build({
+    entryPoints: [join(cli, entry)],
+    outfile: join(cli, outfile),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external,
+    // import.meta.url (createRequire in daemon-program.ts, harden.ts) as the bundle's own URL: a folder of
+    // the CLI's package, which depends on what those require (@latchkey/daemon, koffi).
+    define: { 'import.meta.url': '__bundleUrl' },
+    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    logLevel: 'warning',
+  });
+}
+
+await bundle('exec/main.js', 'exec/bundle.cjs', ['./approve.js', './watch.js', './masked.js', './start-daemon.js']);
+await bundle('lean/get.js', 'lean/get.cjs', ['../exec/start-daemon.js']);

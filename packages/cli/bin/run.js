@@ -1,13 +1,17 @@
 #!/usr/bin/env -S node --
 // The `agent` executable (CommonJS: bin/package.json says so; it starts ~5 ms sooner than an ES module
-// on Node 20). `agent exec` takes a lean path that loads neither oclif nor grpc-js: one bundled
-// CommonJS module, built by `pnpm build`. Every other command (and `agent exec --help`) goes through oclif.
+// on Node 20). `agent exec` and `agent get NAME` take lean paths that load neither oclif nor grpc-js: one
+// bundled CommonJS module each, built by `pnpm build`. Every other command (and `agent exec --help`)
+// goes through oclif.
 'use strict';
 let words = process.argv.slice(2);
 // `agent help exec` is `agent exec --help`; `agent help` is `agent --help`.
 if (words[0] === 'help') words = [...words.slice(1).filter((w) => !w.startsWith('-')), '--help'];
 if (words[0] === 'exec' && !wantsHelp(words.slice(1))) {
   require('../dist/exec/bundle.cjs').main(words.slice(1));
+} else if (words[0] === 'get' && words.length === 2 && !words[1].startsWith('-')) {
+  // The plain `agent get NAME` scripts call, as lean; any other form of get is oclif's to parse.
+  require('../dist/lean/get.cjs').main(words[1]);
 } else {
   // The package's folder, where oclif finds its package.json (this folder's only says CommonJS).
   require('@oclif/core').execute({ args: words, dir: require('node:path').join(__dirname, '..') });
