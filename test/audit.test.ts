@@ -4,7 +4,7 @@
 import { copyFileSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliNode, makeWorld, sleep, startAgent, type DaemonProcess, type World } from '@latchkey/test-utils';
+import { cliNode, makeWorld, readAudit, startAgent, waitFor, type DaemonProcess, type World } from '@latchkey/test-utils';
 
 const VALUE = `audit-value-${process.pid}-a1b2c3`;
 const FIELDS = ['time', 'event', 'secret', 'scope', 'outcome', 'pid', 'exe', 'command'];
@@ -53,9 +53,10 @@ describe('agent audit', { timeout: 90_000 }, () => {
     // An unapproved manifest: the daemon refuses and records the refusal.
     const denied = await world.agent(['exec', '--', 'node', '-e', '0'], { cwd: other });
     expect(denied.code).toBe(77);
-    await sleep(1100);
-    middle = new Date().toISOString();
-    await sleep(20);
+    // The boundary: 1 ms after the last record so far (the refusal), and the clock past it before the get.
+    const last = readAudit(world.stateDir).at(-1) as { time: string };
+    middle = new Date(Date.parse(last.time) + 1).toISOString();
+    expect(await waitFor(() => Date.now() > Date.parse(middle), 1000, 1)).toBe(true);
     const get = await world.agent(['get', 'audit-token'], { cwd: project });
     expect(get.stdout).toBe(VALUE);
   });

@@ -322,8 +322,11 @@ describe.concurrent('minted secrets', { timeout: 60_000 }, () => {
     await sleep(Math.max(0, expiresAt + 100 - Date.now()));
     await expect(client.getSecret('mint-file')).rejects.toThrow(/expired|no secret/);
     expect(daemon.output()).toMatch(/mint of "mint-file" failed at the command step: the mint command exited with code 1; its stderr: (\/usr\/bin\/)?cat: .*source: No such file/);
-    // Past a few sweeps (every 200 ms here) the expired minted secret is still known, with its command...
-    await sleep(600);
+    // Past a sweep (every 200 ms here) the expired minted secret is still known, with its command: a
+    // plain secret that expires after it is gone once a sweep has run.
+    await client.putSecret({ name: 'sweep-canary', value: 'canary', ttlSeconds: 1 });
+    const swept = await waitFor(async () => !(await client.listSecrets()).some((m) => m.name === 'sweep-canary'), 10_000, 50);
+    expect(swept, 'no sweep removed the canary').toBe(true);
     expect((await client.listSecrets()).find((m) => m.name === 'mint-file')).toMatchObject({ source: 'mint' });
     // ...so when the command works again, a retry mints a new value.
     writeFileSync(file, 'v-file-2\n');
