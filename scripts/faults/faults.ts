@@ -105,7 +105,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startDaemon(world: World): Promise<DaemonProcess> {
   const d = spawnDaemon(world.env);
-  await waitForSocket(world.socket, d, 15_000);
+  await waitForSocket(world.socket, d, 60_000); // a daemon start takes 15 s and more on a machine loaded 15 times over
   return d;
 }
 
