@@ -432,7 +432,7 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
     await check(grpcValues);
 
     const cliValues = Array.from({ length: 10 }, (_, i) => `cli-${100 + i}-${randomBytes(4).toString('hex')}`);
-    const sets = await Promise.all(cliValues.map((value) => w.agent(['set', 'contended', '--ttl', String(ttlOf(value))], { input: value, timeoutMs: 60_000 })));
+    const sets = await Promise.all(cliValues.map((value) => w.agent(['set', 'contended', '--ttl', `${ttlOf(value)}s`], { input: value, timeoutMs: 60_000 })));
     expect(sets.map((r) => r.code)).toEqual(cliValues.map(() => 0));
     await check(cliValues);
   });

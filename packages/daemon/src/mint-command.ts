@@ -48,6 +48,9 @@ export interface MintRunOptions {
   expectValue?: boolean;
 }
 
+/** How long the pipes may still be read after the command exited and its group was ended. */
+const PIPE_DRAIN_GRACE_MS = 1000;
+
 /** Runs a mint command; its stdout is never logged, its stderr only redacted and cut to 4 KiB. */
 export function runMintCommand(command: string, options: MintRunOptions): Promise<Minted> {
   const timeoutMs = options.timeoutMs ?? MINT_TIMEOUT_MS;
@@ -77,10 +80,16 @@ export function runMintCommand(command: string, options: MintRunOptions): Promis
     child.on('exit', (code, signal) => {
       exit = { code, signal };
       clearTimeout(timer);
-      // Something that escaped both the group and the cookie may still hold the pipes: stop reading then.
+      // Something that escaped both the group and the cookie may still hold the pipes: stop reading then,
+      // but only after a grace period. Bytes the command wrote before it exited may still sit in the pipe
+      // unread ('exit' can come first under load); destroying at once dropped them and the mint looked empty.
+      // When the pipes reach their end, 'close' comes and the grace timer is cleared.
       void reap(child.pid, cookie).then(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
+        const grace = setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }, PIPE_DRAIN_GRACE_MS);
+        child.once('close', () => clearTimeout(grace));
       });
     });
     child.on('close', () => {
