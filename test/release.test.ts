@@ -7,8 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKeyring, type Keyring } from './utils/keyring.js';
-import { readAudit, ROOT, run, type Result } from './utils/agent.js';
+import { readAudit, ROOT, run, startKeyring, type Keyring, type Result } from '@latchkey/test-utils';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
