@@ -120,6 +120,8 @@ agent.close();
 console.log(JSON.stringify({ length: key.value.length, before, after }));
 `,
     );
+    // No daemon runs: connect() must start the installed one, found as the latchkey-daemon program on PATH.
+    expect((await agent(['daemon', 'stop'])).code).toBe(0);
     const mint = await run(process.execPath, ['mint.mjs'], { env, cwd: project });
     expect(mint.code, mint.stderr).toBe(0);
     expect(JSON.parse(mint.stdout)).toEqual({ length: 32, before: true, after: false });
@@ -134,7 +136,9 @@ console.log(JSON.stringify({ length: key.value.length, before, after }));
     expect(suite.stdout).toMatch(/1 passed/);
     const stateDir = join(env.HOME as string, '.local', 'state', 'latchkey');
     // One key from mint.mjs, one from the global setup: both issued and both revoked, by the installed daemon.
-    const outcomes = readAudit(stateDir).filter((r) => r.event === 'lease').map((r) => r.outcome);
+    const records = readAudit(stateDir);
+    const outcomes = records.filter((r) => r.event === 'lease').map((r) => r.outcome);
+    expect(records.length, `audit records in ${stateDir}`).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o === 'issued')).toHaveLength(2);
     expect(outcomes.filter((o) => o === 'revoked')).toHaveLength(2);
   });
