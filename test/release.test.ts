@@ -60,6 +60,9 @@ describe('the release tarballs, installed outside the workspace', () => {
       LATCHKEY_STORE: 'keychain',
       LATCHKEY_KEYCHAIN_SERVICE: `latchkey-release-${process.pid}`,
     };
+    // State and config where a fresh user has them, under the fresh HOME (the keyring's env points elsewhere).
+    delete env.XDG_STATE_HOME;
+    delete env.XDG_CONFIG_HOME;
   }, INSTALL_TIMEOUT_MS * 2);
 
   afterAll(async () => {
