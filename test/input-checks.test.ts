@@ -16,7 +16,7 @@ describe('SECURITY 47: values and signers the daemon refuses', { timeout: 60_000
 
   it('47. a value that is not valid UTF-8 is refused at PutSecret, and nothing is stored', async () => {
     const client = rawAgent(lab.world.socket);
-    const put = async (value: Buffer) => (await client.callBytes('PutSecret', putSecretBytes('bin', value, 60))).err;
+    const put = async (value: Buffer) => (await client.callBytes('putSecret', putSecretBytes('bin', value, 60))).err;
     const refused = await put(Buffer.from([0x61, 0xff, 0xfe, 0x62]));
     expect(refused?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(refused?.details).toBe('the value for "bin" is not valid UTF-8');

@@ -6,6 +6,7 @@ import { chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSyn
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { AgentConnection } from '@latchkey/client';
+import type { UnaryMethod } from '@latchkey/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   alive,
@@ -466,7 +467,7 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
 
     // gRPC error details and metadata, read raw (not through the client's error mapping).
     const raw = rawAgent(w.socket);
-    const rawCall = async (method: string, req: object) => (await raw.call(method, req)).err;
+    const rawCall = async (method: UnaryMethod, req: object) => (await raw.call(method, req)).err;
     const grpcErrors: Array<grpc.ServiceError | undefined> = [];
     try {
       grpcErrors.push(await rawCall('putSecret', { name: 'canary', value: canary, ttlSeconds: 31 * 86400 }));

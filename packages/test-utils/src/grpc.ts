@@ -1,7 +1,7 @@
 // A raw gRPC client of the daemon (grpc-js and proto-loader, no Latchkey client, no error mapping), for
 // tests that send what the Latchkey client never would, or read statuses and metadata as they arrive.
 import * as grpc from '@grpc/grpc-js';
-import { loadProto } from '@latchkey/protocol';
+import { loadProto, protoName, type UnaryMethod } from '@latchkey/protocol';
 
 /** What one raw call brought back: the status error, or the decoded (or raw) response. */
 export interface RawReply<T> {
@@ -10,10 +10,10 @@ export interface RawReply<T> {
 }
 
 export interface RawAgent {
-  /** Calls `method` (proto-loader's lowerCamel name: `getSecret`) with a plain object request. */
-  call(method: string, req: object, timeoutMs?: number): Promise<RawReply<Record<string, unknown>>>;
-  /** Calls `Method` (the .proto's name: `PutSecret`) with request bytes encoded by hand. */
-  callBytes(method: string, req: Buffer, timeoutMs?: number): Promise<RawReply<Buffer>>;
+  /** Calls `method` (the generated lowerCamel key: `getSecret`) with a plain object request, checked by no type. */
+  call(method: UnaryMethod, req: object, timeoutMs?: number): Promise<RawReply<Record<string, unknown>>>;
+  /** Calls `method` with request bytes encoded by hand. */
+  callBytes(method: UnaryMethod, req: Buffer, timeoutMs?: number): Promise<RawReply<Buffer>>;
   close(): void;
 }
 
@@ -41,7 +41,7 @@ export function rawAgent(socket: string, options: grpc.ChannelOptions = {}): Raw
         const Raw = grpc.makeGenericClientConstructor(
           {
             [method]: {
-              path: `/latchkey.v1.Agent/${method}`,
+              path: `/latchkey.v1.Agent/${protoName(method)}`,
               requestStream: false,
               responseStream: false,
               requestSerialize: identity,
