@@ -32,7 +32,7 @@ const dotenvBin = join(ROOT, 'node_modules/dotenv-cli/cli.js');
 const cases = [
   { name: 'node -e 0', cmd: node, args: ['-e', '0'] },
   agent('agent exec -- true', ['exec', '--', 'true']),
-  agent('agent get NAME | ...', ['get', 'bench-secret-3']),
+  agent('agent get NAME (into a pipe)', ['get', 'bench-secret-3']),
   agent('agent ls', ['ls']),
   agent('agent set NAME < value', ['set', 'bench-set', '--ttl', '1h'], 'a value read from stdin'),
   agent('agent daemon status', ['daemon', 'status']),
@@ -41,7 +41,7 @@ const cases = [
 ];
 const targets = {
   'agent exec -- true': 1.3,
-  'agent get NAME | ...': 1.5,
+  'agent get NAME (into a pipe)': 1.5,
   'agent ls': 5,
   'agent set NAME < value': 5,
   'agent daemon status': 5,

@@ -1,8 +1,8 @@
 #!/usr/bin/env -S node --
 // The `agent` executable (CommonJS: bin/package.json says so; it starts ~5 ms sooner than an ES module
-// on Node 20). `agent exec` and `agent get NAME` take lean paths that load neither oclif nor grpc-js: one
-// bundled CommonJS module each, built by `pnpm build`. Every other command (and `agent exec --help`)
-// goes through oclif.
+// on Node 20). `agent exec`, `agent get NAME` and `agent daemon status [--json]` take lean paths that
+// load neither oclif nor grpc-js: one bundled CommonJS module each, built by `pnpm build`. Every other
+// command (and `agent exec --help`) goes through oclif.
 'use strict';
 let words = process.argv.slice(2);
 // `agent help exec` is `agent exec --help`; `agent help` is `agent --help`.
@@ -12,6 +12,8 @@ if (words[0] === 'exec' && !wantsHelp(words.slice(1))) {
 } else if (words[0] === 'get' && words.length === 2 && !words[1].startsWith('-')) {
   // The plain `agent get NAME` scripts call, as lean; any other form of get is oclif's to parse.
   require('../dist/lean/get.cjs').main(words[1]);
+} else if (words[0] === 'daemon' && words[1] === 'status' && (words.length === 2 || (words.length === 3 && words[2] === '--json'))) {
+  require('../dist/lean/status.cjs').main(words.length === 3);
 } else {
   // The package's folder, where oclif finds its package.json (this folder's only says CommonJS).
   require('@oclif/core').execute({ args: words, dir: require('node:path').join(__dirname, '..') });

@@ -6,6 +6,7 @@ import { socketPath } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../base.js';
 import { installedDaemon } from '../daemon-program.js';
 import { spawnChild } from '../exec/run.js';
+import { printStatus } from './status-view.js';
 
 /** Starts the daemon detached (or attached with `foreground`); a running daemon is left as it is. */
 export async function startDaemon(input: { foreground: boolean }, deps: Deps): Promise<number> {
@@ -52,25 +53,5 @@ export async function stopDaemon(deps: Deps): Promise<void> {
 /** Prints the daemon's status; throws `unavailable` when none runs. */
 export async function daemonStatus(input: { json: boolean }, deps: Deps): Promise<DaemonStatus> {
   const socket = socketPath(deps.env);
-  const status = await probe(socket);
-  if (!status) {
-    if (input.json) deps.stdout.write(`${JSON.stringify({ running: false, socket }, null, 2)}\n`);
-    throw new LatchkeyError('unavailable', `no daemon is running on ${socket}`, 'run agent daemon start');
-  }
-  if (input.json) {
-    deps.stdout.write(`${JSON.stringify({ running: true, ...status, uptimeSeconds: Math.round(status.uptimeSeconds) }, null, 2)}\n`);
-  } else {
-    const lines = [
-      `running    yes (pid ${status.pid})`,
-      `socket     ${status.socket}`,
-      `store      ${status.store}${status.storeNote ? ` (${status.storeNote})` : ''}`,
-      `keychain   ${status.keychain}`,
-      `secrets    ${status.secrets}`,
-      `uptime     ${Math.round(status.uptimeSeconds)}s`,
-      `state      ${status.stateDir}`,
-      `version    ${status.version}`,
-    ];
-    deps.stdout.write(`${lines.join('\n')}\n`);
-  }
-  return status;
+  return printStatus(await probe(socket), socket, input.json, deps.stdout);
 }
