@@ -14,12 +14,13 @@
 //
 // Usage: node scripts/bench/dynamic.mjs [--cycles N] [--rounds R] [--kinds postgres,mysql,redis]
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { makeWorld } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values: opts } = parseArgs({
@@ -112,29 +113,15 @@ const pct = (xs, p) => {
 const ms = (x) => `${x.toFixed(1)} ms`;
 
 async function main() {
-  const { AgentConnection } = await import(pathToFileURL(join(root, 'packages/client/dist/index.js')).href);
+  const { AgentConnection, daemonNodeFlags } = await import(pathToFileURL(join(root, 'packages/client/dist/index.js')).href);
   const { startPostgres, startMysql, startRedis } = await harness();
   const start = { postgres: startPostgres, mysql: startMysql, redis: startRedis };
   const kinds = opts.kinds.split(',');
 
-  const dir = mkdtempSync(join(tmpdir(), 'lk-bench-dyn-'));
-  const home = join(dir, 'home');
-  const runtime = join(dir, 'run');
-  mkdirSync(home, { mode: 0o700 });
-  mkdirSync(runtime, { mode: 0o700 });
-  const socket = join(runtime, 'latchkey', 'agent.sock');
-  const flags = process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
-  const daemon = spawn(process.execPath, [...flags, join(root, 'packages/daemon/dist/main.js'), '--foreground'], {
-    env: {
-      PATH: process.env.PATH,
-      LANG: 'C.UTF-8',
-      HOME: home,
-      XDG_RUNTIME_DIR: runtime,
-      XDG_STATE_HOME: join(home, '.local', 'state'),
-      XDG_CONFIG_HOME: join(home, '.config'),
-      LATCHKEY_STORE: 'memory',
-      LATCHKEY_KEYCHAIN_SERVICE: `latchkey-bench-${process.pid}`,
-    },
+  const world = makeWorld({ extra: { LANG: 'C.UTF-8' } });
+  const { socket } = world;
+  const daemon = spawn(process.execPath, [...daemonNodeFlags(), join(root, 'packages/daemon/dist/main.js'), '--foreground'], {
+    env: world.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let daemonOut = '';
@@ -220,7 +207,7 @@ async function main() {
     daemon.kill('SIGTERM');
     await new Promise((r) => daemon.once('exit', r));
     for (const s of servers) await s.destroy().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    world.remove();
   }
 }
 

@@ -11,11 +11,12 @@
 // Usage: node scripts/bench/scan.mjs [--mb 50] [--values 100,1000] [--rounds 3]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CLI, makeWorld, median } from './lib.mjs';
 import { noise, prng, tokenLike } from './scan-corpus.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -25,7 +26,6 @@ const ROUNDS = Number(opts.rounds);
 const core = await import(pathToFileURL(join(root, 'packages/core/dist/index.js')).href);
 const { AgentConnection } = await import(pathToFileURL(join(root, 'packages/client/dist/index.js')).href);
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const time = async (fn) => {
   const t = performance.now();
   await fn();
@@ -40,22 +40,8 @@ const run = (cmd, args, env, cwd) =>
     child.on('close', (code) => resolve({ code, err }));
   });
 
-const dir = mkdtempSync(join(tmpdir(), 'lk-bench-scan-'));
-const home = join(dir, 'home');
-const runtime = join(dir, 'run');
-mkdirSync(home, { mode: 0o700 });
-mkdirSync(runtime, { mode: 0o700 });
-const env = {
-  PATH: process.env.PATH,
-  LANG: 'C.UTF-8',
-  HOME: home,
-  XDG_RUNTIME_DIR: runtime,
-  XDG_STATE_HOME: join(home, '.local', 'state'),
-  XDG_CONFIG_HOME: join(home, '.config'),
-  LATCHKEY_STORE: 'memory',
-  LATCHKEY_KEYCHAIN_SERVICE: `latchkey-bench-${process.pid}`,
-};
-const CLI = join(root, 'packages/cli/bin/run.js');
+const world = makeWorld({ extra: { LANG: 'C.UTF-8' } });
+const { dir, env } = world;
 
 try {
   const corpus = noise(MB * 1e6, 7);
@@ -68,7 +54,7 @@ try {
   console.log(`scan benchmark: ${mb.toFixed(1)} MB corpus, node ${process.version}, ${cpus().length} cores, load ${loadavg()[0].toFixed(2)}`);
 
   const daemon = spawn(process.execPath, [join(root, 'packages/daemon/dist/main.js'), '--foreground'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const socket = join(runtime, 'latchkey', 'agent.sock');
+  const { socket } = world;
   const agent = await (async () => {
     for (let i = 0; i < 300; i++) {
       try {
@@ -150,5 +136,5 @@ try {
     await new Promise((r) => daemon.on('close', r));
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  world.remove();
 }

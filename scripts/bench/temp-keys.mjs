@@ -14,13 +14,14 @@
 //   --bind         bindPid of the requests: self (0, the client's default: the lease ends with this
 //                  process; default) or none (-1)
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { makeWorld } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values: opts } = parseArgs({
@@ -78,15 +79,12 @@ async function main() {
   const levels = opts.concurrency.split(',').map(Number);
   if (!['self', 'none'].includes(opts.bind)) throw new Error('--bind is self or none');
   const bindPid = opts.bind === 'self' ? 0 : -1;
-  const { AgentConnection } = await import(pathToFileURL(join(root, 'packages/client/dist/index.js')).href);
+  const { AgentConnection, daemonNodeFlags } = await import(pathToFileURL(join(root, 'packages/client/dist/index.js')).href);
 
-  const dir = mkdtempSync(join(tmpdir(), 'lk-bench-'));
-  const home = join(dir, 'home');
-  const runtime = join(dir, 'run');
-  mkdirSync(home, { mode: 0o700 });
-  mkdirSync(runtime, { mode: 0o700 });
-  const stateDir = join(home, '.local', 'state', 'latchkey');
-  const latchkeySocket = join(runtime, 'latchkey', 'agent.sock');
+  const world = makeWorld({ extra: { LANG: 'C.UTF-8' } });
+  const { dir } = world;
+  const stateDir = join(world.env.XDG_STATE_HOME, 'latchkey');
+  const latchkeySocket = world.socket;
   const bareSocket = join(dir, 'bare.sock');
 
   const spawnServer = (args, env) => {
@@ -113,17 +111,7 @@ async function main() {
   };
 
   const bare = spawnServer([fileURLToPath(import.meta.url), '--serve-bare', bareSocket], { PATH: process.env.PATH });
-  const flags = process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
-  const daemon = spawnServer([...flags, join(root, 'packages/daemon/dist/main.js'), '--foreground'], {
-    PATH: process.env.PATH,
-    LANG: 'C.UTF-8',
-    HOME: home,
-    XDG_RUNTIME_DIR: runtime,
-    XDG_STATE_HOME: join(home, '.local', 'state'),
-    XDG_CONFIG_HOME: join(home, '.config'),
-    LATCHKEY_STORE: 'memory',
-    LATCHKEY_KEYCHAIN_SERVICE: `latchkey-bench-${process.pid}`,
-  });
+  const daemon = spawnServer([...daemonNodeFlags(), join(root, 'packages/daemon/dist/main.js'), '--foreground'], world.env);
   const targets = [];
   const results = new Map();
   try {
@@ -184,7 +172,7 @@ async function main() {
     .filter((l) => l.includes('"issued"')).length;
   let issuedTotal = WARMUP_CALLS;
   for (const [key, acc] of results) if (key.startsWith('latchkey|')) issuedTotal += acc.latencies.length;
-  rmSync(dir, { recursive: true, force: true });
+  world.remove();
 
   const grpcVersion = JSON.parse(readFileSync(join(dirname(requireDaemon.resolve('@grpc/grpc-js')), '..', '..', 'package.json'), 'utf8')).version;
   console.log(

@@ -28,24 +28,11 @@ export type ScanRef =
 /** A finding as it goes on the wire (the generated message). */
 export type WireFinding = pb.ScanFinding;
 
-/** What was done about one leaked secret or key. */
-export interface LeakAnswer {
-  secret: string;
-  scope: string;
-  action: 'rotated' | 'revoked' | 'flagged' | 'retired' | 'on-leak';
-  outcome: string;
-  owner: string;
-  hint: string;
-  leaseId: string;
-}
+/** What was done about one leaked secret or key: the wire's ScanAnswer, with its action named. */
+export type LeakAnswer = Omit<pb.ScanAnswer, 'action'> & { action: 'rotated' | 'revoked' | 'flagged' | 'retired' | 'on-leak' };
 
-export interface ScanSummary {
-  sources: number;
-  bytes: number;
-  findings: number;
-  values: number;
-  answers: LeakAnswer[];
-}
+/** A scan's totals: the wire's ScanSummary, holding those answers. */
+export type ScanSummary = Omit<pb.ScanSummary, 'answers'> & { answers: LeakAnswer[] };
 
 /** The first message of a scan. */
 export interface ScanStart {
