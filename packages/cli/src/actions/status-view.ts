@@ -9,8 +9,9 @@ export function printStatus(status: DaemonStatus | undefined, socket: string, js
     if (json) stdout.write(`${JSON.stringify({ running: false, socket }, null, 2)}\n`);
     throw new LatchkeyError('unavailable', `no daemon is running on ${socket}`, 'run agent daemon start');
   }
+  // Uptime is cut, never rounded up: a daemon up 0.6 s has not been up 1 s (JSON keeps milliseconds).
   if (json) {
-    stdout.write(`${JSON.stringify({ running: true, ...status, uptimeSeconds: Math.round(status.uptimeSeconds) }, null, 2)}\n`);
+    stdout.write(`${JSON.stringify({ running: true, ...status, uptimeSeconds: Math.floor(status.uptimeSeconds * 1000) / 1000 }, null, 2)}\n`);
   } else {
     const lines = [
       `running    yes (pid ${status.pid})`,
@@ -18,7 +19,7 @@ export function printStatus(status: DaemonStatus | undefined, socket: string, js
       `store      ${status.store}${status.storeNote ? ` (${status.storeNote})` : ''}`,
       `keychain   ${status.keychain}`,
       `secrets    ${status.secrets}`,
-      `uptime     ${Math.round(status.uptimeSeconds)}s`,
+      `uptime     ${Math.floor(status.uptimeSeconds)}s`,
       `state      ${status.stateDir}`,
       `version    ${status.version}`,
     ];
