@@ -1,6 +1,6 @@
 // The daemon commands as functions of (input, deps): start, stop, status.
 import { constants } from 'node:os';
-import { LatchkeyError } from '@latchkey/core';
+import { ExitCode, LatchkeyError } from '@latchkey/core';
 import { daemonArgs, daemonEnvironment, probe, startDaemonProcess, type DaemonStatus } from '@latchkey/client';
 import { socketPath } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../base.js';
@@ -9,25 +9,28 @@ import { spawnChild } from '../exec/run.js';
 import { printStatus } from './status-view.js';
 
 /** Starts the daemon detached (or attached with `foreground`); a running daemon is left as it is. */
-export async function startDaemon(input: { foreground: boolean }, deps: Deps): Promise<number> {
+export async function startDaemon(input: { foreground: boolean }, deps: Deps): Promise<void> {
   const socket = socketPath(deps.env);
   const running = await probe(socket);
   if (running) {
     deps.stderr.write(`agent: daemon already running (pid ${running.pid}) on ${running.socket}\n`);
-    return 0;
+    return;
   }
   if (input.foreground) return runAttached(deps);
   const status = await startDaemonProcess(deps.env, installedDaemon);
   deps.stderr.write(`agent: daemon started (pid ${status.pid}) on ${status.socket}, store ${status.store}\n`);
   if (status.storeNote) deps.stderr.write(`agent: warning: ${status.storeNote}\n`);
-  return 0;
 }
 
-/** Runs the daemon attached to this terminal (clean environment; it moves itself to `/`), with exec's signal forwarding. */
-async function runAttached(deps: Deps): Promise<number> {
+/**
+ * Runs the daemon attached to this terminal (clean environment; it moves itself to `/`), with exec's signal
+ * forwarding; throws ExitCode with the daemon's exit code (128 + n for a signal) unless it exited 0.
+ */
+async function runAttached(deps: Deps): Promise<void> {
   const { ended } = spawnChild(process.execPath, process.execPath, [...daemonArgs(deps.env, installedDaemon), '--foreground'], daemonEnvironment(deps.env));
   const end = await ended;
-  return end.signal === undefined ? end.code : 128 + ((constants.signals as Record<string, number>)[end.signal] ?? 0);
+  const code = end.signal === undefined ? end.code : 128 + ((constants.signals as Record<string, number>)[end.signal] ?? 0);
+  if (code !== 0) throw new ExitCode(code);
 }
 
 /** Asks the daemon to stop and waits until its socket stops answering. */

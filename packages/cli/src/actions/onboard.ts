@@ -132,8 +132,11 @@ async function ask(step: ValueStep, prompter: Prompter, progress: (line: string)
   }
 }
 
-/** Runs onboarding; returns the exit code (0 ready, 1 not ready, 130 cancelled at a prompt). */
-export async function onboard(input: OnboardInput, deps: Deps): Promise<number> {
+/**
+ * Runs onboarding; returns whether the project is ready. Throws `notFound` when --check finds it not ready
+ * and Cancelled (130) for Ctrl-C at a prompt.
+ */
+export async function onboard(input: OnboardInput, deps: Deps): Promise<{ ready: boolean }> {
   const clock = input.now ?? Date.now;
   const path = manifestPath(input.path, deps, 'onboard');
   const interactive = Boolean(deps.stdin.isTTY && deps.stderr.isTTY && deps.stdin.setRawMode);
@@ -151,7 +154,7 @@ export async function onboard(input: OnboardInput, deps: Deps): Promise<number> 
 
     if (source.kind === 'check') {
       if (input.json) deps.stdout.write(`${JSON.stringify(onboardResult(inspection, []), null, 2)}\n`);
-      if (isReady(inspection.needed.map(rowFor), inspection.approved)) return 0;
+      if (isReady(inspection.needed.map(rowFor), inspection.approved)) return { ready: true };
       const { lines, message } = notReady(inspection);
       for (const line of lines) deps.stderr.write(`${line}\n`);
       throw notFoundError(message, 'run agent onboard on a terminal, or agent onboard --from-env-file FILE --yes');
@@ -166,7 +169,7 @@ export async function onboard(input: OnboardInput, deps: Deps): Promise<number> 
     }
     if (input.json) deps.stdout.write(`${JSON.stringify(onboardResult(applied.inspection, applied.stored), null, 2)}\n`);
     deps.stderr.write(renderSummary(plan, source, applied));
-    return isReady(applied.inspection.needed.map(rowFor), applied.inspection.approved) ? 0 : 1;
+    return { ready: isReady(applied.inspection.needed.map(rowFor), applied.inspection.approved) };
   });
 }
 

@@ -49,8 +49,8 @@ function countLines(buf: Uint8Array): number {
   return n;
 }
 
-/** Watches until SIGINT or SIGTERM; returns 1 when anything was found, else 0. */
-export async function watchCommand(input: ScanInput, deps: Deps): Promise<number> {
+/** Watches until SIGINT or SIGTERM; returns how many findings it printed. */
+export async function watchCommand(input: ScanInput, deps: Deps): Promise<{ found: number }> {
   const first = await runScan({ ...input, fix: false }, deps);
   const home = deps.env.HOME ?? '';
   const seen = new Map<string, Seen>();
@@ -149,5 +149,5 @@ export async function watchCommand(input: ScanInput, deps: Deps): Promise<number
   clearTimeout(timer);
   await watcher.close();
   await running;
-  return found > 0 ? 1 : 0;
+  return { found };
 }

@@ -165,13 +165,13 @@ function answerLine(a: ScanAnswerInfo): string {
   }
 }
 
-/** `agent scan`: prints the report; returns the exit code (0 clean, 1 found). */
-export async function scanCommand(input: ScanInput, deps: Deps): Promise<number> {
+/** `agent scan`: prints the report and returns it (the command exits 1 when it holds findings). */
+export async function scanCommand(input: ScanInput, deps: Deps): Promise<ScanReport> {
   const report = await runScan(input, deps);
   const { findings, summary } = report;
   if (input.json) {
     deps.stdout.write(`${JSON.stringify({ findings, summary, fixed: report.fixed, ...(report.filterRepo ? { filterRepo: report.filterRepo } : {}) }, null, 2)}\n`);
-    return findings.length > 0 ? 1 : 0;
+    return report;
   }
   for (const f of findings) {
     const extra = [f.encoding, f.state !== 'current' ? f.state : '', f.channel ?? ''].filter(Boolean).join(', ');
@@ -181,7 +181,7 @@ export async function scanCommand(input: ScanInput, deps: Deps): Promise<number>
   const mb = (summary.bytes / 1e6).toFixed(1);
   if (findings.length === 0) {
     deps.stderr.write(`agent: no known value found in ${summary.sources} source(s), ${mb} MB (${summary.values} value(s) looked for)\n`);
-    return 0;
+    return report;
   }
   deps.stderr.write(`agent: found ${findings.length} leak(s) of ${secrets.size} secret(s) in ${summary.sources} source(s), ${mb} MB\n`);
   for (const a of summary.answers) {
@@ -193,5 +193,5 @@ export async function scanCommand(input: ScanInput, deps: Deps): Promise<number>
   else if (input.staged) deps.stderr.write('agent: hint: remove the values from the files (agent scan --fix FILE redacts them), then git add them again\n');
   else if (!input.fix && !input.history) deps.stderr.write('agent: hint: run agent scan --fix to redact them in place\n');
   else if (!input.fix) deps.stderr.write('agent: hint: run agent scan --history --fix for the git filter-repo command that removes them from the history\n');
-  return 1;
+  return report;
 }

@@ -76,13 +76,13 @@ export function servicePlan(input: ServiceInput, deps: Deps): ServicePlan {
 }
 
 /** Writes the unit (or prints it with dryRun) and starts it through the service manager when it answers. */
-export async function installService(input: ServiceInput, deps: Deps): Promise<number> {
+export async function installService(input: ServiceInput, deps: Deps): Promise<void> {
   const t = target(input, deps);
   const text = t.render(servicePlan(input, deps));
   if (input.dryRun) {
     deps.stdout.write(text);
     deps.stderr.write(`agent: dry run: nothing written; install would write ${t.file} and run: ${t.start.map(shellText).join(' && ')}\n`);
-    return 0;
+    return;
   }
   const before = readOrUndefined(t.file);
   if (before !== undefined && !before.includes(WRITTEN_BY)) {
@@ -98,7 +98,7 @@ export async function installService(input: ServiceInput, deps: Deps): Promise<n
   if (!manager.ok) {
     deps.stderr.write(`agent: ${t.probe.slice(0, 2).join(' ')} does not answer here (${manager.why}); to start the daemon at login, run:\n`);
     for (const c of t.start) deps.stderr.write(`  ${shellText(c)}\n`);
-    return 0;
+    return;
   }
   const socket = socketPath(deps.env);
   if (await probe(socket)) {
@@ -113,20 +113,19 @@ export async function installService(input: ServiceInput, deps: Deps): Promise<n
   }
   const status = await waitForDaemon(socket, 8000);
   if (!status) {
-    warn(deps, `the service was started but no daemon answers on ${socket} yet; see ${input.platform === 'linux' ? `systemctl --user status ${SYSTEMD_UNIT_NAME}` : `${stateDir(deps.env)}/daemon.log`}`);
-    return 69;
+    const see = input.platform === 'linux' ? `systemctl --user status ${SYSTEMD_UNIT_NAME}` : `${stateDir(deps.env)}/daemon.log`;
+    throw new LatchkeyError('unavailable', `the service was started but no daemon answers on ${socket} yet`, `see ${see}`);
   }
   deps.stderr.write(`agent: the daemon runs as a service (pid ${status.pid}) on ${socket} and starts at login\n`);
-  return 0;
 }
 
 /** Stops and removes the unit this CLI installed; says so when there is none. */
-export async function uninstallService(input: ServiceInput, deps: Deps): Promise<number> {
+export async function uninstallService(input: ServiceInput, deps: Deps): Promise<void> {
   const t = target(input, deps);
   const text = readOrUndefined(t.file);
   if (text === undefined) {
     deps.stderr.write(`agent: no service installed at ${t.file}; nothing to do\n`);
-    return 0;
+    return;
   }
   if (!text.includes(WRITTEN_BY)) {
     throw new LatchkeyError('denied', `${t.file} was not written by agent daemon install; refusing to remove it`, `remove it yourself if it is yours to remove`);
@@ -150,7 +149,6 @@ export async function uninstallService(input: ServiceInput, deps: Deps): Promise
     deps.stderr.write(`agent: ${t.probe.slice(0, 2).join(' ')} does not answer here (${manager.why}); if the service was loaded, run:\n`);
     for (const c of [...t.stop, ...t.afterRemove]) deps.stderr.write(`  ${shellText(c)}\n`);
   }
-  return 0;
 }
 
 function readOrUndefined(file: string): string | undefined {

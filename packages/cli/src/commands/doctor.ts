@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { ErrorKinds, ExitCode } from '@latchkey/core';
 import { doctor } from '../actions/doctor.js';
 import { BaseCommand } from '../base.js';
 
@@ -17,6 +18,6 @@ export default class Doctor extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Doctor);
     const report = await doctor({ json: flags.json, uid: process.getuid?.() }, this.deps());
-    if (!report.ok) process.exitCode = 1;
+    if (!report.ok) throw new ExitCode(ErrorKinds.failed);
   }
 }

@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { ErrorKinds, ExitCode } from '@latchkey/core';
 import { onboard } from '../actions/onboard.js';
 import { BaseCommand } from '../base.js';
 
@@ -29,7 +30,7 @@ export default class Onboard extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Onboard);
-    process.exitCode = await onboard(
+    const { ready } = await onboard(
       {
         ...(args.path !== undefined ? { path: args.path } : {}),
         check: flags.check,
@@ -41,5 +42,6 @@ export default class Onboard extends BaseCommand {
       },
       this.deps(),
     );
+    if (!ready) throw new ExitCode(ErrorKinds.failed);
   }
 }

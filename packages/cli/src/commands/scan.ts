@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { ErrorKinds, ExitCode } from '@latchkey/core';
 import { scanCommand } from '../actions/scan.js';
 import { watchCommand } from '../actions/scan-watch.js';
 import { BaseCommand } from '../base.js';
@@ -37,6 +38,7 @@ export default class Scan extends BaseCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Scan);
     const input = { paths: argv as string[], history: flags.history, staged: flags.staged, home: flags.home || flags.watch, json: flags.json, fix: flags.fix, answer: flags.answer };
-    process.exitCode = flags.watch ? await watchCommand(input, this.deps()) : await scanCommand(input, this.deps());
+    const found = flags.watch ? (await watchCommand(input, this.deps())).found : (await scanCommand(input, this.deps())).findings.length;
+    if (found > 0) throw new ExitCode(ErrorKinds.failed);
   }
 }

@@ -16,7 +16,7 @@ export default class DaemonInstall extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DaemonInstall);
-    process.exitCode = await installService(serviceInput(flags['dry-run']), this.deps());
+    await installService(serviceInput(flags['dry-run']), this.deps());
   }
 }
 

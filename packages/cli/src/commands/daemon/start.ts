@@ -9,6 +9,6 @@ export default class DaemonStart extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DaemonStart);
-    process.exitCode = await startDaemon({ foreground: flags.foreground }, this.deps());
+    await startDaemon({ foreground: flags.foreground }, this.deps());
   }
 }

@@ -9,6 +9,6 @@ export default class DaemonUninstall extends BaseCommand {
 
   async run(): Promise<void> {
     await this.parse(DaemonUninstall);
-    process.exitCode = await uninstallService(serviceInput(false), this.deps());
+    await uninstallService(serviceInput(false), this.deps());
   }
 }
