@@ -12,7 +12,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import type { AgentConnection } from '@latchkey/client';
-import { alive, cliNode, CLI, labTest, makeWorld, readAudit, ROOT, run, sleep, startAgent, startKeyring, testdir, waitFor, type Keyring, type Result, type RunningAgent, type World } from '@latchkey/test-utils';
+import { alive, cliNode, CLI, labTest, makeWorld, readAudit, ROOT, run, startAgent, startKeyring, testdir, waitFor, type Keyring, type Result, type RunningAgent, type World } from '@latchkey/test-utils';
 
 const test = labTest({ store: 'memory' });
 
@@ -637,8 +637,8 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     const agent = startAgent(world, ['exec', '--watch', '--', 'node', fixture('forever.js'), 'TOKEN_W'], { cwd: dir });
     onTestFinished(reap(agent));
     const started = /started pid=(\d+) sha256=(\w+)\n/g;
+    // The command starts only once the daemon confirmed the watch: a change made now must restart it.
     const one = await agent.waitForOutput(new RegExp(`started pid=(\\d+) sha256=${sha256(first)}`));
-    await sleep(300); // let the watch stream subscribe
     const set = await world.agent(['set', 'watch-w', '--ttl', '1h'], { cwd: dir, input: second });
     expect(set.code, set.stderr).toBe(0);
     const two = await agent.waitForOutput(new RegExp(`started pid=(\\d+) sha256=${sha256(second)}`), 8000);

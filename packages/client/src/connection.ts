@@ -182,19 +182,40 @@ export class AgentConnection {
     return this.call('resolveEnv', { manifests: [...input.manifests], cwd: input.cwd, command: input.command, allowVars: [...(input.allowVars ?? [])] });
   }
 
-  /** Streams events about the given secrets and manifests until `close()` is called on the result. */
-  watchSecrets(input: { secrets: readonly string[]; manifests: readonly string[] }, onEvent: (e: WatchEvent) => void, onEnd: (err?: Error) => void): { close(): void } {
+  /**
+   * Streams events about the given secrets and manifests until `close()` is called on the result.
+   * `subscribed` resolves when the daemon confirms that every later event reaches the stream (start
+   * what the events are about only then), and rejects if the stream ends before that.
+   */
+  watchSecrets(
+    input: { secrets: readonly string[]; manifests: readonly string[] },
+    onEvent: (e: WatchEvent) => void,
+    onEnd: (err?: Error) => void,
+  ): { subscribed: Promise<void>; close(): void } {
     const m = this.method('watchSecrets');
     const stream = this.client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { secrets: [...input.secrets], manifests: [...input.manifests] });
     let closed = false;
-    stream.on('data', onEvent);
-    stream.on('error', (err: grpc.ServiceError) => {
-      if (!closed) onEnd(err.code === grpc.status.CANCELLED ? undefined : fromServiceError(err, this.socket));
+    let confirm!: () => void;
+    let refuse!: (err: Error) => void;
+    let confirmed = false;
+    const subscribed = new Promise<void>((resolve, reject) => {
+      confirm = resolve;
+      refuse = reject;
     });
-    stream.on('end', () => {
-      if (!closed) onEnd();
+    subscribed.catch(() => undefined); // a caller that closes without awaiting it sees no unhandled rejection
+    const end = (err?: Error) => {
+      if (!confirmed) refuse(err ?? new Error('the event stream ended before the daemon confirmed it'));
+      if (!closed) onEnd(err);
+    };
+    stream.on('data', (e: WatchEvent) => {
+      if (e.kind !== 'subscribed') return onEvent(e);
+      confirmed = true;
+      confirm();
     });
+    stream.on('error', (err: grpc.ServiceError) => end(err.code === grpc.status.CANCELLED ? undefined : fromServiceError(err, this.socket)));
+    stream.on('end', () => end());
     return {
+      subscribed,
       close: () => {
         closed = true;
         stream.cancel();

@@ -202,6 +202,8 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       call.on('cancelled', unsubscribe);
       call.on('close', unsubscribe);
       call.on('error', unsubscribe);
+      // Every later event reaches this stream: say so, so the client starts its command only now.
+      call.write({ kind: 'subscribed', secret: '', manifest: '' });
     },
     scan: (call) => {
       const peer = deps.peerOf(call as unknown as grpc.ServerUnaryCall<unknown, unknown>);

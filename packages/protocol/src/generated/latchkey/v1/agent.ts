@@ -289,7 +289,10 @@ export interface WatchSecretsRequest {
 }
 
 export interface SecretEvent {
-  /** "changed", "removed", "expired", "manifest-changed", "manifest-approved", "manifest-denied". */
+  /**
+   * "changed", "removed", "expired", "manifest-changed", "manifest-approved", "manifest-denied"; and
+   * "subscribed", sent once, first: every event after the subscription began reaches the stream.
+   */
   kind: string;
   secret: string;
   manifest: string;
