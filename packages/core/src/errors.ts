@@ -16,14 +16,11 @@ export const ErrorKinds = {
   failed: 1,
   /** Ctrl-C at a prompt: 128 + SIGINT, as a shell reports a command it interrupted. */
   cancelled: 130,
-  /** A bug: rendered as one, with where to report it. */
+  /** A bug: rendered as one, with how to report it. */
   internal: 1,
 } as const;
 
 export type ErrorKind = keyof typeof ErrorKinds;
-
-/** Where a bug is reported (also the root package.json's `bugs`). */
-export const BUG_REPORT_URL = 'https://github.com/latchkey/latchkey/issues';
 
 /** An expected failure: rendered as `agent: error: <message>` and `agent: hint: <hint>`. */
 export class LatchkeyError extends Error {
@@ -88,8 +85,11 @@ export const deniedError = (message: string, hint?: string) => new LatchkeyError
 export const exhaustedError = (message: string, hint?: string) => new LatchkeyError('exhausted', message, hint);
 export const failedError = (message: string, hint?: string) => new LatchkeyError('failed', message, hint);
 
-/** The hint every internal error ends with. */
-export const BUG_HINT = `this is a bug in latchkey: please report it at ${BUG_REPORT_URL} with the command you ran and this output; LATCHKEY_DEBUG=1 prints the stack`;
+/**
+ * The hint every internal error ends with. The project has no public tracker, so it names none: a made-up
+ * address would send reports nowhere.
+ */
+export const BUG_HINT = 'this is a bug in latchkey: please report it to its maintainers with the command you ran and this output; LATCHKEY_DEBUG=1 prints the stack';
 
 /** Where render() writes, and the environment it reads LATCHKEY_DEBUG from. */
 export interface RenderTarget {

@@ -1,6 +1,6 @@
 // The one renderer of errors: what each kind prints on stderr and the exit code it stands for.
 import { describe, expect, it } from 'vitest';
-import { BUG_REPORT_URL, Cancelled, ExitCode, InternalError, LatchkeyError, render, type ErrorKind } from './errors.js';
+import { BUG_HINT, Cancelled, ExitCode, InternalError, LatchkeyError, render, type ErrorKind } from './errors.js';
 
 function rendered(err: unknown, env: Record<string, string> = {}): { code: number; text: string } {
   let text = '';
@@ -41,13 +41,14 @@ describe('render', () => {
     expect(rendered(new ExitCode(0))).toEqual({ code: 0, text: '' });
   });
 
-  it('an unexpected exception prints as a bug: where to report it, and LATCHKEY_DEBUG=1 for the stack', () => {
+  it('an unexpected exception prints as a bug: how to report it, and LATCHKEY_DEBUG=1 for the stack', () => {
     const { code, text } = rendered(new TypeError("Cannot read properties of undefined (reading 'value')\nsecond line"));
     expect(code).toBe(1);
     expect(text).toBe(
       "agent: error: internal error: TypeError: Cannot read properties of undefined (reading 'value')\n" +
-        `agent: hint: this is a bug in latchkey: please report it at ${BUG_REPORT_URL} with the command you ran and this output; LATCHKEY_DEBUG=1 prints the stack\n`,
+        'agent: hint: this is a bug in latchkey: please report it to its maintainers with the command you ran and this output; LATCHKEY_DEBUG=1 prints the stack\n',
     );
+    expect(text).toContain(`agent: hint: ${BUG_HINT}\n`);
     expect(text).not.toContain('    at ');
     expect(rendered('a thrown string').text).toMatch(/^agent: error: internal error: a thrown string\nagent: hint: this is a bug/);
   });
