@@ -4,6 +4,7 @@
 // information_schema.processlist, ACL LIST and CLIENT LIST), never a mock.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,46 @@ interface Backend {
   params: string;
   /** Parameters that grant what a temporary user may not get. */
   elevated: string;
+  /**
+   * Starts recording what the server is sent: its own statement log (PostgreSQL's log_statement = 'all',
+   * MariaDB's general log) or, for Redis, whose slowlog and MONITOR redact ACL SETUSER anyway, a proxy in
+   * front of its socket that keeps every byte the daemon sends. `admin` is the secret to issue through.
+   */
+  record(server: DbServer, setAdmin: (name: string, url: string) => Promise<void>): Promise<Recorder>;
+}
+
+interface Recorder {
+  admin: string;
+  text(): string;
+  stop(): Promise<void>;
+}
+
+/** A Unix socket in front of `target` that keeps what its clients send. */
+async function recordingProxy(target: string, path: string): Promise<{ sent: () => string; close: () => Promise<void> }> {
+  let sent = '';
+  const open = new Set<Socket>();
+  const server = createServer((c) => {
+    const up = connect(target);
+    open.add(c).add(up);
+    c.on('data', (b: Buffer) => (sent += b.toString('latin1')));
+    c.pipe(up).pipe(c);
+    const end = () => {
+      c.destroy();
+      up.destroy();
+      open.delete(c);
+      open.delete(up);
+    };
+    for (const s of [c, up]) s.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  return {
+    sent: () => sent,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of open) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 const BACKENDS: Backend[] = [
@@ -47,6 +88,23 @@ const BACKENDS: Backend[] = [
     setup: ['CREATE ROLE app_rw NOLOGIN', 'CREATE ROLE big_boss SUPERUSER NOLOGIN', 'CREATE ROLE via_boss NOLOGIN IN ROLE big_boss'],
     params: 'grant=app_rw',
     elevated: 'grant=via_boss',
+    async record(server) {
+      const log = join(server.dir, 'server.log');
+      const from = readFileSync(log, 'utf8').length;
+      await server.admin("ALTER SYSTEM SET log_statement = 'all'");
+      await server.admin('SELECT pg_reload_conf()');
+      // A new session sees the setting once the postmaster has reloaded it and told its sessions.
+      const on = async () => ((await server.admin('SHOW log_statement')) as Array<{ log_statement: string }>)[0]?.log_statement === 'all';
+      expect(await waitFor(on, 5000, 25)).toBe(true);
+      return {
+        admin: 'db-admin',
+        text: () => readFileSync(log, 'utf8').slice(from),
+        async stop() {
+          await server.admin('ALTER SYSTEM RESET log_statement');
+          await server.admin('SELECT pg_reload_conf()');
+        },
+      };
+    },
   },
   {
     kind: 'mysql',
@@ -54,6 +112,16 @@ const BACKENDS: Backend[] = [
     setup: ['CREATE ROLE app_rw', 'GRANT SELECT ON test_db.* TO app_rw', 'CREATE ROLE big_boss', 'GRANT ALL PRIVILEGES ON *.* TO big_boss'],
     params: 'grant=app_rw',
     elevated: 'grant=big_boss',
+    async record(server) {
+      const log = join(server.dir, 'general.log');
+      await server.admin(`SET GLOBAL general_log_file = '${log}'`);
+      await server.admin('SET GLOBAL general_log = 1');
+      return {
+        admin: 'db-admin',
+        text: () => readFileSync(log, 'utf8'),
+        stop: async () => void (await server.admin('SET GLOBAL general_log = 0')),
+      };
+    },
   },
   {
     kind: 'redis',
@@ -61,6 +129,14 @@ const BACKENDS: Backend[] = [
     setup: [],
     params: 'keys=test:*',
     elevated: 'commands=+@all',
+    async record(server, setAdmin) {
+      const admin = new URL(server.adminUrl);
+      const path = join(server.dir, 'proxy.sock');
+      const proxy = await recordingProxy(admin.searchParams.get('socket') as string, path);
+      admin.searchParams.set('socket', path);
+      await setAdmin('db-proxied', admin.href);
+      return { admin: 'db-proxied', text: proxy.sent, stop: proxy.close };
+    },
   },
 ];
 
@@ -247,6 +323,28 @@ describe.each(BACKENDS)('temporary $kind users', (backend) => {
     const adminPw = decodeURIComponent(new URL(server.adminUrl).password);
     expect(readFileSync(join(world.stateDir, 'audit.jsonl'), 'utf8')).not.toContain(adminPw);
     expect(readFileSync(join(world.stateDir, 'db-users.jsonl'), 'utf8')).not.toContain(adminPw);
+  });
+
+  it("the password never reaches the server: what it is sent and logs names the user but holds no password, and the password logs in", async () => {
+    const rec = await backend.record(server, async (name, url) => {
+      const r = await world.agent(['set', name, '--ttl', '1h'], { input: url });
+      expect(r.code, r.stderr).toBe(0);
+    });
+    try {
+      const params = Object.fromEntries(new URLSearchParams(`admin=${rec.admin}&${backend.params}`));
+      const key = await client.tempKey({ kind: backend.kind, ttl: '5m', params, bindPid: -1 });
+      const url = new URL(key.value);
+      const user = decodeURIComponent(url.username);
+      const pw = decodeURIComponent(url.password);
+      expect(pw.length).toBeGreaterThanOrEqual(32);
+      expect(await waitFor(() => rec.text().includes(user), 5000, 25), `${user} never in what the server was sent`).toBe(true);
+      expect(rec.text().includes(pw), 'the password is in what the server was sent').toBe(false);
+      await server.login(key.value);
+      await key.revoke();
+      expect(await server.users()).not.toContain(user);
+    } finally {
+      await rec.stop();
+    }
   });
 
   it.runIf(backend.kind === 'postgres')('the README vitest example: the run gets its own user, gone after the run however it ends', async () => {

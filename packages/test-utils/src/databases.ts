@@ -373,7 +373,9 @@ export async function startRedis(): Promise<DbServer> {
     login: async (url) => {
       const c = await connect(url);
       try {
-        await c.ping();
+        // AUTH is the one command every user may run (PING needs +@connection)
+        const u = new URL(url);
+        await c.call('AUTH', decodeURIComponent(u.username), decodeURIComponent(u.password));
       } finally {
         c.disconnect();
       }

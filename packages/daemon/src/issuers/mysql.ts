@@ -2,7 +2,10 @@
 // through the admin connection URL a stored secret holds (`mysql://USER:PASSWORD@HOST:PORT/DB`, or
 // `mysql://USER:PASSWORD@localhost/DB?socket=/path/to/mysqld.sock`), with a random password, the granted
 // roles (the first is its default role) and, with `database`, the listed privileges on that database
-// only. The client library `mysql2` is loaded on first use only.
+// only. The client library `mysql2` is loaded on first use only. The server gets the password's
+// mysql_native_password hash only (computed here, verifiers.ts; MariaDB writes a statement to its general
+// log as sent); a MySQL without that plugin (8.4 and later) gets the password, which MySQL rewrites out
+// of its logs.
 //
 // MariaDB and MySQL have no password expiry at a moment (only in whole days), so the server itself does
 // not end the user at the lease's TTL: the daemon's teardown does, and the ledger makes it happen after
@@ -12,6 +15,7 @@
 // server's own rule), so nothing can make the drop fail and leave the user behind.
 import { deniedError, inputError, listParam, quote } from '@latchkey/core';
 import { requireLibrary, type DbAdmin, type DbBackend, type DbUserSpec } from './database.js';
+import { mysqlNativeHash } from './verifiers.js';
 
 type Mysql = typeof import('mysql2/promise');
 type Pool = import('mysql2/promise').Pool;
@@ -146,7 +150,12 @@ class MysqlAdmin implements DbAdmin {
     const privileges = listParam(spec.params.privileges).map((p) => p.toUpperCase().replace(/\s+/g, ' '));
     const conn = await this.pool.getConnection();
     try {
-      await conn.query('CREATE USER ?@? IDENTIFIED BY ?', [spec.user, this.host, spec.password]);
+      try {
+        await conn.query('CREATE USER ?@? IDENTIFIED WITH mysql_native_password AS ?', [spec.user, this.host, mysqlNativeHash(spec.password)]);
+      } catch (err) {
+        if ((err as { errno?: number }).errno !== 1524) throw err; // 1524: plugin not loaded (MySQL 8.4 and later)
+        await conn.query('CREATE USER ?@? IDENTIFIED BY ?', [spec.user, this.host, spec.password]);
+      }
       for (const role of roles) await conn.query('GRANT ? TO ?@?', [role, spec.user, this.host]);
       if (roles[0] !== undefined) await conn.query('SET DEFAULT ROLE ? FOR ?@?', [roles[0], spec.user, this.host]);
       if (privileges.length > 0) {

@@ -1,6 +1,8 @@
 // The `postgres` temporary key kind: a login role `lk_<lease>` on a PostgreSQL server, created through
 // the admin connection URL a stored secret holds, with a random password and VALID UNTIL the lease's
-// expiry, member of the granted roles. The client library `pg` is loaded on first use only.
+// expiry, member of the granted roles. The client library `pg` is loaded on first use only. The server
+// gets the password's SCRAM-SHA-256 verifier only (computed here, verifiers.ts), never the password, so
+// its statement log (log_statement) and pg_stat_activity hold none.
 //
 // Teardown (in this order): ALTER ROLE ... NOLOGIN; its sessions terminated (pg_terminate_backend, which
 // waits up to 2 s for each to go); in the lease's database, objects it owns are reassigned to its first
@@ -10,6 +12,7 @@
 // refusal is reported, the role stays NOLOGIN, and the drop is tried again.
 import { deniedError, inputError, listParam, quote } from '@latchkey/core';
 import { requireLibrary, type DbAdmin, type DbBackend, type DbUserSpec } from './database.js';
+import { scramSha256Verifier } from './verifiers.js';
 
 type PgModule = typeof import('pg');
 type Pool = import('pg').Pool;
@@ -114,8 +117,9 @@ class PgAdmin implements DbAdmin {
     const until = new Date(spec.expiresAt).toISOString();
     const inRole = grants.length > 0 ? ` IN ROLE ${grants.map(ident).join(', ')}` : '';
     const schema = spec.params.schema;
+    const verifier = await scramSha256Verifier(spec.password);
     const statements = [
-      `CREATE ROLE ${ident(spec.user)} WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${literal(spec.password)} VALID UNTIL ${literal(until)}${inRole}`,
+      `CREATE ROLE ${ident(spec.user)} WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${literal(verifier)} VALID UNTIL ${literal(until)}${inRole}`,
       ...(schema !== undefined ? [`GRANT USAGE ON SCHEMA ${ident(schema)} TO ${ident(spec.user)}`, `ALTER ROLE ${ident(spec.user)} SET search_path = ${ident(schema)}`] : []),
     ];
     // One simple-protocol query: its statements run as one implicit transaction, in one round trip.

@@ -1,11 +1,11 @@
 // The `redis` temporary key kind: an ACL user `lk_<lease>` on a Redis server (6.2 or later), created
 // through the admin connection URL a stored secret holds (`redis://USER:PASSWORD@HOST:PORT/DB`, or with
 // `?socket=/path/to/redis.sock` for a Unix socket), as
-//   ACL SETUSER lk_<id> reset on ><password> ~<keys> &<channels> -@all <commands>
+//   ACL SETUSER lk_<id> reset on #<SHA-256 of the password> ~<keys> &<channels> -@all <commands>
 // with `keys` (space-separated patterns, default `lk:<id>:*`), `channels` (default none) and `commands`
 // (default `+@read +@write -@dangerous`). A grant of `+@all`, `+@admin`, `+@dangerous` or of one of
 // their commands is refused unless the admin secret allows superuser. The client library `ioredis` is
-// loaded on first use only.
+// loaded on first use only. The password itself never goes to the server: the `#` rule gives its hash.
 //
 // Redis has no expiry for ACL users: the daemon's teardown ends the user at the lease's TTL, and the
 // ledger makes that happen after a crash. Users are set at run time and not saved (no ACL SAVE), so a
@@ -14,6 +14,7 @@
 // authenticated between the two. ACL users own no data: keys it wrote stay.
 import { deniedError, inputError, quote, redisCommandRules } from '@latchkey/core';
 import { requireLibrary, type DbAdmin, type DbBackend, type DbUserSpec } from './database.js';
+import { redisAclHash } from './verifiers.js';
 
 type RedisCtor = typeof import('ioredis').Redis;
 type Redis = InstanceType<RedisCtor>;
@@ -134,7 +135,7 @@ class RedisAdmin implements DbAdmin {
   }
 
   async create(spec: DbUserSpec): Promise<void> {
-    await this.r.call('ACL', 'SETUSER', spec.user, 'reset', 'on', `>${spec.password}`, ...this.rulesOf(spec));
+    await this.r.call('ACL', 'SETUSER', spec.user, 'reset', 'on', `#${redisAclHash(spec.password)}`, ...this.rulesOf(spec));
   }
 
   async exists(user: string): Promise<boolean> {
