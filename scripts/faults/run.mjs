@@ -2,7 +2,7 @@
 // Fault figures: drives real daemons against a real Secret Service (a private gnome-keyring) and prints
 // what survived. Not a pass/fail test: it prints figures, and exits 1 only when it could not run.
 // The scenarios live in faults.ts, bundled here with esbuild so that they can share the end-to-end
-// tests' harness (test/utils); needs `pnpm build` first, and root for the full-disk scenario (tmpfs).
+// tests' harness (@latchkey/test-utils); needs `pnpm build` first, and root for the full-disk scenario (tmpfs).
 //
 // Usage: node scripts/faults/run.mjs [--ops 1000] [--only kill9,keychain,disk] [--json]
 import { build } from 'esbuild';
