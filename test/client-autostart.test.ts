@@ -3,14 +3,12 @@
 // code verbatim and with the vitest global setup, on a machine (a world) where no daemon runs yet. The client
 // never imports the daemon: it finds the program, `latchkey-daemon` on PATH (linked as npm links a bin) or
 // named by LATCHKEY_DAEMON.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAEMON, makeWorld, readAudit, ROOT, run, type Result, type World } from '@latchkey/test-utils';
+import { clientProject, DAEMON, makeWorld, providedKeysConfig, readAudit, run, runVitest, type World } from '@latchkey/test-utils';
 
-const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const worlds: World[] = [];
 
 /** A world (its own HOME, socket and state folder) where nothing has started a daemon. */
@@ -27,18 +25,6 @@ function withDaemonOnPath(world: World): Record<string, string> {
   mkdirSync(bin);
   symlinkSync(DAEMON, join(bin, 'latchkey-daemon'));
   return { ...world.env, PATH: `${bin}:${world.env.PATH}` };
-}
-
-/** A user's project: a package.json depending on @latchkey/client through a file: link, and `files`. */
-function userProject(world: World, files: Record<string, string>): string {
-  const dir = join(world.dir, 'my-app');
-  mkdirSync(join(dir, 'node_modules', '@latchkey'), { recursive: true });
-  const client = join(ROOT, 'packages', 'client');
-  symlinkSync(client, join(dir, 'node_modules', '@latchkey', 'client'));
-  const pkg = { name: 'my-app', private: true, type: 'module', dependencies: { '@latchkey/client': `file:${client}` } };
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-  return dir;
 }
 
 /** Whether a daemon answers on the world's socket now. */
@@ -62,7 +48,7 @@ describe('connect() starts the daemon when none runs', { timeout: 90_000 }, () =
   it("the README's client example, verbatim, from a project outside the workspace", async () => {
     const world = noDaemonWorld();
     // The README's lines, then what the test needs to see (written as JSON, no value printed).
-    const dir = userProject(world, {
+    const dir = clientProject(world.dir, {
       'example.mjs': `import { writeFileSync } from 'node:fs';
 import { connect } from '@latchkey/client';
 const agent = await connect();                    // starts the daemon if none runs
@@ -85,12 +71,11 @@ writeFileSync('seen.json', JSON.stringify({ leaseId: key.leaseId, active, hex: /
   it("globalSetup: ['@latchkey/client/vitest'] with no daemon running", async () => {
     const world = noDaemonWorld();
     const keys = { API_KEY: { kind: 'random', ttl: '15m', params: { bytes: 32, encoding: 'hex' } } };
-    const dir = userProject(world, {
-      'vitest.config.mjs': `export default { test: { include: ['key.test.mjs'], globals: true,
-        globalSetup: ['@latchkey/client/vitest'], provide: { latchkeyKeys: ${JSON.stringify(keys)} } } };\n`,
+    const dir = clientProject(world.dir, {
+      'vitest.config.mjs': providedKeysConfig(keys),
       'key.test.mjs': `test('API_KEY is set', () => { expect(process.env.API_KEY).toMatch(/^[0-9a-f]{64}$/); });\n`,
     });
-    const r = await runVitest(dir, { ...world.env, LATCHKEY_DAEMON: DAEMON });
+    const r = await runVitest(world, dir, { LATCHKEY_DAEMON: DAEMON }).ended;
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/1 passed/);
     expect(await daemonAnswers(world)).toBe(true);
@@ -100,7 +85,7 @@ writeFileSync('seen.json', JSON.stringify({ leaseId: key.leaseId, active, hex: /
 
   it('without latchkey-daemon on PATH or LATCHKEY_DAEMON, says what to install, and starts nothing', async () => {
     const world = noDaemonWorld();
-    const dir = userProject(world, {
+    const dir = clientProject(world.dir, {
       'example.mjs': `import { connect } from '@latchkey/client';
 try { await connect(); process.exit(3); } catch (err) { process.stdout.write(JSON.stringify({ kind: err.kind, message: err.message, hint: err.hint })); }
 `,
@@ -116,21 +101,3 @@ try { await connect(); process.exit(3); } catch (err) { process.stdout.write(JSO
     expect(existsSync(world.stateDir) ? readdirSync(world.stateDir) : []).toEqual([]);
   });
 });
-
-/** `vitest run --root dir` with only the world's environment. */
-function runVitest(dir: string, env: Record<string, string>): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [VITEST, 'run', '--root', dir], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const stdoutBytes = Buffer.concat(out);
-      resolve({ code, signal, stdout: stdoutBytes.toString(), stderr: Buffer.concat(err).toString(), stdoutBytes });
-    });
-  });
-}

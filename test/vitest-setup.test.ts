@@ -1,17 +1,14 @@
 // `@latchkey/client/vitest` end to end: a tiny separate vitest project, run as a subprocess against a real
 // daemon, gets the keys its config declares in process.env; they are active during the run and inactive
 // after it, whether the run ends normally (revoked at teardown) or vitest is killed (its process exited).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentConnection } from '@latchkey/client';
 import { describe, expect } from 'vitest';
-import { labTest, readAudit, ROOT, testdir, waitFor, type Result, type World } from '@latchkey/test-utils';
+import { clientProject, labTest, providedKeysConfig, readAudit, runVitest, waitFor, type RunningAgent, type World } from '@latchkey/test-utils';
 
 const test = labTest({ store: 'memory' });
-
-const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 
 let world: World;
 let client: AgentConnection;
@@ -60,36 +57,11 @@ const KEYS = {
   LK_JWT: { kind: 'jwt', ttl: 120, params: { signer: 'vt-signer', sub: 'vitest', 'claim.suite': 'e2e' } },
 };
 
-/** A vitest project folder: `files` plus node_modules/@latchkey/client linked to the workspace package. */
-function project(files: Record<string, string>): string {
-  const dir = testdir(files, world.dir);
-  mkdirSync(join(dir, 'node_modules', '@latchkey'), { recursive: true });
-  symlinkSync(join(ROOT, 'packages', 'client'), join(dir, 'node_modules', '@latchkey', 'client'));
-  return dir;
-}
-
-/** `vitest run --root dir` with the world's environment (and nothing of this test run's). */
-function runVitest(dir: string, env: Record<string, string>, args: string[] = []): { pid: number; done: Promise<Result> } {
-  const child = spawn(process.execPath, [VITEST, 'run', '--root', dir, ...args], {
-    env: { ...world.env, ...env },
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so a kill reaches its workers too
-  });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => err.push(b));
-  const done = new Promise<Result>((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const stdoutBytes = Buffer.concat(out);
-      resolve({ code, signal, stdout: stdoutBytes.toString(), stderr: Buffer.concat(err).toString(), stdoutBytes });
-    });
-  });
-  return { pid: child.pid ?? -1, done };
+/** INNER_TEST in a project with `files` (its config, a setup file), run by vitest with `env` added; `out` is where it reports. */
+function runInner(files: Record<string, string>, env: Record<string, string> = {}): { run: RunningAgent; out: string } {
+  const dir = clientProject(world.dir, { ...files, 'key.test.mjs': INNER_TEST });
+  const out = join(dir, 'report.json');
+  return { run: runVitest(world, dir, { LK_OUT: out, ...env }), out };
 }
 
 function checkReport(report: InnerReport, vitestPid: number): void {
@@ -110,14 +82,8 @@ test.beforeAll(async ({ world: w, client: c }) => {
 
 describe.concurrent('@latchkey/client/vitest global setup', { timeout: 90_000 }, () => {
   test('keys declared in test.provide are in process.env during the run and revoked when it ends', async () => {
-    const dir = project({
-      'vitest.config.mjs': `export default { test: { include: ['key.test.mjs'], globals: true,
-        globalSetup: ['@latchkey/client/vitest'], provide: { latchkeyKeys: ${JSON.stringify(KEYS)} } } };\n`,
-      'key.test.mjs': INNER_TEST,
-    });
-    const out = join(dir, 'report.json');
-    const run = runVitest(dir, { LK_OUT: out });
-    const r = await run.done;
+    const { run, out } = runInner({ 'vitest.config.mjs': providedKeysConfig(KEYS) });
+    const r = await run.ended;
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8')) as InnerReport;
     checkReport(report, run.pid);
@@ -131,19 +97,19 @@ describe.concurrent('@latchkey/client/vitest global setup', { timeout: 90_000 },
   });
 
   test('latchkeyGlobalSetup({ keys }) in a setup file; vitest killed mid-run: the keys end with its process', async () => {
-    const dir = project({
-      'latchkey.setup.mjs': `import { latchkeyGlobalSetup } from '@latchkey/client/vitest';\nexport default latchkeyGlobalSetup({ keys: ${JSON.stringify(KEYS)} });\n`,
-      'vitest.config.mjs': `export default { test: { include: ['key.test.mjs'], globals: true, globalSetup: ['./latchkey.setup.mjs'], testTimeout: 600000 } };\n`,
-      'key.test.mjs': INNER_TEST,
-    });
-    const out = join(dir, 'report.json');
-    const run = runVitest(dir, { LK_OUT: out, LK_HANG: '1' });
+    const { run, out } = runInner(
+      {
+        'latchkey.setup.mjs': `import { latchkeyGlobalSetup } from '@latchkey/client/vitest';\nexport default latchkeyGlobalSetup({ keys: ${JSON.stringify(KEYS)} });\n`,
+        'vitest.config.mjs': `export default { test: { include: ['key.test.mjs'], globals: true, globalSetup: ['./latchkey.setup.mjs'], testTimeout: 600000 } };\n`,
+      },
+      { LK_HANG: '1' },
+    );
     const written = await waitFor(() => existsSync(out) && readFileSync(out, 'utf8').endsWith('}'), 60_000, 100);
     expect(written, 'the inner test never reported').toBe(true);
     const report = JSON.parse(readFileSync(out, 'utf8')) as InnerReport;
     checkReport(report, run.pid);
     process.kill(-run.pid, 'SIGKILL'); // vitest and its workers: no teardown runs
-    await run.done;
+    await run.ended;
     for (const name of ['LK_RANDOM', 'LK_JWT'] as const) {
       const seen = report[name];
       // The audited end is the event waited for; how soon it follows the exit is leases.test.ts's rule.
@@ -155,14 +121,8 @@ describe.concurrent('@latchkey/client/vitest global setup', { timeout: 90_000 },
 
   test('a key that cannot be minted fails the run before any test; the keys already minted are revoked', async () => {
     const keys = { LK_RANDOM: KEYS.LK_RANDOM, LK_BAD: { kind: 'jwt', ttl: '1m', params: { signer: 'no-such-signer' } } };
-    const dir = project({
-      'vitest.config.mjs': `export default { test: { include: ['key.test.mjs'], globals: true,
-        globalSetup: ['@latchkey/client/vitest'], provide: { latchkeyKeys: ${JSON.stringify(keys)} } } };\n`,
-      'key.test.mjs': INNER_TEST,
-    });
-    const out = join(dir, 'report.json');
-    const run = runVitest(dir, { LK_OUT: out });
-    const r = await run.done;
+    const { run, out } = runInner({ 'vitest.config.mjs': providedKeysConfig(keys) });
+    const r = await run.ended;
     expect(r.code).not.toBe(0);
     expect(`${r.stdout}\n${r.stderr}`).toContain('no-such-signer');
     expect(existsSync(out), 'a test ran').toBe(false);

@@ -8,3 +8,4 @@ export * from './fixture.js';
 export * from './grpc.js';
 export * from './terminal.js';
 export * from './databases.js';
+export * from './vitest.js';
