@@ -2,23 +2,23 @@
 // end to end: the built CLI and a real daemon; a real keychain, real git clones keeping a committed
 // symlink, real FIFOs and devices, files of another uid (65534, through chown and setpriv).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, lstatSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, onTerminal, spawnDaemon, useLab, type World } from '@latchkey/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { onTerminal, readAudit, spawnDaemon, testdir, useLab, useWorlds, type World } from '@latchkey/test-utils';
 
 const NOBODY = 65534;
 
-/** The audit records of a world, parsed. */
-function auditRecords(w: World): Array<Record<string, unknown>> {
-  const file = join(w.stateDir, 'audit.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
 /** Reads of `secret` that handed out its value. */
-const readsOf = (w: World, secret: string) => auditRecords(w).filter((r) => r.secret === secret && r.outcome === 'ok');
+const readsOf = (w: World, secret: string) => readAudit(w.stateDir).filter((r) => r.secret === secret && r.outcome === 'ok');
+
+/** A folder `name` in the world's folder (its real path), holding `manifest` as agent.env when one is given. */
+function project(w: World, name: string, manifest?: string): string {
+  const dir = join(w.dir, name);
+  mkdirSync(dir, { recursive: true });
+  if (manifest !== undefined) writeFileSync(join(dir, 'agent.env'), manifest);
+  return realpathSync(dir);
+}
 
 function git(cwd: string, ...args: string[]): void {
   execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'init.defaultBranch=main', ...args], { cwd, stdio: 'ignore' });
@@ -57,7 +57,7 @@ describe('SECURITY 31: a committed symlink does not borrow another repository\'s
     expect(refused.stderr).toContain(`${evil}/agent.env is a symlink to ${payments}/agent.env, outside ${evil}`);
     expect(refused.stderr).toContain(`agent allow ${evil}/agent.env`);
     expect(readsOf(world, 'payments-key').length).toBe(before);
-    expect(auditRecords(world).some((r) => r.event === 'exec' && r.outcome === 'denied' && r.reason === 'symlink to an approved manifest')).toBe(true);
+    expect(readAudit(world.stateDir).some((r) => r.event === 'exec' && r.outcome === 'denied' && r.reason === 'symlink to an approved manifest')).toBe(true);
 
     const allow = await world.agent(['allow'], { cwd: evil });
     expect(allow.code, allow.stderr).toBe(0);
@@ -78,14 +78,8 @@ describe('SECURITY 32: a JWT reference is listed, scoped and audited as a use of
   it('SECURITY 32: allow and --json name the signer and every claim; the signer\'s project scope applies; the mint is audited as a use of the signer', async () => {
     const { world } = lab;
     const reference = 'TOKEN=agent://temp/jwt?signer=prod-signer&sub=root&aud=api&claim.role=admin&ttl=1h\n';
-    const mkProject = (name: string) => {
-      const dir = join(world.dir, name);
-      mkdirSync(dir);
-      writeFileSync(join(dir, 'agent.env'), reference);
-      return realpathSync(dir);
-    };
-    const owner = mkProject('signing-project');
-    const other = mkProject('other-project');
+    const owner = project(world, 'signing-project', reference);
+    const other = project(world, 'other-project', reference);
     const signer = await world.agent(['set', 'prod-signer', '--ttl', '1h', '--project'], { cwd: owner, input: 'hs256-signing-key-of-32-bytes-or-more-0123456789' });
     expect(signer.code, signer.stderr).toBe(0);
 
@@ -107,36 +101,25 @@ describe('SECURITY 32: a JWT reference is listed, scoped and audited as a use of
     const ok = await world.agent(['exec', '--', 'sh', '-c', 'echo token=$TOKEN'], { cwd: owner });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^token=[\w-]+\.[\w-]+\.[\w-]+\n$/);
-    expect(auditRecords(world)).toContainEqual(
+    expect(readAudit(world.stateDir)).toContainEqual(
       expect.objectContaining({ event: 'sign', outcome: 'ok', secret: 'prod-signer', variable: 'TOKEN', manifest: `${owner}/agent.env`, cwd: owner }),
     );
   });
 });
 
 describe('SECURITY 33, 34, 40, 41: what a repository can put in its manifest', { timeout: 120_000 }, () => {
+  const lab = useLab({ store: 'memory' });
   let world: World;
   let shared: string;
-  beforeAll(async () => {
-    world = makeWorld();
-    await world.startDaemon();
+  beforeAll(() => {
+    world = lab.world;
     // A folder others can write, as /tmp is: root-owned and sticky (0700 world folders keep 65534 out).
-    shared = mkdtempSync(join(tmpdir(), 'lk-shared-'));
+    shared = testdir();
     chmodSync(shared, 0o1777);
   });
-  afterAll(async () => {
-    await world?.cleanup();
-    rmSync(shared, { recursive: true, force: true });
-  });
-
-  const project = (name: string, manifest?: string): string => {
-    const dir = join(world.dir, name);
-    mkdirSync(dir, { recursive: true });
-    if (manifest !== undefined) writeFileSync(join(dir, 'agent.env'), manifest);
-    return realpathSync(dir);
-  };
 
   it('SECURITY 33: ESC, CR and BEL in owner, desc, docs and the path are printed escaped by allow, onboard, ls and doctor', async () => {
-    const dir = project('esc\x1b[31mred', 'K=agent://esc-secret?owner=%1b[2K%1b[1Gevil&desc=a%0db&docs=%07x\n');
+    const dir = project(world, 'esc\x1b[31mred', 'K=agent://esc-secret?owner=%1b[2K%1b[1Gevil&desc=a%0db&docs=%07x\n');
     const outputs: Record<string, string> = {};
     const allow = await world.agent(['allow'], { cwd: dir });
     expect(allow.code, allow.stderr).toBe(0);
@@ -161,7 +144,7 @@ describe('SECURITY 33, 34, 40, 41: what a repository can put in its manifest', {
   });
 
   it('SECURITY 32, 33: the exec prompt on a terminal names the signer and its claims, and shows control bytes escaped', async () => {
-    const dir = project('prompted', 'K=agent://p-secret?owner=%1b[2K%1b[1Gevil%0d%07\nT=agent://temp/jwt?signer=prod-signer&claim.role=admin\n');
+    const dir = project(world, 'prompted', 'K=agent://p-secret?owner=%1b[2K%1b[1Gevil%0d%07\nT=agent://temp/jwt?signer=prod-signer&claim.role=admin\n');
     const r = await onTerminal(world, ['exec', '--', 'true'], [['allow \\S+agent\\.env\\? \\[y/N\\] ', 'n\r']], { cwd: dir });
     expect(r.code, r.stdout).toBe(77);
     expect(r.stdout).toContain('\\x1b[2K\\x1b[1Gevil\\x0d\\x07');
@@ -188,7 +171,7 @@ describe('SECURITY 33, 34, 40, 41: what a repository can put in its manifest', {
     expect((await world.agent(['allow'], { cwd: mine })).code).toBe(0);
 
     // A folder anyone can write (no sticky bit) above the manifest, and a manifest chowned away.
-    const open = project('open/proj', 'MODE=ok\n');
+    const open = project(world, 'open/proj', 'MODE=ok\n');
     chmodSync(join(world.dir, 'open'), 0o777);
     const r = await world.agent(['allow'], { cwd: open });
     expect(r.code, r.stderr).toBe(77);
@@ -201,7 +184,7 @@ describe('SECURITY 33, 34, 40, 41: what a repository can put in its manifest', {
   });
 
   it('SECURITY 40: a FIFO, /dev/zero and /dev/stdin as a manifest are exit 65 naming the file, at once; the daemon keeps serving', async () => {
-    const dir = project('fifo');
+    const dir = project(world, 'fifo');
     const fifo = join(dir, 'agent.env');
     execFileSync('mkfifo', [fifo]);
     const runs = await Promise.all([
@@ -229,8 +212,8 @@ describe('SECURITY 33, 34, 40, 41: what a repository can put in its manifest', {
     while (text.length < 256 * 1024) text += `# ${'c'.repeat(Math.min(100, 256 * 1024 - text.length - 3))}\n`;
     text = text.slice(0, 256 * 1024);
     expect(Buffer.byteLength(text)).toBe(256 * 1024);
-    const fits = project('big-fits', text);
-    const over = project('big-over', `${text}\n`);
+    const fits = project(world, 'big-fits', text);
+    const over = project(world, 'big-over', `${text}\n`);
     const [a, b, c, s] = await Promise.all([
       world.agent(['allow', '--json'], { cwd: fits }),
       world.agent(['allow'], { cwd: over }),
@@ -248,16 +231,12 @@ describe('SECURITY 33, 34, 40, 41: what a repository can put in its manifest', {
 });
 
 describe('SECURITY 35: the daemon refuses state and config folders others could write', { timeout: 60_000 }, () => {
-  const worlds: World[] = [];
-  afterAll(async () => {
-    await Promise.all(worlds.map((w) => w.cleanup()));
-  });
+  const freshWorld = useWorlds();
 
   const refusal = async (prepare: (w: World) => void): Promise<{ code: number | null; output: string; world: World }> => {
-    const w = makeWorld();
-    worlds.push(w);
+    const w = freshWorld();
     mkdirSync(w.stateDir, { recursive: true, mode: 0o700 });
-    mkdirSync(join(w.env.XDG_CONFIG_HOME as string, 'latchkey'), { recursive: true, mode: 0o700 });
+    mkdirSync(w.configDir, { recursive: true, mode: 0o700 });
     prepare(w);
     const d = spawnDaemon(w.env);
     const { code } = await d.exited;
@@ -279,7 +258,7 @@ describe('SECURITY 35: the daemon refuses state and config folders others could 
     const linked = await refusal((w) => {
       const elsewhere = join(w.dir, 'config.json');
       writeFileSync(elsewhere, '{}\n');
-      symlinkSync(elsewhere, join(w.env.XDG_CONFIG_HOME as string, 'latchkey', 'config.json'));
+      symlinkSync(elsewhere, join(w.configDir, 'config.json'));
     });
     expect(linked.code, linked.output).toBe(77);
     expect(linked.output).toContain('config.json is a symlink; refusing to use it');

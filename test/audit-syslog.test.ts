@@ -3,18 +3,29 @@
 // no value in it; it stays there when the trail file is edited; the copy is off unless switched on; a
 // system log that is down costs the copy, not the reads.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorld, readDaemonLog, spawnDaemon, type World } from '@latchkey/test-utils';
 import { startSyslog, type Syslog } from '@latchkey/test-utils/syslog';
 
 const VALUE = `SYSLOG-CANARY-${randomBytes(12).toString('hex')}`;
 
-function writeConfig(w: World, doc: Record<string, unknown>): void {
-  const file = join(w.env.XDG_CONFIG_HOME as string, 'latchkey', 'config.json');
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, JSON.stringify(doc), { mode: 0o600 });
+/**
+ * Runs `fn` in a fresh world whose daemon started with `config` as its config.json (none: no file), then
+ * stops that daemon with SIGTERM (its last records are sent as it ends) and removes the world.
+ */
+async function withDaemon(config: Record<string, unknown> | undefined, fn: (w: World) => Promise<void>): Promise<void> {
+  const w = makeWorld();
+  if (config) w.writeConfig(config);
+  const daemon = await w.startDaemon();
+  try {
+    await fn(w);
+  } finally {
+    await daemon.kill('SIGTERM');
+    await daemon.exited;
+    await w.cleanup();
+  }
 }
 
 /** The lines of the trail file as written (each is what the copy must hold). */
@@ -40,10 +51,7 @@ describe('the audit trail copied to the system log', () => {
   });
 
   it('every record arrives whole and in order at the system log, as authpriv.info, with no value; it stays there when the trail file is cut', async () => {
-    const w = makeWorld();
-    writeConfig(w, { auditSyslog: log.socket });
-    const daemon = await w.startDaemon();
-    try {
+    await withDaemon({ auditSyslog: log.socket }, async (w) => {
       expect((await w.agent(['set', 'sys-a', '--ttl', '1h'], { input: VALUE })).code).toBe(0);
       const got = await w.agent(['get', 'sys-a']);
       expect(got.code, got.stderr).toBe(0);
@@ -62,26 +70,17 @@ describe('the audit trail copied to the system log', () => {
       const readRecord = lines.find((l) => l.includes('"event":"get"') && l.includes('"outcome":"ok"')) as string;
       writeFileSync(join(w.stateDir, 'audit.jsonl'), `${lines.filter((l) => l !== readRecord).join('\n')}\n`);
       expect(copied(log).filter((m) => m.includes(readRecord))).toHaveLength(1);
-    } finally {
-      await daemon.kill('SIGTERM');
-      await daemon.exited;
-      await w.cleanup();
-    }
+    });
     await log.waitFor('no more records from this process');
   });
 
   it('is off by default: a daemon without auditSyslog sends nothing', async () => {
-    const w = makeWorld();
-    const daemon = await w.startDaemon();
-    const before = copied(log).length;
-    try {
+    let before = 0;
+    await withDaemon(undefined, async (w) => {
+      before = copied(log).length;
       expect((await w.agent(['set', 'sys-off', '--ttl', '1h'], { input: VALUE })).code).toBe(0);
       expect((await w.agent(['get', 'sys-off'])).code).toBe(0);
-    } finally {
-      await daemon.kill('SIGTERM');
-      await daemon.exited;
-      await w.cleanup();
-    }
+    });
     // Counted after a marker sent behind the daemon's last record has arrived: nothing of it came before.
     const marker = `off-marker-${randomBytes(6).toString('hex')}`;
     await log.logger('lk-test', marker);
@@ -90,10 +89,7 @@ describe('the audit trail copied to the system log', () => {
   });
 
   it('a system log that is down costs the copy, not the reads: they are served, daemon.log says how many records it did not take, and the copy resumes when it is back', async () => {
-    const w = makeWorld();
-    writeConfig(w, { auditSyslog: log.socket });
-    const daemon = await w.startDaemon();
-    try {
+    await withDaemon({ auditSyslog: log.socket }, async (w) => {
       expect((await w.agent(['set', 'sys-down', '--ttl', '1h'], { input: VALUE })).code).toBe(0);
       await log.kill();
       const got = await w.agent(['get', 'sys-down']);
@@ -102,16 +98,12 @@ describe('the audit trail copied to the system log', () => {
       await log.start();
       expect((await w.agent(['get', 'sys-down'])).code).toBe(0);
       await log.waitFor(trailLines(w).at(-1) as string);
-    } finally {
-      await daemon.kill('SIGTERM');
-      await daemon.exited;
-      await w.cleanup();
-    }
+    });
   });
 
   it('config.json refuses an auditSyslog that is not true, false or an absolute socket path', async () => {
     const w = makeWorld();
-    writeConfig(w, { auditSyslog: 'dev/log' });
+    w.writeConfig({ auditSyslog: 'dev/log' });
     try {
       const d = spawnDaemon(w.env);
       expect((await d.exited).code).toBe(65);

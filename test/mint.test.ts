@@ -117,8 +117,7 @@ describe('SECURITY 38: mint commands run with the daemon\'s PATH, not the auto-s
     writeFileSync(join(real, 'gh'), '#!/bin/sh\necho "real-token-$(date +%s%N)"\n');
     chmodSync(join(repo, 'bin', 'gh'), 0o755);
     chmodSync(join(real, 'gh'), 0o755);
-    mkdirSync(join(world.home, '.config', 'latchkey'), { recursive: true });
-    writeFileSync(join(world.home, '.config', 'latchkey', 'config.json'), JSON.stringify({ path: `${real}:/usr/bin:/bin` }));
+    world.writeConfig({ path: `${real}:/usr/bin:/bin` });
     const shellPath = { PATH: `${join(repo, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}` };
 
     // The daemon is auto-started by this very command, from the repository, with its ./bin first.

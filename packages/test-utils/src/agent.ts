@@ -1,7 +1,7 @@
 // Helpers for end-to-end tests: a fresh world per test (HOME, XDG dirs, keychain service), the built CLI
 // run as a subprocess, and the daemon started as a real process on a temp socket.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as netConnect } from 'node:net';
@@ -30,7 +30,11 @@ export interface World {
   home: string;
   socket: string;
   stateDir: string;
+  /** The folder of config.json (XDG_CONFIG_HOME/latchkey; made by writeConfig). */
+  configDir: string;
   service: string;
+  /** Writes `doc` as the world's config.json (mode 0600, its folder 0700), read by daemons started after. */
+  writeConfig(doc: Record<string, unknown>): void;
   /** Runs the built `agent` CLI. */
   agent(args: string[], opts?: { input?: string | Buffer; cwd?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<Result>;
   /** Starts the daemon in the foreground as a child process and waits for its socket to answer. */
@@ -85,6 +89,7 @@ export function makeWorld(keyring?: Keyring, extraEnv: Record<string, string> = 
   };
   const socket = join(runtime, 'latchkey', 'agent.sock');
   const stateDir = join(home, '.local', 'state', 'latchkey');
+  const configDir = join(home, '.config', 'latchkey');
   const daemons: DaemonProcess[] = [];
   const printed: string[] = [];
   const internalErrors = () =>
@@ -98,7 +103,12 @@ export function makeWorld(keyring?: Keyring, extraEnv: Record<string, string> = 
     home,
     socket,
     stateDir,
+    configDir,
     service,
+    writeConfig(doc) {
+      mkdirSync(configDir, { recursive: true, mode: 0o700 });
+      writeFileSync(join(configDir, 'config.json'), JSON.stringify(doc), { mode: 0o600 });
+    },
     async agent(args, opts = {}) {
       const r = await run(cliNode(), ['--', CLI, ...args], { env: { ...env, ...opts.env }, cwd: opts.cwd ?? home, input: opts.input, timeoutMs: opts.timeoutMs });
       printed.push(r.stdout, r.stderr);

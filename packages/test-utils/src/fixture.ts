@@ -13,10 +13,8 @@
 //     const lab = useLab({ config: { maxLeases: 10 } });
 //     it('...', async () => { await lab.world.agent(['ls']); });
 //   });
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
-import { afterAll, beforeAll, test as base } from 'vitest';
+import { afterAll, afterEach, beforeAll, test as base } from 'vitest';
 import { makeWorld, type DaemonProcess, type World } from './agent.js';
 import { startKeyring, type Keyring } from './keyring.js';
 
@@ -45,11 +43,7 @@ function labKeyring(options: LabOptions): Promise<Keyring | undefined> {
 /** A lab's world, with its config.json written when the options give one. */
 function labWorld(keyring: Keyring | undefined, options: LabOptions): World {
   const world = makeWorld(keyring, options.env);
-  if (options.config) {
-    const dir = join(world.env.XDG_CONFIG_HOME as string, 'latchkey');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(dir, 'config.json'), JSON.stringify(options.config), { mode: 0o600 });
-  }
+  if (options.config) world.writeConfig(options.config);
   return world;
 }
 
@@ -103,4 +97,24 @@ export function useLab(options: LabOptions = {}): Lab {
     }
   });
   return lab;
+}
+
+/**
+ * Worlds made on demand (as makeWorld makes them) in the describe block or file this is called in, all
+ * cleaned up after its last test, or after each test with `{ each: true }`. A world's cleanup fails on an
+ * internal error it reported.
+ *
+ *   const world = useWorlds();
+ *   it('...', async () => { const w = world(keyring, { LATCHKEY_STORE: 'auto' }); ... });
+ */
+export function useWorlds(options: { each?: boolean } = {}): typeof makeWorld {
+  const worlds: World[] = [];
+  (options.each ? afterEach : afterAll)(async () => {
+    await Promise.all(worlds.splice(0).map((w) => w.cleanup()));
+  });
+  return (...args) => {
+    const world = makeWorld(...args);
+    worlds.push(world);
+    return world;
+  };
 }
