@@ -1,8 +1,9 @@
 #!/usr/bin/env -S node --
 // The `agent` executable (CommonJS: bin/package.json says so; it starts ~5 ms sooner than an ES module
-// on Node 20). `agent exec`, `agent get NAME` and `agent daemon status [--json]` take lean paths that
-// load neither oclif nor grpc-js: one bundled CommonJS module each, built by `pnpm build`. Every other
-// command (and `agent exec --help`) goes through oclif.
+// on Node 20). `agent exec`, `agent get NAME`, `agent daemon status [--json]` and the plain forms of
+// `agent ls`, `agent set` and `agent leases` take lean paths that load neither oclif nor grpc-js: one
+// bundled CommonJS module each, built by `pnpm build`. Every other command (and `agent exec --help`)
+// goes through oclif.
 'use strict';
 let words = process.argv.slice(2);
 // `agent help exec` is `agent exec --help`; `agent help` is `agent --help`.
@@ -14,6 +15,8 @@ if (words[0] === 'exec' && !wantsHelp(words.slice(1))) {
   require('../dist/lean/get.cjs').main(words[1]);
 } else if (words[0] === 'daemon' && words[1] === 'status' && (words.length === 2 || (words.length === 3 && words[2] === '--json'))) {
   require('../dist/lean/status.cjs').main(words.length === 3);
+} else if ((words[0] === 'ls' || words[0] === 'set' || words[0] === 'leases') && require(`../dist/lean/${words[0]}.cjs`).main(words.slice(1))) {
+  // Taken by the lean path: a plain form of the command (its main() leaves any other to oclif).
 } else {
   // The package's folder, where oclif finds its package.json (this folder's only says CommonJS).
   require('@oclif/core').execute({ args: words, dir: require('node:path').join(__dirname, '..') });

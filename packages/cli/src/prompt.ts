@@ -1,6 +1,6 @@
 // Reading a value without echoing it: a hidden prompt on a terminal, stdin byte-exact otherwise.
 import { usageError } from '@latchkey/core';
-import type { Deps } from './base.js';
+import type { Deps } from './deps.js';
 import { askHidden } from './terminal-input.js';
 
 /** Reads all of stdin as bytes. */

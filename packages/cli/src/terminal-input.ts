@@ -8,7 +8,7 @@
 //   ignored as one sequence (Alt+key); other control bytes but Tab are ignored too.
 // Pasted line breaks follow the same rule as typed ones (PASTE_RULE): an answer is one line.
 import { Cancelled } from '@latchkey/core';
-import type { Deps } from './base.js';
+import type { Deps } from './deps.js';
 
 /** The multi-line paste rule, as the help and the README state it. */
 export const PASTE_RULE =

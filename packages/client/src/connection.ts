@@ -1,8 +1,7 @@
 // A typed promise client over the daemon's socket. Calls are typed by the generated messages and
 // answered in domain types (protocol's one mapping); grpc-js encodes with proto-loader's definition.
 import * as grpc from '@grpc/grpc-js';
-import type { SecretMeta, SecretSource } from '@latchkey/core';
-import { LatchkeyError } from '@latchkey/core/errors';
+import type { SecretMeta } from '@latchkey/core';
 import {
   agentService,
   allowedManifestFromWire,
@@ -36,6 +35,7 @@ import {
   type WatchEvent,
   type pb,
 } from '@latchkey/protocol';
+import { allPages, CALL_TIMEOUT_MS, putSecretCall, type PutSecretInput } from './calls.js';
 import { fromServiceError } from './errors.js';
 import { mintTempKey, type TempKey, type TempKeySpec } from './temp.js';
 
@@ -58,26 +58,9 @@ export type {
   WatchEvent,
 } from '@latchkey/protocol';
 
-/** Default deadline of one call. */
-export const CALL_TIMEOUT_MS = 10_000;
+export { CALL_TIMEOUT_MS, type PutSecretInput } from './calls.js';
 /** Time allowed for the daemon to read and check the whole audit trail. */
 export const VERIFY_TIMEOUT_MS = 60_000;
-
-/** What `putSecret` stores. */
-export interface PutSecretInput {
-  name: string;
-  value: string;
-  ttlSeconds?: number;
-  owner?: string;
-  description?: string;
-  project?: boolean;
-  cwd?: string;
-  source?: SecretSource;
-  /** A shell command whose stdout is the value, run by the daemon now and again at 75% of the TTL. */
-  mintCommand?: string;
-  /** For an admin secret of temporary database users: superuser, createrole, bypassrls. */
-  allowGrants?: string[];
-}
 
 /** What `issueTempKey` asks for. */
 export interface IssueTempKeyInput {
@@ -124,22 +107,8 @@ export class AgentConnection {
 
   /** Stores or replaces a secret; returns its metadata. */
   async putSecret(input: PutSecretInput): Promise<SecretMeta> {
-    const res = await this.call(
-      'putSecret',
-      {
-        name: input.name,
-        value: input.value,
-        ttlSeconds: input.ttlSeconds ?? 0,
-        owner: input.owner ?? '',
-        description: input.description ?? '',
-        project: input.project ?? false,
-        cwd: input.cwd ?? '',
-        source: input.source ?? 'manual',
-        mintCommand: input.mintCommand ?? '',
-        allowGrants: input.allowGrants ?? [],
-      },
-      input.mintCommand ? MINT_CALL_TIMEOUT_MS : CALL_TIMEOUT_MS,
-    );
+    const { request, timeoutMs } = putSecretCall(input);
+    const res = await this.call('putSecret', request, timeoutMs);
     return secretMetaFromWire(res.secret);
   }
 
@@ -347,22 +316,12 @@ export class AgentConnection {
     this.client.close();
   }
 
-  /**
-   * Every page of a paged listing (ListSecrets, ListLeases): each reply fits the message cap, and the
-   * daemon's next_page_token says where the next one starts. A token given twice is a daemon fault, not a loop.
-   */
-  private async allPages<K extends 'listSecrets' | 'listLeases', T>(method: K, itemsOf: (res: ResponseOf<K>) => T[]): Promise<T[]> {
-    const out: T[] = [];
-    const seen = new Set<string>();
-    let pageToken = '';
-    for (;;) {
+  /** Every page of a paged listing (ListSecrets, ListLeases). */
+  private allPages<K extends 'listSecrets' | 'listLeases', T>(method: K, itemsOf: (res: ResponseOf<K>) => T[]): Promise<T[]> {
+    return allPages(method, async (pageToken) => {
       const res = await this.call(method, { pageSize: 0, pageToken } as RequestOf<K>);
-      for (const item of itemsOf(res)) out.push(item);
-      if (res.nextPageToken === '') return out;
-      if (seen.has(res.nextPageToken)) throw new LatchkeyError('internal', `the daemon gave the same page token twice while listing (${method})`, 'run agent daemon stop; the next command starts it again');
-      seen.add(res.nextPageToken);
-      pageToken = res.nextPageToken;
-    }
+      return { items: itemsOf(res), nextPageToken: res.nextPageToken };
+    });
   }
 
   /** proto-loader's definition of a method, typed by the generated messages (wire.test.ts checks they agree). */

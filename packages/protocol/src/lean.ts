@@ -5,6 +5,7 @@ export * from './paths.js';
 export * from './clean-env.js';
 export * from './framing.js';
 export * from './status.js';
+export * from './mint.js';
 import { HINT_METADATA_KEY, KIND_METADATA_KEY, UNAPPROVED_METADATA_KEY } from './metadata.js';
 
 /** The error metadata keys, for clients that read them by hand. */

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { failedError, type ChainReport } from '@latchkey/core';
 import { socketPath, stateDir } from '@latchkey/protocol';
 import { probe } from '@latchkey/client';
-import { withAgent, type Deps } from '../base.js';
+import { withAgent, type Deps } from '../deps.js';
 import { warn } from '../render.js';
 import { AUDIT_FILE, matches, parseLines, parseSince, readTrail, RECORD_FIELDS, TrailFollower, verifyTrail, type AuditFilter, type AuditRecord, type BadLine } from './audit-trail.js';
 

@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import { ExitCode, LatchkeyError } from '@latchkey/core';
 import { daemonArgs, daemonEnvironment, probe, startDaemonProcess, type DaemonStatus } from '@latchkey/client';
 import { socketPath } from '@latchkey/protocol';
-import { withAgent, type Deps } from '../base.js';
+import { withAgent, type Deps } from '../deps.js';
 import { installedDaemon } from '../daemon-program.js';
 import { spawnChild } from '../exec/run.js';
 import { printStatus } from './status-view.js';

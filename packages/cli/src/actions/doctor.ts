@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { isLatchkeyError, visibleSecrets } from '@latchkey/core';
 import { probe, type AgentConnection, type DaemonStatus } from '@latchkey/client';
 import { findManifest, findProjectRoot, socketPath, stateDir } from '@latchkey/protocol';
-import { withAgent, type Deps } from '../base.js';
+import { withAgent, type Deps } from '../deps.js';
 import { diagnose, renderFindings, type DoctorFacts, type DoctorReport, type Failure, type FolderFact, type ProjectFacts } from './doctor-plan.js';
 import { findLeaks, MAX_FILES, type Needle } from './plain-files.js';
 

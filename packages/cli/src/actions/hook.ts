@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, wri
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inputError } from '@latchkey/core';
-import type { Deps } from '../base.js';
+import type { Deps } from '../deps.js';
 import { repoRoot } from '../scan/git.js';
 
 /** The line that marks a hook as ours. */

@@ -8,7 +8,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { inputError, isLatchkeyError, LatchkeyError, relativeTime, usageError, type SecretMeta } from '@latchkey/core';
 import type { AgentConnection } from '@latchkey/client';
 import { findManifest, findProjectRoot, MANIFEST_NAME } from '@latchkey/protocol';
-import { withAgent, type Deps } from '../base.js';
+import { withAgent, type Deps } from '../deps.js';
 import { table } from '../render.js';
 import { MANIFEST_HEADER, planImport, type ImportPlan, type PlanItem } from './import-plan.js';
 

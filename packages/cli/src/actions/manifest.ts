@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { escapeControl, inputError } from '@latchkey/core';
 import type { ManifestInfo } from '@latchkey/client';
 import { findManifest, MANIFEST_NAME } from '@latchkey/protocol';
-import { withAgent, type Deps } from '../base.js';
+import { withAgent, type Deps } from '../deps.js';
 import { table } from '../render.js';
 import { askConfirm } from '../terminal-input.js';
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { escapeControl, inputError, LatchkeyError, notFoundError, parseDotenv, relativeTime, valueFromBytes, type SecretMeta } from '@latchkey/core';
 import type { AgentConnection, ManifestInspection } from '@latchkey/client';
-import { withAgent, type Deps } from '../base.js';
+import { withAgent, type Deps } from '../deps.js';
 import { warn } from '../render.js';
 import { Cancelled, TerminalInput } from '../terminal-input.js';
 import { describeManifest, manifestPath } from './manifest.js';

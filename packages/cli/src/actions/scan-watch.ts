@@ -12,7 +12,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { watch as chokidar } from 'chokidar';
 import type { ScanFindingInfo } from '@latchkey/client';
-import { withAgent, type Deps } from '../base.js';
+import { withAgent, type Deps } from '../deps.js';
 import { homeChannels, type FileSource } from '../scan/sources.js';
 import { runScan, type ScanInput } from './scan.js';
 

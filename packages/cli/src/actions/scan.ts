@@ -4,7 +4,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inputError, quote, usageError } from '@latchkey/core';
 import type { ScanAnswerInfo, ScanFindingInfo, ScanStream, ScanSummaryInfo } from '@latchkey/client';
-import { withAgent, type Deps } from '../base.js';
+import { withAgent, type Deps } from '../deps.js';
 import { historyBlobs, readBlobs, repoRoot, stagedBlobs, type GitBlob } from '../scan/git.js';
 import { redactFile, filterRepoCommand } from '../scan/fix.js';
 import { homeChannels, walk, type FileSource } from '../scan/sources.js';

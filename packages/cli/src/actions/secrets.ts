@@ -1,8 +1,8 @@
 // The secret commands as functions of (input, deps): set, get, ls, rm.
 import { holdValues, noCoreFiles } from '@latchkey/client/harden';
-import { expiryOrigin, relativeTime, valueFromBytes, type SecretMeta } from '@latchkey/core';
-import { MINT_TIMEOUT_MS } from '@latchkey/protocol';
-import { withAgent, type Deps } from '../base.js';
+import { assertSecretName, expiryOrigin, parseDuration, parseTtlText, relativeTime, usageError, valueFromBytes, type SecretMeta } from '@latchkey/core';
+import { MINT_TIMEOUT_MS } from '@latchkey/protocol/lean';
+import { withAgent, type AgentWith, type Deps } from '../deps.js';
 import { readAll, readHidden } from '../prompt.js';
 import { table } from '../render.js';
 
@@ -18,11 +18,38 @@ export interface SetInput {
   allowGrants?: string[];
 }
 
+/** The flags of `agent set` as parsed (by oclif, or by the lean path for the plain forms). */
+export interface SetFlags {
+  ttl?: string;
+  owner: string;
+  desc: string;
+  project: boolean;
+  mint?: string;
+  'allow-grant'?: string[];
+}
+
+/** The input of `agent set NAME` with `flags`, checked in this order: the name, the ttl's form, an empty --mint. */
+export function setInputOf(name: string, flags: SetFlags): SetInput {
+  const checked = assertSecretName(name);
+  // The daemon enforces the configured maximum; here only the shape and the "never" rule.
+  const ttlSeconds = flags.ttl === undefined ? 0 : parseTtlText(flags.ttl);
+  if (flags.mint !== undefined && flags.mint.trim() === '') throw usageError('--mint needs a command', "e.g. agent set NAME --mint 'gh auth token' --ttl 1h");
+  return {
+    name: checked,
+    ttlSeconds,
+    owner: flags.owner,
+    description: flags.desc,
+    project: flags.project,
+    allowGrants: flags['allow-grant'] ?? [],
+    ...(flags.mint === undefined ? {} : { mint: flags.mint }),
+  };
+}
+
 /**
  * Stores a secret whose value comes from a hidden prompt or from stdin, never from argv; or, with
  * `mint`, a secret the daemon mints itself by running the command.
  */
-export async function setSecret(input: SetInput, deps: Deps): Promise<SecretMeta> {
+export async function setSecret(input: SetInput, deps: Deps<AgentWith<'listSecrets' | 'putSecret'>>): Promise<SecretMeta> {
   let value = '';
   if (input.mint === undefined) {
     // No core file while the value is held; still dumpable, since PutSecret --project needs the daemon
@@ -66,7 +93,7 @@ export async function rotateSecret(name: string, deps: Deps): Promise<SecretMeta
 export const MINT_WAIT_NOTICE_MS = 1000;
 
 /** Awaits a call that runs the mint command of `name`, saying so on stderr if it is slow. */
-async function whileMinting<T>(name: string, call: Promise<T>, deps: Deps): Promise<T> {
+async function whileMinting<T>(name: string, call: Promise<T>, deps: Pick<Deps, 'stderr'>): Promise<T> {
   const notice = setTimeout(() => {
     deps.stderr.write(`agent: waiting for the mint command of ${name} (up to ${MINT_TIMEOUT_MS / 1000}s)\n`);
   }, MINT_WAIT_NOTICE_MS);
@@ -116,8 +143,13 @@ export function metaJson(m: SecretMeta & { lastUsedAt?: number; useCount?: numbe
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
+/** The input of `agent ls` with its flags (by oclif, or by the lean path for the plain forms). */
+export function listInputOf(flags: { json: boolean; expiring?: string }): { json: boolean; expiringWithinSeconds?: number } {
+  return { json: flags.json, expiringWithinSeconds: flags.expiring === undefined ? undefined : parseDuration(flags.expiring) };
+}
+
 /** Lists the inventory, never a value; `expiringWithinSeconds` keeps only secrets expiring that soon. */
-export async function listSecrets(input: { json: boolean; expiringWithinSeconds?: number }, deps: Deps): Promise<void> {
+export async function listSecrets(input: { json: boolean; expiringWithinSeconds?: number }, deps: Deps<AgentWith<'listSecrets'>>): Promise<void> {
   const now = deps.now();
   let secrets = await withAgent(deps, (agent) => agent.listSecrets());
   if (input.expiringWithinSeconds !== undefined) {

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { LatchkeyError, usageError } from '@latchkey/core';
 import { findDaemon, probe } from '@latchkey/client';
 import { socketPath, stateDir } from '@latchkey/protocol';
-import type { Deps } from '../base.js';
+import type { Deps } from '../deps.js';
 import { installedDaemon } from '../daemon-program.js';
 import { warn } from '../render.js';
 import { stopDaemon } from './daemon.js';

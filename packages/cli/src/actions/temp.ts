@@ -4,7 +4,7 @@
 // and the user wants the key they just printed to work. Its TTL or `agent revoke` ends it.
 import { notFoundError, quote, relativeTime } from '@latchkey/core';
 import type { LeaseInfo } from '@latchkey/client';
-import { withAgent, type Deps } from '../base.js';
+import { withAgent, type AgentWith, type Deps } from '../deps.js';
 import { table } from '../render.js';
 import { expiryText } from './secrets.js';
 
@@ -49,7 +49,7 @@ export function leaseJson(l: LeaseInfo, now: number) {
 }
 
 /** Lists the leases in force: never a key, only its fingerprint (as in the audit log). */
-export async function listLeases(input: { json: boolean }, deps: Deps): Promise<void> {
+export async function listLeases(input: { json: boolean }, deps: Deps<AgentWith<'listLeases'>>): Promise<void> {
   const leases = await withAgent(deps, (agent) => agent.listLeases());
   const now = deps.now();
   if (input.json) {

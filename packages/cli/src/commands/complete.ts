@@ -1,4 +1,5 @@
-import { BaseCommand, withAgent } from '../base.js';
+import { BaseCommand } from '../base.js';
+import { withAgent } from '../deps.js';
 import { planCompletion, type CompletableCommand } from '../completion.js';
 
 /** The candidates for the word under the cursor, one per line; called by the completion scripts. */

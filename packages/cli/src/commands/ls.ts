@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
-import { parseDuration } from '@latchkey/core';
-import { listSecrets } from '../actions/secrets.js';
+import { listInputOf, listSecrets } from '../actions/secrets.js';
 import { BaseCommand } from '../base.js';
 
 export default class Ls extends BaseCommand {
@@ -14,7 +13,6 @@ export default class Ls extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Ls);
-    const expiringWithinSeconds = flags.expiring === undefined ? undefined : parseDuration(flags.expiring);
-    await listSecrets({ json: flags.json, expiringWithinSeconds }, this.deps());
+    await listSecrets(listInputOf(flags), this.deps());
   }
 }

@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { assertSecretName, parseTtlText, usageError } from '@latchkey/core';
-import { setSecret } from '../actions/secrets.js';
+import { setInputOf, setSecret } from '../actions/secrets.js';
 import { BaseCommand } from '../base.js';
 import { PASTE_RULE } from '../terminal-input.js';
 
@@ -46,21 +45,6 @@ export default class Set extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Set);
-    const name = assertSecretName(args.name);
-    // The daemon enforces the configured maximum; here only the shape and the "never" rule.
-    const ttlSeconds = flags.ttl === undefined ? 0 : parseTtlText(flags.ttl);
-    if (flags.mint !== undefined && flags.mint.trim() === '') throw usageError('--mint needs a command', "e.g. agent set NAME --mint 'gh auth token' --ttl 1h");
-    await setSecret(
-      {
-        name,
-        ttlSeconds,
-        owner: flags.owner,
-        description: flags.desc,
-        project: flags.project,
-        allowGrants: flags['allow-grant'] ?? [],
-        ...(flags.mint === undefined ? {} : { mint: flags.mint }),
-      },
-      this.deps(),
-    );
+    await setSecret(setInputOf(args.name, flags), this.deps());
   }
 }

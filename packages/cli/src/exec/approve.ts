@@ -1,7 +1,7 @@
 // Asking for approval of a manifest on a terminal, from `agent exec`.
 import { connect } from '@latchkey/client';
 import { escapeControl } from '@latchkey/core/display';
-import type { Deps } from '../base.js';
+import type { Deps } from '../deps.js';
 import { installedDaemon } from '../daemon-program.js';
 import { confirm, describeManifest } from '../actions/manifest.js';
 

@@ -5,13 +5,10 @@
 import { render } from '@latchkey/core/errors';
 import { assertSecretName } from '@latchkey/core/names';
 import { holdValues } from '@latchkey/client/harden';
-import { DaemonNotRunning, h2liteUnary } from '@latchkey/client/h2lite';
+import { CALL_TIMEOUT_MS } from '@latchkey/client/calls';
 import { socketPath } from '@latchkey/protocol/lean';
 import { GetSecretRequest, GetSecretResponse } from '@latchkey/protocol/messages';
-import { installedDaemon } from '../daemon-program.js';
-import { warnStoreNote } from '../render.js';
-
-type Env = Record<string, string>;
+import { startingCall, type Env } from './call.js';
 
 /** Prints the value of the secret `name`; never returns. */
 export async function main(name: string): Promise<never> {
@@ -19,16 +16,7 @@ export async function main(name: string): Promise<never> {
   try {
     assertSecretName(name);
     const request = GetSecretRequest.encode({ name, cwd: process.cwd() }).finish();
-    const socket = socketPath(env);
-    let reply: Uint8Array;
-    try {
-      reply = await h2liteUnary(socket, 'GetSecret', request);
-    } catch (err) {
-      if (!(err instanceof DaemonNotRunning)) throw err;
-      const { startDaemonProcess } = await import('../exec/start-daemon.js');
-      warnStoreNote(process, await startDaemonProcess(env, installedDaemon));
-      reply = await h2liteUnary(socket, 'GetSecret', request);
-    }
+    const reply = await startingCall(socketPath(env), env, true)('GetSecret', request, CALL_TIMEOUT_MS);
     const { value } = GetSecretResponse.decode(reply);
     // Not before the call: the daemon reads our working directory from /proc, which this hides.
     for (const m of holdValues()) process.stderr.write(`agent: warning: hardening not applied: ${m}\n`);

@@ -1,0 +1,13 @@
+// `agent leases [--json]`: the lean path (no oclif, no grpc-js), the same action as the oclif command's over
+// h2lite. bin/run.js calls main(); any other form is oclif's.
+import { listLeases } from '../actions/temp.js';
+import { plainForm } from './argv.js';
+import { runLean } from './deps.js';
+
+/** Runs `agent leases` with `words` (after `leases`) when they are a plain form; false leaves them to oclif. */
+export function main(words: readonly string[]): boolean {
+  const form = plainForm(words, { booleans: ['json'], strings: [] }, 0);
+  if (!form) return false;
+  runLean((deps) => listLeases({ json: form.booleans.has('json') }, deps));
+  return true;
+}

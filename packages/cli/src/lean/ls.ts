@@ -1,0 +1,13 @@
+// `agent ls [--json] [--expiring D]`: the lean path (no oclif, no grpc-js), the same action as the oclif
+// command's over h2lite. bin/run.js calls main(); any other form is oclif's.
+import { listInputOf, listSecrets } from '../actions/secrets.js';
+import { plainForm } from './argv.js';
+import { runLean } from './deps.js';
+
+/** Runs `agent ls` with `words` (after `ls`) when they are a plain form; false leaves them to oclif. */
+export function main(words: readonly string[]): boolean {
+  const form = plainForm(words, { booleans: ['json'], strings: ['expiring'] }, 0);
+  if (!form) return false;
+  runLean((deps) => listSecrets(listInputOf({ json: form.booleans.has('json'), expiring: form.strings.get('expiring') }), deps));
+  return true;
+}

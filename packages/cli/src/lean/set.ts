@@ -1,0 +1,20 @@
+// `agent set NAME [--ttl T] [--owner O] [--desc D] [--project] [--mint CMD]`: the lean path (no oclif, no
+// grpc-js), the same action as the oclif command's (hidden prompt on a terminal, stdin otherwise, or the
+// daemon's mint) over h2lite. bin/run.js calls main(); any other form (--allow-grant, help, ...) is oclif's.
+import { setInputOf, setSecret } from '../actions/secrets.js';
+import { plainForm } from './argv.js';
+import { runLean } from './deps.js';
+
+/** Runs `agent set` with `words` (after `set`) when they are a plain form; false leaves them to oclif. */
+export function main(words: readonly string[]): boolean {
+  const form = plainForm(words, { booleans: ['project'], strings: ['ttl', 'owner', 'desc', 'mint'] }, 1);
+  if (!form) return false;
+  const { args, booleans, strings } = form;
+  runLean((deps) =>
+    setSecret(
+      setInputOf(args[0]!, { ttl: strings.get('ttl'), owner: strings.get('owner') ?? '', desc: strings.get('desc') ?? '', project: booleans.has('project'), mint: strings.get('mint') }),
+      deps,
+    ),
+  );
+  return true;
+}
