@@ -45,6 +45,8 @@ interface Backend {
    * front of its socket that keeps every byte the daemon sends. `admin` is the secret to issue through.
    */
   record(server: DbServer, setAdmin: (name: string, url: string) => Promise<void>): Promise<Recorder>;
+  /** How the client library names a Unix socket in a URL's query (the harness's admin URLs say `socket`). */
+  librarySocket?: string;
 }
 
 interface Recorder {
@@ -112,6 +114,7 @@ const BACKENDS: Backend[] = [
     setup: ['CREATE ROLE app_rw', 'GRANT SELECT ON test_db.* TO app_rw', 'CREATE ROLE big_boss', 'GRANT ALL PRIVILEGES ON *.* TO big_boss'],
     params: 'grant=app_rw',
     elevated: 'grant=big_boss',
+    librarySocket: 'socketPath',
     async record(server) {
       const log = join(server.dir, 'general.log');
       await server.admin(`SET GLOBAL general_log_file = '${log}'`);
@@ -129,6 +132,7 @@ const BACKENDS: Backend[] = [
     setup: [],
     params: 'keys=test:*',
     elevated: 'commands=+@all',
+    librarySocket: 'path',
     async record(server, setAdmin) {
       const admin = new URL(server.adminUrl);
       const path = join(server.dir, 'proxy.sock');
@@ -344,6 +348,26 @@ describe.each(BACKENDS)('temporary $kind users', (backend) => {
       expect(await server.users()).not.toContain(user);
     } finally {
       await rec.stop();
+    }
+  });
+
+  it.runIf(backend.librarySocket !== undefined)("an admin URL naming its socket in the client library's spelling works, and the value names it so", async () => {
+    const name = backend.librarySocket as string;
+    const admin = new URL(server.adminUrl);
+    const socket = admin.searchParams.get('socket') as string;
+    admin.searchParams.delete('socket');
+    admin.searchParams.set(name, socket);
+    const set = await world.agent(['set', 'db-lib-socket', '--ttl', '1h'], { input: admin.href });
+    expect(set.code, set.stderr).toBe(0);
+    for (const secret of ['db-lib-socket', 'db-admin']) {
+      const params = Object.fromEntries(new URLSearchParams(`admin=${secret}&${backend.params}`));
+      const key = await client.tempKey({ kind: backend.kind, ttl: '5m', params, bindPid: -1 });
+      const value = new URL(key.value);
+      expect([...value.searchParams.keys()]).toEqual([name]);
+      expect(value.searchParams.get(name)).toBe(socket);
+      await server.login(key.value);
+      await key.revoke();
+      expect(await server.users()).not.toContain(decodeURIComponent(value.username));
     }
   });
 

@@ -89,7 +89,10 @@ export interface DbServer {
   users(prefix?: string): Promise<string[]>;
   /** How many sessions `user` has open (pg_stat_activity, information_schema.processlist, CLIENT LIST). */
   sessions(user: string): Promise<number>;
-  /** Logs in with a connection URL and runs one trivial command; rejects when the server refuses. */
+  /**
+   * Logs in with a connection URL handed to the client library as it is (pg's connectionString, mysql2's
+   * and ioredis's URL) and runs one trivial command; rejects when the server refuses.
+   */
   login(url: string): Promise<void>;
   /** Runs one statement (SQL, or a Redis command line split on spaces) as the admin. */
   admin(statement: string): Promise<unknown>;
@@ -290,7 +293,7 @@ export async function startMysql(): Promise<DbServer> {
         .filter((u) => u !== 'lk_admin' && u !== 'lk_plain'),
     sessions: async (user) => Number((await query('SELECT count(*) AS n FROM information_schema.processlist WHERE USER = ?', [user]))[0]?.n ?? 0),
     login: async (url) => {
-      const c = await connect(url);
+      const c = await mysql.createConnection(url);
       try {
         await c.query('SELECT 1');
       } finally {
@@ -371,8 +374,10 @@ export async function startRedis(): Promise<DbServer> {
         .split('\n')
         .filter((l) => l.includes(` user=${user} `)).length,
     login: async (url) => {
-      const c = await connect(url);
+      const c = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+      c.on('error', () => undefined);
       try {
+        await c.connect();
         // AUTH is the one command every user may run (PING needs +@connection)
         const u = new URL(url);
         await c.call('AUTH', decodeURIComponent(u.username), decodeURIComponent(u.password));

@@ -214,6 +214,12 @@ export const mysqlBackend: DbBackend = {
     u.username = encodeURIComponent(spec.user);
     u.password = encodeURIComponent(spec.password);
     if (spec.params.database !== undefined) u.pathname = `/${encodeURIComponent(spec.params.database)}`;
+    // As mysql2 takes a URL (`createConnection(process.env.MYSQL_URL)`): the socket as `socketPath`.
+    const socket = u.searchParams.get('socket');
+    if (socket !== null) {
+      u.searchParams.delete('socket');
+      u.searchParams.set('socketPath', socket);
+    }
     return u.href;
   },
   async closeAll() {

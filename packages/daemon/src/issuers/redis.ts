@@ -1,6 +1,6 @@
 // The `redis` temporary key kind: an ACL user `lk_<lease>` on a Redis server (6.2 or later), created
 // through the admin connection URL a stored secret holds (`redis://USER:PASSWORD@HOST:PORT/DB`, or with
-// `?socket=/path/to/redis.sock` for a Unix socket), as
+// `?path=/path/to/redis.sock`, ioredis's own spelling, or `?socket=` for a Unix socket), as
 //   ACL SETUSER lk_<id> reset on #<SHA-256 of the password> ~<keys> &<channels> -@all <commands>
 // with `keys` (space-separated patterns, default `lk:<id>:*`), `channels` (default none) and `commands`
 // (default `+@read +@write -@dangerous`). A grant of `+@all`, `+@admin`, `+@dangerous` or of one of
@@ -12,6 +12,10 @@
 // server restarted from its config file forgets them too. Teardown: ACL SETUSER off; CLIENT KILL USER
 // (the count it returns is what is audited); ACL DELUSER, which also closes any session that
 // authenticated between the two. ACL users own no data: keys it wrote stay.
+//
+// The value is a URL ioredis takes as it is (`new Redis(process.env.REDIS_URL)`): a socket is given as
+// `?path=`, since ioredis reads its options from the query and has no `socket` option (it would connect
+// to localhost:6379 instead).
 import { deniedError, inputError, quote, redisCommandRules } from '@latchkey/core';
 import { requireLibrary, type DbAdmin, type DbBackend, type DbUserSpec } from './database.js';
 import { redisAclHash } from './verifiers.js';
@@ -35,6 +39,9 @@ function parseAdminUrl(url: string, adminName: string): URL {
   return u;
 }
 
+/** The Unix socket an admin URL names, if any. */
+const socketOf = (u: URL): string | null => u.searchParams.get('path') ?? u.searchParams.get('socket');
+
 const clients = new Map<string, Promise<Redis>>();
 
 async function clientFor(adminUrl: string, adminName: string): Promise<Redis> {
@@ -43,7 +50,7 @@ async function clientFor(adminUrl: string, adminName: string): Promise<Redis> {
     const u = parseAdminUrl(adminUrl, adminName);
     client = (async () => {
       const Redis = await loadRedis();
-      const socket = u.searchParams.get('socket');
+      const socket = socketOf(u);
       const db = Number(u.pathname.slice(1) || '0');
       const common = {
         username: decodeURIComponent(u.username) || undefined,
@@ -173,6 +180,11 @@ export const redisBackend: DbBackend = {
     const u = new URL(parseAdminUrl(adminUrl, spec.admin).href);
     u.username = encodeURIComponent(spec.user);
     u.password = encodeURIComponent(spec.password);
+    const socket = socketOf(u);
+    if (socket !== null) {
+      u.searchParams.delete('socket');
+      u.searchParams.set('path', socket);
+    }
     return u.href;
   },
   async closeAll() {
