@@ -18,7 +18,7 @@ let calls: Calls | undefined;
 
 function libc(): Calls {
   if (calls) return calls;
-  const koffi = require('koffi') as typeof import('koffi');
+  const koffi = loadKoffi();
   const lib = koffi.load('libc.so.6');
   // Anonymous struct: named koffi types are process-global and would clash with the daemon's.
   const rlimit = koffi.struct({ rlim_cur: 'unsigned long', rlim_max: 'unsigned long' });
@@ -28,6 +28,25 @@ function libc(): Calls {
     setrlimit: lib.func('setrlimit', 'int', ['int', koffi.pointer(rlimit)]) as Calls['setrlimit'],
   };
   return calls;
+}
+
+/**
+ * koffi's native module. Required by its path where koffi ships it prebuilt (Linux on x64 and arm64):
+ * koffi's index.js also loads its installer's tools, which load node:https and node:zlib, and that cost
+ * more than the rest of `agent get` together (45 ms against nothing for the module alone, on 2 cores
+ * loaded 20 times over). The index's own wrapper only adds deprecated names. Anything else (musl,
+ * another platform, a module of another version) goes through koffi's index.
+ */
+function loadKoffi(): typeof import('koffi') {
+  if (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')) {
+    try {
+      const native = require(`koffi/build/koffi/linux_${process.arch}/koffi.node`) as typeof import('koffi') & { version?: string };
+      if (native.version === (require('koffi/package.json') as { version: string }).version) return native;
+    } catch {
+      // not this layout: koffi's index finds its module
+    }
+  }
+  return require('koffi') as typeof import('koffi');
 }
 
 /**
