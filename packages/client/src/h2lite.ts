@@ -4,6 +4,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { grpcFrame, grpcUnframe } from '@latchkey/protocol/lean';
+import type { MessageFns } from '@latchkey/protocol/messages';
 import { DaemonNotRunning, statusError } from './lean-errors.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -306,6 +307,20 @@ export function encodeHeaders(fields: HeaderField[]): Uint8Array {
 
 type Meta = Record<string, string>;
 
+
+/** A unary method of the Agent service as @latchkey/protocol/methods exports it (its generated name and codecs). */
+export interface UnaryMethod<Req, Res> {
+  readonly name: string;
+  readonly requestType: Pick<MessageFns<Req>, 'encode'>;
+  readonly requestStream: false;
+  readonly responseType: Pick<MessageFns<Res>, 'decode'>;
+  readonly responseStream: false;
+}
+
+/** Calls a generated unary method: encodes `request` with its codec and decodes the reply. */
+export async function h2liteCall<Req, Res>(socket: string, method: UnaryMethod<Req, Res>, request: Req, timeoutMs?: number): Promise<Res> {
+  return method.responseType.decode(await h2liteUnary(socket, method.name, method.requestType.encode(request).finish(), timeoutMs));
+}
 
 /** Calls `/latchkey.v1.Agent/<method>` with an encoded request; resolves with the encoded reply. */
 export function h2liteUnary(socket: string, method: string, request: Uint8Array, timeoutMs = 10_000): Promise<Uint8Array> {

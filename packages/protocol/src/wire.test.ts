@@ -7,6 +7,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import * as grpc from '@grpc/grpc-js';
 import { grpcFrame, grpcUnframe } from './framing.js';
 import { AgentDefinition, ResolveEnvRequest, ResolveEnvResponse } from './generated/latchkey/v1/agent.js';
+import * as rpc from './generated/latchkey/v1/methods.js';
 import { LOADER_OPTIONS, PROTO_PATH } from './proto.js';
 
 const definition = protoLoader.loadSync(PROTO_PATH, LOADER_OPTIONS);
@@ -82,6 +83,18 @@ const methods = Object.values(AgentDefinition.methods) as unknown as Array<{ nam
 describe('the generated codec agrees with proto-loader', () => {
   it('has every method of the service, and no other', () => {
     expect(methods.map((m) => m.name).sort()).toEqual(Object.keys(service).sort());
+  });
+
+  it('exports each method of AgentDefinition on its own (methods.ts), with the same name, codecs and streaming', () => {
+    const { SERVICE, ...each } = rpc;
+    expect(SERVICE).toBe(AgentDefinition.fullName);
+    expect(Object.keys(each).sort()).toEqual(Object.keys(AgentDefinition.methods).sort());
+    for (const [key, m] of Object.entries(AgentDefinition.methods)) {
+      const { options: _options, ...expected } = m;
+      expect(each[key as keyof typeof each], key).toEqual(expected);
+      expect(each[key as keyof typeof each].requestType, key).toBe(m.requestType);
+      expect(each[key as keyof typeof each].responseType, key).toBe(m.responseType);
+    }
   });
 
   const cases = methods.flatMap((m) => {

@@ -3,10 +3,10 @@
 import { resolve as resolvePath } from 'node:path';
 import { isatty } from 'node:tty';
 import { inputError, isLatchkeyError, render } from '@latchkey/core/errors';
-import { DaemonNotRunning, h2liteUnary, StatusError } from '@latchkey/client/h2lite';
+import { DaemonNotRunning, h2liteCall, StatusError } from '@latchkey/client/h2lite';
 import type { ResolvedEnv } from '@latchkey/protocol';
 import { findManifest, socketPath } from '@latchkey/protocol/lean';
-import { ResolveEnvRequest, ResolveEnvResponse } from '@latchkey/protocol/messages';
+import * as rpc from '@latchkey/protocol/methods';
 import { installedDaemon } from '../daemon-program.js';
 import { warnStoreNote } from '../render.js';
 import { parseExecArgv, type ExecOptions } from './argv.js';
@@ -36,12 +36,12 @@ export function manifestPaths(opts: ExecOptions, cwd: string): string[] {
 /** Resolves the manifests, starting the daemon or asking for approval (on a terminal) when needed. */
 export async function resolveEnv(opts: ExecOptions, manifests: string[], ctx: ExecContext): Promise<ResolvedEnv> {
   const socket = socketPath(ctx.env);
-  const request = ResolveEnvRequest.encode({ manifests, cwd: ctx.cwd, command: opts.command, allowVars: opts.allowVars }).finish();
+  const request = { manifests, cwd: ctx.cwd, command: opts.command, allowVars: opts.allowVars };
   let started = false;
   let asked = false;
   for (;;) {
     try {
-      return ResolveEnvResponse.decode(await h2liteUnary(socket, 'ResolveEnv', request));
+      return await h2liteCall(socket, rpc.resolveEnv, request);
     } catch (err) {
       if (err instanceof DaemonNotRunning && !started) {
         started = true;

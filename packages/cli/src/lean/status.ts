@@ -2,10 +2,10 @@
 // no grpc-js): one Status call over h2lite, printed by the same view as the oclif command. bin/run.js
 // sends only these two forms here; every other goes through oclif.
 import { isLatchkeyError, render } from '@latchkey/core/errors';
-import { DaemonNotRunning, h2liteUnary } from '@latchkey/client/h2lite';
+import { DaemonNotRunning, h2liteCall } from '@latchkey/client/h2lite';
 import type { DaemonStatus } from '@latchkey/protocol';
 import { socketPath } from '@latchkey/protocol/lean';
-import { StatusRequest, StatusResponse } from '@latchkey/protocol/messages';
+import * as rpc from '@latchkey/protocol/methods';
 import { printStatus } from '../actions/status-view.js';
 
 /** How long a status waits for the daemon, as the oclif command's probe. */
@@ -18,7 +18,7 @@ export async function main(json: boolean): Promise<never> {
   try {
     let status: DaemonStatus | undefined;
     try {
-      status = StatusResponse.decode(await h2liteUnary(socket, 'Status', StatusRequest.encode({}).finish(), PROBE_TIMEOUT_MS));
+      status = await h2liteCall(socket, rpc.status, {}, PROBE_TIMEOUT_MS);
     } catch (err) {
       // Nothing there, or nothing that answers: not running, as the oclif command's probe says.
       if (!(err instanceof DaemonNotRunning) && !(isLatchkeyError(err) && err.kind === 'unavailable')) throw err;
