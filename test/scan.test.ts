@@ -2,7 +2,7 @@
 // keychain (real Secret Service) where retired values must outlive a restart. Every scenario also checks
 // that no value reaches stdout, stderr, the audit trail or the state folder in any encoding.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesContaining, makeWorld, readAudit, startAgent, startKeyring, waitFor, type Keyring, type Result, type World } from '@latchkey/test-utils';
@@ -320,9 +320,11 @@ describe('agent scan', { timeout: 120_000 }, () => {
     expectNoValue(w, [install, un, { ...bad, code: bad.status, signal: null, stdoutBytes: Buffer.alloc(0) } as Result], [GH]);
   });
 
-  it('--watch: a minted value written into a Claude transcript is rotated within 2 s of the write', async () => {
+  it('--watch: once it says it is watching, a minted value written into a Claude transcript is rotated within 2 s of the write, and a Codex folder made after it began is watched', async () => {
     const w = newWorld();
     expect((await w.agent(['set', 'watched', '--mint', 'head -c 24 /dev/urandom | od -An -tx1 | tr -d " \\n"'])).code).toBe(0);
+    const later = 'xoxp-5555-6666-QrStUvWxYz987654';
+    expect((await w.agent(['set', 'later'], { input: later })).code).toBe(0);
     const old = (await w.agent(['get', 'watched'])).stdout;
     const dir = join(w.home, '.claude', 'projects', 'p');
     mkdirSync(dir, { recursive: true });
@@ -330,21 +332,32 @@ describe('agent scan', { timeout: 120_000 }, () => {
     writeFileSync(file, '{"type":"user","message":"hello"}\n');
     const watcher = startAgent(w, ['scan', '--watch']);
     try {
-      await waitFor(() => watcher.stderr().includes('agent: watching'), 30_000);
+      await watcher.waitForStderr(/^agent: watching \d+ leak channel/m, 30_000);
       const wrote = Date.now();
       appendFileSync(file, `${JSON.stringify({ type: 'tool_result', content: `WATCHED=${old}` })}\n`);
       await watcher.waitForOutput(/watched \(raw, claude-transcript\)/, 10_000);
       const rotated = await waitFor(() => readAudit(w.stateDir).find((e) => e.event === 'leak' && e.secret === 'watched' && e.outcome === 'rotated'), 10_000);
       const tookMs = Date.parse(String(rotated?.time)) - wrote;
       expect(tookMs).toBeLessThan(2000);
-      expect(watcher.stdout()).toBe(`${file}:2:42: watched (raw, claude-transcript)\n`);
       const now = (await w.agent(['get', 'watched'])).stdout;
       expect(now).not.toBe(old);
+      // ~/.codex did not exist when the watch began: the whole tree is moved into place at once.
+      const staging = join(w.home, 'staging');
+      mkdirSync(join(staging, 'sessions', '2026', '12'), { recursive: true });
+      const rollout = `${JSON.stringify({ type: 'function_call_output', output: `token ${b64(later)}` })}\n`;
+      writeFileSync(join(staging, 'sessions', '2026', '12', 'rollout.jsonl'), rollout);
+      renameSync(staging, join(w.home, '.codex'));
+      await watcher.waitForOutput(/later \(base64, codex-transcript\)/, 10_000);
+      expect(watcher.stdout()).toBe(
+        `${file}:2:42: watched (raw, claude-transcript)\n` +
+          `${join(w.home, '.codex', 'sessions', '2026', '12', 'rollout.jsonl')}:1:${rollout.indexOf(b64(later)) + 1}: later (base64, codex-transcript)\n`,
+      );
     } finally {
       watcher.child.kill('SIGTERM');
       await watcher.ended;
     }
     expect(existsSync(file)).toBe(true);
+    expectNoValue(w, [await watcher.ended], [old, later]);
   });
 });
 

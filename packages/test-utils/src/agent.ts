@@ -346,6 +346,8 @@ export interface RunningAgent {
   stderr(): string;
   /** Resolves with the first match of `re` in stdout, or rejects after `timeoutMs` with the output so far. */
   waitForOutput(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** The same for stderr. */
+  waitForStderr(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Resolves with the exit code/signal once the process has ended and its output is closed. */
   ended: Promise<Result>;
 }
@@ -376,7 +378,10 @@ export function startAgent(
     out.push(b);
     for (const w of waiters) w();
   });
-  child.stderr?.on('data', (b: Buffer) => err.push(b));
+  child.stderr?.on('data', (b: Buffer) => {
+    err.push(b);
+    for (const w of waiters) w();
+  });
   child.stdin?.on('error', () => {});
   const ended = new Promise<Result>((resolve, reject) => {
     child.on('error', reject);
@@ -387,10 +392,10 @@ export function startAgent(
       resolve({ code, signal, stdout: stdoutBytes.toString('utf8'), stderr: stderr(), stdoutBytes });
     });
   });
-  const waitForOutput = (re: RegExp, timeoutMs = 10_000) =>
+  const waitOn = (text: () => string, re: RegExp, timeoutMs: number) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {
       const check = () => {
-        const m = stdout().match(re);
+        const m = text().match(re);
         if (m) {
           done();
           resolve(m);
@@ -410,5 +415,7 @@ export function startAgent(
       waiters.add(check);
       check();
     });
-  return { child, pid: child.pid ?? -1, stdout, stderr, waitForOutput, ended };
+  const waitForOutput = (re: RegExp, timeoutMs = 10_000) => waitOn(stdout, re, timeoutMs);
+  const waitForStderr = (re: RegExp, timeoutMs = 10_000) => waitOn(stderr, re, timeoutMs);
+  return { child, pid: child.pid ?? -1, stdout, stderr, waitForOutput, waitForStderr, ended };
 }

@@ -82,34 +82,60 @@ function gitConfigs(root: string, depth: number, out: FileSource[]): void {
   }
 }
 
+/** A well-known leak channel: a file, or a folder whose transcripts (`*.json`, `*.jsonl`) are read. */
+export interface HomeTarget {
+  path: string;
+  channel: string;
+  folder: boolean;
+}
+
+/** Whether `path` is a file a target covers: the target's file, or a transcript under its folder. */
+export function coveredBy(t: HomeTarget, path: string): boolean {
+  return t.folder ? path.startsWith(`${t.path}/`) && TRANSCRIPT.test(path) : path === t.path;
+}
+
+const TRANSCRIPT = /\.jsonl?$/;
+
+/** The user's well-known leak channels, whether they exist or not (what --home reads and --watch watches). */
+export function homeTargets(home: string, env: Readonly<Record<string, string | undefined>>): HomeTarget[] {
+  const dataHome = env.XDG_DATA_HOME || join(home, '.local', 'share');
+  const out: HomeTarget[] = [];
+  const add = (path: string, channel: string, folder = false) => {
+    if (!out.some((t) => t.path === path)) out.push({ path, channel, folder });
+  };
+  add(join(home, '.bash_history'), 'bash-history');
+  add(join(home, '.zsh_history'), 'zsh-history');
+  add(join(home, '.zhistory'), 'zsh-history');
+  if (env.HISTFILE) add(resolve(home, env.HISTFILE), env.HISTFILE.includes('zsh') ? 'zsh-history' : 'bash-history');
+  add(join(dataHome, 'fish', 'fish_history'), 'fish-history');
+  add(join(home, '.claude', 'projects'), 'claude-transcript', true);
+  add(join(home, '.codex', 'sessions'), 'codex-transcript', true);
+  add(join(home, '.gemini', 'tmp'), 'gemini-transcript', true);
+  add(join(home, '.git-credentials'), 'git-credentials');
+  add(join(home, '.npmrc'), 'npmrc');
+  return out;
+}
+
 /** The user's well-known leak channels that exist, plus `.git/config` of repositories under `roots`. */
 export function homeChannels(home: string, roots: readonly string[], env: Readonly<Record<string, string | undefined>>): FileSource[] {
   const out: FileSource[] = [];
   const file = (path: string, channel: string) => {
     if (isFile(path) && !out.some((s) => s.path === path)) out.push({ path, channel });
   };
-  const dataHome = env.XDG_DATA_HOME || join(home, '.local', 'share');
-  file(join(home, '.bash_history'), 'bash-history');
-  file(join(home, '.zsh_history'), 'zsh-history');
-  file(join(home, '.zhistory'), 'zsh-history');
-  if (env.HISTFILE) file(resolve(home, env.HISTFILE), env.HISTFILE.includes('zsh') ? 'zsh-history' : 'bash-history');
-  file(join(dataHome, 'fish', 'fish_history'), 'fish-history');
-  for (const [dir, channel] of [
-    [join(home, '.claude', 'projects'), 'claude-transcript'],
-    [join(home, '.codex', 'sessions'), 'codex-transcript'],
-    [join(home, '.gemini', 'tmp'), 'gemini-transcript'],
-  ] as const) {
-    for (const s of walk(dir, channel)) if (/\.jsonl?$/.test(s.path)) out.push(s);
+  for (const t of homeTargets(home, env)) {
+    if (!t.folder) file(t.path, t.channel);
+    else for (const s of walk(t.path, t.channel)) if (coveredBy(t, s.path)) out.push(s);
   }
-  file(join(home, '.git-credentials'), 'git-credentials');
-  file(join(home, '.npmrc'), 'npmrc');
-  for (const root of roots) {
-    if (isFile(join(root, '.git', 'config'))) file(join(root, '.git', 'config'), 'git-config');
-    const before = out.length;
-    gitConfigs(root, 4, out);
-    // de-duplicate what the root's own check already added
-    const seen = new Set(out.slice(0, before).map((s) => s.path));
-    for (let i = out.length - 1; i >= before; i--) if (seen.has((out[i] as FileSource).path)) out.splice(i, 1);
-  }
+  for (const c of repoConfigs(roots)) file(c.path, c.channel);
   return out;
+}
+
+/** `.git/config` of each repository at or under `roots` (4 folders deep, node_modules skipped). */
+export function repoConfigs(roots: readonly string[]): FileSource[] {
+  const out: FileSource[] = [];
+  for (const root of roots) {
+    if (isFile(join(root, '.git', 'config'))) out.push({ path: join(root, '.git', 'config'), channel: 'git-config' });
+    gitConfigs(root, 4, out);
+  }
+  return out.filter((s, i) => out.findIndex((o) => o.path === s.path) === i);
 }
