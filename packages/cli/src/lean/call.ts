@@ -1,5 +1,5 @@
 // One call of a lean path to the daemon over h2lite, starting the daemon when none listens.
-import { DaemonNotRunning, h2liteUnary } from '@latchkey/client/h2lite';
+import { DaemonNotRunning, h2liteCall } from '@latchkey/client/h2lite';
 import type { UnaryCall } from '@latchkey/client/lean-agent';
 import { errorOfStatus, GrpcStatus } from '@latchkey/protocol/lean';
 import { installedDaemon } from '../daemon-program.js';
@@ -18,13 +18,13 @@ export function startingCall(socket: string, env: Env, autoStart: boolean): Unar
     const mayStart = autoStart && first;
     first = false;
     try {
-      return await h2liteUnary(socket, method, request, timeoutMs);
+      return await h2liteCall(socket, method, request, timeoutMs);
     } catch (err) {
       if (!(err instanceof DaemonNotRunning)) throw err;
       if (!mayStart) throw errorOfStatus({ status: GrpcStatus.UNAVAILABLE, details: '', meta: () => undefined }, socket);
       const { startDaemonProcess } = await import('../exec/start-daemon.js');
       warnStoreNote(process, await startDaemonProcess(env, installedDaemon));
-      return h2liteUnary(socket, method, request, timeoutMs);
+      return h2liteCall(socket, method, request, timeoutMs);
     }
   };
 }

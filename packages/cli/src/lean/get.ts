@@ -7,7 +7,7 @@ import { assertSecretName } from '@latchkey/core/names';
 import { holdValues } from '@latchkey/client/harden';
 import { CALL_TIMEOUT_MS } from '@latchkey/client/calls';
 import { socketPath } from '@latchkey/protocol/lean';
-import { GetSecretRequest, GetSecretResponse } from '@latchkey/protocol/messages';
+import * as rpc from '@latchkey/protocol/methods';
 import { startingCall, type Env } from './call.js';
 
 /** Prints the value of the secret `name`; never returns. */
@@ -15,9 +15,7 @@ export async function main(name: string): Promise<never> {
   const env = { ...process.env } as Env;
   try {
     assertSecretName(name);
-    const request = GetSecretRequest.encode({ name, cwd: process.cwd() }).finish();
-    const reply = await startingCall(socketPath(env), env, true)('GetSecret', request, CALL_TIMEOUT_MS);
-    const { value } = GetSecretResponse.decode(reply);
+    const { value } = await startingCall(socketPath(env), env, true)(rpc.getSecret, { name, cwd: process.cwd() }, CALL_TIMEOUT_MS);
     // Not before the call: the daemon reads our working directory from /proc, which this hides.
     for (const m of holdValues()) process.stderr.write(`agent: warning: hardening not applied: ${m}\n`);
     await write(value);
