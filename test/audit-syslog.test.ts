@@ -6,27 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, readDaemonLog, spawnDaemon, type World } from '@latchkey/test-utils';
+import { makeWorld, readDaemonLog, spawnDaemon, withWorld, type World } from '@latchkey/test-utils';
 import { startSyslog, type Syslog } from '@latchkey/test-utils/syslog';
 
 const VALUE = `SYSLOG-CANARY-${randomBytes(12).toString('hex')}`;
-
-/**
- * Runs `fn` in a fresh world whose daemon started with `config` as its config.json (none: no file), then
- * stops that daemon with SIGTERM (its last records are sent as it ends) and removes the world.
- */
-async function withDaemon(config: Record<string, unknown> | undefined, fn: (w: World) => Promise<void>): Promise<void> {
-  const w = makeWorld();
-  if (config) w.writeConfig(config);
-  const daemon = await w.startDaemon();
-  try {
-    await fn(w);
-  } finally {
-    await daemon.kill('SIGTERM');
-    await daemon.exited;
-    await w.cleanup();
-  }
-}
 
 /** The lines of the trail file as written (each is what the copy must hold). */
 function trailLines(w: World): string[] {
@@ -51,7 +34,7 @@ describe('the audit trail copied to the system log', () => {
   });
 
   it('every record arrives whole and in order at the system log, as authpriv.info, with no value; it stays there when the trail file is cut', async () => {
-    await withDaemon({ auditSyslog: log.socket }, async (w) => {
+    await withWorld({ config: { auditSyslog: log.socket } }, async (w) => {
       expect((await w.agent(['set', 'sys-a', '--ttl', '1h'], { input: VALUE })).code).toBe(0);
       const got = await w.agent(['get', 'sys-a']);
       expect(got.code, got.stderr).toBe(0);
@@ -76,7 +59,7 @@ describe('the audit trail copied to the system log', () => {
 
   it('is off by default: a daemon without auditSyslog sends nothing', async () => {
     let before = 0;
-    await withDaemon(undefined, async (w) => {
+    await withWorld({}, async (w) => {
       before = copied(log).length;
       expect((await w.agent(['set', 'sys-off', '--ttl', '1h'], { input: VALUE })).code).toBe(0);
       expect((await w.agent(['get', 'sys-off'])).code).toBe(0);
@@ -89,7 +72,7 @@ describe('the audit trail copied to the system log', () => {
   });
 
   it('a system log that is down costs the copy, not the reads: they are served, daemon.log says how many records it did not take, and the copy resumes when it is back', async () => {
-    await withDaemon({ auditSyslog: log.socket }, async (w) => {
+    await withWorld({ config: { auditSyslog: log.socket } }, async (w) => {
       expect((await w.agent(['set', 'sys-down', '--ttl', '1h'], { input: VALUE })).code).toBe(0);
       await log.kill();
       const got = await w.agent(['get', 'sys-down']);

@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keychainAccounts, makeWorld, readAudit, startKeyring, type DaemonProcess, type Keyring, type World } from '@latchkey/test-utils';
+import { describe, expect, it } from 'vitest';
+import { keychainAccounts, readAudit, useKeyring, useWorlds, type DaemonProcess, type World } from '@latchkey/test-utils';
 
 const sha256 = (line: string) => createHash('sha256').update(line).digest('hex');
 
@@ -23,20 +23,12 @@ function rechain(lines: string[], anchor: string, stripSeals: boolean): string[]
 }
 
 describe('SECURITY 48: a same-user rewrite of the audit trail is caught (real keychain)', { timeout: 120_000 }, () => {
-  let keyring: Keyring;
-  const worlds: World[] = [];
-  beforeAll(async () => {
-    keyring = await startKeyring();
-  });
-  afterAll(async () => {
-    await Promise.all(worlds.map((w) => w.cleanup()));
-    await keyring?.stop();
-  });
+  const ring = useKeyring();
+  const freshWorld = useWorlds();
 
   /** A world whose trail holds a handful of records (sets and reads), with its daemon running. */
   async function populated(): Promise<{ world: World; daemon: DaemonProcess }> {
-    const world = makeWorld(keyring);
-    worlds.push(world);
+    const world = freshWorld(ring.keyring);
     const daemon = await world.startDaemon();
     for (const name of ['tamper-a', 'tamper-b']) {
       expect((await world.agent(['set', name, '--ttl', '1h'], { input: `${name}-value` })).code).toBe(0);
@@ -57,7 +49,7 @@ describe('SECURITY 48: a same-user rewrite of the audit trail is caught (real ke
       const { world, daemon } = await populated();
       await stop(world, daemon);
       // The seal key and the checkpoint are in the keychain, not in the state folder.
-      expect(await keychainAccounts(keyring, world.service, { internal: true })).toEqual(expect.arrayContaining(['_latchkey/audit-checkpoint', '_latchkey/audit-seal']));
+      expect(await keychainAccounts(ring.keyring, world.service, { internal: true })).toEqual(expect.arrayContaining(['_latchkey/audit-checkpoint', '_latchkey/audit-seal']));
       const original = lines(world);
       expect(original.length).toBeGreaterThanOrEqual(4);
       const rewritten = rechain([...original.slice(0, 1), ...original.slice(2)], anchor(world), stripSeals);

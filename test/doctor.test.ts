@@ -3,8 +3,8 @@
 // a secret about to expire (a notice only), loose folder permissions, the memory store, no daemon.
 import { appendFileSync, chmodSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, startKeyring, type Keyring, type World } from '@latchkey/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useKeyring, useWorlds, type World } from '@latchkey/test-utils';
 
 const VALUE = `doctor-value-${process.pid}-Zq9`;
 
@@ -24,10 +24,10 @@ interface Report {
 }
 
 describe('agent doctor', { timeout: 120_000 }, () => {
-  let keyring: Keyring;
+  const ring = useKeyring();
+  const freshWorld = useWorlds();
   let world: World;
   let project: string;
-  const worlds: World[] = [];
 
   const doctor = async (w: World = world, cwd = project) => {
     const human = await w.agent(['doctor'], { cwd, timeoutMs: 60_000 });
@@ -41,9 +41,7 @@ describe('agent doctor', { timeout: 120_000 }, () => {
   const problems = (r: Report) => r.findings.filter((f) => f.level === 'problem');
 
   beforeAll(async () => {
-    keyring = await startKeyring();
-    world = makeWorld(keyring);
-    worlds.push(world);
+    world = freshWorld(ring.keyring);
     project = join(world.home, 'shop');
     mkdirSync(join(project, 'src'), { recursive: true });
     project = realpathSync(project);
@@ -54,10 +52,6 @@ describe('agent doctor', { timeout: 120_000 }, () => {
     expect(set.code, set.stderr).toBe(0);
     const allow = await world.agent(['allow'], { cwd: project, timeoutMs: 60_000 });
     expect(allow.code, allow.stderr).toBe(0);
-  });
-  afterAll(async () => {
-    await Promise.all(worlds.map((w) => w.cleanup()));
-    await keyring?.stop();
   });
 
   it('is healthy: exit 0, every check ok, the keychain store in use', async () => {
@@ -163,8 +157,7 @@ describe('agent doctor', { timeout: 120_000 }, () => {
   });
 
   it('fails on the memory store, and on no daemon without starting one', async () => {
-    const memory = makeWorld();
-    worlds.push(memory);
+    const memory = freshWorld();
     const none = await doctor(memory, memory.home);
     expect(none.human.code).toBe(1);
     expect(problems(none.report).map((f) => f.check)).toContain('daemon');

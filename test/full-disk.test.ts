@@ -5,12 +5,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keychainLookup, makeWorld, readAudit, startKeyring, type Keyring, type World } from '@latchkey/test-utils';
+import { keychainLookup, makeWorld, readAudit, useKeyring, type World } from '@latchkey/test-utils';
 
 const root = process.getuid?.() === 0;
 
 describe.skipIf(!root)('a full state disk (real tmpfs, real keychain)', { timeout: 90_000 }, () => {
-  let keyring: Keyring;
+  const ring = useKeyring();
   let world: World;
   let mnt: string;
   let stateHome: string;
@@ -18,8 +18,7 @@ describe.skipIf(!root)('a full state disk (real tmpfs, real keychain)', { timeou
   const agent = (args: string[], input?: string) => world.agent(args, { input, env: { XDG_STATE_HOME: stateHome }, timeoutMs: 60_000 });
 
   beforeAll(async () => {
-    keyring = await startKeyring();
-    world = makeWorld(keyring);
+    world = makeWorld(ring.keyring);
     mnt = join(world.dir, 'state-fs');
     mkdirSync(mnt);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=128k,mode=0700', 'tmpfs', mnt]);
@@ -32,7 +31,6 @@ describe.skipIf(!root)('a full state disk (real tmpfs, real keychain)', { timeou
     // A lazy unmount detaches the tmpfs even while the daemon still holds its trail open.
     if (mnt) spawnSync('umount', ['-l', mnt]);
     await world?.cleanup();
-    await keyring?.stop();
   });
 
   it('refuses reads and writes of values while no record fits, tears nothing, and verifies once space is back', async () => {
@@ -59,7 +57,7 @@ describe.skipIf(!root)('a full state disk (real tmpfs, real keychain)', { timeou
     for (let i = 0; i < 3; i++) {
       const set = await agent(['set', `disk-new-${i}`, '--ttl', '1h'], `disk-new-value-${i}\n`);
       expect(set.code, set.stderr).toBe(69);
-      expect(await keychainLookup(keyring, world.service, `global:disk-new-${i}`)).toBeUndefined();
+      expect(await keychainLookup(ring.keyring, world.service, `global:disk-new-${i}`)).toBeUndefined();
     }
     // Not a byte of a torn record: the file still ends on a whole line, and holds only whole records.
     const text = readFileSync(join(stateDir, 'audit.jsonl'), 'utf8');

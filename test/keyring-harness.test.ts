@@ -1,14 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import {
-  KEYTAR_SCHEMA_ATTRS,
-  keyringAvailable,
-  keytarModulePath,
-  missingKeyringBinaries,
-  startKeyring,
-  type Keyring,
-  type RunResult,
-} from '@latchkey/test-utils';
+import { KEYTAR_SCHEMA_ATTRS, keytarModulePath, startKeyring, useKeyring, type Keyring, type RunResult } from '@latchkey/test-utils';
 
 const SERVICE = 'latchkey';
 
@@ -27,26 +19,11 @@ async function keytar<T>(kr: Keyring, body: string): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 
-function requireKeyring(): void {
-  if (!keyringAvailable()) {
-    throw new Error(
-      `keyring tests need ${missingKeyringBinaries().join(', ')} (apt-get install gnome-keyring dbus libsecret-tools)`,
-    );
-  }
-}
-
 describe('keyring harness: secret-tool <-> keytar', () => {
-  let kr: Keyring | undefined;
-  beforeAll(async () => {
-    requireKeyring();
-    kr = await startKeyring();
-  });
-  afterAll(async () => {
-    await kr?.stop();
-  });
+  const ring = useKeyring();
 
   it('gives a private env and an unlocked Secret Service', async () => {
-    const k = kr!;
+    const k = ring.keyring;
     expect(k.env.DBUS_SESSION_BUS_ADDRESS).toMatch(/^unix:path=/);
     expect(k.env.HOME).toContain(k.dir);
     expect(k.env.XDG_RUNTIME_DIR).toContain(k.dir);
@@ -58,7 +35,7 @@ describe('keyring harness: secret-tool <-> keytar', () => {
   });
 
   it('an item stored with secret-tool (with xdg:schema) is read by keytar', async () => {
-    const k = kr!;
+    const k = ring.keyring;
     const password = JSON.stringify({ v: 1, value: 'sk_test_123', meta: { expiresAt: null } });
     const st = await k.secretTool(
       ['store', '--label=latchkey/global:from-cli', ...KEYTAR_SCHEMA_ATTRS, 'service', SERVICE, 'account', 'global:from-cli'],
@@ -76,7 +53,7 @@ describe('keyring harness: secret-tool <-> keytar', () => {
   });
 
   it('an item stored with keytar is read byte-exact by secret-tool lookup', async () => {
-    const k = kr!;
+    const k = ring.keyring;
     const values: Record<string, string> = {
       'global:trailing-newline': 'line one\nline two\n',
       'global:unicode': 'p\u00e4ss \u{1F511} \u2014 \u65e5\u672c\u8a9e\n',
@@ -105,7 +82,6 @@ describe('keyring harness: concurrent keyrings are independent', () => {
   let a: Keyring | undefined;
   let b: Keyring | undefined;
   beforeAll(async () => {
-    requireKeyring();
     const [ra, rb] = await Promise.allSettled([startKeyring(), startKeyring()]);
     if (ra.status === 'fulfilled') a = ra.value;
     if (rb.status === 'fulfilled') b = rb.value;
@@ -131,17 +107,10 @@ describe('keyring harness: concurrent keyrings are independent', () => {
 });
 
 describe('keyring harness: Secret Service gone', () => {
-  let kr: Keyring | undefined;
-  beforeAll(async () => {
-    requireKeyring();
-    kr = await startKeyring();
-  });
-  afterAll(async () => {
-    await kr?.stop();
-  });
+  const ring = useKeyring();
 
   it('keytar fails (or hangs) and secret-tool fails after stopSecretService', async () => {
-    const k = kr!;
+    const k = ring.keyring;
     const st = await k.secretTool(['store', '--label=x', 'service', SERVICE, 'account', 'global:x'], 'x');
     expect(st.code, st.stderr).toBe(0);
 
@@ -190,17 +159,10 @@ describe('keyring harness: Secret Service gone', () => {
 });
 
 describe('keyring harness: locked and frozen', () => {
-  let kr: Keyring | undefined;
-  beforeAll(async () => {
-    requireKeyring();
-    kr = await startKeyring({ verifyKeytar: false });
-  });
-  afterAll(async () => {
-    await kr?.stop();
-  });
+  const ring = useKeyring({ verifyKeytar: false });
 
   it('lock() makes secret-tool fail, unlock() serves the item again, freeze() hangs calls until thaw()', async () => {
-    const k = kr!;
+    const k = ring.keyring;
     const attrs = ['service', SERVICE, 'account', 'global:locked'];
     expect((await k.secretTool(['store', '--label=x', ...attrs], 'kept')).code).toBe(0);
     expect(await k.isLocked()).toBe(false);

@@ -2,27 +2,10 @@
 // processes behind, and a daemon auto-started from a shell whose PATH a repository controls.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  alive,
-  daemonPid,
-  keychainLookup,
-  makeWorld,
-  readAudit,
-  readDaemonLog,
-  startKeyring,
-  waitFor,
-  type Keyring,
-  type World,
-} from '@latchkey/test-utils';
+import { afterAll, describe, expect, it } from 'vitest';
+import { alive, daemonPid, keychainLookup, makeWorld, readAudit, readDaemonLog, useKeyring, waitFor, type Keyring, type World } from '@latchkey/test-utils';
 
-let keyring: Keyring;
-beforeAll(async () => {
-  keyring = await startKeyring();
-});
-afterAll(async () => {
-  await keyring?.stop();
-});
+const ring = useKeyring();
 
 /** The pid of the process that owns org.freedesktop.secrets on the keyring's bus (gnome-keyring-daemon). */
 async function secretServicePid(kr: Keyring): Promise<number> {
@@ -42,7 +25,7 @@ describe('a minted value is never lost', { timeout: 60_000 }, () => {
   afterAll(async () => world?.cleanup());
 
   it('keychain frozen (SIGSTOP) during a rotation: the command runs once, its value is served, and it lands in the keychain after the keychain thaws', async () => {
-    world = makeWorld(keyring);
+    world = makeWorld(ring.keyring);
     await world.startDaemon();
     const runs = join(world.home, 'runs');
     // 8 s: the rotation runs at 6 s, the frozen keychain's write times out 3 s later, and the new value
@@ -51,7 +34,7 @@ describe('a minted value is never lost', { timeout: 60_000 }, () => {
     const set = await world.agent(['set', 'rot', '--mint', cmd, '--ttl', '8s']);
     expect(set.code, set.stderr).toBe(0);
     const first = (await world.agent(['get', 'rot'])).stdout;
-    const gkr = await secretServicePid(keyring);
+    const gkr = await secretServicePid(ring.keyring);
     process.kill(gkr, 'SIGSTOP');
     let second: string;
     try {
@@ -72,7 +55,7 @@ describe('a minted value is never lost', { timeout: 60_000 }, () => {
     expect(landed).toBe(true);
     // The value that landed is the one the single rotation run printed (runs are logged by value).
     expect(lines(runs)[1]).toBe(second);
-    const item = await keychainLookup(keyring, world.service, 'global:rot');
+    const item = await keychainLookup(ring.keyring, world.service, 'global:rot');
     expect(JSON.parse(item ?? '{}').value).toBe(second);
   });
 });

@@ -16,7 +16,7 @@
 import { AgentConnection } from '@latchkey/client';
 import { afterAll, afterEach, beforeAll, test as base } from 'vitest';
 import { makeWorld, type DaemonProcess, type World } from './agent.js';
-import { startKeyring, type Keyring } from './keyring.js';
+import { startKeyring, type Keyring, type StartKeyringOptions } from './keyring.js';
 
 export interface LabOptions {
   /** `keychain` (the default): the daemon uses a private, real Secret Service; `memory`: the memory store. */
@@ -41,7 +41,7 @@ function labKeyring(options: LabOptions): Promise<Keyring | undefined> {
 }
 
 /** A lab's world, with its config.json written when the options give one. */
-function labWorld(keyring: Keyring | undefined, options: LabOptions): World {
+function labWorld(keyring: Keyring | undefined, options: Pick<LabOptions, 'env' | 'config'>): World {
   const world = makeWorld(keyring, options.env);
   if (options.config) world.writeConfig(options.config);
   return world;
@@ -117,4 +117,54 @@ export function useWorlds(options: { each?: boolean } = {}): typeof makeWorld {
     worlds.push(world);
     return world;
   };
+}
+
+/**
+ * Runs `fn` in a fresh world (with `keyring`, on its keychain; `config` written as its config.json) whose
+ * daemon has started; then stops that daemon with SIGTERM, so that it ends as it would (its last audit
+ * records sent and written), and removes the world, which fails on an internal error it reported.
+ */
+export async function withWorld(
+  options: { keyring?: Keyring; env?: Record<string, string>; config?: Record<string, unknown> },
+  fn: (world: World, daemon: DaemonProcess) => Promise<void>,
+): Promise<void> {
+  const world = labWorld(options.keyring, options);
+  try {
+    const daemon = await world.startDaemon();
+    try {
+      await fn(world, daemon);
+    } finally {
+      await daemon.kill('SIGTERM');
+    }
+  } finally {
+    await world.cleanup();
+  }
+}
+
+/** Runs `fn` with a client of the world's daemon (no CLI start-up in what it times), then closes the client. */
+export async function withClient<T>(world: World, fn: (client: AgentConnection) => Promise<T>): Promise<T> {
+  const client = new AgentConnection(world.socket);
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * A private keyring (a Secret Service of its own) for the describe block or file this is called in: started
+ * before its first test, stopped after its last. Its `keyring` is set once the block starts.
+ *
+ *   const ring = useKeyring();
+ *   it('...', async () => { const w = makeWorld(ring.keyring); ... });
+ */
+export function useKeyring(options: StartKeyringOptions = {}): { keyring: Keyring } {
+  const ring = {} as { keyring: Keyring };
+  beforeAll(async () => {
+    ring.keyring = await startKeyring(options);
+  });
+  afterAll(async () => {
+    await ring.keyring?.stop();
+  });
+  return ring;
 }
