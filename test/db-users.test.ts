@@ -269,6 +269,24 @@ describe.each(BACKENDS)('temporary $kind users', (backend) => {
     expect(alive(daemon.pid)).toBe(true);
   });
 
+  it('after a daemon restart, IntrospectTempKey knows an adopted user by its value until its lease ends', async () => {
+    const params = Object.fromEntries(new URLSearchParams(`admin=db-admin&${backend.params}`));
+    const key = await client.tempKey({ kind: backend.kind, ttl: '5m', params, bindPid: -1 });
+    const before = await client.introspectTempKey(key.value);
+    expect(before).toMatchObject({ active: true, leaseId: key.leaseId, kind: backend.kind });
+    await daemon.kill('SIGKILL');
+    daemon = await world.startDaemon();
+    const user = decodeURIComponent(new URL(key.value).username);
+    expect(await server.users()).toContain(user);
+    expect(await client.introspectTempKey(key.value)).toEqual(before);
+    const other = new URL(key.value);
+    other.password = `${other.password.slice(0, -1)}${other.password.endsWith('A') ? 'B' : 'A'}`;
+    expect((await client.introspectTempKey(other.href)).active).toBe(false);
+    expect(await client.revokeLease(key.leaseId)).toBe(true);
+    expect(await client.introspectTempKey(key.value)).toEqual({ active: false, leaseId: '', expiresAt: 0, kind: '' });
+    expect(await server.users()).not.toContain(user);
+  });
+
   it('the server is down at teardown time: the teardown is pending, and completes once the server is back', async () => {
     const h = await holder();
     await server.stop();

@@ -249,7 +249,10 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
     revokeLease: unary(async (req, peer) => ({
       revoked: (await deps.leases.revoke(req.leaseId, peer)) || ((await deps.databases?.revokeAdopted(req.leaseId)) ?? false),
     })),
-    introspectTempKey: unary((req) => introspectionToWire(deps.leases.introspect(req.value))),
+    introspectTempKey: unary((req) => {
+      const lease = deps.leases.introspect(req.value);
+      return introspectionToWire(lease.active ? lease : (deps.databases?.introspect(req.value) ?? lease));
+    }),
     listLeases: unary((req) => {
       const after = decodePageToken('leases', req.pageToken, ['number', 'string']);
       const page = deps.leases.listPage(

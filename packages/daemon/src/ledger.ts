@@ -28,6 +28,12 @@ export interface LedgerEntry {
   boundPid: number;
   /** The bound process's start time from /proc/<pid>/stat, so a reused pid is not taken for it. */
   boundStart?: string;
+  /**
+   * The SHA-256 of the value handed out (valueHash() in issuers/database.ts), so a daemon that adopts the
+   * user after a restart can still answer IntrospectTempKey for it. Not a secret: the value holds 192
+   * random bits, which no hash gives back.
+   */
+  valueHash?: string;
 }
 
 type Line = ({ op: 'begin' } & LedgerEntry) | { op: 'done'; leaseId: string };

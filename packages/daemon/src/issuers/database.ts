@@ -10,13 +10,15 @@
 //
 // At start the daemon hands the ledger's open entries to `recover()`: those whose lease ended (TTL
 // passed, bound process gone, matched by pid and /proc start time) are torn down; those still live are
-// adopted and watched until they end. Passwords live in memory only, and never in an audit record, a
-// log line or an error: a server message that happens to hold one is cut out.
-import { randomBytes } from 'node:crypto';
+// adopted and watched until they end (IntrospectTempKey knows them by the hash of their value the
+// ledger keeps). Passwords live in memory only, and never in an audit record, a log line or an error: a
+// server message that happens to hold one is cut out.
+import { createHash, randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { DATABASE_KINDS, inputError, isLatchkeyError, LatchkeyError, quote, unavailableError, validateDatabaseParams, type DatabaseKind } from '@latchkey/core';
+import type { LeaseIntrospection } from '@latchkey/protocol';
 import type { AuditEvent, AuditSink, Peer } from '../audit.js';
 import type { Ledger, LedgerEntry } from '../ledger.js';
 import type { Logger } from '../log.js';
@@ -109,6 +111,11 @@ export function userOf(leaseId: string): string {
   return `lk_${leaseId.replace(/^lease_/, '')}`;
 }
 
+/** What the ledger keeps of a value to know it again: a domain-separated SHA-256, hex. */
+export function valueHash(value: string): string {
+  return createHash('sha256').update('latchkey db-user value\0').update(value, 'utf8').digest('hex');
+}
+
 /** A user's place in `agent leases` when it is not an ordinary active lease. */
 export interface DbUserState {
   leaseId: string;
@@ -188,6 +195,7 @@ export class DatabaseUsers {
       await this.event(req.leaseId, req.kind, spec.user, 'refused', { admin, reason: e.message }, peer);
       throw e;
     }
+    const value = backend.valueOf(secret.value, spec);
     const entry: LedgerEntry = {
       leaseId: req.leaseId,
       kind: req.kind,
@@ -199,6 +207,7 @@ export class DatabaseUsers {
       expiresAt: req.expiresAt,
       boundPid: req.boundPid,
       ...(req.boundStart !== undefined ? { boundStart: req.boundStart } : {}),
+      valueHash: valueHash(value),
     };
     await this.deps.ledger.begin(entry);
     const t: Tracked = { entry, adminUrl: secret.value, allow: secret.allow, state: 'live', attempts: 0, lastError: '', timer: undefined, running: undefined, reason: '' };
@@ -213,7 +222,7 @@ export class DatabaseUsers {
       throw e;
     }
     void this.event(req.leaseId, req.kind, spec.user, 'created', { admin, expiresAt: new Date(req.expiresAt).toISOString(), ...grantFields(req.params) }, peer);
-    return backend.valueOf(secret.value, spec);
+    return value;
   }
 
   /**
@@ -257,6 +266,27 @@ export class DatabaseUsers {
     if (!t || t.state !== 'adopted') return false;
     await this.teardown(leaseId, 'revoked');
     return true;
+  }
+
+  /**
+   * IntrospectTempKey for the users adopted at start (the lease manager knows only the leases it
+   * issued): active while the adopted lease is good; one that ended is torn down in the background.
+   * Undefined when `value` is no adopted user's.
+   */
+  introspect(value: string): LeaseIntrospection | undefined {
+    if (typeof value !== 'string' || value === '') return undefined;
+    const hash = valueHash(value);
+    const now = this.deps.clock();
+    for (const t of this.tracked.values()) {
+      if (t.state !== 'adopted' || t.entry.valueHash !== hash) continue;
+      const why = this.endReason(t.entry, now);
+      if (why) {
+        void this.teardown(t.entry.leaseId, why);
+        return undefined;
+      }
+      return { active: true, leaseId: t.entry.leaseId, expiresAt: t.entry.expiresAt, kind: t.entry.kind };
+    }
+    return undefined;
   }
 
   /** Users that are not plain active leases: adopted at start, or waiting for a teardown to succeed. */
