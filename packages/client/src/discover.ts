@@ -1,15 +1,11 @@
-// Finding the daemon, and starting it when none runs. The daemon is a program (`latchkey-daemon`, the bin of
-// @latchkey/daemon), never imported: $LATCHKEY_DAEMON names it, else the caller says where the one installed
-// with it lies (the CLI does), else it is looked up on PATH.
-import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants as fsConstants, mkdirSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { isLatchkeyError, LatchkeyError } from '@latchkey/core';
-import { cleanEnvironment, DAEMON_PROGRAM, socketPath, stateDir, type Env } from '@latchkey/protocol';
+// Finding the daemon, and starting it when none runs (start.ts, which loads no grpc-js), for the full client:
+// probe() and connect() over grpc-js.
+import { isLatchkeyError } from '@latchkey/core';
+import { socketPath, type Env } from '@latchkey/protocol';
 import { AgentConnection, type DaemonStatus } from './connection.js';
+import { startDaemonProcess, type InstalledDaemon } from './start.js';
 
-/** How long to wait for a daemon that was just started. */
-export const START_TIMEOUT_MS = 8000;
+export { daemonArgs, daemonEnvironment, daemonNodeFlags, findDaemon, START_TIMEOUT_MS, startDaemonProcess, type InstalledDaemon } from './start.js';
 
 export interface ConnectOptions {
   /** The environment to derive paths from (read once by the caller). Defaults to process.env. */
@@ -22,63 +18,6 @@ export interface ConnectOptions {
   daemon?: InstalledDaemon;
 }
 
-/** Answers the path of the daemon program installed beside the caller, or undefined. */
-export type InstalledDaemon = () => string | undefined;
-
-/**
- * The daemon program (a Node script, run with this Node and daemonNodeFlags()): $LATCHKEY_DAEMON, else the one
- * `installed` answers, else `latchkey-daemon` on PATH (its real path: npm links a bin to its script).
- */
-export function findDaemon(env: Env, installed?: InstalledDaemon): string {
-  if (env.LATCHKEY_DAEMON) return resolve(env.LATCHKEY_DAEMON);
-  const found = installed?.() ?? onPath(DAEMON_PROGRAM, env.PATH ?? '');
-  if (found) return found;
-  throw new LatchkeyError(
-    'unavailable',
-    `no daemon is running and the daemon program ${DAEMON_PROGRAM} was not found on PATH`,
-    `install @latchkey/daemon (it provides ${DAEMON_PROGRAM}), or set LATCHKEY_DAEMON to its path`,
-  );
-}
-
-/** The real path of the executable `name` in the first folder of `path` that has one. */
-function onPath(name: string, path: string): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    if (!isAbsolute(dir)) continue; // a relative PATH entry means the caller's folder: never trusted here
-    const file = join(dir, name);
-    try {
-      accessSync(file, fsConstants.X_OK);
-      if (statSync(file).isFile()) return realpathSync(file);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-/**
- * The Node flags the daemon runs with, for auto-start, `agent daemon start` and the service `agent daemon
- * install` writes: SIGUSR1 made inert where Node can (>= 22.14), so no signal opens the inspector.
- */
-export function daemonNodeFlags(): string[] {
-  return process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
-}
-
-/** Node's arguments to run the daemon: its flags, then the program. */
-export function daemonArgs(env: Env, installed?: InstalledDaemon): string[] {
-  return [...daemonNodeFlags(), findDaemon(env, installed)];
-}
-
-/**
- * The environment the daemon is started with: the allowlist of cleanEnvironment (so a shell's
- * NODE_OPTIONS, LD_PRELOAD or ./bin on PATH never reach it), LATCHKEY_SOCKET made absolute since the
- * daemon runs in `/`.
- */
-export function daemonEnvironment(env: Env): Record<string, string> {
-  const clean = cleanEnvironment(env);
-  if (clean.LATCHKEY_SOCKET) clean.LATCHKEY_SOCKET = resolve(clean.LATCHKEY_SOCKET);
-  return clean;
-}
-
 /** Status of the daemon on `socket`, or undefined when nothing answers there. */
 export async function probe(socket: string, timeoutMs = 1500): Promise<DaemonStatus | undefined> {
   const conn = new AgentConnection(socket);
@@ -89,82 +28,6 @@ export async function probe(socket: string, timeoutMs = 1500): Promise<DaemonSta
     throw err;
   } finally {
     conn.close();
-  }
-}
-
-/** Spawns a detached daemon; resolves with its status once it answers, or throws with its last words. */
-export async function startDaemonProcess(env: Env, installed?: InstalledDaemon): Promise<DaemonStatus> {
-  const args = daemonArgs(env, installed);
-  const socket = socketPath(env);
-  const state = stateDir(env);
-  mkdirSync(state, { recursive: true, mode: 0o700 });
-  const logFile = join(state, 'daemon.log');
-  const out = openSync(logFile, 'a', 0o600);
-  const child = spawn(process.execPath, args, {
-    detached: true,
-    stdio: ['ignore', out, out],
-    env: daemonEnvironment(env),
-    cwd: '/',
-  });
-  closeSync(out);
-  let exited: number | null | undefined;
-  child.once('exit', (code) => (exited = code));
-  child.unref();
-
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  let delay = 10;
-  while (Date.now() < deadline) {
-    const status = await probe(socket, 500);
-    if (status) return status;
-    // A daemon that lost the start race to another one exits; keep waiting for the winner while it
-    // holds the lock (it may need more than a moment on a loaded machine), else give up.
-    // One that found the keychain locked will not be replaced by another: no need to wait.
-    if (exited === 69 && lastError(logFile) === `: ${KEYCHAIN_LOCKED}`) break;
-    if (exited !== undefined && exited !== null && exited !== 0 && Date.now() > deadline - START_TIMEOUT_MS + 1500) {
-      const holder = lockHolder(state);
-      if (holder === undefined || holder === child.pid) break;
-    }
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 100);
-  }
-  const said = lastError(logFile);
-  // A locked keychain is the user's to fix, not the daemon's: say it as the daemon did, with its hint.
-  if (said === `: ${KEYCHAIN_LOCKED}`) throw new LatchkeyError('unavailable', KEYCHAIN_LOCKED, lastHint(logFile));
-  throw new LatchkeyError('unavailable', `the daemon did not start on ${socket}${said}`, `see ${logFile}`);
-}
-
-/** What the daemon says when it cannot start because the keychain is locked. */
-const KEYCHAIN_LOCKED = 'the keychain is locked';
-
-/** The last hint line the daemon wrote to its log, if any. */
-function lastHint(logFile: string): string | undefined {
-  try {
-    const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-20);
-    return lines.reverse().find((l) => l.startsWith('agent: hint: '))?.slice('agent: hint: '.length);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The pid written in the daemon's lock file when that process is alive (a daemon starting or serving). */
-function lockHolder(state: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(join(state, 'daemon.lock'), 'utf8').trim(), 10);
-    if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
-
-function lastError(logFile: string): string {
-  try {
-    const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-20);
-    const err = lines.reverse().find((l) => l.startsWith('agent: error: '));
-    return err ? `: ${err.slice('agent: error: '.length)}` : '';
-  } catch {
-    return '';
   }
 }
 

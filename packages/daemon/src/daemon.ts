@@ -35,6 +35,7 @@ import { clearStaleSocket, listenPrivately, prepareSocketDir, stillOurs } from '
 import { lockedError } from './store/keychain.js';
 import { parseStoreChoice, selectStore } from './store/select.js';
 import { SyslogCopy } from './syslog.js';
+import type { StartTrace } from './trace.js';
 
 /** How often expired secrets are swept (they are refused at read time regardless). */
 export const SWEEP_INTERVAL_MS = 2000;
@@ -50,6 +51,8 @@ export interface DaemonOptions {
   /** Mirror the daemon log to stderr. */
   foreground: boolean;
   clock?: Clock;
+  /** Told as each phase of the start is done (LATCHKEY_DEBUG's timeline). */
+  trace?: StartTrace;
 }
 
 /** A running daemon. */
@@ -104,6 +107,7 @@ function takeLock(dir: string): number {
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const { env } = options;
   const clock = options.clock ?? systemClock;
+  const trace = options.trace ?? (() => {});
   const uid = process.getuid?.() ?? 0;
   const state = stateDir(env);
   mkdirSync(state, { recursive: true, mode: 0o700 });
@@ -114,6 +118,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const sweepEvery = sweepIntervalMs(env);
 
   const lockFd = takeLock(state);
+  trace('lock taken');
   const cleanups: Array<() => void> = [() => closeSync(lockFd)];
   const cleanup = () => {
     for (const fn of cleanups.splice(0).reverse()) {
@@ -128,9 +133,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   try {
     prepareSocketDir(dirname(socket), uid);
     await clearStaleSocket(socket);
+    trace('socket path cleared');
 
     const service = env.LATCHKEY_KEYCHAIN_SERVICE || 'latchkey';
     const selected = await selectStore(parseStoreChoice(env.LATCHKEY_STORE, config.store), service);
+    trace(`store chosen (${selected.store.kind}, keychain ${selected.health})`);
     if (selected.note) log.warn(selected.note);
     // The trail's seal key and last checkpoint live in the store, where a process that can only write
     // the user's files cannot reach them; the trail is checked against them before anything is served.
@@ -165,9 +172,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       if (seal) return;
       const found = await loadSeal(selected.store, () => countRecords(state));
       checkpoint = await readCheckpoint(selected.store);
+      trace('seal key and checkpoint read');
       seal = found;
       audit.setSeal(found);
       const atStart = await audit.verify(checkpoint);
+      trace(`trail verified (${atStart.records} records)`);
       if (!atStart.ok && atStart.broken) {
         const b = atStart.broken;
         log.error(`the audit trail was tampered with while the daemon was down: ${b.file}:${b.line}: ${b.reason}`);
@@ -217,6 +226,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       if (scanKeysLoaded) return;
       scanKeysLoaded = await loadScannerKeys(selected.store);
       retired.load();
+      trace('scanner keys read');
     };
     let earlier: TrailKnowledge | undefined;
     const keychain = keychainState(selected, {
@@ -254,6 +264,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     // Temporary database users: the ledger's open entries (a daemon that died with users live) are torn
     // down in the background once the store answers, or adopted while their lease is still good.
     const ledger = new Ledger(state);
+    trace('approvals read');
     const unfinished = await ledger.open();
     const databases = new DatabaseUsers({
       ledger,
@@ -302,6 +313,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     cleanups.push(() => minter.close());
     // Loads the store's items (and schedules the minted ones), or leaves that to the watch while it is locked.
     await keychain.load();
+    trace('trail checked, secrets loaded');
     const manifests = new ManifestService({ approvals, secrets: agent, leases, audit, clock, maxBytes: config.manifestMaxBytes, projectRoot: findProjectRoot, log });
 
     const peers = new Map<string, Peer>();
@@ -436,6 +448,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     };
 
     const { server: netServer, identity } = await listenPrivately(socket, onConnection);
+    trace('listening');
 
     const checkSocket = () => {
       if (!stillOurs(socket, identity)) {

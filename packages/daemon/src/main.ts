@@ -1,15 +1,44 @@
 #!/usr/bin/env node
 // The daemon's process entry: `node main.js [--foreground]`. Reads the environment once, hardens the
 // process, starts the daemon and exits on SIGTERM/SIGINT. `agent daemon start` spawns this file.
+import { closeSync, writeSync } from 'node:fs';
 import inspector from 'node:inspector';
 import { resolve } from 'node:path';
-import { deniedError, render } from '@latchkey/core';
+import { deniedError, inputError, render } from '@latchkey/core';
+import { DAEMON_READY_FLAG, DAEMON_READY_LINE } from '@latchkey/protocol';
 import { checkNodeOptions, checkStartEnvironment, harden, startEnvironment } from './harden.js';
 import { startDaemon } from './daemon.js';
+import { startTrace } from './trace.js';
+
+/** The descriptor of `--ready-fd=N`, if given: a pipe to tell whoever started the daemon that it serves. */
+function readyFd(argv: readonly string[]): number | undefined {
+  const arg = argv.find((a) => a.startsWith(`${DAEMON_READY_FLAG}=`));
+  if (arg === undefined) return undefined;
+  const fd = Number(arg.slice(DAEMON_READY_FLAG.length + 1));
+  if (!Number.isInteger(fd) || fd < 3) throw inputError(`${DAEMON_READY_FLAG} takes a descriptor number of 3 or more, not ${JSON.stringify(arg)}`);
+  return fd;
+}
+
+/** Says on the ready pipe that the daemon serves, and closes it (a starter that went away is no failure). */
+function signalReady(fd: number): void {
+  try {
+    writeSync(fd, DAEMON_READY_LINE);
+  } catch {
+    // nobody reads it any more
+  }
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+}
 
 async function main(): Promise<number> {
   const env = { ...process.env };
   const foreground = process.argv.includes('--foreground');
+  const ready = readyFd(process.argv.slice(2));
+  const trace = startTrace(env);
+  trace('modules loaded');
   checkNodeOptions(env, process.execArgv);
   checkStartEnvironment(startEnvironment(), process.execArgv);
   // Whoever started us, the daemon must not hold the caller's folder (a repository, a mount) open; a
@@ -19,9 +48,10 @@ async function main(): Promise<number> {
   const missing = harden();
   // A SIGUSR1 that arrived before the handler was installed may already have opened the inspector.
   if (inspector.url() !== undefined) throw deniedError('the inspector is open; refusing to serve secrets', 'start the daemon without --inspect, and without SIGUSR1 sent to it');
-  const daemon = await startDaemon({ env, foreground });
+  const daemon = await startDaemon({ env, foreground, trace });
   for (const m of missing) process.stderr.write(`agent: warning: hardening not applied: ${m}\n`);
   process.stderr.write(`agent: daemon listening on ${daemon.socket} (pid ${process.pid})\n`);
+  if (ready !== undefined) signalReady(ready);
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.on(signal, () => void daemon.stop(`received ${signal}`));
   }

@@ -50,6 +50,14 @@ export const MANIFEST_NAME = 'agent.env';
 export const DAEMON_PROGRAM = 'latchkey-daemon';
 
 /**
+ * `latchkey-daemon --ready-fd=N`: once the daemon serves, it writes DAEMON_READY_LINE on descriptor N (a pipe
+ * whoever started it holds) and closes it, so a client waits for that event rather than polling the socket.
+ */
+export const DAEMON_READY_FLAG = '--ready-fd';
+/** What the daemon writes on its ready pipe once it serves. */
+export const DAEMON_READY_LINE = 'ready\n';
+
+/**
  * The project root for `cwd`: the nearest folder holding agent.env, else the Git root,
  * as a real path; undefined outside any project. An agent.env someone else could have written (in a
  * folder others can write, or owned by another uid) is refused (77), not taken as the project.

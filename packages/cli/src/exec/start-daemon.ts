@@ -1,2 +1,2 @@
-// Loaded only when no daemon answers: the full client (grpc-js) stays off the exec bundle's path.
-export { startDaemonProcess } from '@latchkey/client';
+// Loaded only when no daemon answers: the client's lean start (no grpc-js) stays off the exec bundle's path.
+export { startDaemonProcess } from '@latchkey/client/start';
