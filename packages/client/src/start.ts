@@ -1,6 +1,6 @@
 // Starting the daemon program and waiting until it serves, without grpc-js: what auto-start costs is paid by
 // the command that waits for it (`agent exec`, `agent get`), so this module loads only node:child_process, h2lite
-// and two message codecs. The daemon is a program (`latchkey-daemon`, the bin of @latchkey/daemon), never
+// and the Status codecs. The daemon is a program (`latchkey-daemon`, the bin of @latchkey/daemon), never
 // imported: $LATCHKEY_DAEMON names it, else the caller says where the one installed with it lies (the CLI
 // does), else it is looked up on PATH. The daemon says it serves through a pipe it inherits (DAEMON_READY_FLAG),
 // so no polling interval stands between its first moment of listening and the caller's call.
@@ -11,8 +11,8 @@ import type { Readable } from 'node:stream';
 import { isLatchkeyError, LatchkeyError } from '@latchkey/core/errors';
 import type { DaemonStatus } from '@latchkey/protocol';
 import { cleanEnvironment, DAEMON_PROGRAM, DAEMON_READY_FLAG, DAEMON_READY_LINE, socketPath, stateDir, type Env } from '@latchkey/protocol/lean';
-import { StatusRequest, StatusResponse } from '@latchkey/protocol/messages';
-import { DaemonNotRunning, h2liteUnary } from './h2lite.js';
+import * as rpc from '@latchkey/protocol/methods';
+import { DaemonNotRunning, h2liteCall } from './h2lite.js';
 
 /** How long to wait for a daemon that was just started. */
 export const START_TIMEOUT_MS = 8000;
@@ -77,7 +77,7 @@ export function daemonEnvironment(env: Env): Record<string, string> {
 /** The daemon's status over h2lite, or undefined when nothing answers on `socket` (yet). */
 async function statusOf(socket: string, timeoutMs: number): Promise<DaemonStatus | undefined> {
   try {
-    return StatusResponse.decode(await h2liteUnary(socket, 'Status', StatusRequest.encode({}).finish(), timeoutMs));
+    return await h2liteCall(socket, rpc.status, {}, timeoutMs);
   } catch (err) {
     if (err instanceof DaemonNotRunning || (isLatchkeyError(err) && err.kind === 'unavailable')) return undefined;
     throw err;
