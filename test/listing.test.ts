@@ -1,12 +1,13 @@
 // SECURITY 44 end to end: ListSecrets and ListLeases page under the 64 KiB message cap. Before paging,
 // `agent ls` failed at about 1,000 secrets and `agent leases` at about 900 leases ("Sent message larger
 // than max"). A real daemon holds 10,000 secrets and 10,000 leases; the built CLI lists every one.
+import { spawn } from 'node:child_process';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { AgentConnection } from '@latchkey/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawAgent, useLab, type RawAgent, type World } from '@latchkey/test-utils';
+import { CLI, cliNode, rawAgent, useLab, type RawAgent, type World } from '@latchkey/test-utils';
 
 const SECRETS = 10_000;
 const LEASES = 10_000;
@@ -62,6 +63,17 @@ describe('SECURITY 44: 10,000 secrets and 10,000 leases list in full', { timeout
     ]);
     // The figure, not a bound: a timed assertion on this shared machine would be flaky.
     console.log(`agent ls --json with ${listed.length} secrets: ${ms.toFixed(0)} ms (CLI start included)`);
+  });
+
+  it('`agent ls --json | head -c 1`: a reader that goes away after the first bytes ends the listing with 0 and nothing on stderr', async () => {
+    const child = spawn(cliNode(), ['--', CLI, 'ls', '--json'], { env: world.env, cwd: world.home, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    // Some 3 MB to write: closing the pipe at the first chunk leaves the rest to fail with EPIPE.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('44. `agent leases --json` lists all 10,000 leases once each, oldest first', async () => {

@@ -28,6 +28,7 @@ export function leanDeps(): Deps<LeanAgent> {
 
 /** Runs a command's action with the lean deps, renders its error as the oclif commands do, and exits once stdout and stderr are flushed. */
 export function runLean(action: (deps: Deps<LeanAgent>) => Promise<unknown>): void {
+  swallowEpipe();
   const deps = leanDeps();
   // An action's checks may throw before its first await: rejections, like its later errors.
   void (async () => action(deps))()
@@ -39,6 +40,13 @@ export function runLean(action: (deps: Deps<LeanAgent>) => Promise<unknown>): vo
       await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
       process.exit(code);
     });
+}
+
+/** A reader that went away (`agent ls | head -1`) ends nothing with an error, as oclif's commands have it. */
+function swallowEpipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
 }
 
 function flushed(stream: NodeJS.WritableStream): Promise<void> {
