@@ -1,17 +1,13 @@
 // Temporary keys and their leases, held in the daemon's memory only: this file composes core's lease
 // rules (LeaseTable, leaseVerdict, leaseTerm, bindTarget) with what only the daemon has: the kinds'
-// minting and teardown (issuers/kinds.ts), process liveness from /proc (proc.ts), the keyed
-// fingerprint index, audit records and the sweep timer.
+// minting and teardown (issuers/kinds.ts), the bound processes (lease-binding.ts, over /proc), the keyed
+// fingerprints leases are found by (lease-fingerprints.ts), their audit records (lease-audit.ts) and the
+// sweep timer (lease-sweep.ts).
 //
 // Expiry is judged against the injected clock whenever a lease is looked at (introspection, listing,
 // revoke) and by one shared sweep timer; the sweep also polls bound processes. When a lease ends, its
 // key is forgotten first (nothing here can answer "active" for it again), then its kind's teardown runs,
 // then the end is audited.
-//
-// Keys are never map keys: leases are indexed by a keyed fingerprint (HMAC-SHA256 under a random
-// per-daemon key) of the value, and the value itself is dropped as soon as it is returned to the caller.
-// Audit records carry the first 16 hex characters of that fingerprint, the same as `list()` shows.
-import { createHmac, randomBytes } from 'node:crypto';
 import {
   bindTarget,
   DEFAULT_LEASE_LIMITS,
@@ -28,11 +24,14 @@ import {
   type TtlPolicy,
 } from '@latchkey/core';
 import type { IssuedKey, LeaseInfo, LeaseIntrospection } from '@latchkey/protocol';
-import type { AuditEvent, AuditSink, Peer } from './audit.js';
+import type { AuditSink, Peer } from './audit.js';
 import type { Logger } from './log.js';
 import { SortedKeys, takePage, type Page, type PageRequest } from './paging.js';
-import { processAlive, processExecutable, readProcessStat } from './proc.js';
 import { DEFAULT_LEASE_KINDS, type LeaseKind, type Minted } from './issuers/kinds.js';
+import { leaseAuditEvent, type AuditedLease } from './lease-audit.js';
+import { ProcessBindings } from './lease-binding.js';
+import { KeyFingerprints, newLeaseId, shortFingerprint } from './lease-fingerprints.js';
+import { AtMostEvery, SweepTimer } from './lease-sweep.js';
 
 export type { LeaseKind, Minted, MintInput } from './issuers/kinds.js';
 
@@ -83,12 +82,8 @@ export interface IssueRequest {
   signerUse?: SignerUse;
 }
 
-interface Lease extends LeaseTerms {
-  boundExe: string;
-  fingerprint: string;
+interface Lease extends LeaseTerms, AuditedLease {
   peer: Peer | undefined;
-  /** The stored secret the value was made from, and the parameter that named it (audit only). */
-  secret: { param: string; name: string } | undefined;
   minted: Minted;
 }
 
@@ -110,7 +105,7 @@ export function compareLeaseCursors(a: LeaseCursor, b: LeaseCursor): number {
 
 /** Holds temporary keys in memory and ends their leases. */
 export class LeaseManager {
-  private readonly macKey = randomBytes(32);
+  private readonly fingerprints = new KeyFingerprints();
   private readonly table = new LeaseTable<Lease>();
   private readonly order = new SortedKeys<LeaseCursor>(
     () => this.table.keysVersion,
@@ -119,16 +114,19 @@ export class LeaseManager {
   );
   private readonly kinds: Readonly<Record<string, LeaseKind>>;
   private readonly limits: LeaseLimits;
-  private readonly pollMs: number;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly processes: ProcessBindings;
+  private readonly timer: SweepTimer;
+  /** At a cap, at most one sweep per poll period (SECURITY 43). */
+  private readonly capSweeps: AtMostEvery;
   private closed = false;
-  private lastCapSweep = Number.NEGATIVE_INFINITY;
-  private readonly alive = (pid: number, binding: string | undefined): boolean => this.probe(pid, binding);
 
   constructor(private readonly deps: LeaseManagerDeps) {
-    this.pollMs = deps.pollMs ?? 250;
+    const pollMs = deps.pollMs ?? 250;
     this.kinds = deps.kinds ?? DEFAULT_LEASE_KINDS;
     this.limits = deps.limits ?? DEFAULT_LEASE_LIMITS;
+    this.processes = new ProcessBindings(deps.log, deps.isAlive);
+    this.timer = new SweepTimer(() => this.sweep(), pollMs, deps.log);
+    this.capSweeps = new AtMostEvery(pollMs, deps.clock);
   }
 
   /** The names of the kinds served. */
@@ -150,28 +148,14 @@ export class LeaseManager {
 
     const boundPid = bindTarget(req.bindPid, peer?.pid);
     await this.checkLimits(boundPid);
-    let binding: string | undefined;
-    let boundExe = '';
-    // A process already holding leases was checked when it got them and is watched by the sweep:
-    // reuse what was read then instead of reading /proc again on every issue.
-    const sibling = boundPid > 0 ? this.table.boundTo(boundPid)[0] : undefined;
-    if (sibling) {
-      binding = sibling.binding;
-      boundExe = sibling.boundExe;
-    } else if (boundPid > 0) {
-      binding = this.deps.isAlive ? undefined : readProcessStat(boundPid)?.startTime;
-      if (!this.probe(boundPid, binding)) {
-        throw inputError(`process ${boundPid} is not running: a lease cannot be bound to it`, 'bind the lease to a running process, or to none');
-      }
-      boundExe = (peer?.pid === boundPid ? peer.exe : undefined) ?? processExecutable(boundPid) ?? '';
-    }
+    const { binding, boundExe } = this.processes.bind(boundPid, peer, boundPid > 0 ? this.table.boundTo(boundPid)[0] : undefined);
 
     const secretName = kind.secretParam !== undefined ? params[kind.secretParam] : undefined;
     const secret = secretName !== undefined ? { param: kind.secretParam as string, name: secretName } : undefined;
     const secretValue = secretName !== undefined ? await this.deps.readSigner(secretName, peer, req.signerUse ?? { cwd: '' }) : undefined;
     if (this.closed) throw unavailableError('the lease manager is closed', 'start the daemon again');
 
-    const leaseId = this.newLeaseId();
+    const leaseId = newLeaseId((id) => this.table.has(id));
     const issuedAt = this.deps.clock();
     const { expiresAt } = leaseTerm(ttlSeconds, issuedAt, this.deps.ttl);
     const use = req.signerUse ?? { cwd: '' };
@@ -179,7 +163,7 @@ export class LeaseManager {
     let mac: string;
     for (let attempt = 0; ; attempt++) {
       minted = await kind.mint({ params, ttlSeconds, leaseId, issuedAt, secret: secretValue, expiresAt, boundPid, binding, peer, cwd: use.cwd, fields: use.fields });
-      mac = this.mac(minted.value);
+      mac = this.fingerprints.of(minted.value);
       const clash = this.table.withKey(mac);
       if (!clash || !this.checkLive(clash)) break;
       await this.teardown(kind, minted, 'abandoned', leaseId);
@@ -197,7 +181,7 @@ export class LeaseManager {
       boundExe,
       binding,
       key: mac,
-      fingerprint: mac.slice(0, 16),
+      fingerprint: shortFingerprint(mac),
       peer,
       secret,
       minted,
@@ -214,7 +198,7 @@ export class LeaseManager {
     this.add(lease);
     try {
       await this.deps.audit.write({
-        ...this.auditOf(lease, 'issued', peer),
+        ...leaseAuditEvent(lease, 'issued', peer),
         ttlSeconds,
         expiresAt: new Date(expiresAt).toISOString(),
       });
@@ -246,7 +230,7 @@ export class LeaseManager {
    */
   introspect(value: string): LeaseIntrospection {
     if (typeof value !== 'string' || value === '') return { ...INACTIVE };
-    const lease = this.table.withKey(this.mac(value));
+    const lease = this.table.withKey(this.fingerprints.of(value));
     if (!lease || !this.checkLive(lease)) return { ...INACTIVE };
     return { active: true, leaseId: lease.leaseId, expiresAt: lease.expiresAt, kind: lease.kind };
   }
@@ -298,16 +282,11 @@ export class LeaseManager {
 
   /**
    * Refuses a new lease past the caps (RESOURCE_EXHAUSTED). At a cap, leases that ended but were not
-   * swept yet are swept first, so only leases really active count; but once per `pollMs` at most: a
-   * sweep walks every lease, and a client hammering at the cap must not buy one with every refusal.
+   * swept yet are swept first, so only leases really active count; but once per `pollMs` at most.
    */
   private async checkLimits(boundPid: number): Promise<void> {
     if (this.table.capReached(boundPid, this.limits) === undefined) return;
-    const now = this.deps.clock();
-    if (now - this.lastCapSweep >= this.pollMs) {
-      this.lastCapSweep = now;
-      await this.sweep();
-    }
+    if (this.capSweeps.take()) await this.sweep();
     this.table.assertRoom(boundPid, this.limits);
   }
 
@@ -317,7 +296,7 @@ export class LeaseManager {
    */
   async sweep(): Promise<void> {
     // Overlapping sweeps are harmless: a lease is forgotten synchronously, so only one pass ends it.
-    const due = this.table.due(this.deps.clock(), this.alive);
+    const due = this.table.due(this.deps.clock(), this.processes.alive);
     await Promise.all(due.map(({ lease, verdict }) => this.end(lease, verdict.end, undefined, verdict.reason)));
   }
 
@@ -332,50 +311,30 @@ export class LeaseManager {
    */
   async close(): Promise<void> {
     this.closed = true;
-    this.stopTimer();
+    this.timer.stop();
     await Promise.all(this.table.all().map((l) => this.end(l, 'ended', undefined, 'daemon stopped')));
   }
 
   // --- internals ---
 
-  private probe(pid: number, binding: string | undefined): boolean {
-    try {
-      return this.deps.isAlive ? this.deps.isAlive(pid) : processAlive(pid, binding);
-    } catch (err) {
-      this.deps.log.warn(`liveness check of process ${pid} failed: ${(err as Error).message}`);
-      return true; // a failing probe does not end a lease; its TTL still does
-    }
-  }
-
   /** Whether a lease is still good now; ends it (in the background) when it is not. */
   private checkLive(lease: Lease): boolean {
-    const verdict = leaseVerdict(lease, this.deps.clock(), this.alive);
+    const verdict = leaseVerdict(lease, this.deps.clock(), this.processes.alive);
     if (!verdict) return true;
     this.endInBackground(lease, verdict);
     return false;
   }
 
-  private mac(value: string): string {
-    return createHmac('sha256', this.macKey).update(value, 'utf8').digest('hex');
-  }
-
-  private newLeaseId(): string {
-    for (;;) {
-      const id = `lease_${randomBytes(16).toString('base64url')}`;
-      if (!this.table.has(id)) return id;
-    }
-  }
-
   private add(lease: Lease): void {
     this.table.add(lease);
-    this.startTimer();
+    if (!this.closed) this.timer.start();
   }
 
   /** Forgets a lease; true when it was still held (so exactly one caller ends it). */
   private forget(lease: Lease): boolean {
     if (!this.table.remove(lease)) return false;
     this.deps.keyWatch?.ended(lease.leaseId);
-    if (this.table.size === 0) this.stopTimer();
+    if (this.table.size === 0) this.timer.stop();
     return true;
   }
 
@@ -396,7 +355,7 @@ export class LeaseManager {
     if (!this.forget(lease)) return;
     const kind = Object.hasOwn(this.kinds, lease.kind) ? this.kinds[lease.kind] : undefined;
     const tornDown = await this.teardown(kind, lease.minted, outcome, lease.leaseId);
-    const event = this.auditOf(lease, outcome, peer ?? lease.peer);
+    const event = leaseAuditEvent(lease, outcome, peer ?? lease.peer);
     if (reason) event.reason = reason;
     if (!tornDown) event.teardown = 'failed';
     try {
@@ -408,39 +367,5 @@ export class LeaseManager {
 
   private endInBackground(lease: Lease, verdict: LeaseVerdict): void {
     void this.end(lease, verdict.end, undefined, verdict.reason);
-  }
-
-  /**
-   * The audit record of a lease event. `peer` is who asked: the issuer for `issued`, the revoker for
-   * `revoked`, and the issuer (whose lease it was) for `expired` and `ended`.
-   */
-  private auditOf(lease: Lease, outcome: 'issued' | LeaseEnd, peer: Peer | undefined): AuditEvent {
-    const event: AuditEvent = {
-      event: 'lease',
-      outcome,
-      leaseId: lease.leaseId,
-      kind: lease.kind,
-      fingerprint: lease.fingerprint,
-    };
-    if (lease.secret !== undefined) event[lease.secret.param] = lease.secret.name;
-    if (lease.boundPid > 0) {
-      event.boundPid = lease.boundPid;
-      if (lease.boundExe) event.boundExe = lease.boundExe;
-    }
-    if (peer) event.peer = peer;
-    return event;
-  }
-
-  private startTimer(): void {
-    if (this.timer || this.closed) return;
-    this.timer = setInterval(() => {
-      this.sweep().catch((err: unknown) => this.deps.log.error(`lease sweep failed: ${(err as Error).message}`));
-    }, this.pollMs);
-    this.timer.unref();
-  }
-
-  private stopTimer(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
   }
 }
