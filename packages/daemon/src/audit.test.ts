@@ -59,6 +59,15 @@ describe('the hash-chained audit log', () => {
     expect(trail(dir)).toMatchObject({ ok: true, records: 80 });
   });
 
+  it('keeps rotations made within one millisecond in the order they were made', async () => {
+    const dir = fresh();
+    const log = new AuditLog(dir, () => 0, { maxBytes: 300 });
+    for (let i = 0; i < 40; i++) await log.write({ event: 'get', outcome: 'ok', secret: `c${i}` });
+    await log.close();
+    expect(readdirSync(dir).filter((n) => /^audit-19700101T000000000Z-1\d\.jsonl$/.test(n)).length).toBeGreaterThan(0);
+    expect(trail(dir)).toMatchObject({ ok: true, records: 40 });
+  });
+
   it.each([
     ['an edit', (lines: string[]) => (lines[3] = (lines[3] as string).replace('"ok"', '"denied"'))],
     ['a deletion', (lines: string[]) => lines.splice(4, 1)],

@@ -7,14 +7,28 @@ import { checkSeals, hashAfter, lineHash, verifyChain, type ChainReport } from '
 /** The current log and the anchor inside a state folder. */
 export const AUDIT_FILE = 'audit.jsonl';
 export const AUDIT_ANCHOR_FILE = 'audit.anchor';
-/** Rotated logs, named so that a lexical sort is chronological. */
+/**
+ * Rotated logs: the time of the rotation, then, for a later rotation in the same millisecond, `-1`, `-2`,
+ * and so on (which a plain lexical sort would put before the first one, and `-10` before `-2`).
+ */
 export const ROTATED_PATTERN = /^audit-\d{8}T\d{9}Z(-\d+)?\.jsonl$/;
+
+/** Rotated file names in the order they were written: by time, then by their same-millisecond number. */
+function rotationOrder(a: string, b: string): number {
+  const key = (n: string): [string, number] => {
+    const m = /^(audit-\d{8}T\d{9}Z)(?:-(\d+))?\.jsonl$/.exec(n) as RegExpExecArray;
+    return [m[1] as string, m[2] === undefined ? 0 : Number(m[2])];
+  };
+  const [ta, na] = key(a);
+  const [tb, nb] = key(b);
+  return ta < tb ? -1 : ta > tb ? 1 : na - nb;
+}
 
 /** The trail's files, oldest first (rotated ones, then the current one if present). */
 export function auditFiles(dir: string): string[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => ROTATED_PATTERN.test(n)).sort();
+    names = readdirSync(dir).filter((n) => ROTATED_PATTERN.test(n)).sort(rotationOrder);
   } catch {
     return [];
   }
