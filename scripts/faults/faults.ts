@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import type { AgentConnection as Connection } from '../../packages/client/src/index.js';
 import { startKeyring, type Keyring } from '../../packages/test-utils/src/keyring.js';
 import { alive, keychainLookup, makeWorld, spawnDaemon, waitForSocket, type DaemonProcess, type World } from '../../packages/test-utils/src/agent.js';
+import { seeded } from '../../packages/test-utils/src/seeded.js';
 
 type ClientModule = typeof import('../../packages/client/src/index.js');
 let client: ClientModule;
@@ -61,18 +62,6 @@ function printTable(name: string, f: Record<string, number | string | boolean>):
   process.stdout.write(`\n${name}\n`);
   const width = Math.max(...Object.keys(f).map((k) => k.length));
   for (const [k, v] of Object.entries(f)) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
-}
-
-/** A small deterministic PRNG (mulberry32), so a run can be repeated with --seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The whole records of every trail file in `stateDir`; a torn or unparsable line is counted, not returned. */

@@ -1,25 +1,16 @@
-import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testdir } from '@latchkey/test-utils/testdir';
 import { verifyChain } from '@latchkey/core';
 import { AuditLog, auditFiles, readOrCreateAnchor } from './audit.js';
 
-const dirs: string[] = [];
-const fresh = () => {
-  const d = mkdtempSync(join(tmpdir(), 'lk-audit-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 const trail = (dir: string) => verifyChain(readOrCreateAnchor(dir), auditFiles(dir).map((f) => ({ name: basename(f), text: readFileSync(f, 'utf8') })));
 
 describe('the hash-chained audit log', () => {
   it('with a seal key that comes later, refuses every write (writing nothing) until the key is set, then seals each record; the copy gets each line once it is whole', async () => {
-    const dir = fresh();
+    const dir = testdir();
     const copied: string[] = [];
     const log = new AuditLog(dir, Date.now, { sealLater: () => new Error('the keychain is locked'), copy: (lines) => copied.push(...lines) });
     expect(log.open).toBe(false);
@@ -37,7 +28,7 @@ describe('the hash-chained audit log', () => {
   });
 
   it('chains records in order, from the anchor, across concurrent writes', async () => {
-    const dir = fresh();
+    const dir = testdir();
     const log = new AuditLog(dir);
     await Promise.all(Array.from({ length: 200 }, (_, i) => log.write({ event: 'get', outcome: 'ok', secret: `s${i}` })));
     await log.close();
@@ -48,7 +39,7 @@ describe('the hash-chained audit log', () => {
   });
 
   it('continues the chain after a restart and across rotated files', async () => {
-    const dir = fresh();
+    const dir = testdir();
     let log = new AuditLog(dir, Date.now, { maxBytes: 2000 });
     for (let i = 0; i < 40; i++) await log.write({ event: 'get', outcome: 'ok', secret: `a${i}` });
     await log.close();
@@ -60,7 +51,7 @@ describe('the hash-chained audit log', () => {
   });
 
   it('keeps rotations made within one millisecond in the order they were made', async () => {
-    const dir = fresh();
+    const dir = testdir();
     const log = new AuditLog(dir, () => 0, { maxBytes: 300 });
     for (let i = 0; i < 40; i++) await log.write({ event: 'get', outcome: 'ok', secret: `c${i}` });
     await log.close();
@@ -73,7 +64,7 @@ describe('the hash-chained audit log', () => {
     ['a deletion', (lines: string[]) => lines.splice(4, 1)],
     ['a reordering', (lines: string[]) => ([lines[2], lines[5]] = [lines[5] as string, lines[2] as string])],
   ])('names the first broken record after %s', async (_what, tamper) => {
-    const dir = fresh();
+    const dir = testdir();
     const log = new AuditLog(dir);
     for (let i = 0; i < 10; i++) await log.write({ event: 'get', outcome: 'ok', secret: `s${i}` });
     await log.close();
@@ -89,7 +80,7 @@ describe('the hash-chained audit log', () => {
   });
 
   it('fails closed when the file cannot be written', async () => {
-    const dir = fresh();
+    const dir = testdir();
     writeFileSync(join(dir, 'target'), '');
     const { symlinkSync } = await import('node:fs');
     symlinkSync('/dev/full', join(dir, 'audit.jsonl'));
@@ -100,7 +91,7 @@ describe('the hash-chained audit log', () => {
 
 describe('the trail under faults', () => {
   it('removes a torn last record left by a crash when it opens the file, and records the repair in the chain', async () => {
-    const dir = fresh();
+    const dir = testdir();
     let log = new AuditLog(dir);
     for (let i = 0; i < 3; i++) await log.write({ event: 'get', outcome: 'ok', secret: `s${i}` });
     await log.close();
@@ -122,7 +113,7 @@ describe('the trail under faults', () => {
   });
 
   it('tells a torn last line apart from a torn line in the middle (an edit)', async () => {
-    const dir = fresh();
+    const dir = testdir();
     const log = new AuditLog(dir);
     for (let i = 0; i < 3; i++) await log.write({ event: 'get', outcome: 'ok', secret: `s${i}` });
     await log.close();
@@ -139,7 +130,7 @@ describe('the trail under faults', () => {
     ['truncated', (file: string) => writeFileSync(file, '')],
   ] as const) {
     it(`notices the trail ${what} under it and says so in the file it then writes at the path`, async () => {
-      const dir = fresh();
+      const dir = testdir();
       const log = new AuditLog(dir);
       await log.write({ event: 'get', outcome: 'ok', secret: 'before' });
       const file = join(dir, 'audit.jsonl');

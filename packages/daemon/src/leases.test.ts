@@ -2,6 +2,7 @@ import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { inputError, isLatchkeyError, notFoundError, type LatchkeyError, type TtlPolicy } from '@latchkey/core';
+import { expectLatchkeyError } from '@latchkey/test-utils/errors';
 import { MemoryAudit, type Peer } from './audit.js';
 import { memoryLogger } from './log.js';
 import { LeaseManager, type LeaseKind, type LeaseManagerDeps } from './leases.js';
@@ -33,16 +34,6 @@ function manager(over: Partial<LeaseManagerDeps> = {}): LeaseManager {
   });
   managers.push(m);
   return m;
-}
-
-async function errorOf(p: Promise<unknown>): Promise<LatchkeyError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isLatchkeyError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected an error');
 }
 
 const leaseEvents = () => audit.events.filter((e) => e.event === 'lease');
@@ -88,11 +79,10 @@ describe('issue', () => {
 
   it('refuses a ttl over the maximum, and negative or fractional ttls', async () => {
     const m = manager();
-    const err = await errorOf(m.issue({ kind: 'random', ttlSeconds: TTL.maxSeconds + 1, params: {} }));
-    expect(err.kind).toBe('input');
+    const err = await expectLatchkeyError(() => m.issue({ kind: 'random', ttlSeconds: TTL.maxSeconds + 1, params: {} }), 'input');
     expect(err.message).toContain('over the maximum');
-    expect((await errorOf(m.issue({ kind: 'random', ttlSeconds: -5, params: {} }))).kind).toBe('input');
-    expect((await errorOf(m.issue({ kind: 'random', ttlSeconds: 1.5, params: {} }))).kind).toBe('input');
+    await expectLatchkeyError(() => m.issue({ kind: 'random', ttlSeconds: -5, params: {} }), 'input');
+    await expectLatchkeyError(() => m.issue({ kind: 'random', ttlSeconds: 1.5, params: {} }), 'input');
     const ok = await m.issue({ kind: 'random', ttlSeconds: TTL.maxSeconds, params: {} });
     expect(ok.expiresAt).toBe(T0 + TTL.maxSeconds * 1000);
     expect(leaseEvents().filter((e) => e.outcome === 'issued')).toHaveLength(1);
@@ -101,13 +91,12 @@ describe('issue', () => {
   it('refuses an unknown kind and unknown or bad parameters, before reading any signer', async () => {
     const readSigner = vi.fn(async () => SIGNER_VALUE);
     const m = manager({ readSigner });
-    const err = await errorOf(m.issue({ kind: 'rsa', ttlSeconds: 60, params: {} }));
-    expect(err.kind).toBe('input');
+    const err = await expectLatchkeyError(() => m.issue({ kind: 'rsa', ttlSeconds: 60, params: {} }), 'input');
     expect(err.message).toContain('"rsa"');
-    expect((await errorOf(m.issue({ kind: 'random', ttlSeconds: 60, params: { bytes: '0' } }))).kind).toBe('input');
-    expect((await errorOf(m.issue({ kind: 'random', ttlSeconds: 60, params: { signer: 'x' } }))).kind).toBe('input');
-    expect((await errorOf(m.issue({ kind: 'jwt', ttlSeconds: 60, params: {} }))).kind).toBe('input');
-    expect((await errorOf(m.issue({ kind: 'jwt', ttlSeconds: 60, params: { signer: 'dev-signer', 'claim.exp': '1' } }))).kind).toBe('input');
+    await expectLatchkeyError(() => m.issue({ kind: 'random', ttlSeconds: 60, params: { bytes: '0' } }), 'input');
+    await expectLatchkeyError(() => m.issue({ kind: 'random', ttlSeconds: 60, params: { signer: 'x' } }), 'input');
+    await expectLatchkeyError(() => m.issue({ kind: 'jwt', ttlSeconds: 60, params: {} }), 'input');
+    await expectLatchkeyError(() => m.issue({ kind: 'jwt', ttlSeconds: 60, params: { signer: 'dev-signer', 'claim.exp': '1' } }), 'input');
     expect(readSigner).not.toHaveBeenCalled();
     expect(m.list()).toEqual([]);
     expect(leaseEvents()).toEqual([]);
@@ -115,16 +104,14 @@ describe('issue', () => {
 
   it('passes the signer read error through (unknown signer)', async () => {
     const m = manager();
-    const err = await errorOf(m.issue({ kind: 'jwt', ttlSeconds: 60, params: { signer: 'missing' } }));
-    expect(err.kind).toBe('notFound');
+    const err = await expectLatchkeyError(() => m.issue({ kind: 'jwt', ttlSeconds: 60, params: { signer: 'missing' } }), 'notFound');
     expect(m.list()).toEqual([]);
   });
 
   it('does not serve a key when the audit record cannot be written', async () => {
     const m = manager();
     audit.failing = true;
-    const err = await errorOf(m.issue({ kind: 'random', ttlSeconds: 60, params: {} }));
-    expect(err.kind).toBe('unavailable');
+    const err = await expectLatchkeyError(() => m.issue({ kind: 'random', ttlSeconds: 60, params: {} }), 'unavailable');
     expect(m.list()).toEqual([]);
     expect(m.size).toBe(0);
   });
@@ -295,8 +282,7 @@ describe('leases bound to a process', () => {
 
   it('refuses to bind to a process that is not running', async () => {
     const m = manager();
-    const err = await errorOf(m.issue({ kind: 'random', ttlSeconds: 60, params: {}, bindPid: 999_999 }));
-    expect(err.kind).toBe('input');
+    const err = await expectLatchkeyError(() => m.issue({ kind: 'random', ttlSeconds: 60, params: {}, bindPid: 999_999 }), 'input');
     expect(m.size).toBe(0);
   });
 
@@ -390,7 +376,7 @@ describe('audit and listing', () => {
     await m.close();
     expect(m.introspect(key.value).active).toBe(false);
     expect(leaseEvents().at(-1)).toMatchObject({ outcome: 'ended', reason: 'daemon stopped' });
-    expect((await errorOf(m.issue({ kind: 'random', ttlSeconds: 60, params: {} }))).kind).toBe('unavailable');
+    await expectLatchkeyError(() => m.issue({ kind: 'random', ttlSeconds: 60, params: {} }), 'unavailable');
   });
 });
 
@@ -401,8 +387,7 @@ describe('lease caps (SECURITY 43)', () => {
     const m = manager({ limits: { total: 3, perProcess: 3 } });
     const keys = [];
     for (let i = 0; i < 3; i++) keys.push(await m.issue({ ...random, bindPid: -1 }));
-    const err = await errorOf(m.issue({ ...random, bindPid: -1 }));
-    expect(err.kind).toBe('exhausted');
+    const err = await expectLatchkeyError(() => m.issue({ ...random, bindPid: -1 }), 'exhausted');
     expect(err.exitCode).toBe(69);
     expect(err.message).toContain('too many temporary keys are active (3, the most is 3)');
     expect(err.hint).toContain('maxLeases');
@@ -423,8 +408,7 @@ describe('lease caps (SECURITY 43)', () => {
     const m = manager({ limits: { total: 100, perProcess: 2 } });
     await m.issue({ ...random, bindPid: PEER.pid });
     await m.issue({ ...random, bindPid: PEER.pid });
-    const err = await errorOf(m.issue({ ...random, bindPid: PEER.pid }));
-    expect(err.kind).toBe('exhausted');
+    const err = await expectLatchkeyError(() => m.issue({ ...random, bindPid: PEER.pid }), 'exhausted');
     expect(err.message).toContain(`process ${PEER.pid} holds too many temporary keys`);
     await expect(m.issue({ ...random, bindPid: 5151 })).resolves.toHaveProperty('leaseId');
   });
@@ -445,11 +429,11 @@ describe('lease caps (SECURITY 43)', () => {
     const m = manager({ limits: { total: 2, perProcess: 2 }, isAlive: (pid) => (probes++, alive.has(pid)) });
     await m.issue({ ...random, ttlSeconds: 3600, bindPid: PEER.pid });
     await m.issue({ ...random, ttlSeconds: 3600, bindPid: PEER.pid });
-    for (let i = 0; i < 100; i++) await errorOf(m.issue({ ...random, bindPid: -1 }));
+    for (let i = 0; i < 100; i++) await expectLatchkeyError(() => m.issue({ ...random, bindPid: -1 }), 'exhausted');
     expect(probes).toBeLessThanOrEqual(2); // the first refusal's sweep (and the first issue's check)
     now += 60_000; // one poll period later (pollMs is 60 s in these tests), the next refusal sweeps again
     const before = probes;
-    await errorOf(m.issue({ ...random, bindPid: -1 }));
+    await expectLatchkeyError(() => m.issue({ ...random, bindPid: -1 }), 'exhausted');
     expect(probes).toBe(before + 1);
   });
 });
@@ -507,7 +491,7 @@ describe('a kind with a teardown (a lease-end hook)', () => {
     const { kind, ends } = recordingKind();
     const m = manager({ kinds: { db: kind } });
     audit.failing = true;
-    expect((await errorOf(m.issue({ kind: 'db', ttlSeconds: 60, params: {} }))).kind).toBe('unavailable');
+    await expectLatchkeyError(() => m.issue({ kind: 'db', ttlSeconds: 60, params: {} }), 'unavailable');
     expect(ends.map((e) => e.how)).toEqual(['abandoned']);
   });
 
@@ -524,8 +508,8 @@ describe('a kind with a teardown (a lease-end hook)', () => {
   it('checks the parameters before minting, and names the kinds served when a kind is unknown', async () => {
     const { kind, ends } = recordingKind();
     const m = manager({ kinds: { db: kind } });
-    expect((await errorOf(m.issue({ kind: 'db', ttlSeconds: 60, params: { bad: '1' } }))).message).toBe('bad parameter');
-    const err = await errorOf(m.issue({ kind: 'random', ttlSeconds: 60, params: {} }));
+    expect((await expectLatchkeyError(() => m.issue({ kind: 'db', ttlSeconds: 60, params: { bad: '1' } }), 'input')).message).toBe('bad parameter');
+    const err = await expectLatchkeyError(() => m.issue({ kind: 'random', ttlSeconds: 60, params: {} }), 'input');
     expect(err.hint).toBe('use db');
     expect(ends).toEqual([]);
     expect(m.size).toBe(0);

@@ -1,18 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testdir } from '@latchkey/test-utils/testdir';
 import { Ledger, LEDGER_FILE, readOpenEntries, type LedgerEntry } from './ledger.js';
 
-const dirs: string[] = [];
-const folder = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'lk-ledger-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 const entry = (id: string): LedgerEntry => ({
   leaseId: id,
@@ -29,7 +20,7 @@ const entry = (id: string): LedgerEntry => ({
 
 describe('the database user ledger', () => {
   it('returns the entries begun and not done, across a reopen, and compacts the file to them', async () => {
-    const dir = folder();
+    const dir = testdir();
     const a = new Ledger(dir);
     expect(await a.open()).toEqual([]);
     await a.begin(entry('a'));
@@ -46,7 +37,7 @@ describe('the database user ledger', () => {
   });
 
   it('ignores a torn last line and lines that are not its own', () => {
-    const dir = folder();
+    const dir = testdir();
     const file = join(dir, LEDGER_FILE);
     const whole = JSON.stringify({ op: 'begin', ...entry('a') });
     writeFileSync(file, `${whole}\nnot json\n{"op":"begin","leaseId":"x"}\n${JSON.stringify({ op: 'begin', ...entry('b') }).slice(0, 30)}`);
@@ -54,7 +45,7 @@ describe('the database user ledger', () => {
   });
 
   it('holds no secret value: only what finds the user again', async () => {
-    const dir = folder();
+    const dir = testdir();
     const l = new Ledger(dir);
     await l.open();
     await l.begin(entry('a'));

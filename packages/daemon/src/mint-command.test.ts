@@ -1,19 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testdir } from '@latchkey/test-utils/testdir';
 import { MintFailure, runMintCommand, STDERR_KEPT_BYTES } from './mint-command.js';
 import { processAlive } from './proc.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'lk-mint-'));
-  dirs.push(d);
-  return d;
-}
 const env = { PATH: '/usr/bin:/bin' };
 const noRedact = (t: string) => t;
 
@@ -33,13 +24,13 @@ async function allEnd(pids: number[], withinMs = 5000): Promise<boolean> {
 
 describe('runMintCommand', () => {
   it('runs in the given folder with the given environment, and returns stdout minus one newline', async () => {
-    const cwd = tempDir();
+    const cwd = testdir();
     const out = await runMintCommand('printf "%s:%s\\n" "$PWD" "${ONLY_HERE:-unset}"', { env: { ...env, ONLY_HERE: 'yes' }, cwd, redact: noRedact });
     expect(out.value).toBe(`${cwd}:yes`);
   });
 
   it('SECURITY 39: a child holding stdout and a setsid grandchild end when the command ends', async () => {
-    const cwd = tempDir();
+    const cwd = testdir();
     const pids = join(cwd, 'pids');
     // The background sleep keeps stdout open; the setsid one leaves the process group and session.
     const cmd = `sleep 300 & echo $! >> ${pids}; setsid sh -c 'echo $$ >> ${pids}; exec sleep 300' >/dev/null 2>&1 < /dev/null & ` +
@@ -54,7 +45,7 @@ describe('runMintCommand', () => {
   });
 
   it('SECURITY 39: at the timeout the whole group gets SIGTERM, then SIGKILL if it ignores it', async () => {
-    const cwd = tempDir();
+    const cwd = testdir();
     const pids = join(cwd, 'pids');
     const cmd = `sh -c 'trap "" TERM; echo $$ >> ${pids}; while :; do sleep 0.1; done' & setsid sh -c 'echo $$ >> ${pids}; exec sleep 300' & wait`;
     const err = await runMintCommand(cmd, { env, cwd, timeoutMs: 700, redact: noRedact }).catch((e: unknown) => e);
@@ -67,7 +58,7 @@ describe('runMintCommand', () => {
   });
 
   it('keeps the last 4 KiB of stderr, redacted before it is cut', async () => {
-    const cwd = tempDir();
+    const cwd = testdir();
     const secret = 'value-of-other-secret';
     const cmd = `head -c 10000 /dev/zero | tr '\\0' x >&2; echo " leaked ${secret} here" >&2; exit 3`;
     const err = (await runMintCommand(cmd, { env, cwd, redact: (t) => t.split(secret).join('[redacted]') }).catch((e: unknown) => e)) as MintFailure;

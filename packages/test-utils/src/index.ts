@@ -9,3 +9,4 @@ export * from './grpc.js';
 export * from './terminal.js';
 export * from './databases.js';
 export * from './vitest.js';
+export * from './seeded.js';

@@ -1,20 +1,11 @@
-import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testdir } from '@latchkey/test-utils/testdir';
 import { lineHash } from '@latchkey/core';
 import { auditFiles, matches, normalizeRecord, parseSince, readAnchor, readTrail, TrailFollower, verifyTrail } from './audit-trail.js';
 
 const ANCHOR = 'a'.repeat(64);
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'lk-trail-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 /** Chained lines as the daemon writes them, from `prev`. */
 function chain(records: Array<Record<string, unknown>>, prev = ANCHOR): { lines: string[]; last: string } {
@@ -63,13 +54,13 @@ describe('parseSince and matches', () => {
 
 describe('verifyTrail (read-only)', () => {
   it('is an empty intact trail with no anchor and no file, and creates nothing', () => {
-    const dir = tempDir();
+    const dir = testdir();
     expect(verifyTrail(dir)).toMatchObject({ ok: true, records: 0 });
     expect(readAnchor(dir)).toBeUndefined();
     expect(auditFiles(dir)).toEqual([]);
   });
   it('breaks at the first record when records have no anchor', () => {
-    const dir = tempDir();
+    const dir = testdir();
     writeFileSync(join(dir, 'audit.jsonl'), `${chain([{ event: 'get' }]).lines.join('\n')}\n`);
     const r = verifyTrail(dir);
     expect(r.ok).toBe(false);
@@ -77,7 +68,7 @@ describe('verifyTrail (read-only)', () => {
     expect(r.broken?.reason).toMatch(/anchor/);
   });
   it('follows the chain across a rotated file, oldest first, and names the file of a break', () => {
-    const dir = tempDir();
+    const dir = testdir();
     writeFileSync(join(dir, 'audit.anchor'), `${ANCHOR}\n`);
     const first = chain([{ event: 'a' }, { event: 'b' }]);
     const second = chain([{ event: 'c' }, { event: 'd' }], first.last);
@@ -92,7 +83,7 @@ describe('verifyTrail (read-only)', () => {
     expect(verifyTrail(dir).broken).toMatchObject({ file: join(dir, 'audit.jsonl'), line: 1 });
   });
   it('skips a last line still being written when reading records', () => {
-    const dir = tempDir();
+    const dir = testdir();
     const { lines } = chain([{ event: 'a' }, { event: 'b' }]);
     writeFileSync(join(dir, 'audit.jsonl'), `${lines[0]}\n${lines[1]?.slice(0, 10)}`);
     const t = readTrail(dir);
@@ -103,7 +94,7 @@ describe('verifyTrail (read-only)', () => {
 
 describe('TrailFollower', () => {
   it('returns only complete new lines, and keeps reading across a rotation', () => {
-    const dir = tempDir();
+    const dir = testdir();
     const file = join(dir, 'audit.jsonl');
     const f = new TrailFollower(dir, true);
     expect(f.poll()).toEqual([]); // no file yet
@@ -120,7 +111,7 @@ describe('TrailFollower', () => {
     f.close();
   });
   it('from the end, starts after the last complete line', () => {
-    const dir = tempDir();
+    const dir = testdir();
     const file = join(dir, 'audit.jsonl');
     writeFileSync(file, 'old\nhal');
     const f = new TrailFollower(dir, true);

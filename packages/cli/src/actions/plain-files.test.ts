@@ -1,29 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { testdir } from '@latchkey/test-utils/testdir';
 import { findLeaks, isText, MAX_FILE_BYTES, patterns } from './plain-files.js';
 
-const dirs: string[] = [];
-/** A temp folder holding `files` (path -> content). */
-function tree(files: Record<string, string | Buffer>): string {
-  const root = mkdtempSync(join(tmpdir(), 'lk-leaks-'));
-  dirs.push(root);
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), content);
-  }
-  return root;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 const VALUE = 'sk_test_4242abcdef';
 
 describe('findLeaks', () => {
   it('names each text file holding a value, with the secret, and no value', () => {
-    const root = tree({
+    const root = testdir({
       '.env.local': `STRIPE_KEY=${VALUE}\n`,
       'src/config.js': `const key = "${VALUE}";\n`,
       'README.md': 'nothing here\n',
@@ -41,7 +27,7 @@ describe('findLeaks', () => {
   });
 
   it('finds the trimmed form of a value stored with a newline; ignores values under 6 characters', () => {
-    const root = tree({ '.env': 'A=hunter22\nB=abc12\n' });
+    const root = testdir({ '.env': 'A=hunter22\nB=abc12\n' });
     const r = findLeaks(root, [
       { secret: 'with-newline', value: 'hunter22\n' },
       { secret: 'short', value: 'abc12' },
@@ -51,15 +37,15 @@ describe('findLeaks', () => {
   });
 
   it('does not follow symlinks out of the project', () => {
-    const outside = tree({ 'secret.txt': VALUE });
-    const root = tree({ 'ok.txt': 'fine' });
+    const outside = testdir({ 'secret.txt': VALUE });
+    const root = testdir({ 'ok.txt': 'fine' });
     symlinkSync(join(outside, 'secret.txt'), join(root, 'link.txt'));
     symlinkSync(outside, join(root, 'linkdir'));
     expect(findLeaks(root, [{ secret: 's', value: VALUE }]).leaks).toEqual([]);
   });
 
   it('reads nothing when there is nothing to look for', () => {
-    const root = tree({ '.env': VALUE });
+    const root = testdir({ '.env': VALUE });
     expect(findLeaks(root, [])).toEqual({ leaks: [], filesRead: 0, truncated: false });
   });
 });

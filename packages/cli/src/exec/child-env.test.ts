@@ -1,15 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testdir } from '@latchkey/test-utils/testdir';
 import { childEnvironment } from './child-env.js';
 
 const maskedValues = (resolved: { env: Record<string, string>; referenced: string[] }) => childEnvironment({}, resolved).masked;
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 describe('the values --mask hides', () => {
   it('masks the values of the variables the daemon resolved from references, not literals', () => {
@@ -20,8 +15,7 @@ describe('the values --mask hides', () => {
   it('a manifest changed between the resolve and the mask does not unmask a resolved value (time of check, time of use)', () => {
     // The daemon resolved TOKEN from agent://tok in the approved content; then a same-user process
     // rewrote the file so that TOKEN reads as a literal. The mask follows the daemon's answer, not the file.
-    const dir = mkdtempSync(join(tmpdir(), 'lk-mask-'));
-    dirs.push(dir);
+    const dir = testdir();
     const manifest = join(dir, 'agent.env');
     writeFileSync(manifest, 'TOKEN=agent://tok\n');
     const resolved = { env: { TOKEN: 'tok-value-123456' }, referenced: ['TOKEN'], manifests: [manifest] };

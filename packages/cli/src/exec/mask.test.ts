@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Transform } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { encodedForms } from '@latchkey/core/scan';
+import { seeded } from '@latchkey/test-utils/seeded';
 import { createMasker, maskPatterns } from './mask.js';
 
 const M = '********';
@@ -62,18 +63,6 @@ function reference(values: readonly string[], input: Buffer, maskText = M): Buff
   }
   parts.push(input.subarray(at));
   return Buffer.concat(parts);
-}
-
-/** A small deterministic PRNG (mulberry32), so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('createMasker', () => {
@@ -172,7 +161,7 @@ describe('createMasker', () => {
 
   it('masks values in random binary data as the reference does', async () => {
     const values = ['\u00ff\u0000abc\u0001', 'binary-secret'];
-    const rnd = prng(7);
+    const rnd = seeded(7);
     const parts: Buffer[] = [];
     for (let i = 0; i < 200; i++) {
       parts.push(randomBytes(Math.floor(rnd() * 5000)));
@@ -189,7 +178,7 @@ describe('createMasker', () => {
   });
 
   it('agrees with the whole-input reference on random inputs and random chunking', async () => {
-    const rnd = prng(42);
+    const rnd = seeded(42);
     const alphabet = 'abc\n';
     const word = (min: number, max: number) =>
       Array.from({ length: min + Math.floor(rnd() * (max - min + 1)) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
@@ -214,7 +203,7 @@ describe('createMasker', () => {
   it('masks a 20 MB stream with values sprinkled in, as a string replace would', async () => {
     const values = ['ghp_0123456789abcdefghijklmnopqrstuvwxyz', 'AKIAIOSFODNN7EXAMPLE', 'postgres://u:p4ss@db/x', 'pässwörd-ünïcode'];
     const filler = 'INFO request handled in 12ms path=/api/v1/items status=200\n';
-    const rnd = prng(1);
+    const rnd = seeded(1);
     const lines: string[] = [];
     let size = 0;
     while (size < 20 * 1024 * 1024) {

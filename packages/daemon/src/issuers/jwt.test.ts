@@ -1,7 +1,7 @@
 // JWTs are checked here with node:crypto only (createHmac, verify), independently of jose.
 import { describe, it, expect } from 'vitest';
 import { createHmac, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
-import { isLatchkeyError, type LatchkeyError } from '@latchkey/core';
+import { expectLatchkeyError } from '@latchkey/test-utils/errors';
 import { estimatedBits, issueJwt } from './jwt.js';
 
 const NOW = 1_900_000_000_123;
@@ -25,16 +25,6 @@ function decode(token: string): Decoded {
     signingInput: Buffer.from(`${h}.${p}`, 'ascii'),
     signature: Buffer.from(s, 'base64url'),
   };
-}
-
-async function inputErrorOf(p: Promise<unknown>): Promise<LatchkeyError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isLatchkeyError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected an error');
 }
 
 describe('issueJwt, HS256', () => {
@@ -75,8 +65,7 @@ describe('issueJwt, HS256', () => {
 
   it('refuses an HMAC key shorter than 32 bytes without echoing it', async () => {
     const short = 'short-secret-value-XYZ';
-    const err = await inputErrorOf(issueJwt({ signer: 'dev-signer' }, short, 60, 'lease_x', NOW));
-    expect(err.kind).toBe('input');
+    const err = await expectLatchkeyError(() => issueJwt({ signer: 'dev-signer' }, short, 60, 'lease_x', NOW), 'input');
     expect(err.message).toContain('dev-signer');
     expect(err.message).toContain('32 bytes');
     expect(`${err.message} ${err.hint ?? ''}`).not.toContain(short);
@@ -123,47 +112,42 @@ describe('issueJwt, PEM signers', () => {
 
   it('refuses RSA keys and other EC curves', async () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    const errRsa = await inputErrorOf(issueJwt({ signer: 'rsa-signer' }, rsa.privateKey, 60, 'lease_x', NOW));
-    expect(errRsa.kind).toBe('input');
+    const errRsa = await expectLatchkeyError(() => issueJwt({ signer: 'rsa-signer' }, rsa.privateKey, 60, 'lease_x', NOW), 'input');
     expect(errRsa.message).toContain('rsa');
     const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1', privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    const errEc = await inputErrorOf(issueJwt({ signer: 'ec-signer' }, p384.privateKey, 60, 'lease_x', NOW));
-    expect(errEc.kind).toBe('input');
+    const errEc = await expectLatchkeyError(() => issueJwt({ signer: 'ec-signer' }, p384.privateKey, 60, 'lease_x', NOW), 'input');
     expect(errEc.message).toContain('P-256');
   });
 
   it('refuses a public key or a broken PEM without echoing it', async () => {
     const { publicKey } = generateKeyPairSync('ed25519', { publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-    const errPub = await inputErrorOf(issueJwt({ signer: 'pub' }, publicKey, 60, 'lease_x', NOW));
-    expect(errPub.kind).toBe('input');
+    const errPub = await expectLatchkeyError(() => issueJwt({ signer: 'pub' }, publicKey, 60, 'lease_x', NOW), 'input');
     const broken = '-----BEGIN PRIVATE KEY-----\nTk9UQUtFWUJVVEFDQU5BUlk=\n-----END PRIVATE KEY-----\n';
-    const err = await inputErrorOf(issueJwt({ signer: 'broken' }, broken, 60, 'lease_x', NOW));
-    expect(err.kind).toBe('input');
+    const err = await expectLatchkeyError(() => issueJwt({ signer: 'broken' }, broken, 60, 'lease_x', NOW), 'input');
     expect(`${err.message} ${err.hint ?? ''}`).not.toContain('Tk9UQUtFWUJVVEFDQU5BUlk');
   });
 });
 
 describe('issueJwt, parameters', () => {
   it.each(['exp', 'iat', 'jti', 'nbf', 'sub', 'aud', 'iss'])('refuses claim.%s', async (claim) => {
-    const err = await inputErrorOf(issueJwt({ signer: 's', [`claim.${claim}`]: '1' }, HMAC_KEY, 60, 'lease_x', NOW));
-    expect(err.kind).toBe('input');
+    const err = await expectLatchkeyError(() => issueJwt({ signer: 's', [`claim.${claim}`]: '1' }, HMAC_KEY, 60, 'lease_x', NOW), 'input');
     expect(err.message).toContain(claim);
   });
 
   it('refuses unknown parameters and bad claim names', async () => {
-    expect((await inputErrorOf(issueJwt({ signer: 's', alg: 'none' }, HMAC_KEY, 60, 'l', NOW))).kind).toBe('input');
-    expect((await inputErrorOf(issueJwt({ signer: 's', 'claim.': 'x' }, HMAC_KEY, 60, 'l', NOW))).kind).toBe('input');
-    expect((await inputErrorOf(issueJwt({ signer: 's', 'claim.__proto__': 'x' }, HMAC_KEY, 60, 'l', NOW))).kind).toBe('input');
+    await expectLatchkeyError(() => issueJwt({ signer: 's', alg: 'none' }, HMAC_KEY, 60, 'l', NOW), 'input');
+    await expectLatchkeyError(() => issueJwt({ signer: 's', 'claim.': 'x' }, HMAC_KEY, 60, 'l', NOW), 'input');
+    await expectLatchkeyError(() => issueJwt({ signer: 's', 'claim.__proto__': 'x' }, HMAC_KEY, 60, 'l', NOW), 'input');
   });
 
   it('needs a valid signer name', async () => {
-    expect((await inputErrorOf(issueJwt({}, HMAC_KEY, 60, 'l', NOW))).kind).toBe('input');
-    expect((await inputErrorOf(issueJwt({ signer: 'Bad Name' }, HMAC_KEY, 60, 'l', NOW))).kind).toBe('input');
+    await expectLatchkeyError(() => issueJwt({}, HMAC_KEY, 60, 'l', NOW), 'input');
+    await expectLatchkeyError(() => issueJwt({ signer: 'Bad Name' }, HMAC_KEY, 60, 'l', NOW), 'input');
   });
 
   it('needs a positive whole ttl', async () => {
-    expect((await inputErrorOf(issueJwt({ signer: 's' }, HMAC_KEY, 0, 'l', NOW))).kind).toBe('input');
-    expect((await inputErrorOf(issueJwt({ signer: 's' }, HMAC_KEY, 1.5, 'l', NOW))).kind).toBe('input');
+    await expectLatchkeyError(() => issueJwt({ signer: 's' }, HMAC_KEY, 0, 'l', NOW), 'input');
+    await expectLatchkeyError(() => issueJwt({ signer: 's' }, HMAC_KEY, 1.5, 'l', NOW), 'input');
   });
 });
 
