@@ -2,8 +2,9 @@
 // keychain (real Secret Service) where retired values must outlive a restart. Every scenario also checks
 // that no value reaches stdout, stderr, the audit trail or the state folder in any encoding.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AgentConnection, type ScanFindingInfo } from '@latchkey/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesContaining, makeWorld, readAudit, startAgent, startKeyring, waitFor, type Keyring, type Result, type World } from '@latchkey/test-utils';
 
@@ -388,5 +389,73 @@ describe('agent scan with the keychain', { timeout: 120_000 }, () => {
     ]);
     expect(existsSync(join(world.stateDir, 'retired.json'))).toBe(true);
     expectNoValue(world, [r], [first]);
+  });
+});
+
+// A same-user process can send any bytes to the Scan RPC: without a rule it could test guesses against every
+// stored value. This test process is that caller, outside project A (its kernel cwd is the repository).
+describe.skipIf(process.platform !== 'linux')('the scan is no guess oracle for another project', { timeout: 120_000 }, () => {
+  let w: World;
+  let client: AgentConnection;
+  afterAll(async () => {
+    client?.close();
+    await w?.cleanup();
+  });
+
+  async function scanBytes(start: { mode: string; roots: string[]; answer: boolean }, data: Buffer, onFinding: (f: ScanFindingInfo) => void = () => {}) {
+    const findings: ScanFindingInfo[] = [];
+    const stream = client.scan(start, (f) => {
+      findings.push(f);
+      onFinding(f);
+    });
+    await stream.send({ id: 1, label: 'guesses' }, data, true);
+    const summary = await stream.finish();
+    return { findings: findings.map((f) => [f.secret, f.line]).sort(), summary };
+  }
+
+  it('outside A, a scan that does not answer finds none of A\'s values, whatever roots it names; inside A it does; one that answers sends their findings only once they are marked leaked and the minted one rotated', async () => {
+    w = makeWorld();
+    const a = join(w.dir, 'projects', 'a');
+    mkdirSync(a, { recursive: true });
+    writeFileSync(join(a, 'agent.env'), 'A_TOKEN=agent://a-token\n');
+    const A = 'a-scoped-Qw8rT5yU2iO9pL3k';
+    const G = 'global-Zx4cV7bN1mA6sD0f';
+    expect((await w.agent(['set', 'a-token', '--project'], { input: A, cwd: a })).code).toBe(0);
+    expect((await w.agent(['set', 'a-mint', '--project', '--mint', 'head -c 24 /dev/urandom | od -An -tx1 | tr -d " \\n"'], { cwd: a })).code).toBe(0);
+    expect((await w.agent(['set', 'g'], { input: G })).code).toBe(0);
+    const minted = (await w.agent(['get', 'a-mint'], { cwd: a })).stdout;
+    expect(minted).toMatch(/^[0-9a-f]{48}$/);
+    const file = join(w.home, 'guesses.txt');
+    writeFileSync(file, `not-a-value\n${A}\n${b64(minted)}\n${G}\n`);
+    const bytes = readFileSync(file);
+    client = new AgentConnection(w.socket);
+
+    const quiet = await scanBytes({ mode: 'paths', roots: [realpathSync(a)], answer: false }, bytes);
+    expect(quiet.findings).toEqual([['g', 4]]);
+    expect(quiet.summary.outOfScope).toBe(2);
+    const scanned = readAudit(w.stateDir).filter((e) => e.event === 'scan').at(-1);
+    expect(scanned).toMatchObject({ secrets: ['g'], findings: 1, outOfScope: 2, cwd: realpathSync(process.cwd()), cwdSource: 'kernel' });
+    const cli = await w.agent(['scan', '--no-answer', file]);
+    expect(cli.stdout).toBe(`${file}:4:1: g (raw)\n`);
+    expect(cli.stderr).toContain('agent: 2 value(s) of secrets bound to other projects were not looked for');
+
+    const inside = await w.agent(['scan', '--no-answer', '--json', file], { cwd: a });
+    expect(rows(inside).map((r) => r.slice(0, 4))).toEqual([
+      ['a-mint', file, '3', 'base64'],
+      ['a-token', file, '2', 'raw'],
+      ['g', file, '4', 'raw'],
+    ]);
+    const ls = JSON.parse((await w.agent(['ls', '--json'])).stdout) as Array<{ name: string; leakedAt: string | null }>;
+    expect(ls.filter((s) => s.leakedAt !== null)).toEqual([]);
+
+    const answeredFirst: string[] = [];
+    const loud = await scanBytes({ mode: 'paths', roots: [], answer: true }, bytes, (f) => {
+      const leak = readAudit(w.stateDir).find((e) => e.event === 'leak' && e.secret === f.secret);
+      if (f.scope.startsWith('/')) answeredFirst.push(`${f.secret}: ${String(leak?.outcome)}`);
+    });
+    expect(loud.findings).toEqual([['a-mint', 3], ['a-token', 2], ['g', 4]]);
+    expect(answeredFirst.sort()).toEqual(['a-mint: rotated', 'a-token: flagged']);
+    expect((await w.agent(['get', 'a-mint'], { cwd: a })).stdout).not.toBe(minted);
+    expectNoValue(w, [quiet, cli, inside, loud].map((r) => ('code' in r ? r : { stdout: JSON.stringify(r), stderr: '' }) as Result), [A, G, minted]);
   });
 });

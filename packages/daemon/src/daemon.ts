@@ -307,6 +307,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       runOnLeak: async (command, secret) => {
         await runMintCommand(command, { env: { ...hookEnv, LATCHKEY_SECRET: secret }, cwd: state, redact: (t) => redactValues(t, agent.knownValues()), expectValue: false });
       },
+      projectRoot: findProjectRoot,
     });
     const scannerRef = scanner;
     events.subscribe(() => scannerRef.invalidate());

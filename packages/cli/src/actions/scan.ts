@@ -179,6 +179,10 @@ export async function scanCommand(input: ScanInput, deps: Deps): Promise<ScanRep
   }
   const secrets = new Set(findings.map((f) => f.secret));
   const mb = (summary.bytes / 1e6).toFixed(1);
+  if (summary.outOfScope > 0) {
+    deps.stderr.write(`agent: ${summary.outOfScope} value(s) of secrets bound to other projects were not looked for: a scan with --no-answer sees only the global secrets and those of the project it runs in\n`);
+    deps.stderr.write('agent: hint: run it inside their project, or without --no-answer (what is found is then marked leaked and answered)\n');
+  }
   if (findings.length === 0) {
     deps.stderr.write(`agent: no known value found in ${summary.sources} source(s), ${mb} MB (${summary.values} value(s) looked for)\n`);
     return report;

@@ -9,9 +9,19 @@
 // Answering (a scan with `answer`): the secret whose current value was found is marked leaked; a minted
 // one is rotated at once; a temporary key's lease is revoked; a stored value is flagged with its owner
 // and the step left to a person; a retired value is reported only. Every scan and answer is audited.
-import { accountOf, fingerprintForms, GLOBAL_SCOPE, inputError, quote, ScanBook, type FingerprintForm, type Finding, type Scan, type Scope, type SecretRecord, type SourceScan } from '@latchkey/core';
+//
+// Scope (so that a scan is no silent guess oracle): a same-user process can send any bytes, so a scan would
+// tell it whether its guesses hold a stored value. It learns nothing `agent get` would not tell it of the
+// secrets its project sees (global ones and those of the project its working directory, as the kernel
+// reports it, is in) and of temporary keys (random values no guess finds). A secret bound to another
+// project is looked for only by a scan that answers what it finds, and its findings are sent only after
+// they were answered: the value is marked leaked (and rotated when minted, so the caller hears "found"
+// only once the value is dead) and audited first. A scan that does not answer does not look for them; its
+// summary counts them (outOfScope), which `agent ls` tells anyway.
+import { accountOf, fingerprintForms, GLOBAL_SCOPE, inputError, quote, ScanBook, visibleScopes, type FingerprintForm, type Finding, type Scan, type Scope, type SecretRecord, type SourceScan } from '@latchkey/core';
 import type { pb } from '@latchkey/protocol';
 import type { AuditSink, Peer } from '../audit.js';
+import { locatePeer } from '../caller.js';
 import type { LeaseManager } from '../leases.js';
 import type { Logger } from '../log.js';
 import type { Minter } from '../minter.js';
@@ -64,6 +74,8 @@ export interface ScannerDeps {
   leakNotes: (secret: string) => Array<{ manifest: string; owner: string; docs: string; onLeak?: string }>;
   /** Runs an on_leak command as a mint command is run, with the secret's name in LATCHKEY_SECRET. */
   runOnLeak: (command: string, secret: string) => Promise<void>;
+  /** The project a folder is in (undefined: none), as the service scopes secrets. */
+  projectRoot: (cwd: string) => string | undefined;
 }
 
 /** Sources one scan may hold open at once (each holds a small buffer). */
@@ -72,7 +84,7 @@ const MODES = new Set(['paths', 'staged', 'history', 'home', 'watch']);
 
 export class Scanner {
   private readonly temp = new Map<string, { kind: string; forms: FingerprintForm[] }>();
-  private cached: { scan: Scan<ScanRef>; values: number } | undefined;
+  private cached: Search | undefined;
 
   constructor(private readonly deps: ScannerDeps) {}
 
@@ -107,25 +119,50 @@ export class Scanner {
     return mark && mark.mac === this.deps.keys.mac(record.value) ? mark : undefined;
   }
 
-  /** Starts one scan for `peer`. */
-  begin(start: ScanStart, peer: Peer | undefined): ScanSession {
+  /** Starts one scan for `caller`, scoped to the project its working directory (the kernel's) is in. */
+  begin(start: ScanStart, caller: Peer | undefined): ScanSession {
     if (!MODES.has(start.mode)) throw inputError(`unknown scan mode ${quote(start.mode)}`, 'use paths, staged, history, home or watch');
-    const { scan, values } = this.search();
-    return new ScanSession(this, this.deps, scan, values, start, peer);
+    const { cwd, peer } = locatePeer(caller, '');
+    const root = cwd ? this.deps.projectRoot(cwd) : undefined;
+    const visible = new Set<string>(visibleScopes(root));
+    const search = this.search();
+    let outOfScope = 0;
+    for (const [scope, n] of search.byScope) if (!visible.has(scope)) outOfScope += n;
+    const inScope = (ref: ScanRef) => ref.kind === 'lease' || visible.has(ref.scope);
+    return new ScanSession(this, this.deps, search.scan, { values: search.values - (start.answer ? 0 : outOfScope), outOfScope: start.answer ? 0 : outOfScope, inScope }, start, peer);
   }
 
-  private search(): { scan: Scan<ScanRef>; values: number } {
+  private search(): Search {
     if (this.cached) return this.cached;
     const { keys } = this.deps.keys;
     const book = new ScanBook<ScanRef>(keys);
-    for (const r of this.deps.service.allRecords()) {
-      book.addValue({ kind: 'secret', name: r.meta.name, scope: r.meta.scope, state: 'current', mac: this.deps.keys.mac(r.value) }, r.value);
-    }
+    const byScope = new Map<string, number>();
+    const add = (ref: ScanRef & { kind: 'secret' }, value: string | readonly FingerprintForm[]) => {
+      const before = book.size;
+      if (typeof value === 'string') book.addValue(ref, value);
+      else book.addFingerprints(ref, value);
+      if (book.size > before) byScope.set(ref.scope, (byScope.get(ref.scope) ?? 0) + 1);
+    };
+    for (const r of this.deps.service.allRecords()) add({ kind: 'secret', name: r.meta.name, scope: r.meta.scope, state: 'current', mac: this.deps.keys.mac(r.value) }, r.value);
     for (const [leaseId, t] of this.temp) book.addFingerprints({ kind: 'lease', leaseId, tempKind: t.kind }, t.forms);
-    for (const e of this.deps.retired.list()) book.addFingerprints({ kind: 'secret', name: e.secret, scope: e.scope, state: 'retired', mac: e.mac }, e.forms);
-    this.cached = { scan: book.build(), values: book.size };
+    for (const e of this.deps.retired.list()) add({ kind: 'secret', name: e.secret, scope: e.scope, state: 'retired', mac: e.mac }, e.forms);
+    this.cached = { scan: book.build(), values: book.size, byScope };
     return this.cached;
   }
+}
+
+/** The search over every value the daemon knows, and how many of them each scope holds. */
+interface Search {
+  scan: Scan<ScanRef>;
+  values: number;
+  byScope: Map<string, number>;
+}
+
+/** What one scan may report: the values it looks for, those it leaves out, and which refs are the caller's. */
+interface ScanReach {
+  values: number;
+  outOfScope: number;
+  inScope: (ref: ScanRef) => boolean;
 }
 
 /** One scan in progress: the sources open in it, the findings so far, and what to answer at the end. */
@@ -136,12 +173,14 @@ export class ScanSession {
   private bytes = 0;
   private count = 0;
   private readonly ended = new Set<number>();
+  /** Findings of secrets outside the caller's scope: sent only after they were answered. */
+  private readonly held: WireFinding[] = [];
 
   constructor(
     private readonly scanner: Scanner,
     private readonly deps: ScannerDeps,
     private readonly scan: Scan<ScanRef>,
-    private readonly values: number,
+    private readonly reach: ScanReach,
     private readonly start: ScanStart,
     private readonly peer: Peer | undefined,
   ) {}
@@ -180,37 +219,49 @@ export class ScanSession {
       sources: this.labels.size,
       bytes: this.bytes,
       findings: this.count,
-      values: this.values,
+      values: this.reach.values,
+      ...(this.reach.outOfScope > 0 ? { outOfScope: this.reach.outOfScope } : {}),
       secrets,
       ...(this.peer ? { peer: this.peer } : {}),
     });
     const answers = this.start.answer ? await this.answerAll() : [];
-    return { findings, summary: { sources: this.labels.size, bytes: this.bytes, findings: this.count, values: this.values, answers } };
+    findings.push(...this.held.splice(0));
+    return { findings, summary: { sources: this.labels.size, bytes: this.bytes, findings: this.count, values: this.reach.values, outOfScope: this.reach.outOfScope, answers } };
   }
 
+  /** The findings to send now; those of secrets outside the caller's scope are held (answered) or dropped. */
   private wire(source: number, found: Finding<ScanRef>[]): WireFinding[] {
+    const out: WireFinding[] = [];
+    for (const f of found) {
+      const inScope = this.reach.inScope(f.ref);
+      if (!inScope && !this.start.answer) continue;
+      (inScope ? out : this.held).push(this.record(source, f));
+    }
+    return out;
+  }
+
+  /** Counts a finding, keeps the first place of each value for its answer, and makes its wire message. */
+  private record(source: number, f: Finding<ScanRef>): WireFinding {
     const where = this.labels.get(source);
-    return found.map((f) => {
-      this.count++;
-      const key = refKey(f.ref);
-      if (!this.first.has(key)) {
-        const place = `${where?.label ?? `source ${source}`}:${f.line}${where?.channel ? ` (${where.channel})` : ''}`;
-        this.first.set(key, { ref: f.ref, where: place, encoding: f.encoding });
-      }
-      const r = f.ref;
-      return {
-        source,
-        secret: nameOf(r),
-        scope: r.kind === 'secret' ? r.scope : '',
-        state: r.kind === 'secret' ? r.state : 'temporary',
-        encoding: f.encoding,
-        offset: f.offset,
-        length: f.length,
-        line: f.line,
-        column: f.column,
-        leaseId: r.kind === 'lease' ? r.leaseId : '',
-      };
-    });
+    this.count++;
+    const key = refKey(f.ref);
+    if (!this.first.has(key)) {
+      const place = `${where?.label ?? `source ${source}`}:${f.line}${where?.channel ? ` (${where.channel})` : ''}`;
+      this.first.set(key, { ref: f.ref, where: place, encoding: f.encoding });
+    }
+    const r = f.ref;
+    return {
+      source,
+      secret: nameOf(r),
+      scope: r.kind === 'secret' ? r.scope : '',
+      state: r.kind === 'secret' ? r.state : 'temporary',
+      encoding: f.encoding,
+      offset: f.offset,
+      length: f.length,
+      line: f.line,
+      column: f.column,
+      leaseId: r.kind === 'lease' ? r.leaseId : '',
+    };
   }
 
   private async answerAll(): Promise<LeakAnswer[]> {

@@ -492,6 +492,11 @@ export interface ScanSummary {
   /** How many values were looked for. */
   values: number;
   answers: ScanAnswer[];
+  /**
+   * Values of secrets bound to other projects than the caller's that were not looked for (a scan that
+   * does not answer what it finds looks only for the secrets the caller's project sees).
+   */
+  outOfScope: number;
 }
 
 export interface ScanReply {
@@ -4267,7 +4272,7 @@ export const ScanAnswer: MessageFns<ScanAnswer> = {
 };
 
 function createBaseScanSummary(): ScanSummary {
-  return { sources: 0, bytes: 0, findings: 0, values: 0, answers: [] };
+  return { sources: 0, bytes: 0, findings: 0, values: 0, answers: [], outOfScope: 0 };
 }
 
 export const ScanSummary: MessageFns<ScanSummary> = {
@@ -4286,6 +4291,9 @@ export const ScanSummary: MessageFns<ScanSummary> = {
     }
     for (const v of message.answers) {
       ScanAnswer.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.outOfScope !== 0) {
+      writer.uint32(48).uint32(message.outOfScope);
     }
     return writer;
   },
@@ -4341,6 +4349,14 @@ export const ScanSummary: MessageFns<ScanSummary> = {
             }
 
             message.answers.push(ScanAnswer.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.outOfScope = reader.uint32();
             continue;
           }
         }
