@@ -6,7 +6,9 @@
 //   - core imports no fs, net or child_process;
 //   - every package a source file imports is in that package's dependencies, and every dependency is
 //     imported (or resolved) by one of its source files; a test beside the code may also use its package's
-//     devDependencies and the root's (vitest, @latchkey/test-utils).
+//     devDependencies and the root's (vitest, @latchkey/test-utils);
+//   - every package (and the root) that depends on one registry package asks for the same range of it: the
+//     release puts one range in its package.json, and a lower floor somewhere would promise what is untested.
 // Imports are read from the text: `import ... from 'x'`, `export ... from 'x'`, `import('x')`, and
 // `require.resolve('x')` (a file found, not loaded).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -77,6 +79,20 @@ export function check(root = ROOT) {
   const problems = [];
   const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const rootDev = new Set(Object.keys(rootPkg.devDependencies ?? {}));
+  /** Per registry package: range -> who asks for it. */
+  const ranges = new Map();
+  const askFor = (who, p) => {
+    for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+      for (const [dep, range] of Object.entries(p[field] ?? {})) {
+        if (/^(workspace|link|file):/.test(range)) continue;
+        if (!ranges.has(dep)) ranges.set(dep, new Map());
+        const by = ranges.get(dep);
+        if (!by.has(range)) by.set(range, new Set());
+        by.get(range).add(who);
+      }
+    }
+  };
+  askFor('the root package.json', rootPkg);
   for (const dirName of readdirSync(join(root, 'packages')).sort()) {
     const dir = join(root, 'packages', dirName);
     let pkg;
@@ -86,6 +102,7 @@ export function check(root = ROOT) {
       continue;
     }
     const name = pkg.name;
+    askFor(name, pkg);
     if (!(name in MAY_USE)) {
       problems.push(`packages/${dirName}: ${name} has no place in the dependency direction (scripts/check-deps.mjs)`);
       continue;
@@ -128,6 +145,11 @@ export function check(root = ROOT) {
       if (CARRIED[name]?.[dep]) continue;
       if (!used.has(dep)) problems.push(`packages/${dirName}/package.json: ${name} depends on ${dep} but no source file of it imports it`);
     }
+  }
+  for (const [dep, by] of ranges) {
+    if (by.size < 2) continue;
+    const said = [...by].map(([range, who]) => `${[...who].join(', ')} ${range}`).join('; ');
+    problems.push(`${dep} is asked for by different ranges (${said}): ask for one range everywhere`);
   }
   return problems;
 }

@@ -45,7 +45,9 @@ function assemble(dir, pkg, bundled) {
   const addExternal = (deps = {}, from) => {
     for (const [dep, range] of Object.entries(deps)) {
       if (dep.startsWith('@latchkey/')) continue;
-      external[dep] = external[dep] === undefined ? range : narrower(dep, external[dep], range, from);
+      // scripts/check-deps.mjs holds every package to one range of a dependency; a release never picks one.
+      if (external[dep] !== undefined && external[dep] !== range) throw new Error(`${from} wants ${dep}@${range}, another package ${external[dep]}`);
+      external[dep] = range;
     }
   };
   addExternal(pkg.dependencies, pkg.name);
@@ -73,16 +75,6 @@ function assemble(dir, pkg, bundled) {
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(final, null, 2)}\n`);
   const file = sh('npm', ['pack', '--silent', '--pack-destination', out], dir).trim().split('\n').at(-1);
   return join(out, file);
-}
-
-/** Of two caret ranges of one major version, the one with the higher floor (it satisfies both); else an error. */
-function narrower(dep, a, b, from) {
-  if (a === b) return a;
-  const parse = (r) => /^\^(\d+)\.(\d+)\.(\d+)$/.exec(r)?.slice(1).map(Number);
-  const [pa, pb] = [parse(a), parse(b)];
-  if (!pa || !pb || pa[0] !== pb[0]) throw new Error(`${from} wants ${dep}@${b}, another package ${a}`);
-  for (let i = 1; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] > pb[i] ? a : b;
-  return a;
 }
 
 function sortKeys(o) {

@@ -55,6 +55,11 @@ describe('scripts/check-deps.mjs', () => {
     ['a dependency nothing imports', { 'packages/client/package.json': pkg('@latchkey/client', { '@latchkey/protocol': '*', '@latchkey/core': '*', koffi: '*' }) }, 'packages/client/package.json: @latchkey/client depends on koffi but no source file of it imports it'],
     ['a test importing what nobody declares', { 'packages/core/src/b.test.ts': "import pad from 'left-pad';\n" }, 'packages/core/src/b.test.ts:1: imports left-pad, in none of'],
     ['a package outside the design', { 'packages/extra/package.json': pkg('@latchkey/extra') }, 'packages/extra: @latchkey/extra has no place in the dependency direction'],
+    [
+      'two packages ask for different ranges of one dependency',
+      { 'packages/protocol/package.json': pkg('@latchkey/protocol', { '@latchkey/core': '*', jose: '^6.1.0' }), 'packages/protocol/src/jwt.ts': "import * as jose from 'jose';\n" },
+      'jose is asked for by different ranges (@latchkey/daemon *; @latchkey/protocol ^6.1.0): ask for one range everywhere',
+    ],
   ])('fails when %s', async (_label, changes, said) => {
     const r = await check(workspace(changes as Record<string, string>));
     expect(r.code).toBe(1);
