@@ -1,7 +1,7 @@
 // SECURITY.md tests 1-10 (socket and lifecycle, malformed input) end to end: the built daemon as a real
 // process, the built CLI as a subprocess, a client of another uid through setpriv. Plus the daemon
 // commands (status --json, stop) and a socket deleted or replaced under a running daemon.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -28,7 +28,7 @@ import * as grpc from '@grpc/grpc-js';
 import { AgentConnection, probe } from '@latchkey/client';
 import { MAX_SOCKET_PATH, VERSION } from '@latchkey/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canConnect, makeWorld, rawAgent, ROOT, run, sleep, spawnDaemon, waitForSocket, type DaemonProcess, type World } from '@latchkey/test-utils';
+import { canConnect, makeWorld, rawAgent, readAudit, ROOT, run, sleep, spawnDaemon, waitFor, waitForSocket, type DaemonProcess, type World } from '@latchkey/test-utils';
 
 /** The uid/gid of "nobody", used as the other local user. */
 const OTHER_UID = 65534;
@@ -51,8 +51,8 @@ function spawnIn(w: World, env: Record<string, string> = {}): DaemonProcess {
   return d;
 }
 
-/** Resolves with the daemon's exit, or fails after `ms`. */
-async function exitOf(d: DaemonProcess, ms = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+/** Resolves with the daemon's exit, or fails after `ms` (a bound for a hang, not a timing rule). */
+async function exitOf(d: DaemonProcess, ms = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`daemon ${d.pid} did not exit within ${ms} ms:\n${d.output()}`)), ms);
@@ -268,7 +268,7 @@ function raw() {
     s.on('data', (b) => { data += b.length; });
     s.on('error', (err) => { code = err.code; });
     s.on('close', () => resolve(connectedAt ? { connected: true, closedAfterMs: Date.now() - connectedAt, data } : { connected: false, code, data }));
-    setTimeout(() => { s.destroy(); resolve({ connected: connectedAt > 0, stillOpen: true, data }); }, 3000);
+    setTimeout(() => { s.destroy(); resolve({ connected: connectedAt > 0, stillOpen: true, data }); }, 15000);
   });
 }
 
@@ -326,7 +326,8 @@ describe('4. a client of another uid', () => {
     expect(open.raw.stillOpen).toBeUndefined();
     expect(open.raw.data).toBe(0);
     expect(open.raw.closedAfterMs).toBeGreaterThanOrEqual(0);
-    expect(open.raw.closedAfterMs).toBeLessThan(2500);
+    // The uid check closes it when it is accepted; the preface timer (5 s) would close it too, later.
+    expect(open.raw.closedAfterMs).toBeLessThan(5000);
     expect(open.grpc).toEqual({ ok: false, code: grpc.status.UNAVAILABLE });
 
     // Our uid is still served by the same daemon.
@@ -336,14 +337,9 @@ describe('4. a client of another uid', () => {
     expect(JSON.parse(status.stdout).pid).toBe(d.pid);
 
     // Every dropped connection was audited (one raw, at least one gRPC attempt).
-    const auditFile = join(w.stateDir, 'audit.jsonl');
-    let refused: Array<Record<string, unknown>> = [];
-    for (let i = 0; i < 40 && refused.length < 2; i++) {
-      const lines = existsSync(auditFile) ? readFileSync(auditFile, 'utf8').trim().split('\n').filter(Boolean) : [];
-      refused = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.event === 'connect' && r.outcome === 'refused');
-      if (refused.length < 2) await sleep(50);
-    }
-    expect(refused.length).toBeGreaterThanOrEqual(2);
+    const refusals = () => readAudit(w.stateDir).filter((r) => r.event === 'connect' && r.outcome === 'refused');
+    expect(await waitFor(() => refusals().length >= 2, 20_000, 50)).toBe(true);
+    const refused = refusals();
     for (const r of refused) expect(r.uid).toBe(OTHER_UID);
     expect(d.output()).toContain(`refused a connection from uid ${OTHER_UID}`);
   });
@@ -546,8 +542,7 @@ describe('7c. auto-start while another daemon holds the lock but does not serve 
       const ls = w.agent(['ls'], { timeoutMs: 30_000 });
       const logFile = join(w.stateDir, 'daemon.log');
       const lost = () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes(`a daemon is already running (pid ${slow.pid})`);
-      for (let i = 0; i < 200 && !lost(); i++) await sleep(50);
-      expect(lost(), 'the daemon spawned by the command did not lose the lock race').toBe(true);
+      expect(await waitFor(lost, 30_000, 50), 'the daemon spawned by the command did not lose the lock race').toBe(true);
       await sleep(2000);
       slow.child.kill('SIGCONT');
       const r = await ls;
@@ -581,10 +576,10 @@ describe('8. something else at the socket path', () => {
     [
       'a FIFO',
       (w) => {
-        const r = spawn('mkfifo', ['-m', '600', w.socket]);
+        const r = spawnSync('mkfifo', ['-m', '600', w.socket]);
         return {
           check: () => {
-            expect(r.exitCode).toBe(0);
+            expect(r.status).toBe(0);
             const st = lstatSync(w.socket);
             expect(st.isFIFO()).toBe(true);
             expect(st.mode & 0o777).toBe(0o600);
@@ -614,7 +609,6 @@ describe('8. something else at the socket path', () => {
       const w = world();
       mkdirSync(dirname(w.socket), { mode: 0o700 });
       const thing = make(w);
-      for (let i = 0; i < 100 && !lstatOrNone(w.socket); i++) await sleep(10); // mkfifo runs async
       const d = spawnIn(w);
       const { code } = await exitOf(d);
       expect(code).toBe(64);
@@ -783,38 +777,43 @@ describe('the daemon commands', () => {
     const r = await w.agent(['daemon', 'stop']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`agent: daemon stopped (pid ${d.pid})`);
-    expect(await exitOf(d, 5000)).toEqual({ code: 0, signal: null });
+    expect(await exitOf(d)).toEqual({ code: 0, signal: null });
     expect(lstatOrNone(w.socket)).toBeUndefined();
     expect((await w.agent(['daemon', 'status'])).code).toBe(69);
   });
 });
 
+// The daemon notices within one 2 s check (at once through its folder's watch) and stops within 1 s
+// more: that timing is socket.test.ts's, with fake timers. Here the exit must happen, within a bound
+// that only a hang misses on a loaded machine.
+const SOCKET_GONE_EXIT_MS = 20_000;
+
 describe('the socket deleted or replaced under a running daemon', () => {
-  it('deleted: the daemon exits within 5 s', async () => {
+  it('deleted: the daemon exits', async () => {
     const w = world();
     const d = await w.startDaemon();
     unlinkSync(w.socket);
     const t0 = performance.now();
-    await exitOf(d, 5000);
+    await exitOf(d, SOCKET_GONE_EXIT_MS);
     console.log(`socket deleted: daemon exited after ${(performance.now() - t0).toFixed(0)} ms`);
     expect(d.output()).toContain('was deleted or replaced');
     expect(lstatOrNone(w.socket)).toBeUndefined();
   });
 
-  it('replaced by a regular file: the daemon exits within 5 s and leaves the file as it is', async () => {
+  it('replaced by a regular file: the daemon exits and leaves the file as it is', async () => {
     const w = world();
     const d = await w.startDaemon();
     unlinkSync(w.socket);
     writeFileSync(w.socket, 'replacement\n', { mode: 0o600 });
     const ino = lstatSync(w.socket).ino;
-    await exitOf(d, 5000);
+    await exitOf(d, SOCKET_GONE_EXIT_MS);
     const st = lstatSync(w.socket);
     expect(st.isFile()).toBe(true);
     expect(st.ino).toBe(ino);
     expect(readFileSync(w.socket, 'utf8')).toBe('replacement\n');
   });
 
-  it('replaced by another socket: the daemon exits within 5 s and the new socket keeps working', async () => {
+  it('replaced by another socket: the daemon exits and the new socket keeps working', async () => {
     const w = world();
     const d = await w.startDaemon();
     unlinkSync(w.socket);
@@ -826,7 +825,7 @@ describe('the socket deleted or replaced under a running daemon', () => {
     try {
       const ino = lstatSync(w.socket).ino;
       // Gone, so done with the path: whatever it did to the socket file, it did before it exited.
-      await exitOf(d, 5000);
+      await exitOf(d, SOCKET_GONE_EXIT_MS);
       const st = lstatSync(w.socket);
       expect(st.isSocket()).toBe(true);
       expect(st.ino).toBe(ino);

@@ -1,6 +1,6 @@
 // The composition root: takes the lock, opens the store, loads the secrets, binds the socket and
 // serves until told to stop. The environment is read by the caller and passed in as a value.
-import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -31,7 +31,7 @@ import { fileLogger, type Logger } from './log.js';
 import { peerCredentials, socketFd, tryLockExclusive } from './native.js';
 import { processExecutable } from './proc.js';
 import { AgentService } from './service.js';
-import { clearStaleSocket, listenPrivately, prepareSocketDir, stillOurs } from './socket.js';
+import { awaitPreface, clearStaleSocket, listenPrivately, prepareSocketDir, stillOurs, watchSocketFile } from './socket.js';
 import { lockedError } from './store/keychain.js';
 import { parseStoreChoice, selectStore } from './store/select.js';
 import { SyslogCopy } from './syslog.js';
@@ -41,10 +41,6 @@ import type { StartTrace } from './trace.js';
 export const SWEEP_INTERVAL_MS = 2000;
 /** How often the audit trail's head is checkpointed in the store when it moved (also at rotation and stop). */
 export const AUDIT_CHECKPOINT_INTERVAL_MS = 5000;
-/** A connection that has not sent the HTTP/2 preface within this time is closed. */
-export const PREFACE_TIMEOUT_MS = 5000;
-/** How often the socket file is checked for deletion or replacement. */
-export const SOCKET_CHECK_INTERVAL_MS = 2000;
 
 export interface DaemonOptions {
   env: Env;
@@ -336,8 +332,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       stopping ??= (async () => {
         log.info(`stopping: ${reason}`);
         clearInterval(sweeper);
-        clearInterval(socketCheck);
-        watcher?.close();
+        unwatchSocket();
         // net.Server#close unlinks the socket path: only let it when the file there is still ours.
         const ours = stillOurs(socket, identity);
         if (ours) netServer.close();
@@ -422,16 +417,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         return;
       }
       perPid.set(peer.pid, held + 1);
-      // A client sends the HTTP/2 preface first: the connection is handed to grpc-js only once its first
-      // bytes are there (http2 takes what is buffered), and closed when none came within 5 s. After
-      // the hand-over the socket belongs to the http2 session, and destroying it would not close it.
-      const preface = setTimeout(() => conn.destroy(), PREFACE_TIMEOUT_MS);
-      preface.unref();
       const id = `latchkey-peer-${++nextPeer}`;
       peers.set(id, peer);
       Object.defineProperty(conn, 'remoteAddress', { value: id, configurable: true });
       conn.once('close', () => {
-        clearTimeout(preface);
         peers.delete(id);
         const left = (perPid.get(peer.pid) ?? 1) - 1;
         if (left > 0) perPid.set(peer.pid, left);
@@ -441,29 +430,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         }
       });
       conn.on('error', () => {});
-      conn.once('readable', () => {
-        clearTimeout(preface);
-        if (conn.readableLength === 0) conn.destroy(); // closed without a byte
-        else injector.injectConnection(conn);
-      });
+      // After the hand-over the socket belongs to the http2 session, and destroying it would not close it.
+      awaitPreface(conn, () => injector.injectConnection(conn));
     };
 
     const { server: netServer, identity } = await listenPrivately(socket, onConnection);
     trace('listening');
 
-    const checkSocket = () => {
-      if (!stillOurs(socket, identity)) {
-        log.error(`the socket ${socket} was deleted or replaced; exiting without touching it`);
-        void stop('socket replaced');
-      }
-    };
-    const socketCheck = setInterval(checkSocket, SOCKET_CHECK_INTERVAL_MS);
-    let watcher: FSWatcher | undefined;
-    try {
-      watcher = watch(dirname(socket), { persistent: false }, () => checkSocket());
-    } catch {
-      // the periodic check is enough
-    }
+    const unwatchSocket = watchSocketFile(socket, identity, () => {
+      log.error(`the socket ${socket} was deleted or replaced; exiting without touching it`);
+      void stop('socket replaced');
+    });
     const sweeper = sweepEvery > 0 ? setInterval(() => void agent.sweep(), sweepEvery) : undefined;
     if (sweeper) void agent.sweep();
     else log.warn('the sweeper is off (LATCHKEY_SWEEP_INTERVAL_MS=0): expired secrets stay in the keychain');

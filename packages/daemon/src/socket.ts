@@ -1,8 +1,8 @@
 // The socket's folder, the stale-socket rule and the bind. SECURITY.md: a 0700 folder the user owns,
 // checked with lstat (no symlinks); the socket created under umask 0177 and never chmod-ed; a path is
 // unlinked only when it is a socket and a connect to it is refused.
-import { lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs';
-import { connect, createServer, type Server } from 'node:net';
+import { lstatSync, mkdirSync, unlinkSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { deniedError, LatchkeyError, usageError } from '@latchkey/core';
 import { assertSocketPathLength } from '@latchkey/protocol';
@@ -110,4 +110,52 @@ export function stillOurs(path: string, identity: SocketIdentity): boolean {
   } catch {
     return false;
   }
+}
+
+/** How often the socket file is checked for deletion or replacement (the folder's watch is faster). */
+export const SOCKET_CHECK_INTERVAL_MS = 2000;
+
+/**
+ * Calls `onGone` when the file at `path` is no longer the socket this daemon bound: at once through a
+ * watch of its folder, and at the latest `intervalMs` after it happened through a periodic check, in
+ * case the watch misses it. Returns the function that stops watching.
+ */
+export function watchSocketFile(path: string, identity: SocketIdentity, onGone: () => void, opts: { intervalMs?: number; watchFolder?: boolean } = {}): () => void {
+  let gone = false;
+  const check = () => {
+    if (gone || stillOurs(path, identity)) return;
+    gone = true;
+    onGone();
+  };
+  const timer = setInterval(check, opts.intervalMs ?? SOCKET_CHECK_INTERVAL_MS);
+  let watcher: FSWatcher | undefined;
+  if (opts.watchFolder !== false) {
+    try {
+      watcher = watch(dirname(path), { persistent: false }, check);
+    } catch {
+      // the periodic check is enough
+    }
+  }
+  return () => {
+    clearInterval(timer);
+    watcher?.close();
+  };
+}
+
+/** A connection that has not sent the HTTP/2 preface within this time is closed. */
+export const PREFACE_TIMEOUT_MS = 5000;
+
+/**
+ * Hands `conn` over once its first bytes are there (http2 takes what is buffered); closes it when none
+ * came within `timeoutMs`, or when it ends without a byte. A client sends the HTTP/2 preface first.
+ */
+export function awaitPreface(conn: Pick<Socket, 'once' | 'destroy' | 'readableLength'>, handOver: () => void, timeoutMs = PREFACE_TIMEOUT_MS): void {
+  const preface = setTimeout(() => conn.destroy(), timeoutMs);
+  preface.unref();
+  conn.once('close', () => clearTimeout(preface));
+  conn.once('readable', () => {
+    clearTimeout(preface);
+    if (conn.readableLength === 0) conn.destroy(); // closed without a byte
+    else handOver();
+  });
 }
