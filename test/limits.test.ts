@@ -73,7 +73,8 @@ describe('SECURITY 42: connections that never send the HTTP/2 preface', { timeou
     const { world } = lab;
     // The flooder keeps at most 256 connections starting at once; the daemon's per-process cap closes
     // the ones over it at once, and the preface timer the rest.
-    const flood = spawn(process.execPath, [FLOOD, world.socket, '20000', '15000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // It reports when the last one closed, or at 60 s (a bound for a hang: a loaded machine took 15 s).
+    const flood = spawn(process.execPath, [FLOOD, world.socket, '20000', '60000'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     flood.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const ended = new Promise<void>((resolve) => flood.once('close', () => resolve()));
@@ -83,19 +84,21 @@ describe('SECURITY 42: connections that never send the HTTP/2 preface', { timeou
     let flooding = true;
     void ended.then(() => (flooding = false));
     while (flooding) {
-      await conn.status(5000);
+      await conn.status(10_000);
       served++;
       const fresh = new AgentConnection(world.socket); // a new connection each time, too
-      await fresh.status(5000);
+      await fresh.status(10_000);
       fresh.close();
     }
     conn.close();
     const figures = JSON.parse(out) as { opened: number; closed: number; failed: number; lastCloseMs: number; maxLifeMs: number; stillOpen: number };
     expect(figures.opened + figures.failed).toBe(20_000);
     expect(figures.stillOpen, JSON.stringify(figures)).toBe(0);
-    // Each closed within 5 s of being opened (plus the timer's lateness on a loaded machine); the ones
-    // over the per-process cap at once.
-    expect(figures.maxLifeMs, JSON.stringify(figures)).toBeLessThan(6500);
+    // Each closed by its 5 s preface timer, the ones over the per-process cap at once. The 5 s is
+    // socket.test.ts's (fake timers); here a connection must not outlive it by more than a loaded
+    // machine's lag (5.4 s seen at a load of 22), and one the timer missed would stay open to the end.
+    console.log(`20,000 silent connections: the longest stayed open ${figures.maxLifeMs} ms, the last closed after ${figures.lastCloseMs} ms`);
+    expect(figures.maxLifeMs, JSON.stringify(figures)).toBeLessThan(20_000);
     expect(served).toBeGreaterThan(0);
   });
 });
