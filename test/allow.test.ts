@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import type { AgentConnection } from '@latchkey/client';
-import { labTest, testdir, type World } from '@latchkey/test-utils';
+import { labTest, testdir, waitFor, type World } from '@latchkey/test-utils';
 
 const test = labTest({ store: 'memory' });
 
@@ -91,8 +91,7 @@ describe('agent allow / agent deny', () => {
     // approvals.json is saved before the audit record is appended: wait for the record, the last event.
     const withdrawn = expect.objectContaining({ event: 'manifest', outcome: 'withdrawn', manifest: path, reason: 'content changed' });
     const audit = () => readFileSync(join(world.stateDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    const deadline = Date.now() + 10_000;
-    while (!audit().some((r) => withdrawn.asymmetricMatch(r)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => audit().some((r) => withdrawn.asymmetricMatch(r)), 20_000, 50);
     expect(approvals()[path]).toBeUndefined();
     expect(audit()).toContainEqual(withdrawn);
     expect(readFileSync(join(world.stateDir, 'daemon.log'), 'utf8')).toContain(`approval of ${path} withdrawn: the manifest changed`);

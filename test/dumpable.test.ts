@@ -30,7 +30,7 @@ function coreLimit(pid: number): string | undefined {
 }
 
 /** Resolves once `check` holds, polling each 10 ms; resolves false at `ms` (the old code never gets there). */
-async function until(check: () => boolean, ms = 5000): Promise<boolean> {
+async function until(check: () => boolean, ms = 20_000): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (check()) return true;

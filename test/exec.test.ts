@@ -222,7 +222,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     await agent.waitForOutput(/ready pid=\d+/);
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGWINCH'] as const) {
       process.kill(agent.pid, signal);
-      expect(await waitFor(() => (read()[signal] ?? 0) >= 1, 5000), `${signal} reached the child`).toBe(true);
+      expect(await waitFor(() => (read()[signal] ?? 0) >= 1, 20_000), `${signal} reached the child`).toBe(true);
     }
     expect(alive(agent.pid)).toBe(true); // the agent itself did not die of them
     writeFileSync(stop, '');
@@ -246,11 +246,11 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     onTestFinished(reap(term, stop));
     const ready = await term.waitForOutput(/ready pid=(\d+)/);
     term.child.stdin?.write('\x03');
-    expect(await waitFor(() => (read().SIGINT ?? 0) >= 1, 5000), 'Ctrl-C reached the child').toBe(true);
+    expect(await waitFor(() => (read().SIGINT ?? 0) >= 1, 20_000), 'Ctrl-C reached the child').toBe(true);
     const tty = readlinkSync(`/proc/${ready[1]}/fd/0`);
     expect(tty).toMatch(/^\/dev\/pts\/\d+$/);
     expect((await run('stty', ['-F', tty, 'cols', '101'])).code).toBe(0); // one resize (each stty size word is one)
-    expect(await waitFor(() => (read().SIGWINCH ?? 0) >= 1, 5000), 'the resize reached the child').toBe(true);
+    expect(await waitFor(() => (read().SIGWINCH ?? 0) >= 1, 20_000), 'the resize reached the child').toBe(true);
     writeFileSync(stop, '');
     const r = await term.ended;
     expect([r.code, r.signal], r.stdout + r.stderr).toEqual([0, null]);
@@ -641,7 +641,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     const one = await agent.waitForOutput(new RegExp(`started pid=(\\d+) sha256=${sha256(first)}`));
     const set = await world.agent(['set', 'watch-w', '--ttl', '1h'], { cwd: dir, input: second });
     expect(set.code, set.stderr).toBe(0);
-    const two = await agent.waitForOutput(new RegExp(`started pid=(\\d+) sha256=${sha256(second)}`), 8000);
+    const two = await agent.waitForOutput(new RegExp(`started pid=(\\d+) sha256=${sha256(second)}`), 20_000);
     expect(two[1]).not.toBe(one[1]);
     expect(alive(Number(one[1]))).toBe(false);
     expect([...agent.stdout().matchAll(started)]).toHaveLength(2);
