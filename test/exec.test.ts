@@ -628,6 +628,27 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect(r.stdout + r.stderr).not.toContain(first);
   });
 
+  test('a watch opened after a resolve gets the changes made since that resolve began, then "subscribed"', async () => {
+    const dir = project({ 'agent.env': 'TOKEN_R=agent://watch-replay\n' });
+    await setSecret('watch-replay', secretValue('replay1'));
+    await allow(dir);
+    const resolved = await client.resolveEnv({ manifests: [join(dir, 'agent.env')], cwd: dir, command: 'node' });
+    expect(resolved.secrets).toEqual(['watch-replay']);
+    // The gap `agent exec --watch` has between its resolve and its watch: a change made in it...
+    await setSecret('watch-replay', secretValue('replay2'));
+    /** Opens a watch and collects its events until the daemon confirms it. */
+    const watchFrom = async (sinceSeq?: number) => {
+      const events: string[] = [];
+      const w = client.watchSecrets({ secrets: resolved.secrets, manifests: resolved.manifests, sinceSeq }, (e) => events.push(`${e.kind} ${e.secret}`), () => {});
+      await w.subscribed;
+      w.close();
+      return events;
+    };
+    // ...reaches a watch that starts from the resolve, before it is confirmed; a watch from now misses it.
+    expect(await watchFrom(resolved.eventSeq)).toEqual(['changed watch-replay']);
+    expect(await watchFrom()).toEqual([]);
+  });
+
   test('--watch restarts the command with the new value after agent set, and SIGTERM ends it', async ({ onTestFinished }) => {
     const first = secretValue('watch1');
     const second = secretValue('watch2');

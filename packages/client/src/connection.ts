@@ -152,17 +152,22 @@ export class AgentConnection {
   }
 
   /**
-   * Streams events about the given secrets and manifests until `close()` is called on the result.
+   * Streams events about the given secrets and manifests until `close()` is called on the result,
+   * starting with those numbered `sinceSeq` and later (a resolve's `eventSeq`: what it may have missed).
    * `subscribed` resolves when the daemon confirms that every later event reaches the stream (start
    * what the events are about only then), and rejects if the stream ends before that.
    */
   watchSecrets(
-    input: { secrets: readonly string[]; manifests: readonly string[] },
+    input: { secrets: readonly string[]; manifests: readonly string[]; sinceSeq?: number },
     onEvent: (e: WatchEvent) => void,
     onEnd: (err?: Error) => void,
   ): { subscribed: Promise<void>; close(): void } {
     const m = this.method('watchSecrets');
-    const stream = this.client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { secrets: [...input.secrets], manifests: [...input.manifests] });
+    const stream = this.client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, {
+      secrets: [...input.secrets],
+      manifests: [...input.manifests],
+      sinceSeq: input.sinceSeq ?? 0,
+    });
     let closed = false;
     let confirm!: () => void;
     let refuse!: (err: Error) => void;

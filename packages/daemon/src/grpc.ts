@@ -23,7 +23,7 @@ import {
   type pb,
   type ResponseOf,
 } from '@latchkey/protocol';
-import type { EventBus } from './events.js';
+import type { EventBus, SecretEvent } from './events.js';
 import type { LeaseManager } from './leases.js';
 import type { DatabaseUsers } from './issuers/database.js';
 import { UnapprovedManifest, type ManifestService } from './manifests.js';
@@ -183,7 +183,8 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
     }),
     resolveEnv: unary(async (req, caller) => {
       const { cwd, peer } = locatePeer(caller, req.cwd);
-      const resolved = await manifests.resolve(req.manifests, cwd, req.command, req.allowVars, peer);
+      const eventSeq = deps.events.seq + 1; // before any value is read: see WatchSecretsRequest.since_seq
+      const resolved = { ...(await manifests.resolve(req.manifests, cwd, req.command, req.allowVars, peer)), eventSeq };
       return fitsReply('resolveEnv', resolved, () =>
         inputError(
           `the variables of ${req.manifests.join(', ')} take more than the 64 KiB one reply carries`,
@@ -194,15 +195,23 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
     watchSecrets: (call) => {
       const secrets = new Set(call.request.secrets);
       const paths = new Set(call.request.manifests);
-      const unsubscribe = deps.events.subscribe((e) => {
+      const send = (e: SecretEvent) => {
         if ((e.secret && secrets.has(e.secret)) || (e.manifest && paths.has(e.manifest))) {
           call.write({ kind: e.kind, secret: e.secret ?? '', manifest: e.manifest ?? '' });
         }
-      });
+      };
+      const unsubscribe = deps.events.subscribe(send);
       call.on('cancelled', unsubscribe);
       call.on('close', unsubscribe);
       call.on('error', unsubscribe);
-      // Every later event reaches this stream: say so, so the client starts its command only now.
+      // What happened since the client's resolve began, then a mark: every later event reaches this
+      // stream, so the client starts its command only now. Nothing can be emitted in between.
+      const since = Number(call.request.sinceSeq);
+      if (since > 0) {
+        const missed = deps.events.since(since - 1);
+        if (missed) missed.forEach(send);
+        else for (const secret of secrets) send({ kind: 'changed', secret });
+      }
       call.write({ kind: 'subscribed', secret: '', manifest: '' });
     },
     scan: (call) => {

@@ -206,7 +206,7 @@ export class ManifestService {
    * Resolves approved manifests into environment variables: validation first, then approval, then
    * each secret's read (audited with the command and working directory) in the order of the files.
    */
-  async resolve(paths: readonly string[], cwd: string, command: string, allowVars: readonly string[], peer?: Peer): Promise<ResolvedEnv> {
+  async resolve(paths: readonly string[], cwd: string, command: string, allowVars: readonly string[], peer?: Peer): Promise<Omit<ResolvedEnv, 'eventSeq'>> {
     const loaded = paths.map((p) => this.load(p, allowVars));
     for (const m of loaded) {
       const state = this.deps.approvals.state(m.path, m.realPath, m.sha256);

@@ -42,6 +42,8 @@ function scalar(type: string, n: number): unknown {
       return 2 ** 32 - 1 - n;
     case 'TYPE_INT64':
       return n % 2 ? -1 : Number.MAX_SAFE_INTEGER - n;
+    case 'TYPE_UINT64':
+      return Number.MAX_SAFE_INTEGER - n;
     case 'TYPE_DOUBLE':
       return 1234.5678 + n;
     case 'TYPE_BYTES':
@@ -126,7 +128,7 @@ describe('the generated codec agrees with proto-loader', () => {
   });
   it('decodes a ResolveEnvResponse of 50 variables', () => {
     const env = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`V${i}`, 'v'.repeat(i * 100)]));
-    const res = { env, warnings: [], secrets: ['a', 'b'], manifests: [], referenced: ['V1', 'V49'] };
+    const res = { env, warnings: [], secrets: ['a', 'b'], manifests: [], referenced: ['V1', 'V49'], eventSeq: 4242 };
     expect(ResolveEnvResponse.decode(resolve.responseSerialize(res))).toEqual(res);
   });
 
@@ -137,7 +139,7 @@ describe('the generated codec agrees with proto-loader', () => {
   });
 
   it('refuses a truncated message', () => {
-    const bytes = ResolveEnvResponse.encode({ env: { A: 'value' }, warnings: ['w'], secrets: [], manifests: [], referenced: ['A'] }).finish();
+    const bytes = ResolveEnvResponse.encode({ env: { A: 'value' }, warnings: ['w'], secrets: [], manifests: [], referenced: ['A'], eventSeq: 0 }).finish();
     expect(() => ResolveEnvResponse.decode(bytes.subarray(0, bytes.length - 1))).toThrow();
   });
 });

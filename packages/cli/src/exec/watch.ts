@@ -36,7 +36,8 @@ async function stopChild(child: Child, graceMs: number): Promise<void> {
 
 /**
  * Runs the command under watch; never returns. The command starts only after the daemon confirmed the
- * subscription to what it uses, so a change made once it runs always restarts it.
+ * subscription to what it uses, which begins with the changes made since its values were resolved: a
+ * change made before the command runs, or while it runs, always restarts it.
  */
 export async function runWatched(input: WatchInput): Promise<never> {
   const { opts, ctx, file } = input;
@@ -65,9 +66,9 @@ export async function runWatched(input: WatchInput): Promise<never> {
     if (err) note(`lost the daemon's event stream (${err.message}); watching stopped, the command keeps running`);
   };
 
-  /** Watches what `r` uses, once the daemon confirmed it; the previous stream stays open until then. */
+  /** Watches what `r` uses from when it was resolved, once the daemon confirmed it; the previous stream stays open until then. */
   const subscribe = async (r: ResolvedEnv) => {
-    const next = agent.watchSecrets({ secrets: r.secrets, manifests: r.manifests }, onEvent, onEnd);
+    const next = agent.watchSecrets({ secrets: r.secrets, manifests: r.manifests, sinceSeq: r.eventSeq }, onEvent, onEnd);
     try {
       await next.subscribed;
     } catch (err) {
@@ -116,8 +117,16 @@ export async function runWatched(input: WatchInput): Promise<never> {
       () => finish({ code: 127 }),
     );
   };
-  await subscribe(resolved);
-  start();
+  restarting = true; // an event replayed before the command runs restarts it once it runs
+  try {
+    await subscribe(resolved);
+    start();
+  } finally {
+    restarting = false;
+  }
+  const early = again;
+  again = undefined;
+  if (early !== undefined) void restart(early);
   const end = await done;
   stream?.close();
   agent.close();

@@ -276,6 +276,11 @@ export interface ResolveEnvResponse {
    * literals: what `agent exec --mask` masks, as resolved here, without reading the manifests again.
    */
   referenced: string[];
+  /**
+   * The number the next SecretEvent gets, taken before anything was read: pass it as a watch's
+   * since_seq, and the watch gets every change this resolve may have missed.
+   */
+  eventSeq: number;
 }
 
 export interface ResolveEnvResponse_EnvEntry {
@@ -286,12 +291,17 @@ export interface ResolveEnvResponse_EnvEntry {
 export interface WatchSecretsRequest {
   secrets: string[];
   manifests: string[];
+  /**
+   * Replay first the matching events numbered since_seq and later (a ResolveEnvResponse's event_seq);
+   * 0 replays none. When they are no longer all kept, each watched secret is reported "changed".
+   */
+  sinceSeq: number;
 }
 
 export interface SecretEvent {
   /**
    * "changed", "removed", "expired", "manifest-changed", "manifest-approved", "manifest-denied"; and
-   * "subscribed", sent once, first: every event after the subscription began reaches the stream.
+   * "subscribed", sent once, after the replayed events: every later event reaches the stream.
    */
   kind: string;
   secret: string;
@@ -2406,7 +2416,7 @@ export const ResolveEnvRequest: MessageFns<ResolveEnvRequest> = {
 };
 
 function createBaseResolveEnvResponse(): ResolveEnvResponse {
-  return { env: {}, warnings: [], secrets: [], manifests: [], referenced: [] };
+  return { env: {}, warnings: [], secrets: [], manifests: [], referenced: [], eventSeq: 0 };
 }
 
 export const ResolveEnvResponse: MessageFns<ResolveEnvResponse> = {
@@ -2425,6 +2435,9 @@ export const ResolveEnvResponse: MessageFns<ResolveEnvResponse> = {
     }
     for (const v of message.referenced) {
       writer.uint32(42).string(v!);
+    }
+    if (message.eventSeq !== 0) {
+      writer.uint32(48).uint64(message.eventSeq);
     }
     return writer;
   },
@@ -2483,6 +2496,14 @@ export const ResolveEnvResponse: MessageFns<ResolveEnvResponse> = {
             }
 
             message.referenced.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.eventSeq = longToNumber(reader.uint64());
             continue;
           }
         }
@@ -2556,7 +2577,7 @@ export const ResolveEnvResponse_EnvEntry: MessageFns<ResolveEnvResponse_EnvEntry
 };
 
 function createBaseWatchSecretsRequest(): WatchSecretsRequest {
-  return { secrets: [], manifests: [] };
+  return { secrets: [], manifests: [], sinceSeq: 0 };
 }
 
 export const WatchSecretsRequest: MessageFns<WatchSecretsRequest> = {
@@ -2566,6 +2587,9 @@ export const WatchSecretsRequest: MessageFns<WatchSecretsRequest> = {
     }
     for (const v of message.manifests) {
       writer.uint32(18).string(v!);
+    }
+    if (message.sinceSeq !== 0) {
+      writer.uint32(24).uint64(message.sinceSeq);
     }
     return writer;
   },
@@ -2597,6 +2621,14 @@ export const WatchSecretsRequest: MessageFns<WatchSecretsRequest> = {
             }
 
             message.manifests.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sinceSeq = longToNumber(reader.uint64());
             continue;
           }
         }
