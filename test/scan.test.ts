@@ -2,7 +2,7 @@
 // keychain (real Secret Service) where retired values must outlive a restart. Every scenario also checks
 // that no value reaches stdout, stderr, the audit trail or the state folder in any encoding.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection, type ScanFindingInfo } from '@latchkey/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -267,29 +267,53 @@ describe('agent scan', { timeout: 120_000 }, () => {
     expect(doc.filterRepo).not.toContain(b64(GH).slice(4, 20));
   });
 
-  it('a hostile repository: its fsmonitor, textconv and external diff do not run when --staged or --history reads it', async () => {
+  // Each trap writes its own marker, and is first shown to fire under the git commands a scanner might
+  // have used (so the test cannot pass because a trap is not armed). Of what the scan does, only
+  // -c core.fsmonitor=false is needed: diff-index and diff-tree run core.fsmonitor when they read the index;
+  // textconv, external diff and hooks are never run by the plumbing it uses (--raw, cat-file --batch).
+  // No pager trap: git's stdout is a pipe, so no pager runs whatever core.pager says.
+  it('a hostile repository: its fsmonitor, textconv, external diff and hooks do not run when --staged or --history reads it', async () => {
     const w = newWorld();
     expect((await w.agent(['set', 'gh'], { input: GH })).code).toBe(0);
     const r1 = repo(join(w.home, 'hostile'));
-    const marker = join(w.home, 'ran');
-    const evil = join(w.home, 'evil.sh');
-    writeFileSync(evil, `#!/bin/sh\necho "$0 $*" >> ${marker}\ncat "$1" 2>/dev/null\n`, { mode: 0o755 });
-    git(r1, 'config', 'core.fsmonitor', evil);
-    git(r1, 'config', 'diff.evil.textconv', evil);
-    git(r1, 'config', 'diff.external', evil);
-    git(r1, 'config', 'core.pager', evil);
+    const markers = join(w.home, 'ran');
+    mkdirSync(markers);
+    const trap = (name: string, body = '') => {
+      const path = join(w.home, `${name}.sh`);
+      writeFileSync(path, `#!/bin/sh\ntouch ${join(markers, name)}\n${body}`, { mode: 0o755 });
+      return path;
+    };
+    git(r1, 'config', 'core.fsmonitor', trap('fsmonitor'));
+    // A textconv that hides the value: a scan of its output would find nothing.
+    git(r1, 'config', 'diff.evil.textconv', trap('textconv', 'echo nothing to see\n'));
+    git(r1, 'config', 'diff.external', trap('external-diff'));
+    trap('post-index-change');
+    renameSync(join(w.home, 'post-index-change.sh'), join(r1, '.git', 'hooks', 'post-index-change'));
     writeFileSync(join(r1, '.gitattributes'), '* diff=evil\n');
     writeFileSync(join(r1, 'a.txt'), `one ${GH}\n`);
     git(r1, 'add', '.');
     git(r1, 'commit', '-qm', 'one');
     writeFileSync(join(r1, 'b.txt'), `two ${hex(GH)}\n`);
     git(r1, 'add', 'b.txt');
-    rmSync(marker, { force: true });
+    const reset = () => {
+      rmSync(markers, { recursive: true, force: true });
+      mkdirSync(markers);
+    };
+    const fired = (...args: string[]) => {
+      reset();
+      git(r1, ...args);
+      return readdirSync(markers).sort();
+    };
+    expect(fired('diff-index', '--cached', '--raw', 'HEAD')).toEqual(['fsmonitor']);
+    expect(fired('-c', 'core.fsmonitor=false', 'log', '-p')).toEqual(['textconv']);
+    expect(fired('-c', 'core.fsmonitor=false', 'diff', '--cached')).toEqual(['external-diff']);
+    expect(fired('-c', 'core.fsmonitor=false', 'status')).toEqual(['post-index-change']);
+    reset();
     const staged = await w.agent(['scan', '--staged', '--no-answer'], { cwd: r1 });
     const history = await w.agent(['scan', '--history', '--no-answer'], { cwd: r1 });
+    expect(readdirSync(markers)).toEqual([]);
     expect(staged.stdout).toBe('(staged) b.txt:1:5: gh (hex)\n');
     expect(history.stdout).toMatch(/^[0-9a-f]{12}:a\.txt:1:5: gh \(raw\)\n$/);
-    expect(existsSync(marker)).toBe(false);
   });
 
   it('the pre-commit hook blocks a commit that adds a value in base64, lets a clean one through, and keeps the existing hook', async () => {
