@@ -2,28 +2,25 @@
 // fits an 80-column terminal, and shell completion in bash, zsh and fish run by the shells themselves.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canConnect, CLI, cliNode, makeWorld, ROOT, run, type World } from '@latchkey/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canConnect, CLI, cliNode, makeWorld, ROOT, run, useLab, type World } from '@latchkey/test-utils';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
 
 describe('agent, used as people use CLIs', () => {
+  const lab = useLab({ store: 'memory' });
   let world: World;
   let binDir: string;
   beforeAll(async () => {
-    world = makeWorld();
+    world = lab.world;
     // `agent` on PATH, as an install puts it, for the shells' completion scripts.
     binDir = join(world.dir, 'bin');
     mkdirSync(binDir);
     writeFileSync(join(binDir, 'agent'), `#!/bin/sh\nexec ${JSON.stringify(cliNode())} -- ${JSON.stringify(CLI)} "$@"\n`);
     chmodSync(join(binDir, 'agent'), 0o755);
-    await world.startDaemon();
     for (const name of ['stripe-test', 'stripe-live', 'github-token']) {
       expect((await world.agent(['set', name, '--ttl', '1h'], { input: 'value-for-completion' })).code).toBe(0);
     }
-  });
-  afterAll(async () => {
-    await world?.cleanup();
   });
 
   it('agent help exec prints what agent exec --help prints', async () => {

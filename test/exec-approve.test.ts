@@ -1,21 +1,19 @@
 // `agent exec` on a terminal with an unapproved or changed manifest: it shows what the manifest asks
 // for and asks; yes approves and runs, no runs nothing.
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, onTerminal, type World } from '@latchkey/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { onTerminal, testdir, useLab, type World } from '@latchkey/test-utils';
 
 describe('agent exec asks for approval on a terminal', () => {
+  const lab = useLab({ store: 'memory' });
   let world: World;
   let dir: string;
   beforeAll(async () => {
-    world = makeWorld();
-    dir = join(world.dir, 'project');
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'agent.env'), 'API_KEY=agent://approve-me?owner=platform\nMODE=test\n');
+    world = lab.world;
+    dir = testdir({ 'agent.env': 'API_KEY=agent://approve-me?owner=platform\nMODE=test\n' }, world.dir);
     expect((await world.agent(['set', 'approve-me', '--ttl', '1h'], { input: 'approved-value-123' })).code).toBe(0);
   });
-  afterAll(() => world?.cleanup());
 
   const drive = (answer: string, marker: string) =>
     onTerminal(world, ['exec', '--', 'sh', '-c', `touch ${marker}; printf 'key=%s mode=%s\\n' "$API_KEY" "$MODE"`], [['allow \\S+agent\\.env\\? \\[y/N\\] ', answer]], { cwd: dir });

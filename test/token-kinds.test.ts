@@ -2,16 +2,14 @@
 // agent ls, flagged by agent doctor, and refused by agent exec where the manifest says forbid= (exit 77).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { makeWorld, readAudit, type World } from '@latchkey/test-utils';
+import { describe, expect, it } from 'vitest';
+import { readAudit, useWorlds } from '@latchkey/test-utils';
 
 describe('token kinds', { timeout: 120_000 }, () => {
-  let world: World;
-  afterAll(async () => world?.cleanup());
+  const freshWorld = useWorlds();
 
   it('ls shows the kind told when the value was stored; doctor flags a full-access key; exec refuses a forbidden kind with 77', async () => {
-    world = makeWorld();
-    const w = world;
+    const w = freshWorld();
     expect((await w.agent(['set', 'gh'], { input: 'ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8' })).code).toBe(0);
     expect((await w.agent(['set', 'stripe-live'], { input: 'sk_live_51HxQ9vLm3nB7cZ1wY4tE6uI0' })).code).toBe(0);
     expect((await w.agent(['set', 'stripe-test'], { input: 'rk_test_51HxQ9vLm3nB7cZ1wY4tE6uI0' })).code).toBe(0);
