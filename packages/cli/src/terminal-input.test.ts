@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Cancelled, TerminalInput } from './terminal-input.js';
 
-/** A fake terminal: typed chunks arrive as 'data' events; raw mode changes are recorded. */
+/** A fake terminal (typed chunks arrive as 'data' events; raw mode changes are recorded) and a TerminalInput reading it. */
 function fakeTerminal() {
   const stdin = Object.assign(new EventEmitter(), {
     isTTY: true,
@@ -22,13 +22,14 @@ function fakeTerminal() {
   const stderr = new PassThrough();
   let shown = '';
   stderr.on('data', (b: Buffer) => (shown += b.toString()));
-  return { stdin, stderr, type: (s: string) => stdin.emit('data', Buffer.from(s)), shown: () => shown };
+  const input = new TerminalInput(stdin as never, stderr);
+  return { stdin, stderr, input, type: (s: string) => stdin.emit('data', Buffer.from(s)), shown: () => shown };
 }
 
 describe('TerminalInput', () => {
   it('keeps what was pasted ahead for the next questions instead of dropping it', async () => {
     const t = fakeTerminal();
-    const input = new TerminalInput(t.stdin as never, t.stderr);
+    const { input } = t;
     const first = input.hidden('one: ');
     t.type('alpha\rbeta\r\ny\n');
     expect((await first).toString()).toBe('alpha');
@@ -43,7 +44,7 @@ describe('TerminalInput', () => {
 
   it('erases with backspace (a whole UTF-8 character), ends at Ctrl-D, and cancels at Ctrl-C', async () => {
     const t = fakeTerminal();
-    const input = new TerminalInput(t.stdin as never, t.stderr);
+    const { input } = t;
     const a = input.hidden('v: ');
     t.type('ké\x7f\x7fab\x04');
     expect((await a).toString()).toBe('ab');
@@ -56,7 +57,7 @@ describe('TerminalInput', () => {
 
   it('answers no to anything but y or yes, and to the end of input', async () => {
     const t = fakeTerminal();
-    const input = new TerminalInput(t.stdin as never, t.stderr);
+    const { input } = t;
     const a = input.confirm('q?');
     t.type('yep\n');
     expect(await a).toBe(false);
@@ -68,7 +69,7 @@ describe('TerminalInput', () => {
 
   it('echoes a yes/no answer without escape bytes, and Ctrl-C there cancels (exit 130)', async () => {
     const t = fakeTerminal();
-    const input = new TerminalInput(t.stdin as never, t.stderr);
+    const { input } = t;
     const a = input.confirm('q?');
     t.type('n\x7fy\x1b[De\x1bOHs\r');
     expect(await a).toBe(true);

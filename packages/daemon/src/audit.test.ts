@@ -8,6 +8,15 @@ import { AuditLog, auditFiles, readOrCreateAnchor } from './audit.js';
 
 const trail = (dir: string) => verifyChain(readOrCreateAnchor(dir), auditFiles(dir).map((f) => ({ name: basename(f), text: readFileSync(f, 'utf8') })));
 
+/** A fresh folder whose trail holds `n` get records, written and closed; with the trail's path. */
+async function trailOf(n: number): Promise<{ dir: string; file: string }> {
+  const dir = testdir();
+  const log = new AuditLog(dir);
+  for (let i = 0; i < n; i++) await log.write({ event: 'get', outcome: 'ok', secret: `s${i}` });
+  await log.close();
+  return { dir, file: join(dir, 'audit.jsonl') };
+}
+
 describe('the hash-chained audit log', () => {
   it('with a seal key that comes later, refuses every write (writing nothing) until the key is set, then seals each record; the copy gets each line once it is whole', async () => {
     const dir = testdir();
@@ -64,11 +73,7 @@ describe('the hash-chained audit log', () => {
     ['a deletion', (lines: string[]) => lines.splice(4, 1)],
     ['a reordering', (lines: string[]) => ([lines[2], lines[5]] = [lines[5] as string, lines[2] as string])],
   ])('names the first broken record after %s', async (_what, tamper) => {
-    const dir = testdir();
-    const log = new AuditLog(dir);
-    for (let i = 0; i < 10; i++) await log.write({ event: 'get', outcome: 'ok', secret: `s${i}` });
-    await log.close();
-    const file = join(dir, 'audit.jsonl');
+    const { dir, file } = await trailOf(10);
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     tamper(lines);
     writeFileSync(file, `${lines.join('\n')}\n`);
@@ -91,16 +96,12 @@ describe('the hash-chained audit log', () => {
 
 describe('the trail under faults', () => {
   it('removes a torn last record left by a crash when it opens the file, and records the repair in the chain', async () => {
-    const dir = testdir();
-    let log = new AuditLog(dir);
-    for (let i = 0; i < 3; i++) await log.write({ event: 'get', outcome: 'ok', secret: `s${i}` });
-    await log.close();
+    const { dir, file } = await trailOf(3);
     // A crash mid-write: half a record, no newline.
-    const file = join(dir, 'audit.jsonl');
     writeFileSync(file, `${readFileSync(file, 'utf8')}{"time":"2026-01-01T00:00:00.000Z","event":"get","outc`);
     expect(trail(dir)).toMatchObject({ ok: true, records: 3, tornTail: { line: 4 } });
 
-    log = new AuditLog(dir);
+    const log = new AuditLog(dir);
     await log.write({ event: 'get', outcome: 'ok', secret: 'after' });
     await log.close();
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -113,11 +114,7 @@ describe('the trail under faults', () => {
   });
 
   it('tells a torn last line apart from a torn line in the middle (an edit)', async () => {
-    const dir = testdir();
-    const log = new AuditLog(dir);
-    for (let i = 0; i < 3; i++) await log.write({ event: 'get', outcome: 'ok', secret: `s${i}` });
-    await log.close();
-    const file = join(dir, 'audit.jsonl');
+    const { dir, file } = await trailOf(3);
     const lines = readFileSync(file, 'utf8').split('\n');
     lines[1] = (lines[1] as string).slice(0, 20);
     writeFileSync(file, lines.join('\n'));

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeRecord, type TtlPolicy } from '@latchkey/core';
+import { failingWrites } from '@latchkey/test-utils/stores';
 import { MemoryAudit } from './audit.js';
 import { memoryLogger } from './log.js';
 import { MintFailure, type MintRunOptions } from './mint-command.js';
@@ -10,15 +11,9 @@ import { MemoryStore } from './store/memory.js';
 const TTL: TtlPolicy = { defaultSeconds: 3600, maxSeconds: 30 * 86400 };
 
 /** A store whose writes fail while `failing` is set, as a stopped or frozen keychain's do. */
-class FlakyStore extends MemoryStore {
-  failing = false;
-  override async set(account: string, password: string): Promise<void> {
-    if (this.failing) throw new Error('the keychain did not answer within 3s');
-    return super.set(account, password);
-  }
-}
+const FlakyStore = failingWrites(MemoryStore, 'the keychain did not answer within 3s');
 
-let store: FlakyStore;
+let store: InstanceType<typeof FlakyStore>;
 let audit: MemoryAudit;
 let log: ReturnType<typeof memoryLogger>;
 let service: AgentService;

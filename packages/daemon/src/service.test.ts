@@ -6,6 +6,7 @@ import {
   type LatchkeyError,
   type TtlPolicy,
 } from '@latchkey/core';
+import { failingWrites } from '@latchkey/test-utils/stores';
 import { MemoryAudit } from './audit.js';
 import { memoryLogger } from './log.js';
 import { AgentService, type PutInput } from './service.js';
@@ -25,14 +26,7 @@ function projectRoot(cwd: string): string | undefined {
 }
 
 /** A store whose writes fail while `failing` is set, as a locked or unreachable keychain would. */
-class FailingSetStore extends MemoryStore {
-  failing = false;
-
-  override async set(account: string, password: string): Promise<void> {
-    if (this.failing) throw new Error('keychain is locked');
-    return super.set(account, password);
-  }
-}
+const FailingSetStore = failingWrites(MemoryStore, 'keychain is locked');
 
 let now: number;
 let store: MemoryStore;

@@ -10,3 +10,4 @@ export * from './terminal.js';
 export * from './databases.js';
 export * from './vitest.js';
 export * from './seeded.js';
+export * from './stores.js';
