@@ -23,6 +23,7 @@ APT_PACKAGES=(
   zsh fish                                             # the completion scripts are tested in their own shells
   postgresql mariadb-server redis-server               # real database servers the temporary-user tests start in a temp folder
   rsyslog                                              # a system log the audit-copy tests start on a socket of their own
+  git git-filter-repo                                  # agent scan --history; the test runs the git filter-repo command --fix prints
 )
 
 missing=()

@@ -267,6 +267,45 @@ describe('agent scan', { timeout: 120_000 }, () => {
     expect(doc.filterRepo).not.toContain(b64(GH).slice(4, 20));
   });
 
+  it('--history --fix: the git filter-repo command it prints, run on the repository, leaves a history in which --history finds nothing', async () => {
+    const w = newWorld();
+    expect((await w.agent(['set', 'gh'], { input: GH })).code).toBe(0);
+    expect((await w.agent(['set', 'db'], { input: DB })).code).toBe(0);
+    const r1 = repo(join(w.home, 'rewrite'));
+    writeFileSync(join(r1, 'cfg.json'), `${JSON.stringify({ token: b64(GH), n: 1 })}\n`);
+    writeFileSync(join(r1, 'keep.txt'), 'untouched\n');
+    git(r1, 'add', '.');
+    git(r1, 'commit', '-qm', 'one');
+    writeFileSync(join(r1, 'cfg.json'), `${JSON.stringify({ token: 'none', n: 2 })}\n`);
+    git(r1, 'commit', '-qam', 'two');
+    git(r1, 'checkout', '-qb', 'side');
+    writeFileSync(join(r1, 'env.sh'), `export A=${GH}\nexport URL='postgres://u:${encodeURIComponent(DB)}@h/db' # and ${GH} again\n`);
+    git(r1, 'add', 'env.sh');
+    git(r1, 'commit', '-qm', 'side');
+    git(r1, 'checkout', '-q', 'main');
+    const before = await w.agent(['scan', '--history', '--json', '--fix', '--no-answer'], { cwd: r1 });
+    expect(before.code).toBe(1);
+    const doc = JSON.parse(before.stdout) as { findings: JsonFinding[]; filterRepo: string };
+    expect(doc.findings.map((f) => [f.secret, f.file, f.encoding]).sort()).toEqual([
+      ['db', 'env.sh', 'percent'],
+      ['gh', 'cfg.json', 'base64'],
+      ['gh', 'env.sh', 'raw'],
+      ['gh', 'env.sh', 'raw'],
+    ]);
+    const run = spawnSync('sh', ['-c', doc.filterRepo], { cwd: r1, encoding: 'utf8', env: { ...process.env, HOME: r1 } });
+    expect(run.status, run.stderr).toBe(0);
+    const after = await w.agent(['scan', '--history', '--json', '--no-answer'], { cwd: r1 });
+    expect(after.code, after.stderr).toBe(0);
+    expect(JSON.parse(after.stdout).findings).toEqual([]);
+    expect(git(r1, 'show', 'side:env.sh')).toBe("export A=[latchkey:redacted:gh]\nexport URL='postgres://u:[latchkey:redacted:db]@h/db' # and [latchkey:redacted:gh] again");
+    // A base64 finding covers the characters that hold the value's bytes alone; the last one or two, which
+    // share bits with the padding, stay.
+    expect(git(r1, 'show', 'main~1:cfg.json')).toMatch(/^\{"token":"\[latchkey:redacted:gh\][A-Za-z0-9+/]{0,2}=*","n":1\}$/);
+    expect(git(r1, 'show', 'main:keep.txt')).toBe('untouched');
+    expect(git(r1, 'rev-list', '--count', '--all')).toBe('3');
+    expectNoValue(w, [before, after], [GH, DB]);
+  });
+
   // Each trap writes its own marker, and is first shown to fire under the git commands a scanner might
   // have used (so the test cannot pass because a trap is not armed). Of what the scan does, only
   // -c core.fsmonitor=false is needed: diff-index and diff-tree run core.fsmonitor when they read the index;
