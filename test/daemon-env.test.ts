@@ -4,13 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SAFE_PATH } from '@latchkey/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, spawnDaemon, type World } from '@latchkey/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnDaemon, useWorlds, type World } from '@latchkey/test-utils';
 
-const worlds: World[] = [];
-afterAll(async () => {
-  await Promise.all(worlds.map((w) => w.cleanup()));
-});
+const freshWorld = useWorlds();
 
 /** Preloads that leave a file named by the pid of every process they run in. */
 interface Preloads {
@@ -75,8 +72,7 @@ describe.skipIf(process.platform !== 'linux')('the daemon environment', () => {
   let preloads: Preloads;
   let base: World;
   beforeAll(() => {
-    base = makeWorld();
-    worlds.push(base);
+    base = freshWorld();
     preloads = makePreloads(base.dir);
   });
 
@@ -90,8 +86,7 @@ describe.skipIf(process.platform !== 'linux')('the daemon environment', () => {
   for (const [label, attack] of attacks) {
     for (const command of [['ls', '--json'], ['daemon', 'start']]) {
       it(`SECURITY 37: ${label} in the environment of \`agent ${command.join(' ')}\` does not reach the daemon it starts; it serves`, async () => {
-        const w = makeWorld();
-        worlds.push(w);
+        const w = freshWorld();
         const repo = join(w.dir, 'repo');
         mkdirSync(join(repo, 'bin'), { recursive: true });
         const before = new Set(readdirSync(preloads.markers));
@@ -113,8 +108,7 @@ describe.skipIf(process.platform !== 'linux')('the daemon environment', () => {
   }
 
   it('SECURITY 37: a daemon started directly with a preload that deletes NODE_OPTIONS from process.env refuses to serve', async () => {
-    const w = makeWorld();
-    worlds.push(w);
+    const w = freshWorld();
     const d = spawnDaemon({ ...w.env, NODE_OPTIONS: `--require ${preloads.deleterCjs}` });
     const exit = await d.exited;
     expect(exit.code, d.output()).toBe(77);
@@ -122,8 +116,7 @@ describe.skipIf(process.platform !== 'linux')('the daemon environment', () => {
   });
 
   it('SECURITY 37: a daemon started directly with LD_PRELOAD refuses to serve, naming it', async () => {
-    const w = makeWorld();
-    worlds.push(w);
+    const w = freshWorld();
     const d = spawnDaemon({ ...w.env, LD_PRELOAD: preloads.sharedObject });
     const exit = await d.exited;
     expect(exit.code, d.output()).toBe(77);

@@ -10,8 +10,8 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeWorld, readDaemonLog, type World } from '@latchkey/test-utils';
+import { describe, expect, it } from 'vitest';
+import { readDaemonLog, useWorlds, type World } from '@latchkey/test-utils';
 
 const SIZE = 256 * 1024;
 
@@ -32,13 +32,9 @@ function parseTimes(w: World, path: string): number[] {
 }
 
 describe('SECURITY 41: the daemon’s own parse time, and manifests too large for one reply', { timeout: 120_000 }, () => {
-  const worlds: World[] = [];
-  afterEach(async () => {
-    await Promise.all(worlds.splice(0).map((w) => w.cleanup()));
-  });
+  const freshWorld = useWorlds({ each: true });
   const fresh = async (): Promise<World> => {
-    const w = makeWorld();
-    worlds.push(w);
+    const w = freshWorld();
     await w.startDaemon();
     return w;
   };

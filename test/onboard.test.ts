@@ -1,10 +1,10 @@
 // `agent onboard` end to end: interactively through a pseudo-terminal (a Python pty driver that types
 // each answer once its prompt is shown), and without one from a dotenv file; --check before and after,
 // its JSON; the manifest's owner, description and max_ttl become the stored secrets' metadata.
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, onTerminal, type World } from '@latchkey/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { onTerminal, testdir, useWorlds, type World } from '@latchkey/test-utils';
 
 const STRIPE = `sk_test_onboard_${process.pid}_x7`;
 const DB = `db-password-${process.pid}-y8`;
@@ -36,14 +36,10 @@ interface CheckJson {
 }
 
 describe('agent onboard', { timeout: 120_000 }, () => {
-  const worlds: World[] = [];
+  const freshWorld = useWorlds();
   const newProject = (): { world: World; dir: string } => {
-    const world = makeWorld();
-    worlds.push(world);
-    const dir = join(world.home, 'shop');
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'agent.env'), MANIFEST);
-    return { world, dir: realpathSync(dir) };
+    const world = freshWorld();
+    return { world, dir: testdir({ 'agent.env': MANIFEST }, world.home) };
   };
   const listed = async (world: World): Promise<Map<string, Listed>> => {
     const ls = await world.agent(['ls', '--json']);
@@ -70,9 +66,6 @@ describe('agent onboard', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     shared = newProject();
     await shared.world.startDaemon();
-  });
-  afterAll(async () => {
-    await Promise.all(worlds.map((w) => w.cleanup()));
   });
 
   it('--check exits 1 listing what is missing with owner and docs; --json gives the state', async () => {
