@@ -4,10 +4,16 @@ import { listLeases } from '../actions/temp.js';
 import { plainForm } from './argv.js';
 import { runLean } from './deps.js';
 
+/** The flags of `agent leases` as oclif would parse `words` (after `leases`), when they are a plain form. */
+export function parse(words: readonly string[]): { json: boolean } | undefined {
+  const form = plainForm(words, { booleans: ['json'], strings: [] }, 0);
+  return form && { json: form.booleans.has('json') };
+}
+
 /** Runs `agent leases` with `words` (after `leases`) when they are a plain form; false leaves them to oclif. */
 export function main(words: readonly string[]): boolean {
-  const form = plainForm(words, { booleans: ['json'], strings: [] }, 0);
-  if (!form) return false;
-  runLean((deps) => listLeases({ json: form.booleans.has('json') }, deps));
+  const flags = parse(words);
+  if (!flags) return false;
+  runLean((deps) => listLeases(flags, deps));
   return true;
 }

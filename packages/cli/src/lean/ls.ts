@@ -4,10 +4,16 @@ import { listInputOf, listSecrets } from '../actions/secrets.js';
 import { plainForm } from './argv.js';
 import { runLean } from './deps.js';
 
+/** The flags of `agent ls` as oclif would parse `words` (after `ls`), when they are a plain form. */
+export function parse(words: readonly string[]): { json: boolean; expiring?: string } | undefined {
+  const form = plainForm(words, { booleans: ['json'], strings: ['expiring'] }, 0);
+  return form && { json: form.booleans.has('json'), expiring: form.strings.get('expiring') };
+}
+
 /** Runs `agent ls` with `words` (after `ls`) when they are a plain form; false leaves them to oclif. */
 export function main(words: readonly string[]): boolean {
-  const form = plainForm(words, { booleans: ['json'], strings: ['expiring'] }, 0);
-  if (!form) return false;
-  runLean((deps) => listSecrets(listInputOf({ json: form.booleans.has('json'), expiring: form.strings.get('expiring') }), deps));
+  const flags = parse(words);
+  if (!flags) return false;
+  runLean((deps) => listSecrets(listInputOf(flags), deps));
   return true;
 }
