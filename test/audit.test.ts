@@ -3,8 +3,8 @@
 // them, and catches an edit, a deletion and a reordering naming the file and line.
 import { copyFileSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliNode, makeWorld, readAudit, startAgent, waitFor, type DaemonProcess, type World } from '@latchkey/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cliNode, readAudit, startAgent, testdir, useLab, waitFor, type DaemonProcess, type World } from '@latchkey/test-utils';
 
 const VALUE = `audit-value-${process.pid}-a1b2c3`;
 const FIELDS = ['time', 'event', 'secret', 'scope', 'outcome', 'pid', 'exe', 'command'];
@@ -12,6 +12,7 @@ const FIELDS = ['time', 'event', 'secret', 'scope', 'outcome', 'pid', 'exe', 'co
 type Rec = Record<string, unknown> & { time: string; event: string; secret: string; scope: string; outcome: string; pid: number; exe: string; command: string };
 
 describe('agent audit', { timeout: 90_000 }, () => {
+  const lab = useLab({ store: 'memory' });
   let world: World;
   let daemon: DaemonProcess;
   let project: string;
@@ -30,15 +31,9 @@ describe('agent audit', { timeout: 90_000 }, () => {
   };
 
   beforeAll(async () => {
-    world = makeWorld();
-    daemon = await world.startDaemon();
-    project = join(world.home, 'proj');
-    other = join(world.home, 'other');
-    mkdirSync(project);
-    mkdirSync(other);
-    project = realpathSync(project);
-    writeFileSync(join(project, 'agent.env'), 'TOKEN=agent://audit-token?owner=qa\n');
-    writeFileSync(join(other, 'agent.env'), 'TOKEN=agent://audit-token\n');
+    ({ world, daemon } = lab);
+    project = testdir({ 'agent.env': 'TOKEN=agent://audit-token?owner=qa\n' }, world.home);
+    other = testdir({ 'agent.env': 'TOKEN=agent://audit-token\n' }, world.home);
 
     const steps: string[][] = [
       ['set', 'audit-token', '--ttl', '1h', '--owner', 'qa'],
@@ -59,9 +54,6 @@ describe('agent audit', { timeout: 90_000 }, () => {
     expect(await waitFor(() => Date.now() > Date.parse(middle), 1000, 1)).toBe(true);
     const get = await world.agent(['get', 'audit-token'], { cwd: project });
     expect(get.stdout).toBe(VALUE);
-  });
-  afterAll(async () => {
-    await world?.cleanup();
   });
 
   it('records set, exec, denied and get with the documented fields, the caller pid and executable, never a value', async () => {
@@ -136,6 +128,7 @@ describe('agent audit', { timeout: 90_000 }, () => {
 });
 
 describe('agent audit verify', { timeout: 90_000 }, () => {
+  const lab = useLab({ store: 'memory' });
   let world: World;
   let lines: string[];
   let n = 0;
@@ -151,8 +144,7 @@ describe('agent audit verify', { timeout: 90_000 }, () => {
   const verify = (env?: Record<string, string>, args: string[] = []) => world.agent(['audit', 'verify', ...args], env ? { env } : {});
 
   beforeAll(async () => {
-    world = makeWorld();
-    await world.startDaemon();
+    world = lab.world;
     for (let i = 0; i < 3; i++) {
       const r = await world.agent(['set', `chain-${i}`, '--ttl', '1h'], { input: `chain-value-${i}` });
       expect(r.code, r.stderr).toBe(0);
@@ -160,9 +152,6 @@ describe('agent audit verify', { timeout: 90_000 }, () => {
     }
     lines = readFileSync(join(world.stateDir, 'audit.jsonl'), 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(6);
-  });
-  afterAll(async () => {
-    await world?.cleanup();
   });
 
   it('exits 0 on an intact trail and prints the record count', async () => {

@@ -1,10 +1,10 @@
 // `${VAR}` in manifests end to end: a .env that dotenv-cli runs with dotenv-expand, imported with `agent import`,
 // gives `agent exec` the very variables dotenv-cli gives the same command; --mask hides a literal built around
 // a secret; the interpolation stays an interpolation in agent.env, with no value in it.
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, readAudit, ROOT, run, type World } from '@latchkey/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readAudit, ROOT, run, testdir, useLab, type World } from '@latchkey/test-utils';
 
 const PRINT_ENV = join(ROOT, 'test/fixtures/print-env.js');
 const DOTENV_CLI = join(ROOT, 'node_modules/.bin/dotenv');
@@ -24,18 +24,12 @@ const NAMES = ['DB_PASSWORD', 'DB_HOST', 'DATABASE_URL', 'CACHE_DIR', 'GREETING'
 const pick = (env: Record<string, string>) => Object.fromEntries(NAMES.map((n) => [n, env[n]]));
 
 describe('${VAR} expansion, against dotenv-cli on the same file', () => {
+  const lab = useLab({ store: 'memory', env: { LK_SHELL_NAME: 'from-the-shell' } });
   let world: World;
   let dir: string;
-  beforeAll(async () => {
-    world = makeWorld(undefined, { LK_SHELL_NAME: 'from-the-shell' });
-    await world.startDaemon();
-    dir = join(world.home, 'app');
-    mkdirSync(dir);
-    dir = realpathSync(dir);
-    writeFileSync(join(dir, '.env'), DOTENV);
-  });
-  afterAll(async () => {
-    await world?.cleanup();
+  beforeAll(() => {
+    world = lab.world;
+    dir = testdir({ '.env': DOTENV }, world.home);
   });
 
   it('imports the .env keeping interpolations, and exec gives what dotenv-cli gives', async () => {

@@ -1,23 +1,21 @@
 // SECURITY 36: project scope follows the working directory the kernel reports for the caller, not the
 // one the caller sends. A raw gRPC client (grpc-js and proto-loader, no Latchkey client) running
 // outside project A sends A's path as its cwd.
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, rawAgent, readAudit, type RawAgent, type World } from '@latchkey/test-utils';
+import { rawAgent, readAudit, testdir, useLab, type RawAgent, type World } from '@latchkey/test-utils';
 
 describe.skipIf(process.platform !== 'linux')('project scope and the caller’s working directory', () => {
+  const lab = useLab({ store: 'memory' });
   let w: World;
   let a: string;
   let raw: RawAgent;
   const value = 'scoped-to-project-a';
   beforeAll(async () => {
-    w = makeWorld();
-    a = join(w.dir, 'projects', 'a');
-    mkdirSync(a, { recursive: true });
-    writeFileSync(join(a, 'agent.env'), 'A_TOKEN=agent://a-token\n');
-    a = realpathSync(a);
+    w = lab.world;
+    a = testdir({ 'agent.env': 'A_TOKEN=agent://a-token\n' }, w.dir);
     const set = await w.agent(['set', 'a-token', '--project', '--ttl', '1h'], { input: value, cwd: a });
     expect(set.code, set.stderr).toBe(0);
     const allow = await w.agent(['allow'], { cwd: a });
@@ -26,9 +24,8 @@ describe.skipIf(process.platform !== 'linux')('project scope and the caller’s 
     expect(process.cwd().startsWith(a)).toBe(false);
     raw = rawAgent(w.socket);
   });
-  afterAll(async () => {
+  afterAll(() => {
     raw?.close();
-    await w?.cleanup();
   });
 
   it('SECURITY 36: GetSecret with A’s path as cwd, from outside A, is denied without naming A, and audited with the kernel’s cwd', async () => {
