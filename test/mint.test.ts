@@ -2,8 +2,8 @@
 // processes behind, and a daemon auto-started from a shell whose PATH a repository controls.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { alive, daemonPid, keychainLookup, makeWorld, readAudit, readDaemonLog, useKeyring, waitFor, type Keyring, type World } from '@latchkey/test-utils';
+import { describe, expect, it } from 'vitest';
+import { alive, daemonPid, keychainLookup, readAudit, readDaemonLog, useKeyring, useWorlds, waitFor, type Keyring, type World } from '@latchkey/test-utils';
 
 const ring = useKeyring();
 
@@ -21,11 +21,11 @@ async function secretServicePid(kr: Keyring): Promise<number> {
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 
 describe('a minted value is never lost', { timeout: 60_000 }, () => {
+  const freshWorld = useWorlds();
   let world: World;
-  afterAll(async () => world?.cleanup());
 
   it('keychain frozen (SIGSTOP) during a rotation: the command runs once, its value is served, and it lands in the keychain after the keychain thaws', async () => {
-    world = makeWorld(ring.keyring);
+    world = freshWorld(ring.keyring);
     await world.startDaemon();
     const runs = join(world.home, 'runs');
     // 8 s: the rotation runs at 6 s, the frozen keychain's write times out 3 s later, and the new value
@@ -61,11 +61,11 @@ describe('a minted value is never lost', { timeout: 60_000 }, () => {
 });
 
 describe('SECURITY 39: what a mint command leaves behind ends with it', { timeout: 60_000 }, () => {
+  const freshWorld = useWorlds();
   let world: World;
-  afterAll(async () => world?.cleanup());
 
   it('a child holding stdout and a setsid grandchild are killed when the mint ends; the CLI returns at once', async () => {
-    world = makeWorld();
+    world = freshWorld();
     await world.startDaemon();
     const pids = join(world.home, 'pids');
     const cmd = `sleep 300 & echo $! >> ${pids}; setsid sh -c 'echo $$ >> ${pids}; exec sleep 300' >/dev/null 2>&1 </dev/null & ` +
@@ -87,11 +87,11 @@ describe('SECURITY 39: what a mint command leaves behind ends with it', { timeou
 });
 
 describe('SECURITY 38: mint commands run with the daemon\'s PATH, not the auto-starting shell\'s', { timeout: 60_000 }, () => {
+  const freshWorld = useWorlds();
   let world: World;
-  afterAll(async () => world?.cleanup());
 
   it("a repository's ./bin/gh first on PATH is never run by --mint 'gh auth token', at set or at a rotation", async () => {
-    world = makeWorld();
+    world = freshWorld();
     const repo = join(world.home, 'repo');
     const real = join(world.home, 'tools');
     const marker = join(world.home, 'fake-gh-ran');
