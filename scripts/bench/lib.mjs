@@ -3,7 +3,7 @@
 // Every child gets a clean environment built here (never process.env): this machine's
 // NODE_EXTRA_CA_CERTS alone adds ~70 ms to every Node start.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +82,20 @@ export async function interleave(cases, world, runs) {
   for (const c of cases) await time(c, world);
   for (let i = 0; i < runs; i++) for (const c of cases) samples.get(c.name).push(await time(c, world));
   return samples;
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/**
+ * CPU milliseconds (user + system) of process `pid` so far, and of its children it has waited for
+ * (/proc/PID/stat utime, stime, cutime, cstime; 10 ms steps). What a run cost on one core, however many
+ * other processes shared the cores with it.
+ */
+export function cpuMs(pid = process.pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+  const ms = (i) => (Number(f[i]) * 1000) / CLK_TCK;
+  return { self: ms(11) + ms(12), children: ms(13) + ms(14) };
 }
 
 export function median(xs) {
