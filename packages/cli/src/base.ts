@@ -2,25 +2,14 @@
 // prints the rest: expected errors (exit code and hint), a passed-through exit code, and bugs as bugs.
 import { Command, Errors } from '@oclif/core';
 import { LatchkeyError, render } from '@latchkey/core';
-import { connect } from '@latchkey/client';
-import { installedDaemon } from './daemon-program.js';
 import type { Deps } from './deps.js';
-import { warnStoreNote } from './render.js';
+import { processDeps } from './process-deps.js';
 import { usageMessage, type FlagFacts } from './usage-message.js';
 
 export abstract class BaseCommand extends Command {
   /** The process, read once here and passed down as a value. */
   protected deps(): Deps {
-    const env = { ...process.env };
-    return {
-      env,
-      cwd: process.cwd(),
-      stdin: process.stdin,
-      now: Date.now,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      connect: (options) => connect({ env, autoStart: options?.autoStart ?? true, daemon: installedDaemon, onStarted: (status) => warnStoreNote(process, status) }),
-    };
+    return processDeps();
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
