@@ -341,6 +341,19 @@ describe.each(BACKENDS)('temporary $kind users', (backend) => {
     expect(await server.users()).toEqual(before);
     const refused = readAudit(world.stateDir).filter((e) => e.event === 'db-user' && e.outcome === 'refused');
     expect(refused.length).toBeGreaterThanOrEqual(2);
+    // The ledger line synced while the checks ran is closed again: nothing is left for the next start.
+    const ledger = join(world.stateDir, 'db-users.jsonl');
+    const openInLedger = () => {
+      const open = new Set<string>();
+      for (const line of readFileSync(ledger, 'utf8').split('\n').filter(Boolean)) {
+        const l = JSON.parse(line) as { op: string; leaseId: string };
+        if (l.op === 'begin') open.add(l.leaseId);
+        else open.delete(l.leaseId);
+      }
+      return [...open];
+    };
+    expect(refused.every((e) => readFileSync(ledger, 'utf8').includes(e.leaseId as string))).toBe(true);
+    expect(await waitFor(() => openInLedger().length === 0, 2000, 25), 'refused leases left open in the ledger').toBe(true);
     // the password of the admin never reaches the audit trail or the daemon log
     const adminPw = decodeURIComponent(new URL(server.adminUrl).password);
     expect(readFileSync(join(world.stateDir, 'audit.jsonl'), 'utf8')).not.toContain(adminPw);

@@ -18,8 +18,7 @@ function world() {
   const users = new Set<string>();
   let now = 1_000_000;
   const admin: DbAdmin = {
-    assertAdmin: async () => undefined,
-    checkGrants: async () => undefined,
+    check: async () => undefined,
     create: async (spec) => users.add(spec.user),
     exists: async (user) => users.has(user),
     disable: async (user) => users.has(user),
@@ -31,6 +30,7 @@ function world() {
     kind: 'postgres',
     connect: async () => admin,
     valueOf: (_url, spec) => `postgresql://${spec.user}:${spec.password}@localhost/app`,
+    verifier: async (password) => `v-${password.length}`,
     closeAll: async () => undefined,
   };
   const db = new DatabaseUsers({

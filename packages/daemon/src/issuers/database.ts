@@ -1,9 +1,11 @@
 // Temporary database users (kinds postgres, mysql, redis): created on the server through an admin
 // connection URL held in a stored secret, torn down for certain when their lease ends.
 //
-// Order of an issue: read the admin secret (an audited use of it), check the admin is an admin and the
-// grants are allowed (refusals happen here, before anything exists), write the ledger's `begin` line,
-// create the user, audit `created`. Order of a teardown: disable (no new logins), kill its sessions,
+// Order of an issue: read the admin secret (an audited use of it); then at once, check the admin is an
+// admin and the grants are allowed (refusals happen here, before anything exists), write and sync the
+// ledger's `begin` line, and compute the password's verifier (what the server stores, verifiers.ts);
+// once all three are done, create the user, audit `created`. A refused lease's `begin` line is followed
+// by its `done` line. Order of a teardown: disable (no new logins), kill its sessions,
 // drop, write the ledger's `done` line; each step audited. A teardown that fails (the server is down, a
 // drop refused) is audited with the reason, shown as `teardown pending`, and tried again with backoff
 // (250 ms doubling to 30 s) until it succeeds; the ledger keeps it across a daemon restart.
@@ -30,6 +32,8 @@ export interface DbUserSpec {
   user: string;
   /** Empty when tearing down (not known any more). */
   password: string;
+  /** What the server is sent instead of the password (DbBackend.verifier); empty when tearing down. */
+  verifier: string;
   expiresAt: number;
   params: Record<string, string>;
   /** The admin secret's name (for messages). */
@@ -40,10 +44,11 @@ export interface DbUserSpec {
 
 /** An admin connection to one server. */
 export interface DbAdmin {
-  /** Refuses (denied) when the connection's user cannot create users. */
-  assertAdmin(): Promise<void>;
-  /** Refuses grants of unknown roles (input) or of elevated ones not allowed (denied). */
-  checkGrants(spec: DbUserSpec): Promise<void>;
+  /**
+   * Refuses (denied) when the connection's user cannot create users; then grants of unknown roles
+   * (input) or of elevated ones not allowed (denied).
+   */
+  check(spec: DbUserSpec): Promise<void>;
   create(spec: DbUserSpec): Promise<unknown>;
   exists(user: string): Promise<boolean>;
   /** Stops new logins; false when the user does not exist. */
@@ -61,6 +66,8 @@ export interface DbBackend {
   connect(adminUrl: string, spec: DbUserSpec): Promise<DbAdmin>;
   /** The value handed to the caller: a connection URL, or the password with `format=password`. */
   valueOf(adminUrl: string, spec: DbUserSpec): string;
+  /** What the server stores for a password, sent in its place so that no server log holds it. */
+  verifier(password: string): Promise<string>;
   /** Closes pooled admin connections. */
   closeAll(): Promise<void>;
 }
@@ -179,22 +186,13 @@ export class DatabaseUsers {
       leaseId: req.leaseId,
       user: userOf(req.leaseId),
       password: randomBytes(24).toString('base64url'),
+      verifier: '',
       expiresAt: req.expiresAt,
       params: req.params,
       admin,
       allow: secret.allow,
     };
     const redact = redactor([spec.password, secret.value]);
-    let conn: DbAdmin;
-    try {
-      conn = await backend.connect(secret.value, spec);
-      await conn.assertAdmin();
-      await conn.checkGrants(spec);
-    } catch (err) {
-      const e = this.asError(err, redact, `the ${req.kind} server of admin secret ${quote(admin)}`);
-      await this.event(req.leaseId, req.kind, spec.user, 'refused', { admin, reason: e.message }, peer);
-      throw e;
-    }
     const value = backend.valueOf(secret.value, spec);
     const entry: LedgerEntry = {
       leaseId: req.leaseId,
@@ -209,7 +207,24 @@ export class DatabaseUsers {
       ...(req.boundStart !== undefined ? { boundStart: req.boundStart } : {}),
       valueHash: valueHash(value),
     };
-    await this.deps.ledger.begin(entry);
+    // The three steps that must precede the CREATE run at once (awaited below, so never unhandled).
+    const begun = this.deps.ledger.begin(entry);
+    begun.catch(() => undefined);
+    const verifier = backend.verifier(spec.password);
+    verifier.catch(() => undefined);
+    let conn: DbAdmin;
+    try {
+      conn = await backend.connect(secret.value, spec);
+      await conn.check(spec);
+    } catch (err) {
+      const e = this.asError(err, redact, `the ${req.kind} server of admin secret ${quote(admin)}`);
+      await this.event(req.leaseId, req.kind, spec.user, 'refused', { admin, reason: e.message }, peer);
+      // Nothing was created: the ledger's entry is closed (a line lost here only makes the next start find no such user).
+      begun.then(() => this.deps.ledger.done(req.leaseId)).catch((err2: unknown) => this.deps.log.warn(`ledger line lost for lease ${req.leaseId}: ${(err2 as Error).message}`));
+      throw e;
+    }
+    await begun;
+    spec.verifier = await verifier;
     const t: Tracked = { entry, adminUrl: secret.value, allow: secret.allow, state: 'live', attempts: 0, lastError: '', timer: undefined, running: undefined, reason: '' };
     this.tracked.set(req.leaseId, t);
     try {
@@ -363,7 +378,7 @@ export class DatabaseUsers {
         redact = redactor([secret.value]);
       }
       const backend = await this.backend(entry.kind);
-      const spec: DbUserSpec = { leaseId: entry.leaseId, user: entry.user, password: '', expiresAt: entry.expiresAt, params: entry.params, admin: entry.admin, allow: t.allow };
+      const spec: DbUserSpec = { leaseId: entry.leaseId, user: entry.user, password: '', verifier: '', expiresAt: entry.expiresAt, params: entry.params, admin: entry.admin, allow: t.allow };
       step = 'connect';
       const conn = await backend.connect(t.adminUrl, spec);
       step = 'disable';

@@ -90,7 +90,14 @@ class MysqlAdmin implements DbAdmin {
     private readonly adminName: string,
   ) {}
 
-  async assertAdmin(): Promise<void> {
+  /** The admin's grants and the grants' roles at once, on two of the pool's connections; the admin's refusal comes first. */
+  async check(spec: DbUserSpec): Promise<void> {
+    const [admin, grants] = await Promise.allSettled([this.assertAdmin(), this.checkGrants(spec)]);
+    if (admin.status === 'rejected') throw admin.reason;
+    if (grants.status === 'rejected') throw grants.reason;
+  }
+
+  private async assertAdmin(): Promise<void> {
     const [rows] = await this.pool.query('SHOW GRANTS');
     const grants = (rows as Array<Record<string, string>>).map((r) => Object.values(r)[0] ?? '');
     const global = grants.filter((g) => / ON \*\.\* TO /.test(g)).join(' ');
@@ -106,7 +113,7 @@ class MysqlAdmin implements DbAdmin {
     }
   }
 
-  async checkGrants(spec: DbUserSpec): Promise<void> {
+  private async checkGrants(spec: DbUserSpec): Promise<void> {
     const privileges = listParam(spec.params.privileges).map((p) => p.toUpperCase().replace(/\s+/g, ' '));
     for (const p of privileges) {
       if (!DATABASE_PRIVILEGES.has(p)) throw inputError(`privileges: ${quote(p)} is not a privilege on a database`, `use ${[...DATABASE_PRIVILEGES].slice(0, 6).join(', ')}, ...`);
@@ -151,7 +158,7 @@ class MysqlAdmin implements DbAdmin {
     const conn = await this.pool.getConnection();
     try {
       try {
-        await conn.query('CREATE USER ?@? IDENTIFIED WITH mysql_native_password AS ?', [spec.user, this.host, mysqlNativeHash(spec.password)]);
+        await conn.query('CREATE USER ?@? IDENTIFIED WITH mysql_native_password AS ?', [spec.user, this.host, spec.verifier]);
       } catch (err) {
         if ((err as { errno?: number }).errno !== 1524) throw err; // 1524: plugin not loaded (MySQL 8.4 and later)
         await conn.query('CREATE USER ?@? IDENTIFIED BY ?', [spec.user, this.host, spec.password]);
@@ -208,6 +215,7 @@ export const mysqlBackend: DbBackend = {
     const { pool, host } = await poolFor(adminUrl, spec.admin);
     return new MysqlAdmin(pool, host, spec.admin);
   },
+  verifier: async (password) => mysqlNativeHash(password),
   valueOf(adminUrl, spec) {
     if (spec.params.format === 'password') return spec.password;
     const u = new URL(parseAdminUrl(adminUrl, spec.admin).url.href);

@@ -73,34 +73,30 @@ class PgAdmin implements DbAdmin {
     private readonly adminName: string,
   ) {}
 
-  async assertAdmin(): Promise<void> {
-    const r = await this.pool.query<{ rolname: string; rolsuper: boolean; rolcreaterole: boolean }>(
-      'SELECT rolname, rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user',
+  async check(spec: DbUserSpec): Promise<void> {
+    const grants = listParam(spec.params.grant);
+    // One round trip: the admin's own role (first, `me`), then every role the grants reach through
+    // membership (a member can SET ROLE to any of them), the granted ones included.
+    const r = await this.pool.query<{ me: boolean; rolname: string; rolsuper: boolean; rolcreaterole: boolean; rolbypassrls: boolean }>(
+      `WITH RECURSIVE r(oid) AS (
+         SELECT oid FROM pg_roles WHERE rolname = ANY($1::text[])
+         UNION SELECT m.roleid FROM pg_auth_members m JOIN r ON m.member = r.oid)
+       SELECT true AS me, rolname, rolsuper, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = current_user
+       UNION ALL
+       SELECT false, p.rolname, p.rolsuper, p.rolcreaterole, p.rolbypassrls FROM pg_roles p JOIN r ON p.oid = r.oid`,
+      [grants],
     );
-    const me = r.rows[0];
+    const me = r.rows.find((x) => x.me);
     if (!me || (!me.rolsuper && !me.rolcreaterole)) {
       throw deniedError(
         `admin secret ${quote(this.adminName)} is not an admin: role ${quote(me?.rolname ?? '?')} has neither SUPERUSER nor CREATEROLE`,
         'store the URL of a role WITH CREATEROLE (or a superuser) in the admin secret',
       );
     }
-  }
-
-  async checkGrants(spec: DbUserSpec): Promise<void> {
-    const grants = listParam(spec.params.grant);
-    if (grants.length === 0) return;
-    // Every role the grants reach through membership (a member can SET ROLE to any of them), the
-    // granted ones included: one round trip.
-    const reach = await this.pool.query<{ rolname: string; rolsuper: boolean; rolcreaterole: boolean; rolbypassrls: boolean }>(
-      `WITH RECURSIVE r(oid) AS (
-         SELECT oid FROM pg_roles WHERE rolname = ANY($1::text[])
-         UNION SELECT m.roleid FROM pg_auth_members m JOIN r ON m.member = r.oid)
-       SELECT p.rolname, p.rolsuper, p.rolcreaterole, p.rolbypassrls FROM pg_roles p JOIN r ON p.oid = r.oid`,
-      [grants],
-    );
-    const missing = grants.filter((g) => !reach.rows.some((r) => r.rolname === g));
+    const reach = r.rows.filter((x) => !x.me);
+    const missing = grants.filter((g) => !reach.some((x) => x.rolname === g));
     if (missing.length > 0) throw inputError(`grant: no role ${missing.map(quote).join(', ')} on the server`, 'grant existing roles (CREATE ROLE app_rw NOLOGIN; first)');
-    for (const role of reach.rows) {
+    for (const role of reach) {
       const what = role.rolsuper || FILE_ROLES.includes(role.rolname) ? 'superuser' : role.rolcreaterole ? 'createrole' : role.rolbypassrls ? 'bypassrls' : undefined;
       if (what !== undefined && !spec.allow.has(what)) {
         const via = grants.includes(role.rolname) ? '' : ` (reached through the granted roles)`;
@@ -117,9 +113,8 @@ class PgAdmin implements DbAdmin {
     const until = new Date(spec.expiresAt).toISOString();
     const inRole = grants.length > 0 ? ` IN ROLE ${grants.map(ident).join(', ')}` : '';
     const schema = spec.params.schema;
-    const verifier = await scramSha256Verifier(spec.password);
     const statements = [
-      `CREATE ROLE ${ident(spec.user)} WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${literal(verifier)} VALID UNTIL ${literal(until)}${inRole}`,
+      `CREATE ROLE ${ident(spec.user)} WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${literal(spec.verifier)} VALID UNTIL ${literal(until)}${inRole}`,
       ...(schema !== undefined ? [`GRANT USAGE ON SCHEMA ${ident(schema)} TO ${ident(spec.user)}`, `ALTER ROLE ${ident(spec.user)} SET search_path = ${ident(schema)}`] : []),
     ];
     // One simple-protocol query: its statements run as one implicit transaction, in one round trip.
@@ -174,6 +169,7 @@ export const postgresBackend: DbBackend = {
   async connect(adminUrl, spec) {
     return new PgAdmin(await poolFor(adminUrl, spec.params.database, spec.admin), spec.admin);
   },
+  verifier: (password) => scramSha256Verifier(password),
   valueOf(adminUrl, spec) {
     if (spec.params.format === 'password') return spec.password;
     return urlFor(parseAdminUrl(adminUrl, spec.admin), spec.user, spec.password, spec.params.database);

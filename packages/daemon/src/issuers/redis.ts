@@ -28,6 +28,16 @@ const loadRedis = async (): Promise<RedisCtor> => (redisModule ??= requireLibrar
 
 const ELEVATED_CATEGORIES = ['all', 'admin', 'dangerous'];
 
+/** What an admin must be allowed to run: create, disconnect and delete users. */
+const ADMIN_PROBES = [
+  ['ACL', 'SETUSER', 'lk_probe'],
+  ['CLIENT', 'KILL', 'USER', 'lk_probe'],
+  ['ACL', 'DELUSER', 'lk_probe'],
+];
+
+/** The commands of @admin and @dangerous, per admin connection (a server's command table is fixed). */
+const elevatedCommands = new WeakMap<Redis, Set<string>>();
+
 function parseAdminUrl(url: string, adminName: string): URL {
   let u: URL;
   try {
@@ -83,56 +93,66 @@ class RedisAdmin implements DbAdmin {
   constructor(
     private readonly r: Redis,
     private readonly adminName: string,
+    /** The user the admin URL logs in as. */
+    private readonly me: string,
   ) {}
 
-  async assertAdmin(): Promise<void> {
-    let me: string;
-    try {
-      me = String(await this.r.call('ACL', 'WHOAMI'));
-    } catch (err) {
-      if (!/^NOPERM/.test((err as Error).message)) throw err;
+  async check(spec: DbUserSpec): Promise<void> {
+    const probe = `${spec.user}_check`;
+    const needCategories = !spec.allow.has('superuser') && !elevatedCommands.has(this.r);
+    // One round trip: the whole check is one pipeline (a connection answers in order). The admin's name
+    // is taken from its URL and checked against ACL WHOAMI's answer; the rules are judged by the
+    // server's own parser, on a user that is off and deleted at once.
+    const p = this.r.pipeline();
+    p.call('ACL', 'WHOAMI');
+    for (const c of ADMIN_PROBES) p.call('ACL', 'DRYRUN', this.me, ...c);
+    if (needCategories) for (const cat of ['admin', 'dangerous']) p.call('ACL', 'CAT', cat);
+    p.call('ACL', 'SETUSER', probe, 'reset', 'off', ...this.rulesOf(spec));
+    p.call('ACL', 'DELUSER', probe);
+    const out = ((await p.exec()) ?? []) as Array<[Error | null, unknown]>;
+    const [whoami, ...rest] = out;
+    if (!whoami || whoami[0]) {
+      const err = whoami?.[0];
+      if (err && !/^NOPERM/.test(err.message)) throw err;
       throw deniedError(`admin secret ${quote(this.adminName)} is not an admin: its user may not run ACL commands`, 'store the URL of a user allowed +acl and +client (e.g. +@admin) in the admin secret');
     }
-    for (const probe of [['ACL', 'SETUSER', 'lk_probe'], ['CLIENT', 'KILL', 'USER', 'lk_probe'], ['ACL', 'DELUSER', 'lk_probe']]) {
-      let verdict: string;
-      try {
-        verdict = String(await this.r.call('ACL', 'DRYRUN', me, ...probe));
-      } catch (err) {
-        verdict = (err as Error).message;
-      }
-      if (verdict !== 'OK') {
+    const me = String(whoami[1]);
+    let verdicts = rest.slice(0, ADMIN_PROBES.length).map(([err, v]) => (err ? err.message : String(v)));
+    if (me !== this.me) verdicts = await Promise.all(ADMIN_PROBES.map((c) => this.r.call('ACL', 'DRYRUN', me, ...c).then(String, (err: Error) => err.message)));
+    ADMIN_PROBES.forEach((c, i) => {
+      if (verdicts[i] !== 'OK') {
         throw deniedError(
-          `admin secret ${quote(this.adminName)} is not an admin: user ${quote(me)} may not run ${probe.slice(0, 2).join(' ')}`,
+          `admin secret ${quote(this.adminName)} is not an admin: user ${quote(me)} may not run ${c.slice(0, 2).join(' ')}`,
           'store the URL of a user allowed +acl and +client (e.g. +@admin) in the admin secret',
         );
       }
+    });
+    let at = ADMIN_PROBES.length;
+    if (needCategories) {
+      const elevated = new Set<string>();
+      for (const [err, list] of rest.slice(at, at + 2)) {
+        if (err) throw err;
+        for (const c of list as string[]) elevated.add(c.toLowerCase());
+      }
+      elevatedCommands.set(this.r, elevated);
+      at += 2;
     }
-  }
-
-  async checkGrants(spec: DbUserSpec): Promise<void> {
-    if (spec.allow.has('superuser')) return;
-    const elevated = new Set<string>();
-    for (const cat of ['admin', 'dangerous']) for (const c of (await this.r.call('ACL', 'CAT', cat)) as string[]) elevated.add(c.toLowerCase());
-    for (const rule of commandRules(spec)) {
-      if (!rule.startsWith('+')) continue;
-      const body = rule.slice(1).toLowerCase();
-      const bad = body.startsWith('@') ? ELEVATED_CATEGORIES.includes(body.slice(1)) : elevated.has(body.split('|')[0] as string);
-      if (bad) {
-        throw deniedError(
-          `commands: ${quote(rule)} gives administrative or dangerous commands: a temporary user may not get them`,
-          `grant categories like +@read +@write -@dangerous, or allow it in the admin secret (agent set ${spec.admin} --allow-grant superuser)`,
-        );
+    if (!spec.allow.has('superuser')) {
+      const elevated = elevatedCommands.get(this.r) as Set<string>;
+      for (const rule of commandRules(spec)) {
+        if (!rule.startsWith('+')) continue;
+        const body = rule.slice(1).toLowerCase();
+        const bad = body.startsWith('@') ? ELEVATED_CATEGORIES.includes(body.slice(1)) : elevated.has(body.split('|')[0] as string);
+        if (bad) {
+          throw deniedError(
+            `commands: ${quote(rule)} gives administrative or dangerous commands: a temporary user may not get them`,
+            `grant categories like +@read +@write -@dangerous, or allow it in the admin secret (agent set ${spec.admin} --allow-grant superuser)`,
+          );
+        }
       }
     }
-    const rules = this.rulesOf(spec);
-    try {
-      // The server's own parser judges the rules: a dry run on a user that is thrown away at once.
-      await this.r.call('ACL', 'SETUSER', `${spec.user}_check`, 'reset', 'off', ...rules);
-    } catch (err) {
-      throw inputError(`the redis server refuses the user's rules: ${(err as Error).message.toLowerCase()}`, 'check keys, channels and commands');
-    } finally {
-      await this.r.call('ACL', 'DELUSER', `${spec.user}_check`).catch(() => undefined);
-    }
+    const setuser = rest[at]?.[0];
+    if (setuser) throw inputError(`the redis server refuses the user's rules: ${setuser.message.toLowerCase()}`, 'check keys, channels and commands');
   }
 
   private rulesOf(spec: DbUserSpec): string[] {
@@ -142,7 +162,7 @@ class RedisAdmin implements DbAdmin {
   }
 
   async create(spec: DbUserSpec): Promise<void> {
-    await this.r.call('ACL', 'SETUSER', spec.user, 'reset', 'on', `#${redisAclHash(spec.password)}`, ...this.rulesOf(spec));
+    await this.r.call('ACL', 'SETUSER', spec.user, 'reset', 'on', `#${spec.verifier}`, ...this.rulesOf(spec));
   }
 
   async exists(user: string): Promise<boolean> {
@@ -173,8 +193,10 @@ class RedisAdmin implements DbAdmin {
 export const redisBackend: DbBackend = {
   kind: 'redis',
   async connect(adminUrl, spec) {
-    return new RedisAdmin(await clientFor(adminUrl, spec.admin), spec.admin);
+    const u = parseAdminUrl(adminUrl, spec.admin);
+    return new RedisAdmin(await clientFor(adminUrl, spec.admin), spec.admin, decodeURIComponent(u.username) || 'default');
   },
+  verifier: async (password) => redisAclHash(password),
   valueOf(adminUrl, spec) {
     if (spec.params.format === 'password') return spec.password;
     const u = new URL(parseAdminUrl(adminUrl, spec.admin).href);
