@@ -36,6 +36,18 @@ describe('the database user ledger', () => {
     expect(statSync(join(dir, LEDGER_FILE)).mode & 0o777).toBe(0o600);
   });
 
+  it('writes lines asked for at once in order, every one resolved once written', async () => {
+    const dir = folder();
+    const l = new Ledger(dir);
+    await l.open();
+    const ids = Array.from({ length: 50 }, (_, i) => `x${i}`);
+    await Promise.all(ids.flatMap((id, i) => (i % 2 === 0 ? [l.begin(entry(id)), l.done(id)] : [l.begin(entry(id))])));
+    await l.close();
+    expect(readOpenEntries(join(dir, LEDGER_FILE)).map((e) => e.leaseId)).toEqual(ids.filter((_, i) => i % 2 === 1));
+    const lines = readFileSync(join(dir, LEDGER_FILE), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(75);
+  });
+
   it('ignores a torn last line and lines that are not its own', () => {
     const dir = testdir();
     const file = join(dir, LEDGER_FILE);

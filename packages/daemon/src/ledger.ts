@@ -1,9 +1,11 @@
 // The ledger of temporary database users: one JSON line per step in the state folder's db-users.jsonl
 // (0600), never a password. A user's `begin` line is written and synced *before* the user is created on
 // its server, and its `done` line after the user is dropped, so a daemon that dies in between (kill -9, a
-// power cut) finds at its next start every user that may still exist, and tears it down. Whole lines
-// only: a torn last line (a crash mid-write) is ignored. The file is compacted to the open entries when
-// the daemon opens it.
+// power cut) finds at its next start every user that may still exist, and tears it down. A `done` line
+// is not synced of its own: one lost to a crash only makes the next start look for a user that is gone
+// (the next `begin` syncs it anyway). Lines asked for while a write is under way go out together, with
+// one sync. Whole lines only: a torn last line (a crash mid-write) is ignored. The file is compacted to
+// the open entries when the daemon opens it.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,10 +40,18 @@ export interface LedgerEntry {
 
 type Line = ({ op: 'begin' } & LedgerEntry) | { op: 'done'; leaseId: string };
 
+interface Pending {
+  text: string;
+  sync: boolean;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 /** The ledger file: appends are serialized and synced; `open()` returns the entries not yet done. */
 export class Ledger {
   private handle: FileHandle | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  private queue: Pending[] = [];
+  private writing: Promise<void> | undefined;
   private readonly file: string;
 
   constructor(stateDir: string) {
@@ -67,28 +77,44 @@ export class Ledger {
 
   /** Records that a user is about to be created; resolves once the line is on disk. */
   begin(entry: LedgerEntry): Promise<void> {
-    return this.append({ op: 'begin', ...entry });
+    return this.append({ op: 'begin', ...entry }, true);
   }
 
-  /** Records that a user is gone from its server. */
+  /** Records that a user is gone from its server; resolves once the line is written (not synced). */
   done(leaseId: string): Promise<void> {
-    return this.append({ op: 'done', leaseId });
+    return this.append({ op: 'done', leaseId }, false);
   }
 
   async close(): Promise<void> {
-    await this.chain.catch(() => undefined);
+    await this.writing;
     await this.handle?.close();
     this.handle = undefined;
   }
 
-  private append(line: Line): Promise<void> {
-    const next = this.chain.then(async () => {
-      this.handle ??= await openHandle(this.file);
-      await this.handle.appendFile(`${JSON.stringify(line)}\n`);
-      await this.handle.datasync();
+  private append(line: Line, sync: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ text: `${JSON.stringify(line)}\n`, sync, resolve, reject });
+      this.writing ??= this.write();
     });
-    this.chain = next.catch(() => undefined);
-    return next;
+  }
+
+  /** Writes what is queued, a batch at a time (one append, one sync when a line of it asks). */
+  private async write(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0);
+        try {
+          this.handle ??= await openHandle(this.file);
+          await this.handle.appendFile(batch.map((p) => p.text).join(''));
+          if (batch.some((p) => p.sync)) await this.handle.datasync();
+          for (const p of batch) p.resolve();
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      this.writing = undefined;
+    }
   }
 }
 
