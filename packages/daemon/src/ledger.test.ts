@@ -37,7 +37,7 @@ describe('the database user ledger', () => {
   });
 
   it('writes lines asked for at once in order, every one resolved once written', async () => {
-    const dir = folder();
+    const dir = testdir();
     const l = new Ledger(dir);
     await l.open();
     const ids = Array.from({ length: 50 }, (_, i) => `x${i}`);

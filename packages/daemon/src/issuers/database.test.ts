@@ -1,9 +1,7 @@
 // DatabaseUsers' rules that depend on time, with the injected clock and a backend that keeps its users in
 // a set (the servers themselves are tested end to end in test/db-users.test.ts).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testdir } from '@latchkey/test-utils/testdir';
 import { Ledger } from '../ledger.js';
 import { DatabaseUsers, valueHash, type DbAdmin, type DbBackend } from './database.js';
 
@@ -13,7 +11,7 @@ afterEach(async () => {
 });
 
 function world() {
-  const dir = mkdtempSync(join(tmpdir(), 'lk-dbusers-'));
+  const dir = testdir();
   const ledger = new Ledger(dir);
   const users = new Set<string>();
   let now = 1_000_000;
@@ -46,7 +44,6 @@ function world() {
   cleanups.push(async () => {
     await db.close();
     await ledger.close();
-    rmSync(dir, { recursive: true, force: true });
   });
   return { ledger, db, users, advance: (ms: number) => (now += ms), now: () => now };
 }
