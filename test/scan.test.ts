@@ -200,7 +200,7 @@ describe('agent scan', { timeout: 120_000 }, () => {
     expectNoValue(w, [r], [key.stdout]);
   });
 
-  it('--home reads shell histories, agent transcripts, .git/config remote URLs and ~/.git-credentials, naming each channel', async () => {
+  it('--home reads shell histories, agent transcripts (Aider\'s in HOME and in repositories too), .git/config remote URLs and ~/.git-credentials, naming each channel', async () => {
     const w = newWorld();
     const tok = 'glpat-Zz9yXw8vUt7sRq6pOn5m';
     expect((await w.agent(['set', 'gitlab'], { input: tok })).code).toBe(0);
@@ -211,13 +211,18 @@ describe('agent scan', { timeout: 120_000 }, () => {
     const r1 = repo(join(w.home, 'src', 'r1'));
     git(r1, 'remote', 'add', 'origin', `https://oauth2:${tok}@gitlab.example/r1.git`);
     writeFileSync(join(r1, 'README'), `${tok}\n`); // a working-tree file: not a --home channel
+    // Aider, run in the repository and in HOME: its chat log (Markdown) and the prompts typed.
+    writeFileSync(join(r1, '.aider.chat.history.md'), `# aider chat started at 2026-12-01\n\n#### use the token\n\n> Tokens: 1k\n\n\`\`\`\ncurl -H 'Authorization: Bearer ${tok}' https://gitlab.example\n\`\`\`\n`);
+    writeFileSync(join(w.home, '.aider.input.history'), `\n# 2026-12-01 10:00:00.000000\n+my token is ${tok}\n`);
     const configLine = readFileSync(join(r1, '.git', 'config'), 'utf8').split('\n').findIndex((l) => l.includes(tok)) + 1;
     const r = await w.agent(['scan', '--home', '--json', '--no-answer', join(w.home, 'src')]);
     expect(r.code).toBe(1);
     expect(rows(r, `${w.home}/`)).toEqual([
+      ['gitlab', '.aider.input.history', '3', 'raw', 'current', 'aider-input'],
       ['gitlab', '.claude/projects/p1/s.jsonl', '2', 'base64', 'current', 'claude-transcript'],
       ['gitlab', '.git-credentials', '1', 'raw', 'current', 'git-credentials'],
       ['gitlab', '.zsh_history', '1', 'raw', 'current', 'zsh-history'],
+      ['gitlab', 'src/r1/.aider.chat.history.md', '8', 'bearer', 'current', 'aider-chat'],
       ['gitlab', 'src/r1/.git/config', String(configLine), 'raw', 'current', 'git-config'],
     ]);
   });

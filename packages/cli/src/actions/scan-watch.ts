@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { watch as chokidar } from 'chokidar';
 import type { ScanFindingInfo } from '@latchkey/client';
 import { withAgent, type Deps } from '../deps.js';
-import { coveredBy, homeChannels, homeTargets, repoConfigs, type HomeTarget } from '../scan/sources.js';
+import { coveredBy, homeChannels, homeTargets, repoTargets, type HomeTarget } from '../scan/sources.js';
 import { watchPlan } from '../scan/watch-plan.js';
 import { runScan, type ScanInput } from './scan.js';
 
@@ -72,7 +72,7 @@ function countLines(buf: Uint8Array): number {
 export async function watchCommand(input: ScanInput, deps: Deps): Promise<{ found: number }> {
   const home = deps.env.HOME ?? '';
   const roots = input.paths.length > 0 ? input.paths.map((p) => resolve(deps.cwd, p)) : [deps.cwd];
-  const targets: HomeTarget[] = [...homeTargets(home, deps.env), ...repoConfigs(roots).map((c) => ({ path: c.path, channel: c.channel, folder: false }))];
+  const targets: HomeTarget[] = [...homeTargets(home, deps.env), ...repoTargets(roots)];
   const channelOf = (path: string) => targets.find((t) => coveredBy(t, path))?.channel;
   const seen = new Map<string, Seen>();
   const dirty = new Set<string>();

@@ -5,8 +5,10 @@
 //   never end); `.git` folders are skipped (their objects are what --history reads), except each
 //   repository's `.git/config`, where tokens sit in remote URLs. node_modules is walked like any folder.
 // - --home reads, when they exist: the shell histories of bash, zsh and fish; the transcripts of Claude
-//   Code (~/.claude/projects), Codex (~/.codex/sessions) and Gemini CLI (~/.gemini/tmp); ~/.git-credentials;
-//   ~/.npmrc; and `.git/config` of the repositories under the paths given.
+//   Code (~/.claude/projects), Codex (~/.codex/sessions) and Gemini CLI (~/.gemini/tmp); Aider's chat, input
+//   and LLM histories (`.aider.*.history*`) in HOME and at the top of each repository under the paths given;
+//   ~/.git-credentials; ~/.npmrc; and `.git/config` of those repositories. Cursor keeps its chats in SQLite
+//   databases (state.vscdb), where a long record is split across pages: not read.
 import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -57,8 +59,8 @@ function isFile(path: string): boolean {
   }
 }
 
-/** `.git/config` of each repository under `roots` (not following links; depth-limited). */
-function gitConfigs(root: string, depth: number, out: FileSource[]): void {
+/** The repositories at or under `root`: folders holding a `.git` folder (links not followed; depth-limited). */
+function repositories(root: string, depth: number, out: string[]): void {
   if (depth < 0) return;
   let names: string[];
   try {
@@ -75,12 +77,17 @@ function gitConfigs(root: string, depth: number, out: FileSource[]): void {
       continue;
     }
     if (!st.isDirectory()) continue;
-    if (name === '.git') {
-      const config = join(path, 'config');
-      if (isFile(config)) out.push({ path: config, channel: 'git-config' });
-    } else if (name !== 'node_modules') gitConfigs(path, depth - 1, out);
+    if (name === '.git') out.push(root);
+    else if (name !== 'node_modules') repositories(path, depth - 1, out);
   }
 }
+
+/** Aider's files, in the folder it ran in (a repository's top, or HOME): the chat, the prompts typed, the LLM log. */
+const AIDER = [
+  ['.aider.chat.history.md', 'aider-chat'],
+  ['.aider.input.history', 'aider-input'],
+  ['.aider.llm.history', 'aider-llm'],
+] as const;
 
 /** A well-known leak channel: a file, or a folder whose transcripts (`*.json`, `*.jsonl`) are read. */
 export interface HomeTarget {
@@ -111,31 +118,28 @@ export function homeTargets(home: string, env: Readonly<Record<string, string | 
   add(join(home, '.claude', 'projects'), 'claude-transcript', true);
   add(join(home, '.codex', 'sessions'), 'codex-transcript', true);
   add(join(home, '.gemini', 'tmp'), 'gemini-transcript', true);
+  for (const [name, channel] of AIDER) add(join(home, name), channel);
   add(join(home, '.git-credentials'), 'git-credentials');
   add(join(home, '.npmrc'), 'npmrc');
   return out;
 }
 
-/** The user's well-known leak channels that exist, plus `.git/config` of repositories under `roots`. */
-export function homeChannels(home: string, roots: readonly string[], env: Readonly<Record<string, string | undefined>>): FileSource[] {
-  const out: FileSource[] = [];
-  const file = (path: string, channel: string) => {
-    if (isFile(path) && !out.some((s) => s.path === path)) out.push({ path, channel });
-  };
-  for (const t of homeTargets(home, env)) {
-    if (!t.folder) file(t.path, t.channel);
-    else for (const s of walk(t.path, t.channel)) if (coveredBy(t, s.path)) out.push(s);
-  }
-  for (const c of repoConfigs(roots)) file(c.path, c.channel);
-  return out;
+/** The channels of each repository at or under `roots` (4 folders deep, node_modules skipped): `.git/config` (tokens in remote URLs) and Aider's files. */
+export function repoTargets(roots: readonly string[]): HomeTarget[] {
+  const repos: string[] = [];
+  for (const root of roots) repositories(root, 4, repos);
+  return [...new Set(repos)].flatMap((repo) => [
+    { path: join(repo, '.git', 'config'), channel: 'git-config', folder: false },
+    ...AIDER.map(([name, channel]) => ({ path: join(repo, name), channel, folder: false })),
+  ]);
 }
 
-/** `.git/config` of each repository at or under `roots` (4 folders deep, node_modules skipped). */
-export function repoConfigs(roots: readonly string[]): FileSource[] {
+/** The user's well-known leak channels that exist, plus those of the repositories under `roots`. */
+export function homeChannels(home: string, roots: readonly string[], env: Readonly<Record<string, string | undefined>>): FileSource[] {
   const out: FileSource[] = [];
-  for (const root of roots) {
-    if (isFile(join(root, '.git', 'config'))) out.push({ path: join(root, '.git', 'config'), channel: 'git-config' });
-    gitConfigs(root, 4, out);
+  for (const t of [...homeTargets(home, env), ...repoTargets(roots)]) {
+    if (t.folder) out.push(...walk(t.path, t.channel).filter((s) => coveredBy(t, s.path)));
+    else if (isFile(t.path) && !out.some((s) => s.path === t.path)) out.push({ path: t.path, channel: t.channel });
   }
-  return out.filter((s, i) => out.findIndex((o) => o.path === s.path) === i);
+  return out;
 }
