@@ -89,7 +89,7 @@ const bin = (file, target, what) => {
   chmodSync(join(cliDir, 'bin', file), 0o755);
 };
 bin('agent.js', '../node_modules/@latchkey/cli/bin/run.js', 'The `agent` CLI, bundled in this package.');
-bin('latchkey-daemon.js', '../node_modules/@latchkey/daemon/dist/main.js', 'The Latchkey daemon, bundled in this package; `agent` starts it when needed.');
+bin('latchkey-daemon.js', '../node_modules/@latchkey/daemon/dist/latchkey-daemon.js', 'The Latchkey daemon, bundled in this package; `agent` starts it when needed.');
 copyFileSync(join(root, 'README.md'), join(cliDir, 'README.md'));
 const cliTarball = assemble(
   cliDir,

@@ -491,7 +491,7 @@ function daemonsOf(runtime: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('packages/daemon/dist/main.js')) continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('packages/daemon/dist/latchkey-daemon.js')) continue;
       if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`XDG_RUNTIME_DIR=${runtime}`)) pids.push(Number(entry));
     } catch {
       // gone, or not ours

@@ -125,7 +125,7 @@ async function main() {
 
   const world = makeWorld({ extra: { LANG: 'C.UTF-8' } });
   const { socket } = world;
-  const daemon = spawn(process.execPath, [...daemonNodeFlags(), join(root, 'packages/daemon/dist/main.js'), '--foreground'], {
+  const daemon = spawn(process.execPath, [...daemonNodeFlags(), join(root, 'packages/daemon/dist/latchkey-daemon.js'), '--foreground'], {
     env: world.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

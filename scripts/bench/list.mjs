@@ -37,7 +37,7 @@ async function world(count) {
     XDG_CONFIG_HOME: join(home, '.config'),
     LATCHKEY_STORE: 'memory',
   };
-  const daemon = spawn(process.execPath, [join(root, 'packages/daemon/dist/main.js'), '--foreground'], { env, stdio: 'ignore' });
+  const daemon = spawn(process.execPath, [join(root, 'packages/daemon/dist/latchkey-daemon.js'), '--foreground'], { env, stdio: 'ignore' });
   const conn = new AgentConnection(join(run, 'latchkey/agent.sock'));
   for (let i = 0; ; i++) {
     try {

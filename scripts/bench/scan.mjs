@@ -65,7 +65,7 @@ try {
   writeFileSync(join(dir, 'all.log'), corpus);
   console.log(`scan benchmark: ${mb.toFixed(1)} MB corpus, node ${process.version}, ${cpus().length} cores, load ${loadavg()[0].toFixed(2)}`);
 
-  const daemon = spawn(process.execPath, [join(root, 'packages/daemon/dist/main.js'), '--foreground'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const daemon = spawn(process.execPath, [join(root, 'packages/daemon/dist/latchkey-daemon.js'), '--foreground'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   daemonPid = daemon.pid;
   const { socket } = world;
   const agent = await (async () => {

@@ -111,7 +111,7 @@ async function main() {
   };
 
   const bare = spawnServer([fileURLToPath(import.meta.url), '--serve-bare', bareSocket], { PATH: process.env.PATH });
-  const daemon = spawnServer([...daemonNodeFlags(), join(root, 'packages/daemon/dist/main.js'), '--foreground'], world.env);
+  const daemon = spawnServer([...daemonNodeFlags(), join(root, 'packages/daemon/dist/latchkey-daemon.js'), '--foreground'], world.env);
   const targets = [];
   const results = new Map();
   try {

@@ -32,8 +32,8 @@ import { peerCredentials, socketFd, tryLockExclusive } from './native.js';
 import { processExecutable } from './proc.js';
 import { AgentService } from './service.js';
 import { awaitPreface, clearStaleSocket, listenPrivately, prepareSocketDir, stillOurs, watchSocketFile } from './socket.js';
-import { lockedError } from './store/keychain.js';
-import { parseStoreChoice, selectStore } from './store/select.js';
+import { lockedError, type KeychainStore } from './store/keychain.js';
+import { keychainService, parseStoreChoice, selectStore } from './store/select.js';
 import { SyslogCopy } from './syslog.js';
 import type { StartTrace } from './trace.js';
 
@@ -49,6 +49,8 @@ export interface DaemonOptions {
   clock?: Clock;
   /** Told as each phase of the start is done (LATCHKEY_DEBUG's timeline). */
   trace?: StartTrace;
+  /** A keychain store whose worker is already starting (main.ts), for the store to use if it is the keychain. */
+  keychain?: KeychainStore;
 }
 
 /** A running daemon. */
@@ -131,8 +133,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     await clearStaleSocket(socket);
     trace('socket path cleared');
 
-    const service = env.LATCHKEY_KEYCHAIN_SERVICE || 'latchkey';
-    const selected = await selectStore(parseStoreChoice(env.LATCHKEY_STORE, config.store), service);
+    const selected = await selectStore(parseStoreChoice(env.LATCHKEY_STORE, config.store), keychainService(env), options.keychain);
     trace(`store chosen (${selected.store.kind}, keychain ${selected.health})`);
     if (selected.note) log.warn(selected.note);
     // The trail's seal key and last checkpoint live in the store, where a process that can only write

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // The daemon's process entry: `node main.js [--foreground]`. Reads the environment once, hardens the
 // process, starts the daemon and exits on SIGTERM/SIGINT. `agent daemon start` spawns this file.
+// Only what comes before the keychain worker is started is imported up front: the worker (a Node process
+// of its own) then boots on the other core while the daemon loads the rest (daemon.js, grpc-js).
 import { closeSync, writeSync } from 'node:fs';
 import inspector from 'node:inspector';
 import { resolve } from 'node:path';
-import { deniedError, inputError, render } from '@latchkey/core';
-import { DAEMON_READY_FLAG, DAEMON_READY_LINE } from '@latchkey/protocol';
+import { deniedError, inputError, render } from '@latchkey/core/errors';
+import { DAEMON_READY_FLAG, DAEMON_READY_LINE } from '@latchkey/protocol/lean';
 import { checkNodeOptions, checkStartEnvironment, harden, startEnvironment } from './harden.js';
-import { startDaemon } from './daemon.js';
+import { KeychainStore } from './store/keychain.js';
+import { keychainService } from './store/select.js';
 import { startTrace } from './trace.js';
 
 /** The descriptor of `--ready-fd=N`, if given: a pipe to tell whoever started the daemon that it serves. */
@@ -38,7 +41,6 @@ async function main(): Promise<number> {
   const foreground = process.argv.includes('--foreground');
   const ready = readyFd(process.argv.slice(2));
   const trace = startTrace(env);
-  trace('modules loaded');
   checkNodeOptions(env, process.execArgv);
   checkStartEnvironment(startEnvironment(), process.execArgv);
   // Whoever started us, the daemon must not hold the caller's folder (a repository, a mount) open; a
@@ -48,7 +50,13 @@ async function main(): Promise<number> {
   const missing = harden();
   // A SIGUSR1 that arrived before the handler was installed may already have opened the inspector.
   if (inspector.url() !== undefined) throw deniedError('the inspector is open; refusing to serve secrets', 'start the daemon without --inspect, and without SIGUSR1 sent to it');
-  const daemon = await startDaemon({ env, foreground, trace });
+  // LATCHKEY_STORE=memory needs no keychain; auto and keychain (or a config.json that says memory, rarely)
+  // ask it first thing, so its worker starts now. It dies with the daemon if the start fails.
+  const keychain = env.LATCHKEY_STORE === 'memory' ? undefined : new KeychainStore(keychainService(env));
+  keychain?.warm();
+  const { startDaemon } = await import('./daemon.js');
+  trace('modules loaded');
+  const daemon = await startDaemon({ env, foreground, trace, keychain });
   for (const m of missing) process.stderr.write(`agent: warning: hardening not applied: ${m}\n`);
   process.stderr.write(`agent: daemon listening on ${daemon.socket} (pid ${process.pid})\n`);
   if (ready !== undefined) signalReady(ready);

@@ -9,7 +9,7 @@
  */
 import type { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
-import koffi from 'koffi';
+import { koffi } from './koffi.js';
 
 const SOL_SOCKET = 1;
 const SO_PEERCRED = 17;

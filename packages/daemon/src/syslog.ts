@@ -6,7 +6,7 @@
 // driven through koffi calls into libc, without blocking: a full socket drops the message, never the
 // daemon's answer.
 import { constants as osConstants } from 'node:os';
-import koffi from 'koffi';
+import { koffi } from './koffi.js';
 import type { Logger } from './log.js';
 
 /** The system log's socket on Linux (journald's or rsyslog's). */

@@ -12,7 +12,7 @@ export { ROOT };
 /** The built CLI entry (`pnpm build` first). */
 export const CLI = join(ROOT, 'packages/cli/bin/run.js');
 /** The built daemon entry. */
-export const DAEMON = join(ROOT, 'packages/daemon/dist/main.js');
+export const DAEMON = join(ROOT, 'packages/daemon/dist/latchkey-daemon.js');
 
 export interface Result {
   code: number | null;

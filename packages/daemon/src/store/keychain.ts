@@ -116,6 +116,11 @@ export class KeychainStore implements SecretStore {
     return accounts;
   }
 
+  /** Starts the worker now, before the first call needs it (it loads keytar and finds the bus meanwhile). */
+  warm(): void {
+    this.ensureWorker();
+  }
+
   /** Ends the worker (the daemon is stopping). */
   close(): void {
     this.worker?.kill('SIGKILL');

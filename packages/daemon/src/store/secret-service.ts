@@ -4,7 +4,7 @@
  * from an empty one (getPassword answers null) and findCredentials crashes inside libsecret on one, so
  * the keychain worker asks this before each call. Used only inside the keychain worker process.
  */
-import koffi from 'koffi';
+import { koffi } from '../koffi.js';
 
 /** What a live check of the keychain found. */
 export type KeychainHealth = 'ok' | 'locked' | 'unavailable';
@@ -26,7 +26,7 @@ interface Gio {
   errorFree: KoffiFunction;
   objectUnref: KoffiFunction;
   isClosed: KoffiFunction;
-  errorType: koffi.IKoffiCType;
+  errorType: import('koffi').IKoffiCType;
 }
 
 let gioCache: Gio | undefined;

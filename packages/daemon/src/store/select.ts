@@ -18,6 +18,11 @@ export interface SelectedStore {
   health: KeychainHealth;
 }
 
+/** The keychain service the daemon's items live under: LATCHKEY_KEYCHAIN_SERVICE (tests), else `latchkey`. */
+export function keychainService(env: { LATCHKEY_KEYCHAIN_SERVICE?: string | undefined }): string {
+  return env.LATCHKEY_KEYCHAIN_SERVICE || 'latchkey';
+}
+
 /** Parses the raw LATCHKEY_STORE value. */
 export function parseStoreChoice(raw: string | undefined, fallback: StoreChoice): StoreChoice {
   if (raw === undefined || raw === '') return fallback;
@@ -28,13 +33,15 @@ export function parseStoreChoice(raw: string | undefined, fallback: StoreChoice)
 /**
  * Opens the chosen store; `keychain` fails if the keychain does not answer, `auto` falls back loudly.
  * A locked keychain is kept under both: it answered, and its items are loaded once it is unlocked
- * (a memory store would hide them and lose what is set meanwhile).
+ * (a memory store would hide them and lose what is set meanwhile). `early`: a keychain store whose worker
+ * was started before the daemon's modules were loaded (main.ts), used instead of a new one.
  */
-export async function selectStore(choice: StoreChoice, service: string): Promise<SelectedStore> {
+export async function selectStore(choice: StoreChoice, service: string, early?: KeychainStore): Promise<SelectedStore> {
   if (choice === 'memory') {
+    early?.close();
     return { store: new MemoryStore(), note: 'memory store chosen by LATCHKEY_STORE=memory: secrets are lost when the daemon stops', health: 'ok' };
   }
-  const keychain = new KeychainStore(service, KEYCHAIN_TIMEOUT_MS);
+  const keychain = early?.service === service ? early : new KeychainStore(service, KEYCHAIN_TIMEOUT_MS);
   const health = await keychain.health();
   if (health === 'ok') return { store: keychain, keychain, note: '', health };
   if (health === 'locked') return { store: keychain, keychain, note: 'the keychain is locked: nothing is served until it is unlocked (agent doctor shows its state)', health };
