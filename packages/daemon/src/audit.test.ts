@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testdir } from '@latchkey/test-utils/testdir';
 import { verifyChain } from '@latchkey/core';
-import { AuditLog, auditFiles, readOrCreateAnchor } from './audit.js';
+import { AuditBatch, AuditLog, auditFiles, MemoryAudit, readOrCreateAnchor } from './audit.js';
 
 
 const trail = (dir: string) => verifyChain(readOrCreateAnchor(dir), auditFiles(dir).map((f) => ({ name: basename(f), text: readFileSync(f, 'utf8') })));
@@ -45,6 +45,34 @@ describe('the hash-chained audit log', () => {
     expect(report).toMatchObject({ ok: true, records: 200 });
     const first = JSON.parse(readFileSync(join(dir, 'audit.jsonl'), 'utf8').split('\n')[0] as string);
     expect(first.prev).toBe(readOrCreateAnchor(dir));
+  });
+
+  it('writes the records of a batch in one append, in order, and only when flushed', async () => {
+    const dir = fresh();
+    const appends: string[][] = [];
+    const log = new AuditLog(dir, Date.now, { copy: (lines) => appends.push([...lines]) });
+    await log.write({ event: 'get', outcome: 'ok', secret: 'before' });
+    const batch = new AuditBatch(log);
+    for (let i = 0; i < 10; i++) await batch.write({ event: 'exec', outcome: 'ok', secret: `s${i}` });
+    expect(batch.holdsRead()).toBe(true);
+    expect(appends).toHaveLength(1);
+    await batch.flush();
+    expect(appends).toHaveLength(2);
+    expect(appends[1]?.map((l) => JSON.parse(l).secret)).toEqual(Array.from({ length: 10 }, (_, i) => `s${i}`));
+    expect(batch.holdsRead()).toBe(false);
+    await log.close();
+    expect(trail(dir)).toMatchObject({ ok: true, records: 11 });
+  });
+
+  it('a batch flushed into a sink that fails throws its error, so that nothing it audits is served', async () => {
+    const sink = new MemoryAudit();
+    const batch = new AuditBatch(sink);
+    await batch.write({ event: 'exec', outcome: 'denied', secret: 'a' });
+    expect(batch.holdsRead()).toBe(false);
+    await batch.write({ event: 'exec', outcome: 'ok', secret: 'b' });
+    expect(batch.holdsRead()).toBe(true);
+    sink.failing = true;
+    await expect(batch.flush()).rejects.toThrow('the audit log cannot be written');
   });
 
   it('continues the chain after a restart and across rotated files', async () => {

@@ -37,6 +37,37 @@ export interface AuditEvent {
 /** Where audit records go. */
 export interface AuditSink {
   write(event: AuditEvent): Promise<void>;
+  /** Writes several records in order, in one append where the sink can; resolves once all are written. */
+  writeMany?(events: readonly AuditEvent[]): Promise<void>;
+}
+
+/**
+ * The records of one call, held back and then written together (one append rather than one per
+ * record): a read through it is audited once flush() has resolved, so the caller serves nothing
+ * before that. write() never fails; flush() throws what the sink threw.
+ */
+export class AuditBatch implements AuditSink {
+  private pending: AuditEvent[] = [];
+
+  constructor(private readonly sink: AuditSink) {}
+
+  write(event: AuditEvent): Promise<void> {
+    this.pending.push(event);
+    return Promise.resolve();
+  }
+
+  /** Whether a record held back says a value was read (outcome ok), so that losing it must fail the call. */
+  holdsRead(): boolean {
+    return this.pending.some((e) => e.outcome === 'ok');
+  }
+
+  /** Writes the records held back, in order. */
+  async flush(): Promise<void> {
+    const events = this.pending.splice(0);
+    if (events.length === 0) return;
+    if (this.sink.writeMany) await this.sink.writeMany(events);
+    else for (const e of events) await this.sink.write(e);
+  }
 }
 
 export { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, ROTATED_PATTERN };
@@ -201,11 +232,15 @@ export class AuditLog implements AuditSink {
    * in one write, chained in the order they were queued.
    */
   write(event: AuditEvent): Promise<void> {
+    return this.writeMany([event]);
+  }
+
+  /** Appends records in order, queued together so that they go out in one write. */
+  writeMany(events: readonly AuditEvent[]): Promise<void> {
     if (!this.open) return Promise.reject((this.sealLater as () => Error)());
-    return new Promise((resolve, reject) => {
-      this.pending.push({ event, resolve, reject });
-      if (!this.flushing) void this.flush();
-    });
+    const written = Promise.all(events.map((event) => new Promise<void>((resolve, reject) => this.pending.push({ event, resolve, reject }))));
+    if (!this.flushing) void this.flush();
+    return written.then(() => {});
   }
 
   private async flush(): Promise<void> {

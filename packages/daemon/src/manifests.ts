@@ -22,7 +22,7 @@ import {
   type SecretState,
 } from '@latchkey/core';
 import { contentHash, type Approvals } from './approvals.js';
-import type { AuditSink, Peer } from './audit.js';
+import { AuditBatch, type AuditSink, type Peer } from './audit.js';
 import type { LeaseManager } from './leases.js';
 import type { Logger } from './log.js';
 import type { AgentService } from './service.js';
@@ -221,19 +221,47 @@ export class ManifestService {
     const secrets = new Set<string>();
     const referenced = new Set<string>();
     const now = this.deps.clock();
-    for (const m of loaded) {
-      for (const entry of m.manifest.entries) {
-        env[entry.variable] = await this.valueOf(entry, m.path, cwd, command, peer, (w) => warnings.push(w), now);
-        if (entry.ref?.kind === 'secret') secrets.add(entry.ref.name);
-        if (entry.ref) for (const used of referenceUses(entry.ref)) secrets.add(used);
-        if (entry.ref) referenced.add(entry.variable);
-        else referenced.delete(entry.variable); // a later literal overrides an earlier reference
+    // The reads' records are held back and written together, in the trail before any value leaves:
+    // one append for the call rather than one per reference.
+    const batch = new AuditBatch(this.deps.audit);
+    try {
+      for (const m of loaded) {
+        for (const entry of m.manifest.entries) {
+          // A temporary key's lease writes its own records: those held back go first, in order.
+          if (entry.ref?.kind === 'temp') await batch.flush();
+          env[entry.variable] = await this.valueOf(entry, m.path, cwd, command, peer, (w) => warnings.push(w), now, batch);
+          if (entry.ref?.kind === 'secret') secrets.add(entry.ref.name);
+          if (entry.ref) for (const used of referenceUses(entry.ref)) secrets.add(used);
+          if (entry.ref) referenced.add(entry.variable);
+          else referenced.delete(entry.variable); // a later literal overrides an earlier reference
+        }
       }
+      await batch.flush();
+    } catch (err) {
+      // The records of the reads before the failure, and of the failure, still go in. One of a read
+      // that cannot be written is the call's error, as it was when each read wrote its own.
+      const mustWrite = batch.holdsRead();
+      try {
+        await batch.flush();
+      } catch (auditErr) {
+        if (mustWrite) throw auditErr;
+        this.deps.log?.error(`audit record lost for exec of ${paths.join(', ')}: ${(auditErr as Error).message}`);
+      }
+      throw err;
     }
     return { env, warnings, secrets: [...secrets], manifests: loaded.map((m) => m.path), referenced: [...referenced] };
   }
 
-  private async valueOf(entry: ManifestEntry, manifest: string, cwd: string, command: string, peer: Peer | undefined, warn: (w: string) => void, now: number): Promise<string> {
+  private async valueOf(
+    entry: ManifestEntry,
+    manifest: string,
+    cwd: string,
+    command: string,
+    peer: Peer | undefined,
+    warn: (w: string) => void,
+    now: number,
+    audit: AuditSink,
+  ): Promise<string> {
     const ref = entry.ref;
     if (!ref) return entry.value;
     if (ref.kind === 'temp') {
@@ -249,14 +277,14 @@ export class ManifestService {
       const meta = (await this.deps.secrets.lookup(ref.name, cwd, peer)).meta;
       const why = forbiddenBy(meta.tokenKind, ref.forbid);
       if (why) {
-        await this.deps.audit.write({ event: 'exec', outcome: 'denied', secret: ref.name, scope: meta.scope, reason: `forbid=${why}: the value is ${meta.tokenKind}`, variable: entry.variable, manifest, command, cwd, peer }).catch(() => {});
+        await audit.write({ event: 'exec', outcome: 'denied', secret: ref.name, scope: meta.scope, reason: `forbid=${why}: the value is ${meta.tokenKind}`, variable: entry.variable, manifest, command, cwd, peer }).catch(() => {});
         throw deniedError(
           `${entry.variable} refuses ${ref.name}: it is a ${why} key (${meta.tokenKind}) and ${manifest} says forbid=${ref.forbid.join(',')}`,
           why === 'live' ? `store a test key in ${ref.name} (agent set ${ref.name})` : `store a scoped key in ${ref.name} (agent set ${ref.name})`,
         );
       }
     }
-    const record = await this.deps.secrets.get(ref.name, cwd, peer, { event: 'exec', fields: { variable: entry.variable, manifest, command, cwd } });
+    const record = await this.deps.secrets.get(ref.name, cwd, peer, { event: 'exec', fields: { variable: entry.variable, manifest, command, cwd }, audit });
     const left = record.meta.expiresAt - now;
     if (left < EXPIRY_WARNING_MS) {
       warn(`${ref.name} (${entry.variable}) expires in ${formatDuration(Math.max(1, Math.round(left / 1000)))}; renew it with agent ${record.meta.mint ? 'rotate' : 'set'} ${ref.name}`);

@@ -63,6 +63,8 @@ export interface ReadContext {
   event?: string;
   /** Extra audit fields, such as the command and working directory. */
   fields?: Record<string, unknown>;
+  /** Where this read's records go (an AuditBatch of the call); the daemon's audit log when absent. */
+  audit?: AuditSink;
 }
 
 export interface PutInput {
@@ -323,16 +325,17 @@ export class AgentService {
     const name = assertSecretName(nameRaw);
     this.deps.readGate?.();
     const event = context.event ?? 'get';
-    const record = await this.visible(name, cwd, peer, event, context.fields);
+    const audit = context.audit ?? this.deps.audit;
+    const record = await this.visible(name, cwd, peer, event, context.fields, audit);
     const now = this.deps.clock();
     if (isExpired(record.meta.expiresAt, now)) {
-      await this.auditBestEffort({ event, outcome: 'expired', secret: name, scope: record.meta.scope, peer, ...context.fields });
+      await this.auditBestEffort({ event, outcome: 'expired', secret: name, scope: record.meta.scope, peer, ...context.fields }, audit);
       throw notFoundError(
         `secret ${quote(name)} expired ${relativeTime(record.meta.expiresAt, now)}`,
         record.meta.mint ? `run agent rotate ${name} to mint a new value` : `run agent set ${name} to store a new value`,
       );
     }
-    await this.deps.audit.write({ event, outcome: 'ok', secret: name, scope: record.meta.scope, peer, ...context.fields });
+    await audit.write({ event, outcome: 'ok', secret: name, scope: record.meta.scope, peer, ...context.fields });
     this.deps.usage?.record(accountOf(record.meta.scope, name));
     return record;
   }
@@ -446,7 +449,7 @@ export class AgentService {
   }
 
   /** The record of `name` visible from `cwd`, project scope first; denies secrets of other projects. */
-  private async visible(name: string, cwd: string, peer: Peer | undefined, event: string, fields?: Record<string, unknown>): Promise<SecretRecord> {
+  private async visible(name: string, cwd: string, peer: Peer | undefined, event: string, fields?: Record<string, unknown>, audit = this.deps.audit): Promise<SecretRecord> {
     const root = cwd ? this.deps.projectRoot(cwd) : undefined;
     const found = resolveVisible(
       name,
@@ -456,7 +459,7 @@ export class AgentService {
     );
     if (found.visible) return found.visible;
     if (found.elsewhere) {
-      await this.auditBestEffort({ event, outcome: 'denied', secret: name, scope: found.elsewhere.scope, peer, reason: 'out of scope', ...fields });
+      await this.auditBestEffort({ event, outcome: 'denied', secret: name, scope: found.elsewhere.scope, peer, reason: 'out of scope', ...fields }, audit);
       // The other project's path is not spelled out: it is exactly what a forged working directory needs.
       throw deniedError(
         `secret ${quote(name)} is bound to another project`,
@@ -479,9 +482,9 @@ export class AgentService {
   }
 
   /** Audits an event whose action already happened; a failure is logged, not thrown. */
-  private async auditBestEffort(event: Parameters<AuditSink['write']>[0]): Promise<void> {
+  private async auditBestEffort(event: Parameters<AuditSink['write']>[0], audit = this.deps.audit): Promise<void> {
     try {
-      await this.deps.audit.write(event);
+      await audit.write(event);
     } catch (err) {
       this.deps.log.error(`audit record lost for ${event.event} of ${quote(String(event.secret ?? ''))}: ${(err as Error).message}`);
     }
