@@ -1,18 +1,12 @@
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testdir } from '@latchkey/test-utils/testdir';
 import { codeCacheDir, loadBundle } from './code-cache.js';
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 /** A folder with a bundle `b.cjs` of `source` (ended by a build line naming `build`) and a cache home. */
 function world(source: string, build = 'one') {
-  const dir = mkdtempSync(join(tmpdir(), 'lk-code-cache-'));
-  dirs.push(dir);
+  const dir = testdir();
   const file = join(dir, 'b.cjs');
   const write = (src: string, b: string) => writeFileSync(file, `${src}\n//# latchkey-build ${b}\n`);
   write(source, build);

@@ -48,7 +48,7 @@ describe('the hash-chained audit log', () => {
   });
 
   it('writes the records of a batch in one append, in order, and only when flushed', async () => {
-    const dir = fresh();
+    const dir = testdir();
     const appends: string[][] = [];
     const log = new AuditLog(dir, Date.now, { copy: (lines) => appends.push([...lines]) });
     await log.write({ event: 'get', outcome: 'ok', secret: 'before' });
