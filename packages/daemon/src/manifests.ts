@@ -85,6 +85,15 @@ export function manifestLocation(path: string): string {
   }
 }
 
+/** `find` answering each folder once: the first answer for a folder is kept (a throw is not). */
+function onceFor(find: (dir: string) => string | undefined): (dir: string) => string | undefined {
+  const known = new Map<string, string | undefined>();
+  return (dir) => {
+    if (!known.has(dir)) known.set(dir, find(dir));
+    return known.get(dir);
+  };
+}
+
 /** Manifests at least this large have their parse time logged. */
 const TIMED_PARSE_BYTES = 64 * 1024;
 
@@ -224,12 +233,14 @@ export class ManifestService {
     // The reads' records are held back and written together, in the trail before any value leaves:
     // one append for the call rather than one per reference.
     const batch = new AuditBatch(this.deps.audit);
+    // Every read of the call is made from `cwd`: its project root is looked up once (a walk up the tree).
+    const projectRoot = onceFor(this.deps.projectRoot);
     try {
       for (const m of loaded) {
         for (const entry of m.manifest.entries) {
           // A temporary key's lease writes its own records: those held back go first, in order.
           if (entry.ref?.kind === 'temp') await batch.flush();
-          env[entry.variable] = await this.valueOf(entry, m.path, cwd, command, peer, (w) => warnings.push(w), now, batch);
+          env[entry.variable] = await this.valueOf(entry, m.path, cwd, command, peer, (w) => warnings.push(w), now, { audit: batch, projectRoot });
           if (entry.ref?.kind === 'secret') secrets.add(entry.ref.name);
           if (entry.ref) for (const used of referenceUses(entry.ref)) secrets.add(used);
           if (entry.ref) referenced.add(entry.variable);
@@ -260,8 +271,9 @@ export class ManifestService {
     peer: Peer | undefined,
     warn: (w: string) => void,
     now: number,
-    audit: AuditSink,
+    read: { audit: AuditSink; projectRoot: (dir: string) => string | undefined },
   ): Promise<string> {
+    const { audit } = read;
     const ref = entry.ref;
     if (!ref) return entry.value;
     if (ref.kind === 'temp') {
@@ -284,7 +296,7 @@ export class ManifestService {
         );
       }
     }
-    const record = await this.deps.secrets.get(ref.name, cwd, peer, { event: 'exec', fields: { variable: entry.variable, manifest, command, cwd }, audit });
+    const record = await this.deps.secrets.get(ref.name, cwd, peer, { event: 'exec', fields: { variable: entry.variable, manifest, command, cwd }, ...read });
     const left = record.meta.expiresAt - now;
     if (left < EXPIRY_WARNING_MS) {
       warn(`${ref.name} (${entry.variable}) expires in ${formatDuration(Math.max(1, Math.round(left / 1000)))}; renew it with agent ${record.meta.mint ? 'rotate' : 'set'} ${ref.name}`);

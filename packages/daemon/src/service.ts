@@ -65,6 +65,8 @@ export interface ReadContext {
   fields?: Record<string, unknown>;
   /** Where this read's records go (an AuditBatch of the call); the daemon's audit log when absent. */
   audit?: AuditSink;
+  /** Finds the project root of a folder, when the caller shares one lookup among its reads. */
+  projectRoot?: (dir: string) => string | undefined;
 }
 
 export interface PutInput {
@@ -326,7 +328,7 @@ export class AgentService {
     this.deps.readGate?.();
     const event = context.event ?? 'get';
     const audit = context.audit ?? this.deps.audit;
-    const record = await this.visible(name, cwd, peer, event, context.fields, audit);
+    const record = await this.visible(name, cwd, peer, event, context.fields, audit, context.projectRoot);
     const now = this.deps.clock();
     if (isExpired(record.meta.expiresAt, now)) {
       await this.auditBestEffort({ event, outcome: 'expired', secret: name, scope: record.meta.scope, peer, ...context.fields }, audit);
@@ -449,8 +451,16 @@ export class AgentService {
   }
 
   /** The record of `name` visible from `cwd`, project scope first; denies secrets of other projects. */
-  private async visible(name: string, cwd: string, peer: Peer | undefined, event: string, fields?: Record<string, unknown>, audit = this.deps.audit): Promise<SecretRecord> {
-    const root = cwd ? this.deps.projectRoot(cwd) : undefined;
+  private async visible(
+    name: string,
+    cwd: string,
+    peer: Peer | undefined,
+    event: string,
+    fields?: Record<string, unknown>,
+    audit = this.deps.audit,
+    projectRoot = this.deps.projectRoot,
+  ): Promise<SecretRecord> {
+    const root = cwd ? projectRoot(cwd) : undefined;
     const found = resolveVisible(
       name,
       root,
