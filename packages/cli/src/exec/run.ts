@@ -1,7 +1,7 @@
 // Running the command: replace the agent with it (execve) when nothing needs the agent to stay, else
 // spawn it with inherited stdio and behave as if it had been run directly: its exit code, its death by
 // signal, forwarded signals, and Ctrl-C delivered once.
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { constants as fsConstants, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { parseProcStat } from '@latchkey/core/proc-stat';
@@ -93,6 +93,8 @@ export function spawnChild(
   stdio: StdioOptions = 'inherit',
   forward: (child: ChildProcess, signal: NodeJS.Signals) => void = (c, s) => c.kill(s),
 ): { child: ChildProcess; ended: Promise<ChildEnd> } {
+  // Loaded here, not at the top: the execve path never needs node:child_process (~1 ms of its load).
+  const { spawn } = process.getBuiltinModule('node:child_process') as typeof import('node:child_process');
   const child = spawn(file, args, { argv0, env, stdio });
   const handlers = new Map<NodeJS.Signals, () => void>();
   for (const signal of FORWARDED_SIGNALS) {
