@@ -180,7 +180,7 @@ describe('h2liteUnary against a grpc-js server', () => {
   it('returns a large env equal to what leanUnary returns', async () => {
     const env = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`VAR_${i}`, `${i}:`.padEnd(1024, String.fromCharCode(97 + (i % 26)))]));
     env.UNICODE = 'ünïcödé ✓ \u{1F511}';
-    const reply = { env, warnings: ['x expires in 5m'], secrets: ['a', 'b'], manifests: ['/repo/agent.env'], referenced: ['VAR_1', 'UNICODE'] };
+    const reply = { env, warnings: ['x expires in 5m'], secrets: ['a', 'b'], manifests: ['/repo/agent.env'], referenced: ['VAR_1', 'UNICODE'], eventSeq: 7 };
     handler = (_call, cb) => cb(null, reply);
     const { lite, lean } = await both(sock);
     expect('value' in lite && 'value' in lean).toBe(true);
@@ -194,7 +194,7 @@ describe('h2liteUnary against a grpc-js server', () => {
     handler = (call, cb) => cb(null, { env: { GOT: String(call.request.manifests.length) }, warnings: [], secrets: [], manifests: [] });
     const req = ResolveEnvRequest.encode({ manifests: [], cwd: '', command: '', allowVars: [] }).finish();
     const { lite, lean } = await both(sock, req);
-    expect(ResolveEnvResponse.decode((lite as { value: Uint8Array }).value)).toEqual({ env: { GOT: '0' }, warnings: [], secrets: [], manifests: [], referenced: [] });
+    expect(ResolveEnvResponse.decode((lite as { value: Uint8Array }).value)).toEqual({ env: { GOT: '0' }, warnings: [], secrets: [], manifests: [], referenced: [], eventSeq: 0 });
     expect(lean).toEqual(lite);
   });
 
