@@ -28,7 +28,7 @@ import * as grpc from '@grpc/grpc-js';
 import { AgentConnection, probe } from '@latchkey/client';
 import { MAX_SOCKET_PATH, VERSION } from '@latchkey/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canConnect, makeWorld, rawAgent, readAudit, ROOT, run, sleep, spawnDaemon, waitFor, waitForSocket, type DaemonProcess, type World } from '@latchkey/test-utils';
+import { alive, canConnect, makeWorld, rawAgent, readAudit, ROOT, run, sleep, spawnDaemon, waitFor, waitForSocket, type DaemonProcess, type World } from '@latchkey/test-utils';
 
 /** The uid/gid of "nobody", used as the other local user. */
 const OTHER_UID = 65534;
@@ -514,6 +514,7 @@ describe('7b. ten auto-starts at once', () => {
       expect(daemonsOf(w.env.XDG_RUNTIME_DIR as string)).toEqual([pid]);
       const stop = await w.agent(['daemon', 'stop']);
       expect(stop.code, stop.stderr).toBe(0);
+      expect(alive(pid)).toBe(false);
       expect(lstatOrNone(w.socket)).toBeUndefined();
     }
   });
@@ -777,6 +778,8 @@ describe('the daemon commands', () => {
     const r = await w.agent(['daemon', 'stop']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`agent: daemon stopped (pid ${d.pid})`);
+    // "stopped" means the process has exited (a zombie of this test), not only that its socket is gone.
+    expect(alive(d.pid)).toBe(false);
     expect(await exitOf(d)).toEqual({ code: 0, signal: null });
     expect(lstatOrNone(w.socket)).toBeUndefined();
     expect((await w.agent(['daemon', 'status'])).code).toBe(69);

@@ -14,3 +14,4 @@ export * as pb from './generated/latchkey/v1/agent.js';
 export const VERSION = '0.1.0';
 export * from './audit-files.js';
 export * from './safe-files.js';
+export * from './proc.js';

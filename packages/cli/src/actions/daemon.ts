@@ -2,7 +2,7 @@
 import { constants } from 'node:os';
 import { ExitCode, LatchkeyError } from '@latchkey/core';
 import { daemonArgs, daemonEnvironment, probe, startDaemonProcess, type DaemonStatus } from '@latchkey/client';
-import { socketPath } from '@latchkey/protocol';
+import { processAlive, readProcessStat, socketPath } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../deps.js';
 import { installedDaemon } from '../daemon-program.js';
 import { spawnChild } from '../exec/run.js';
@@ -33,7 +33,10 @@ async function runAttached(deps: Deps): Promise<void> {
   if (code !== 0) throw new ExitCode(code);
 }
 
-/** Asks the daemon to stop and waits until its socket stops answering. */
+/**
+ * Asks the daemon to stop and waits until its socket stops answering and its process has exited (it
+ * closes the socket first, then finishes its keychain and audit work): "stopped" means the process is gone.
+ */
 export async function stopDaemon(deps: Deps): Promise<void> {
   const socket = socketPath(deps.env);
   const running = await probe(socket);
@@ -41,10 +44,12 @@ export async function stopDaemon(deps: Deps): Promise<void> {
     deps.stderr.write(`agent: no daemon is running on ${socket}\n`);
     return;
   }
+  // Its start time identifies the process, so a pid reused after it exits is not taken for it.
+  const startTime = readProcessStat(running.pid)?.startTime;
   await withAgent(deps, (agent) => agent.shutdown(), false);
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
-    if (!(await probe(socket, 300))) {
+    if (!processAlive(running.pid, startTime) && !(await probe(socket, 300))) {
       deps.stderr.write(`agent: daemon stopped (pid ${running.pid})\n`);
       return;
     }
