@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Bundles the daemon (run by `pnpm build` after tsc) into one ES module, packages/daemon/dist/latchkey-daemon.js,
-// the package's `latchkey-daemon` bin: its own modules, core, protocol, grpc-js, proto-loader, protobufjs,
+// Bundles the daemon (run by `pnpm build` after tsc) into one ES module, packages/daemon/dist/daemon-bundle.js,
+// which the package's `latchkey-daemon` bin (dist/latchkey-daemon.js) loads: its own modules, core, protocol, grpc-js, proto-loader, protobufjs,
 // jose and chokidar in one file, so a start resolves and reads one file instead of some 250 (module loading
 // was most of a start: 655 of 1,074 ms at a load average of 18). Native and database modules stay external:
 // koffi (a .node), and pg, mysql2 and ioredis, which requireLibrary() loads on first use. The keychain worker
@@ -41,7 +41,7 @@ const metaUrl = {
 
 await build({
   entryPoints: [join(dist, 'main.js')],
-  outfile: join(dist, 'latchkey-daemon.js'),
+  outfile: join(dist, 'daemon-bundle.js'),
   bundle: true,
   platform: 'node',
   format: 'esm',

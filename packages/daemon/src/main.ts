@@ -5,6 +5,7 @@
 // of its own) then boots on the other core while the daemon loads the rest (daemon.js, grpc-js).
 import { closeSync, writeSync } from 'node:fs';
 import inspector from 'node:inspector';
+import module from 'node:module';
 import { resolve } from 'node:path';
 import { deniedError, inputError, render } from '@latchkey/core/errors';
 import { DAEMON_READY_FLAG, DAEMON_READY_LINE } from '@latchkey/protocol/lean';
@@ -60,6 +61,9 @@ async function main(): Promise<number> {
   for (const m of missing) process.stderr.write(`agent: warning: hardening not applied: ${m}\n`);
   process.stderr.write(`agent: daemon listening on ${daemon.socket} (pid ${process.pid})\n`);
   if (ready !== undefined) signalReady(ready);
+  // What the start compiled goes to the compile cache now (when latchkey-daemon.js turned it on), not at an
+  // exit that a SIGKILL would skip.
+  (module as { flushCompileCache?: () => void }).flushCompileCache?.();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.on(signal, () => void daemon.stop(`received ${signal}`));
   }
