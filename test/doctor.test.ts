@@ -144,6 +144,27 @@ describe('agent doctor', { timeout: 120_000 }, () => {
     expect(human.stdout).toMatch(/^notice\s+expiring\s+secret doctor-short expires in/m);
   });
 
+  it('notes a live key in a manifest used by tests, from the kind the daemon stored, never its value', async () => {
+    // sk_live_-shaped, made here so no such literal sits in the repository.
+    const live = `sk_live_${'D0c7'.repeat(6)}${process.pid}`;
+    const set = await world.agent(['set', 'doctor-stripe', '--ttl', '48h'], { input: live, timeoutMs: 60_000 });
+    expect(set.code, set.stderr).toBe(0);
+    mkdirSync(join(project, 'tests'), { recursive: true });
+    writeFileSync(join(project, 'tests', 'agent.env'), 'STRIPE_KEY=agent://doctor-stripe\n');
+    try {
+      const { human, json, report } = await doctor();
+      for (const r of [human, json]) expect(`${r.stdout}${r.stderr}`).not.toContain(live);
+      expect(human.code, human.stdout).toBe(0);
+      const notes = report.findings.filter((f) => f.check === 'token-kind' && f.secret === 'doctor-stripe');
+      expect(notes.map((f) => f.message)).toContain('secret doctor-stripe (for STRIPE_KEY) is a live key (stripe/secret-live) in tests/agent.env, a manifest used by tests (it is under tests/)');
+      expect(notes.find((f) => f.file)).toMatchObject({ level: 'notice', file: join(project, 'tests', 'agent.env') });
+      expect(human.stdout).toMatch(/^notice\s+token-kind\s+secret doctor-stripe \(for STRIPE_KEY\) is a live key/m);
+    } finally {
+      rmSync(join(project, 'tests'), { recursive: true });
+      expect((await world.agent(['rm', 'doctor-stripe'])).code).toBe(0);
+    }
+  });
+
   it('fails when the socket folder is open to others, with chmod 700 as the fix', async () => {
     const dir = join(world.env.XDG_RUNTIME_DIR as string, 'latchkey');
     chmodSync(dir, 0o755);

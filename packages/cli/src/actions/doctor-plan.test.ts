@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SecretMeta, SecretState } from '@latchkey/core';
 import type { DaemonStatus, InventoryEntry, ManifestInspection, NeededSecretInfo } from '@latchkey/client';
-import { diagnose, renderFindings, type DoctorFacts, type FolderStat, type ProjectFacts } from './doctor-plan.js';
+import { diagnose, renderFindings, testManifestReason, type DoctorFacts, type FolderStat, type ProjectFacts } from './doctor-plan.js';
 
 const NOW = 1_900_000_000_000;
 const UID = 1000;
@@ -143,6 +143,48 @@ describe('diagnose', () => {
       { check: 'plain-files', level: 'notice', message: 'stopped after 20000 files under /p; the rest were not searched', fix: 'run agent doctor from a smaller folder of the project' },
     ]);
     expect(report).toMatchObject({ ok: false, problems: 1, notices: 1 });
+  });
+
+  it('notes a live key in a manifest used by tests, from the kind stored with it, and nothing for test keys', () => {
+    const kinds = { live: 'stripe/secret-live', test: 'stripe/secret-test', restricted: 'stripe/restricted-live', none: undefined, unknown: 'gone/kind' };
+    const need = (name: string, tokenKind: string | undefined) => needed(name, 'present', meta(name, NOW + 3600_000, { tokenKind }));
+    const tests = inspection({ path: '/p/tests/agent.env', needed: [need('live', kinds.live), need('test', kinds.test), need('restricted', kinds.restricted), need('plain', kinds.none), need('odd', kinds.unknown), needed('missing', 'missing')] });
+    const named = inspection({ path: '/p/.env.test', needed: [need('gh', 'github/classic-pat')] });
+    const testManifests = [
+      { relative: 'tests/agent.env', reason: 'it is under tests/', inspection: tests },
+      { relative: '.env.test', reason: 'its name marks it for tests', inspection: named },
+    ];
+    const report = diagnose(facts({ project: project({ testManifests }) }), NOW);
+    expect(report).toMatchObject({ ok: true, problems: 0, notices: 3 });
+    expect(lines(facts({ project: project({ testManifests }) })).filter((l) => l.includes(' token-kind: '))).toEqual([
+      'notice token-kind: secret live (for V) is a live key (stripe/secret-live) in tests/agent.env, a manifest used by tests (it is under tests/) [store a test key under its own name for the tests (agent set live-test) and reference that in tests/agent.env, with forbid=live so a live key is refused]',
+      'notice token-kind: secret restricted (for V) is a live key (stripe/restricted-live) in tests/agent.env, a manifest used by tests (it is under tests/) [store a test key under its own name for the tests (agent set restricted-test) and reference that in tests/agent.env, with forbid=live so a live key is refused]',
+      'notice token-kind: secret gh (for V) is a live key (github/classic-pat) in .env.test, a manifest used by tests (its name marks it for tests) [store a test key under its own name for the tests (agent set gh-test) and reference that in .env.test, with forbid=live so a live key is refused]',
+    ]);
+    expect(report.findings.find((f) => f.secret === 'live' && f.check === 'token-kind')).toMatchObject({ file: '/p/tests/agent.env' });
+  });
+
+  it.each<[string, string | undefined]>([
+    ['agent.env', undefined],
+    ['.env', undefined],
+    ['.env.local', undefined],
+    ['src/agent.env', undefined],
+    ['test.env', 'its name marks it for tests'],
+    ['agent.test.env', 'its name marks it for tests'],
+    ['config/ci.test.env', 'its name marks it for tests'],
+    ['.env.test', 'its name marks it for tests'],
+    ['.env.test.local', 'its name marks it for tests'],
+    ['tests/agent.env', 'it is under tests/'],
+    ['test/fixtures/stripe.env', 'it is under test/'],
+    ['packages/api/spec/agent.env', 'it is under spec/'],
+    ['src/__tests__/agent.env', 'it is under __tests__/'],
+    ['e2e/agent.env', 'it is under e2e/'],
+    ['tests/setup.ts', undefined],
+    ['tests/.envrc', undefined],
+    ['testing/agent.env', undefined],
+    ['contest/agent.env', undefined],
+  ])('a manifest at %s is used by tests: %s', (path, want) => {
+    expect(testManifestReason(path)).toBe(want);
   });
 
   it('outside a project searches no files', () => {

@@ -5,6 +5,32 @@ import { EXPIRING_WITHIN_MS, escapeControl, expiryOrigin, formatDuration, relati
 import type { DaemonStatus, InventoryEntry, ManifestInspection } from '@latchkey/client';
 import type { ScanResult } from './plain-files.js';
 
+/** Folders whose manifests are the tests' own (at any depth of the project). */
+export const TEST_FOLDERS: ReadonlySet<string> = new Set(['test', 'tests', 'spec', '__tests__', 'e2e']);
+
+/**
+ * Why the manifest at `path` (relative to its project) is one that tests use, or undefined: its name
+ * marks it for tests (`test.env`, `agent.test.env`, any `*.test.env`, `.env.test`, `.env.test.*`), or it
+ * is an `agent.env` or `*.env` file under a test folder (TEST_FOLDERS). Only the path is judged.
+ */
+export function testManifestReason(relativePath: string): string | undefined {
+  const parts = relativePath.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
+  const name = parts.pop();
+  if (!name) return undefined;
+  if (name === 'test.env' || name.endsWith('.test.env') || name === '.env.test' || name.startsWith('.env.test.')) return 'its name marks it for tests';
+  const folder = parts.find((p) => TEST_FOLDERS.has(p));
+  if (folder && (name === 'agent.env' || name.endsWith('.env'))) return `it is under ${folder}/`;
+  return undefined;
+}
+
+/** A manifest that tests use, with why, and the daemon's inspection of it. */
+export interface TestManifest {
+  /** Relative to the project root. */
+  relative: string;
+  reason: string;
+  inspection: ManifestInspection;
+}
+
 export type Level = 'problem' | 'notice' | 'ok';
 
 /** One finding: what was checked, how it stands, and the command that fixes it. */
@@ -57,6 +83,8 @@ export interface ProjectFacts {
   projectRoot: string | undefined;
   /** The plain-file scan for values the project can see, and how many values were searched for. */
   scan: { result: ScanResult; searched: number; maxFiles: number } | undefined;
+  /** The project's manifests that tests use (testManifestReason), as the daemon inspected them. */
+  testManifests?: readonly TestManifest[];
 }
 
 export interface DoctorFacts {
@@ -172,6 +200,7 @@ function checkProject(p: ProjectFacts, now: number, add: (f: Finding) => void): 
       add({ check: 'leaked', level: 'problem', secret: m.name, message: `the value of secret ${m.name}${where} leaked: found ${relativeTime(m.leakedAt, now)} in ${m.leakedWhere}`, fix });
     }
   }
+  checkLiveInTests(p.testManifests ?? [], add);
   for (const m of p.inventory) {
     const left = m.expiresAt - now;
     if (left > 0 && left < EXPIRING_WITHIN_MS) {
@@ -203,6 +232,24 @@ function checkProject(p: ProjectFacts, now: number, add: (f: Finding) => void): 
   }
   if (result.truncated) {
     add({ check: 'plain-files', level: 'notice', message: `stopped after ${maxFiles} files under ${p.projectRoot}; the rest were not searched`, fix: 'run agent doctor from a smaller folder of the project' });
+  }
+}
+
+/** A live key (by the kind stored with it) that a manifest used by tests would inject. */
+function checkLiveInTests(manifests: readonly TestManifest[], add: (f: Finding) => void): void {
+  for (const t of manifests) {
+    for (const s of t.inspection.needed) {
+      const kind = tokenKindById(s.stored?.tokenKind);
+      if (!s.stored || kind?.live !== true) continue;
+      add({
+        check: 'token-kind',
+        level: 'notice',
+        secret: s.name,
+        file: t.inspection.path,
+        message: `secret ${s.name} (for ${usedBy(s)}) is a live key (${kind.id}) in ${t.relative}, a manifest used by tests (${t.reason})`,
+        fix: `store a test key under its own name for the tests (agent set ${s.name}-test) and reference that in ${t.relative}, with forbid=live so a live key is refused`,
+      });
+    }
   }
 }
 

@@ -3,13 +3,16 @@
 // see), then reports what doctor-plan.ts finds in them. Nothing is changed and the daemon is not started:
 // a doctor that starts what it examines hides the problem.
 import { lstatSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { isLatchkeyError, visibleSecrets } from '@latchkey/core';
 import { probe, type AgentConnection, type DaemonStatus } from '@latchkey/client';
 import { findManifest, findProjectRoot, socketPath, stateDir } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../deps.js';
-import { diagnose, renderFindings, type DoctorFacts, type DoctorReport, type Failure, type FolderFact, type ProjectFacts } from './doctor-plan.js';
-import { findLeaks, MAX_FILES, type Needle } from './plain-files.js';
+import { diagnose, renderFindings, testManifestReason, type DoctorFacts, type DoctorReport, type Failure, type FolderFact, type ProjectFacts, type TestManifest } from './doctor-plan.js';
+import { findLeaks, MAX_FILES, walk, type Needle } from './plain-files.js';
+
+/** At most this many manifests used by tests are inspected. */
+const MAX_TEST_MANIFESTS = 50;
 
 export type { DoctorReport, Finding, Level } from './doctor-plan.js';
 
@@ -72,6 +75,7 @@ async function gatherProject(agent: AgentConnection, deps: Deps, clock: () => nu
     }
   }
   if (!projectRoot) return { cwd: deps.cwd, manifestPath, manifest, inventory, projectRoot, scan: undefined };
+  const testManifests = await inspectTestManifests(agent, projectRoot);
   // The values the project can see, read one by one (each read is audited, as any read is).
   const now = clock();
   const needles: Needle[] = [];
@@ -87,7 +91,29 @@ async function gatherProject(agent: AgentConnection, deps: Deps, clock: () => nu
   const searched = needles.length;
   const result = findLeaks(projectRoot, needles);
   needles.length = 0;
-  return { cwd: deps.cwd, manifestPath, manifest, inventory, projectRoot, scan: { result, searched, maxFiles: MAX_FILES } };
+  return { cwd: deps.cwd, manifestPath, manifest, inventory, projectRoot, scan: { result, searched, maxFiles: MAX_FILES }, testManifests };
+}
+
+/**
+ * The project's manifests that tests use, found by path (testManifestReason) and inspected by the
+ * daemon, which parses them and says what each needs and the kind stored for it. A file it cannot
+ * parse as a manifest is no manifest and is passed over.
+ */
+async function inspectTestManifests(agent: AgentConnection, root: string): Promise<TestManifest[]> {
+  const out: TestManifest[] = [];
+  let files = 0;
+  for (const file of walk(root)) {
+    if (++files > MAX_FILES || out.length >= MAX_TEST_MANIFESTS) break;
+    const rel = relative(root, file);
+    const reason = testManifestReason(rel);
+    if (!reason) continue;
+    try {
+      out.push({ relative: rel, reason, inspection: await agent.inspectManifest(file, [], { refusedAsData: true }) });
+    } catch {
+      // not a manifest the daemon can read
+    }
+  }
+  return out;
 }
 
 function folderStat(dir: string): FolderFact['stat'] {
