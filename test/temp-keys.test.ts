@@ -6,20 +6,20 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
-import { afterAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   keychainAccounts,
   keychainLookup,
   labTest,
-  makeWorld,
   readAudit,
   ROOT,
   sleep,
-  startKeyring,
   testdir,
+  useKeyring,
+  useWorlds,
   waitFor,
+  withClient,
   type DaemonProcess,
-  type Keyring,
   type Result,
   type World,
 } from '@latchkey/test-utils';
@@ -33,8 +33,6 @@ const WHOLE_VALUE = /^v-(\d+)-v-\1$/;
 let world: World;
 let daemon: DaemonProcess;
 let client: AgentConnection;
-let keyring: Keyring;
-let kworld: World;
 /** A sweeper every 200 ms (not 2 s), so a sweep that would lose a minted secret happens within the tests. */
 const SWEEP_FAST = { LATCHKEY_SWEEP_INTERVAL_MS: '200' };
 
@@ -69,13 +67,6 @@ test.beforeAll(async ({ world: w, daemon: d, client: c }) => {
   world = w;
   daemon = d;
   client = c;
-  keyring = await startKeyring();
-  kworld = makeWorld(keyring, SWEEP_FAST);
-});
-
-afterAll(async () => {
-  await kworld?.cleanup();
-  await keyring?.stop();
 });
 
 describe.concurrent('agent temp, leases, revoke (CLI)', { timeout: 60_000 }, () => {
@@ -184,21 +175,34 @@ describe.concurrent('agent temp, leases, revoke (CLI)', { timeout: 60_000 }, () 
 });
 
 describe.concurrent('leases end (SECURITY.md 18)', { timeout: 60_000 }, () => {
-  test('a key expires at its TTL (2 s), not before', async () => {
+  test('SECURITY 18: a key expires at its TTL (2 s), not before', async () => {
     const key = await client.tempKey({ kind: 'random', ttl: '2s', bindPid: -1 });
     expect(key.expiresAt).toBeInstanceOf(Date);
     const at = key.expiresAt.getTime();
     // Good before its TTL (the exact boundary is the unit test's, with an injected clock)...
     expect((await client.introspectTempKey(key.value)).active).toBe(true);
-    // ...and dead at it: the daemon compares its clock at each introspection, so this holds under any load.
-    await sleep(Math.max(0, at + 20 - Date.now()));
-    expect((await client.introspectTempKey(key.value)).active).toBe(false);
-    // The sweeper (every 200 ms here) records the end; the bound only catches a sweeper that never runs.
+    // ...and dead at it. The sweeper (every 200 ms here) records the end; the bound only catches a
+    // sweeper that never runs.
     const ended = await waitFor(() => readAudit(world.stateDir).find((e) => e.leaseId === key.leaseId && e.outcome === 'expired'), 20_000, 50);
     expect(ended).toBeDefined();
+    expect(Date.parse(String(ended?.time))).toBeGreaterThanOrEqual(at);
+    expect((await client.introspectTempKey(key.value)).active).toBe(false);
   });
 
-  test('the client example works verbatim; a key bound to a child process ends when that process exits', async () => {
+  test('SECURITY 18: a key bound to a process that is still running ends at its TTL (2 s)', async () => {
+    // Bound to this test process, which outlives the TTL: the TTL comes first, so it ends the lease.
+    const key = await client.tempKey({ kind: 'random', ttl: '2s', bindPid: 0 });
+    const at = key.expiresAt.getTime();
+    const lease = (await client.listLeases()).find((l) => l.leaseId === key.leaseId);
+    expect(lease?.boundPid).toBe(process.pid);
+    expect((await client.introspectTempKey(key.value)).active).toBe(true);
+    const ended = await waitFor(() => readAudit(world.stateDir).find((e) => e.leaseId === key.leaseId && e.outcome !== 'issued'), 20_000, 50);
+    expect(ended, 'the lease outlived its TTL').toMatchObject({ outcome: 'expired', boundPid: process.pid });
+    expect(Date.parse(String(ended?.time))).toBeGreaterThanOrEqual(at);
+    expect((await client.introspectTempKey(key.value)).active).toBe(false);
+  });
+
+  test('SECURITY 18: the client example works verbatim; a key bound to a child process ends when that process exits', async () => {
     const dir = folder({
       'example.mjs': `
         import { connect } from ${JSON.stringify(CLIENT)};
@@ -427,35 +431,39 @@ describe('under load', { timeout: 60_000 }, () => {
 });
 
 describe('SECURITY 23: kill -9 of the daemon during a rotation (real keychain)', { timeout: 60_000 }, () => {
+  const ring = useKeyring();
+  const worlds = useWorlds();
   test('after a restart exactly one current value is served, and the keychain holds one item for it', async () => {
+    const keyring = ring.keyring;
+    const kworld = worlds(keyring, SWEEP_FAST);
     let d = await kworld.startDaemon();
-    const kc = new AgentConnection(kworld.socket);
     try {
-      const mint = `sleep 0.3; ${WHOLE_VALUE_MINT}`;
-      await kc.putSecret({ name: 'rot23', value: '', ttlSeconds: 1, mintCommand: mint });
-      for (const phase of ['command', 'store'] as const) {
-        // Wait for a rotation to be under way: its `sleep 0.3` is a grandchild of the daemon.
-        const sleeper = await waitFor(() => mintSleeper(d.pid), 20_000, 5);
-        expect(sleeper, `no rotation seen (${phase})`).toBeTruthy();
-        if (phase === 'store') await waitFor(() => !mintSleeper(d.pid), 20_000, 1); // the command is done: the daemon is storing
-        d.child.kill('SIGKILL');
-        await d.exited;
-        d = await kworld.startDaemon();
-        const got = await waitFor(() => kc.getSecret('rot23').catch(() => undefined), 20_000, 50);
-        expect(got?.value, `after the kill during the ${phase}`).toMatch(WHOLE_VALUE);
-        const accounts = (await keychainAccounts(keyring, kworld.service)).filter((a) => a === 'global:rot23');
-        expect(accounts).toHaveLength(1);
-        const item = JSON.parse((await keychainLookup(keyring, kworld.service, 'global:rot23')) ?? '{}') as { value?: string; meta?: { mint?: string } };
-        expect(item.value).toMatch(WHOLE_VALUE);
-        // The program was pinned to its absolute path when the command was stored.
-        expect(item.meta?.mint).toBe(mint.replace(/^sleep /, `${SLEEP} `));
-        // What is served is what the keychain holds (or a newer rotation of it). With a 1 s TTL the
-        // value checked above may expire while secret-tool runs; the next rotation then serves.
-        const again = await waitFor(() => kc.getSecret('rot23').catch(() => undefined), 20_000, 50);
-        expect(again?.value).toMatch(WHOLE_VALUE);
-      }
+      await withClient(kworld, async (kc) => {
+        const mint = `sleep 0.3; ${WHOLE_VALUE_MINT}`;
+        await kc.putSecret({ name: 'rot23', value: '', ttlSeconds: 1, mintCommand: mint });
+        for (const phase of ['command', 'store'] as const) {
+          // Wait for a rotation to be under way: its `sleep 0.3` is a grandchild of the daemon.
+          const sleeper = await waitFor(() => mintSleeper(d.pid), 20_000, 5);
+          expect(sleeper, `no rotation seen (${phase})`).toBeTruthy();
+          if (phase === 'store') await waitFor(() => !mintSleeper(d.pid), 20_000, 1); // the command is done: the daemon is storing
+          d.child.kill('SIGKILL');
+          await d.exited;
+          d = await kworld.startDaemon();
+          const got = await waitFor(() => kc.getSecret('rot23').catch(() => undefined), 20_000, 50);
+          expect(got?.value, `after the kill during the ${phase}`).toMatch(WHOLE_VALUE);
+          const accounts = (await keychainAccounts(keyring, kworld.service)).filter((a) => a === 'global:rot23');
+          expect(accounts).toHaveLength(1);
+          const item = JSON.parse((await keychainLookup(keyring, kworld.service, 'global:rot23')) ?? '{}') as { value?: string; meta?: { mint?: string } };
+          expect(item.value).toMatch(WHOLE_VALUE);
+          // The program was pinned to its absolute path when the command was stored.
+          expect(item.meta?.mint).toBe(mint.replace(/^sleep /, `${SLEEP} `));
+          // What is served is what the keychain holds (or a newer rotation of it). With a 1 s TTL the
+          // value checked above may expire while secret-tool runs; the next rotation then serves.
+          const again = await waitFor(() => kc.getSecret('rot23').catch(() => undefined), 20_000, 50);
+          expect(again?.value).toMatch(WHOLE_VALUE);
+        }
+      });
     } finally {
-      kc.close();
       await d.kill('SIGTERM');
     }
   });
