@@ -2,18 +2,16 @@
 // started), a real Secret Service, and every claim about the keychain checked from outside with secret-tool.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   alive,
   daemonPid,
   keychainAccounts,
   keychainLookup,
-  makeWorld,
- 
   sleep,
-  startKeyring,
+  useKeyring,
+  useWorlds,
   waitFor,
-  type Keyring,
   type World,
 } from '@latchkey/test-utils';
 
@@ -27,32 +25,19 @@ interface KeychainDoc {
 
 // E2E timings swing with the machine's load (every step is a Node process): generous timeouts.
 describe('agent set/get/ls/rm with the real keychain', { timeout: 90_000 }, () => {
-  let keyring: Keyring;
-  const worlds: World[] = [];
+  const ring = useKeyring();
+  const worlds = useWorlds();
   /** A fresh world (own HOME, own keychain service, own daemon), cleaned up after the file. */
-  const newWorld = (): World => {
-    const w = makeWorld(keyring);
-    worlds.push(w);
-    return w;
-  };
+  const newWorld = (): World => worlds(ring.keyring);
   /** The parsed keychain item of `account` in the world's service, or undefined when there is none. */
   const item = async (w: World, account: string): Promise<KeychainDoc | undefined> => {
-    const raw = await keychainLookup(keyring, w.service, account);
+    const raw = await keychainLookup(ring.keyring, w.service, account);
     return raw === undefined ? undefined : (JSON.parse(raw) as KeychainDoc);
   };
 
   let world: World;
-  beforeAll(async () => {
-    keyring = await startKeyring();
+  beforeAll(() => {
     world = newWorld();
-  });
-  afterAll(async () => {
-    // A world's cleanup fails on an internal error (a bug) it reported, even when every assertion held.
-    try {
-      await Promise.all(worlds.map((w) => w.cleanup()));
-    } finally {
-      await keyring?.stop();
-    }
   });
 
   it('stores a value from stdin byte-exact (trailing newline, unicode) and gets it back', async () => {
@@ -126,7 +111,7 @@ describe('agent set/get/ls/rm with the real keychain', { timeout: 90_000 }, () =
     const rm = await world.agent(['rm', 'to-remove']);
     expect(rm.code, rm.stderr).toBe(0);
     expect(rm.stderr).toContain('removed to-remove');
-    expect(await keychainLookup(keyring, world.service, 'global:to-remove')).toBeUndefined();
+    expect(await keychainLookup(ring.keyring, world.service, 'global:to-remove')).toBeUndefined();
     const get = await world.agent(['get', 'to-remove']);
     expect(get.code).toBe(1);
     expect(get.stdout).toBe('');
@@ -158,11 +143,11 @@ describe('agent set/get/ls/rm with the real keychain', { timeout: 90_000 }, () =
       expect(r.stderr).toMatch(/^agent: error: .*ttl/m);
       expect(r.stderr).toContain('agent: hint:');
       expect(r.stderr).not.toContain('must-not-be-stored');
-      expect(await keychainLookup(keyring, world.service, `global:${name}`)).toBeUndefined();
+      expect(await keychainLookup(ring.keyring, world.service, `global:${name}`)).toBeUndefined();
     }
     const ls = await world.agent(['ls', '--json']);
     expect(ls.stdout).not.toContain('bad-ttl');
-    expect((await keychainAccounts(keyring, world.service)).filter((a) => a.includes('bad-ttl'))).toEqual([]);
+    expect((await keychainAccounts(ring.keyring, world.service)).filter((a) => a.includes('bad-ttl'))).toEqual([]);
   });
 
   it('maxTtl "1h" in config.json makes --ttl 2h refused (and lowers the default)', async () => {
@@ -174,7 +159,7 @@ describe('agent set/get/ls/rm with the real keychain', { timeout: 90_000 }, () =
     expect(refused.code, refused.stderr).toBe(65);
     expect(refused.stderr).toContain('over the maximum of 1h');
     expect(refused.stderr).toContain('agent: hint:');
-    expect(await keychainLookup(keyring, w.service, 'global:capped')).toBeUndefined();
+    expect(await keychainLookup(ring.keyring, w.service, 'global:capped')).toBeUndefined();
     const ok = await w.agent(['set', 'capped', '--ttl', '1h'], { input: 'v' });
     expect(ok.code, ok.stderr).toBe(0);
     const dflt = await w.agent(['set', 'capped-default'], { input: 'v' });
@@ -192,7 +177,7 @@ describe('agent set/get/ls/rm with the real keychain', { timeout: 90_000 }, () =
       expect(r.stderr).toContain('agent: error: ');
     }
     expect((await world.agent(['get', 'Bad_Name'])).code).toBe(65);
-    const accounts = await keychainAccounts(keyring, world.service);
+    const accounts = await keychainAccounts(ring.keyring, world.service);
     expect(accounts.some((a) => /Bad_Name|temp\/x|x-$|xxxx/.test(a))).toBe(false);
   });
 
@@ -269,7 +254,7 @@ describe('agent set/get/ls/rm with the real keychain', { timeout: 90_000 }, () =
     const expiredAt = doc!.meta.expiresAt;
     // The sweeper runs every 2 s: "within a few seconds" with a bound that only a sweeper that stopped
     // misses on a loaded machine.
-    const gone = await waitFor(async () => (await keychainLookup(keyring, w.service, 'global:newcomer')) === undefined, 20_000, 200);
+    const gone = await waitFor(async () => (await keychainLookup(ring.keyring, w.service, 'global:newcomer')) === undefined, 20_000, 200);
     expect(gone).toBe(true);
     expect(Date.now() - expiredAt).toBeLessThan(20_000);
     const ls = await w.agent(['ls', '--json']);

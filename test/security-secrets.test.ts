@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { AgentConnection } from '@latchkey/client';
 import type { UnaryMethod } from '@latchkey/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   alive,
   canConnect,
@@ -16,7 +16,6 @@ import {
   keychainAccounts,
   keychainLookup,
   KEYTAR_SCHEMA_ATTRS,
-  makeWorld,
   rawAgent,
   readAudit,
   readDaemonLog,
@@ -24,8 +23,11 @@ import {
   sleep,
   spawnDaemon,
   startKeyring,
+  useKeyring,
+  useWorlds,
   waitFor,
   waitForSocket,
+  withClient,
   type Keyring,
   type Result,
   type World,
@@ -63,26 +65,10 @@ async function sleepUntil(at: number): Promise<void> {
 
 // E2E timings swing with the machine's load (every step is a Node process): generous timeouts, no timed CLI asserts.
 describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () => {
-  let keyring: Keyring;
-  const worlds: World[] = [];
-  const newWorld = (kr: Keyring | undefined = keyring): World => {
-    const w = makeWorld(kr);
-    worlds.push(w);
-    return w;
-  };
-  const lookup = (w: World, account: string) => keychainLookup(keyring, w.service, account);
-
-  beforeAll(async () => {
-    keyring = await startKeyring();
-  });
-  afterAll(async () => {
-    // A world's cleanup fails on an internal error (a bug) it reported, even when every assertion held.
-    try {
-      await Promise.all(worlds.map((w) => w.cleanup()));
-    } finally {
-      await keyring?.stop();
-    }
-  });
+  const ring = useKeyring();
+  const worlds = useWorlds();
+  const newWorld = (kr: Keyring | undefined = ring.keyring): World => worlds(kr);
+  const lookup = (w: World, account: string) => keychainLookup(ring.keyring, w.service, account);
 
   it('12. a NUL byte or a value over 64 KiB is refused at set; a trailing newline survives byte-exact', async () => {
     const w = newWorld();
@@ -100,14 +86,11 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
     expect(big.stderr).toContain('65538 bytes, over the limit of 65536');
 
     // The daemon refuses them too, whoever the client is.
-    const conn = new AgentConnection(w.socket);
-    try {
+    await withClient(w, async (conn) => {
       await expect(conn.putSecret({ name: 'nul', value: 'x\0y', ttlSeconds: 3600 })).rejects.toMatchObject({ kind: 'input' });
       await expect(conn.putSecret({ name: 'big', value: 'a'.repeat(64 * 1024 + 1), ttlSeconds: 3600 })).rejects.toMatchObject({ kind: 'input' });
-    } finally {
-      conn.close();
-    }
-    expect(await keychainAccounts(keyring, w.service)).toEqual([]);
+    });
+    expect(await keychainAccounts(ring.keyring, w.service)).toEqual([]);
 
     // The boundary: exactly 64 KiB is stored and read back whole, its trailing newline included.
     const max = Buffer.alloc(64 * 1024, 'z');
@@ -140,7 +123,7 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
     expect(set.code, set.stderr).toBe(0);
     const scope = realpathSync(a);
     expect(set.stderr).toContain(`in project ${scope}`);
-    expect(await keychainAccounts(keyring, w.service)).toEqual([`${scope}:db-password`]);
+    expect(await keychainAccounts(ring.keyring, w.service)).toEqual([`${scope}:db-password`]);
     expect(JSON.parse((await lookup(w, `${scope}:db-password`)) ?? '{}').value).toBe(value);
 
     const fromB = await w.agent(['get', 'db-password'], { cwd: join(b, 'src') });
@@ -166,8 +149,7 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
   it('16. served one second before expiry, refused one second after with the sweeper off; the sweeper then removes it', async () => {
     const w = newWorld();
     const first = await w.startDaemon({ env: { LATCHKEY_SWEEP_INTERVAL_MS: '0' } });
-    const conn = new AgentConnection(w.socket);
-    try {
+    await withClient(w, async (conn) => {
       // Stored through a warm connection, so the expiry is known at once and the reads below reach the
       // daemon when they are sent (a CLI start can take a second on a loaded machine).
       const meta = await conn.putSecret({ name: 'short-lived', value: 'ephemeral', ttlSeconds: 3 });
@@ -197,9 +179,7 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
       expect(Date.parse(String(reads[1]?.time))).toBeGreaterThanOrEqual(expiresAt);
       expect(readAudit(w.stateDir).some((r) => r.event === 'expire')).toBe(false);
       expect(first.output()).toContain('the sweeper is off');
-    } finally {
-      conn.close();
-    }
+    });
 
     // A daemon with its sweeper on removes the expired item from the keychain.
     await first.kill('SIGTERM');
@@ -222,34 +202,33 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
     try {
       const w = newWorld(kr);
       await w.startDaemon();
-      const conn = new AgentConnection(w.socket);
       const value = `NO-DISK-${randomBytes(8).toString('hex')}`;
-      /** A PutSecret at the socket: how long it took and how it failed. */
-      const timedPut = async (name: string) => {
-        const t0 = Date.now();
-        const err = await conn.putSecret({ name, value, ttlSeconds: 3600 }).then(
-          () => undefined,
-          (e: unknown) => e as Error,
-        );
-        return { ms: Date.now() - t0, err };
-      };
-      /** What must hold while the keychain is unusable (through the CLI too, the first time). */
-      const stillServing = async (cli: boolean) => {
-        const t0 = Date.now();
-        expect((await conn.getSecret('stored-before')).value).toBe('still-here');
-        expect(Date.now() - t0).toBeLessThan(3000); // served from memory, not stuck behind the keychain
-        const names = (await conn.listSecrets()).map((m) => m.name);
-        // The failed writes left nothing behind in memory either: the keychain is written first.
-        expect(names).toEqual(['stored-before']);
-        const status = await w.agent(['daemon', 'status']);
-        expect(status.code, status.stderr).toBe(0);
-        if (!cli) return;
-        const get = await w.agent(['get', 'stored-before']);
-        expect(get.code, get.stderr).toBe(0);
-        expect(get.stdout).toBe('still-here');
-        await expect(conn.getSecret('after-stop')).rejects.toMatchObject({ kind: 'notFound' });
-      };
-      try {
+      await withClient(w, async (conn) => {
+        /** A PutSecret at the socket: how long it took and how it failed. */
+        const timedPut = async (name: string) => {
+          const t0 = Date.now();
+          const err = await conn.putSecret({ name, value, ttlSeconds: 3600 }).then(
+            () => undefined,
+            (e: unknown) => e as Error,
+          );
+          return { ms: Date.now() - t0, err };
+        };
+        /** What must hold while the keychain is unusable (through the CLI too, the first time). */
+        const stillServing = async (cli: boolean) => {
+          const t0 = Date.now();
+          expect((await conn.getSecret('stored-before')).value).toBe('still-here');
+          expect(Date.now() - t0).toBeLessThan(3000); // served from memory, not stuck behind the keychain
+          const names = (await conn.listSecrets()).map((m) => m.name);
+          // The failed writes left nothing behind in memory either: the keychain is written first.
+          expect(names).toEqual(['stored-before']);
+          const status = await w.agent(['daemon', 'status']);
+          expect(status.code, status.stderr).toBe(0);
+          if (!cli) return;
+          const get = await w.agent(['get', 'stored-before']);
+          expect(get.code, get.stderr).toBe(0);
+          expect(get.stdout).toBe('still-here');
+          await expect(conn.getSecret('after-stop')).rejects.toMatchObject({ kind: 'notFound' });
+        };
         await conn.putSecret({ name: 'stored-before', value: 'still-here', ttlSeconds: 3600 });
 
         // Hanging: gnome-keyring stopped with SIGSTOP. Every call times out; more calls than libuv has
@@ -288,9 +267,7 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
         for (const r of [set, setHung]) expect(r.stderr + r.stdout).not.toContain(value);
         for (const { err } of [...hung, gone]) expect(JSON.stringify({ m: err?.message, e: err })).not.toContain(value);
         await stillServing(false);
-      } finally {
-        conn.close();
-      }
+      });
 
       // No file holding the value, anywhere in the world or the keyring's folders.
       expect(filesContaining(w.dir, value)).toEqual([]);
@@ -319,7 +296,7 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
       ['global:good', record('good-value')],
     ];
     for (const [account, password] of items) {
-      const r = await keyring.secretTool(['store', `--label=${account}`, ...KEYTAR_SCHEMA_ATTRS, 'service', w.service, 'account', account], password);
+      const r = await ring.keyring.secretTool(['store', `--label=${account}`, ...KEYTAR_SCHEMA_ATTRS, 'service', w.service, 'account', account], password);
       expect(r.code, r.stderr).toBe(0);
     }
 
@@ -334,16 +311,13 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
       expect(get.stderr).toContain('agent: error: no secret named');
       expect(get.stdout).toBe('');
     }
-    const conn = new AgentConnection(w.socket);
-    try {
+    await withClient(w, async (conn) => {
       for (const name of ['malformed', 'wrong-shape', 'value-not-string', 'future-version', 'name', 'not-ours', 'scope:name']) {
         await expect(conn.getSecret(name), name).rejects.toMatchObject({ kind: expect.stringMatching(/^(notFound|input)$/) });
       }
       expect((await conn.getSecret('good')).value).toBe('good-value');
       expect((await conn.status()).secrets).toBe(1);
-    } finally {
-      conn.close();
-    }
+    });
     const log = readDaemonLog(w.stateDir);
     for (const [account, password] of items.slice(0, -1)) {
       expect(log).toContain(`ignored keychain item ${JSON.stringify(account)}`);
@@ -358,46 +332,46 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
     const scenario = async (how: 'symlink to /dev/full' | 'directory') => {
       const w = newWorld();
       await w.startDaemon();
-      const conn = new AgentConnection(w.socket);
-      await conn.putSecret({ name: 'guarded', value: 'guarded-value', ttlSeconds: 3600 });
-      // The trail's path is taken away from under the running daemon.
       const auditPath = join(w.stateDir, 'audit.jsonl');
-      rmSync(auditPath);
-      if (how === 'directory') mkdirSync(auditPath);
-      else symlinkSync('/dev/full', auditPath);
+      await withClient(w, async (conn) => {
+        await conn.putSecret({ name: 'guarded', value: 'guarded-value', ttlSeconds: 3600 });
+        // The trail's path is taken away from under the running daemon.
+        rmSync(auditPath);
+        if (how === 'directory') mkdirSync(auditPath);
+        else symlinkSync('/dev/full', auditPath);
 
-      // A write of a value is refused too: nothing is stored that the trail does not show.
-      const set = await w.agent(['set', 'unrecorded', '--ttl', '1h'], { input: 'unrecorded-value\n' });
-      expect(set.code, set.stderr).toBe(69);
-      expect(set.stderr).toContain('agent: error: the audit log cannot be written');
-      expect(await lookup(w, 'global:unrecorded')).toBeUndefined();
-      const get = await w.agent(['get', 'guarded']);
-      expect(get.code, `${how}: ${get.stderr}`).not.toBe(0);
-      expect(get.code).toBe(69);
-      expect(get.stdout).toBe('');
-      expect(get.stderr).toContain('agent: error: the audit log cannot be written');
-      expect(get.stderr).toContain('agent: hint:');
-      expect(get.stderr).not.toContain('guarded-value');
-      // Through the client too: no value in the answer.
-      await expect(conn.getSecret('guarded')).rejects.toMatchObject({ kind: 'unavailable' });
+        // A write of a value is refused too: nothing is stored that the trail does not show.
+        const set = await w.agent(['set', 'unrecorded', '--ttl', '1h'], { input: 'unrecorded-value\n' });
+        expect(set.code, set.stderr).toBe(69);
+        expect(set.stderr).toContain('agent: error: the audit log cannot be written');
+        expect(await lookup(w, 'global:unrecorded')).toBeUndefined();
+        const get = await w.agent(['get', 'guarded']);
+        expect(get.code, `${how}: ${get.stderr}`).not.toBe(0);
+        expect(get.code).toBe(69);
+        expect(get.stdout).toBe('');
+        expect(get.stderr).toContain('agent: error: the audit log cannot be written');
+        expect(get.stderr).toContain('agent: hint:');
+        expect(get.stderr).not.toContain('guarded-value');
+        // Through the client too: no value in the answer.
+        await expect(conn.getSecret('guarded')).rejects.toMatchObject({ kind: 'unavailable' });
 
-      // Commands that serve no value keep working (through the CLI once; the two ways fail alike).
-      if (how === 'directory') {
-        expect((await conn.listSecrets()).map((m) => m.name)).toEqual(['guarded']);
-        expect((await conn.status()).pid).toBeGreaterThan(0);
-      } else {
-        const [ls, status] = await Promise.all([w.agent(['ls'], { timeoutMs: 60_000 }), w.agent(['daemon', 'status'], { timeoutMs: 60_000 })]);
-        expect(ls.code, ls.stderr).toBe(0);
-        expect(ls.stdout).toContain('guarded');
-        expect(status.code, status.stderr).toBe(0);
-      }
-      // The daemon neither followed nor replaced what it found there.
-      expect(how === 'directory' ? lstatSync(auditPath).isDirectory() : lstatSync(auditPath).isSymbolicLink()).toBe(true);
+        // Commands that serve no value keep working (through the CLI once; the two ways fail alike).
+        if (how === 'directory') {
+          expect((await conn.listSecrets()).map((m) => m.name)).toEqual(['guarded']);
+          expect((await conn.status()).pid).toBeGreaterThan(0);
+        } else {
+          const [ls, status] = await Promise.all([w.agent(['ls'], { timeoutMs: 60_000 }), w.agent(['daemon', 'status'], { timeoutMs: 60_000 })]);
+          expect(ls.code, ls.stderr).toBe(0);
+          expect(ls.stdout).toContain('guarded');
+          expect(status.code, status.stderr).toBe(0);
+        }
+        // The daemon neither followed nor replaced what it found there.
+        expect(how === 'directory' ? lstatSync(auditPath).isDirectory() : lstatSync(auditPath).isSymbolicLink()).toBe(true);
 
-      // Once the log can be written again, reads work again (the log is reopened) and are audited.
-      rmSync(auditPath, { recursive: true });
-      expect((await conn.getSecret('guarded')).value).toBe('guarded-value');
-      conn.close();
+        // Once the log can be written again, reads work again (the log is reopened) and are audited.
+        rmSync(auditPath, { recursive: true });
+        expect((await conn.getSecret('guarded')).value).toBe('guarded-value');
+      });
       expect(lstatSync(auditPath).isFile()).toBe(true);
       const records = readAudit(w.stateDir);
       expect(records.some((r) => r.event === 'get' && r.outcome === 'ok' && r.secret === 'guarded')).toBe(true);
@@ -419,12 +393,11 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
       const doc = JSON.parse((await lookup(w, 'global:contended')) ?? '{}') as { value: string; meta: { createdAt: number; expiresAt: number } };
       expect(doc.value).toBe(get.stdout);
       expect(doc.meta.expiresAt - doc.meta.createdAt).toBe(ttlOf(get.stdout) * 1000);
-      const conn = new AgentConnection(w.socket);
-      const entries = (await conn.listSecrets().finally(() => conn.close())).filter((e) => e.name === 'contended');
+      const entries = (await withClient(w, (conn) => conn.listSecrets())).filter((e) => e.name === 'contended');
       expect(entries).toHaveLength(1);
       expect(entries[0]!.expiresAt).toBe(doc.meta.expiresAt);
       expect(entries[0]!.createdAt).toBe(doc.meta.createdAt);
-      expect((await keychainAccounts(keyring, w.service)).filter((a) => a === 'global:contended')).toHaveLength(1);
+      expect((await keychainAccounts(ring.keyring, w.service)).filter((a) => a === 'global:contended')).toHaveLength(1);
     };
 
     const grpcValues = Array.from({ length: 100 }, (_, i) => `grpc-${i}-${randomBytes(4).toString('hex')}`);
@@ -509,15 +482,12 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
     expect(log).not.toContain(canary);
     expect(filesContaining(w.dir, canary)).toEqual([]);
     // gnome-keyring stores it encrypted: no plain text in the keyring's files either.
-    expect(filesContaining(keyring.dir, canary)).toEqual([]);
+    expect(filesContaining(ring.keyring.dir, canary)).toEqual([]);
   });
 });
 
 describe('SECURITY.md 25: the daemon process is closed to the same user', { timeout: 60_000 }, () => {
-  const worlds: World[] = [];
-  afterAll(async () => {
-    await Promise.all(worlds.map((w) => w.cleanup()));
-  });
+  const worlds = useWorlds();
 
   /** Runs `node -e script ...args` as uid 65534 and parses the JSON it prints. */
   const asNobody = async (w: World, script: string, args: string[]): Promise<Record<string, string>> => {
@@ -537,8 +507,7 @@ describe('SECURITY.md 25: the daemon process is closed to the same user', { time
     process.stdout.write(JSON.stringify(out));`;
 
   it('25. /proc/<pid>/environ and mem are unreadable by the same uid; SIGUSR1 opens no inspector', async () => {
-    const w = makeWorld(undefined, { LATCHKEY_PROBE_MARKER: 'marker-in-environ' });
-    worlds.push(w);
+    const w = worlds(undefined, { LATCHKEY_PROBE_MARKER: 'marker-in-environ' });
     const chownTree = (p: string) => run('chown', ['-R', '65534:65534', p]);
     expect((await chownTree(w.dir)).code).toBe(0);
 
@@ -603,8 +572,7 @@ describe('SECURITY.md 25: the daemon process is closed to the same user', { time
   });
 
   it('25. NODE_OPTIONS with --inspect or --require makes the daemon refuse to start (77)', async () => {
-    const w = makeWorld();
-    worlds.push(w);
+    const w = worlds();
     const preload = join(w.dir, 'preload.cjs');
     writeFileSync(preload, '// harmless, but code the daemon did not choose\n');
     for (const nodeOptions of ['--inspect', `--require=${preload}`, `-r ${preload}`, `--import=${preload}`]) {
