@@ -9,9 +9,7 @@ let words = process.argv.slice(2);
 // `agent help exec` is `agent exec --help`; `agent help` is `agent --help`.
 if (words[0] === 'help') words = [...words.slice(1).filter((w) => !w.startsWith('-')), '--help'];
 if (words[0] === 'exec' && !wantsHelp(words.slice(1))) {
-  // Through V8's code cache (dist/code-cache.cjs): the bundle's functions arrive compiled.
-  const exec = require('../dist/code-cache.cjs').loadBundle(require('node:path').join(__dirname, '../dist/exec/bundle.cjs'), 'exec');
-  exec.exports.main(words.slice(1), exec.save);
+  require('../dist/exec/bundle.cjs').main(words.slice(1));
 } else if (words[0] === 'get' && words.length === 2 && !words[1].startsWith('-')) {
   // The plain `agent get NAME` scripts call, as lean; any other form of get is oclif's to parse.
   require('../dist/lean/get.cjs').main(words[1]);
