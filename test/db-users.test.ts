@@ -1,5 +1,5 @@
 // Temporary database users end to end (issue 12): a real daemon with a real Secret Service, the built CLI
-// as a subprocess, and real servers started by the test in a temp folder (test/utils/databases.ts). Every
+// as a subprocess, and real servers started by the test in a temp folder (packages/test-utils/src/databases.ts). Every
 // check reads the server's own catalog (pg_roles and pg_stat_activity, mysql.user and
 // information_schema.processlist, ACL LIST and CLIENT LIST), never a mock.
 import { spawn } from 'node:child_process';
@@ -7,10 +7,10 @@ import { existsSync, readFileSync, realpathSync, symlinkSync, writeFileSync, mkd
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKeyring, type Keyring } from '@latchkey/test-utils/keyring';
-import { alive, makeWorld, readAudit, ROOT, startAgent, waitFor, type DaemonProcess, type RunningAgent, type World } from '@latchkey/test-utils/agent';
-import { startMysql, startPostgres, startRedis, type DbServer } from '@latchkey/test-utils/databases';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLab } from '@latchkey/test-utils';
+import { alive, readAudit, ROOT, startAgent, waitFor, type DaemonProcess, type RunningAgent, type World } from '@latchkey/test-utils/agent';
+import { startMysql, startPostgres, startRedis, useDbServer, type DbServer } from '@latchkey/test-utils/databases';
 
 const HOLDER = join(ROOT, 'test', 'fixtures', 'db-holder.mjs');
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
@@ -145,7 +145,8 @@ const BACKENDS: Backend[] = [
 ];
 
 describe.each(BACKENDS)('temporary $kind users', (backend) => {
-  let keyring: Keyring;
+  const db = useDbServer(backend.start);
+  const lab = useLab();
   let world: World;
   let daemon: DaemonProcess;
   let server: DbServer;
@@ -153,21 +154,13 @@ describe.each(BACKENDS)('temporary $kind users', (backend) => {
   let n = 0;
 
   beforeAll(async () => {
-    [keyring, server] = await Promise.all([startKeyring(), backend.start()]);
+    ({ world, daemon, client } = lab);
+    server = db.server;
     for (const s of backend.setup) await server.admin(s);
-    world = makeWorld(keyring);
-    daemon = await world.startDaemon();
     const set = await world.agent(['set', 'db-admin', '--ttl', '1h'], { input: server.adminUrl });
     expect(set.code, set.stderr).toBe(0);
     const plain = await world.agent(['set', 'db-plain', '--ttl', '1h'], { input: server.plainUrl });
     expect(plain.code, plain.stderr).toBe(0);
-    client = new AgentConnection(world.socket);
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await world?.cleanup();
-    await Promise.all([server?.destroy(), keyring?.stop()]);
   });
 
   /** An approved project whose manifest says `DB_URL=agent://temp/<kind>?admin=<admin>&<params>`. */

@@ -23,8 +23,7 @@ describe('SECURITY 43: active leases beyond the cap', { timeout: 120_000 }, () =
   const lab = useLab({ store: 'memory', config: { maxLeases: CAP } });
 
   it('43. are refused with RESOURCE_EXHAUSTED and a hint; the daemon serves the rest and its RSS stays bounded', async () => {
-    const { world, daemon } = lab;
-    const conn = new AgentConnection(world.socket);
+    const { world, daemon, client: conn } = lab;
     const issue = () => conn.issueTempKey({ kind: 'random', ttlSeconds: 600, bindPid: -1 });
     const first = await Promise.all(Array.from({ length: CAP }, issue));
     const atCap = rssMb(daemon.pid);
@@ -62,7 +61,6 @@ describe('SECURITY 43: active leases beyond the cap', { timeout: 120_000 }, () =
     expect(await conn.revokeLease(first[0]!.leaseId)).toBe(true);
     await expect(issue()).resolves.toHaveProperty('leaseId');
     expect((await conn.introspectTempKey(first[1]!.value)).active).toBe(true);
-    conn.close();
   });
 });
 
@@ -70,7 +68,7 @@ describe('SECURITY 42: connections that never send the HTTP/2 preface', { timeou
   const lab = useLab({ store: 'memory' });
 
   it('42. 20,000 of them from one process are closed within 5 s; a call from another process is served throughout', async () => {
-    const { world } = lab;
+    const { world, client: conn } = lab;
     // The flooder keeps at most 256 connections starting at once; the daemon's per-process cap closes
     // the ones over it at once, and the preface timer the rest.
     // It reports when the last one closed, or at 60 s (a bound for a hang: a loaded machine took 15 s).
@@ -79,7 +77,6 @@ describe('SECURITY 42: connections that never send the HTTP/2 preface', { timeou
     flood.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const ended = new Promise<void>((resolve) => flood.once('close', () => resolve()));
     // While it floods, another process (this one) keeps calling.
-    const conn = new AgentConnection(world.socket);
     let served = 0;
     let flooding = true;
     void ended.then(() => (flooding = false));
@@ -90,7 +87,6 @@ describe('SECURITY 42: connections that never send the HTTP/2 preface', { timeou
       await fresh.status(10_000);
       fresh.close();
     }
-    conn.close();
     const figures = JSON.parse(out) as { opened: number; closed: number; failed: number; lastCloseMs: number; maxLifeMs: number; stillOpen: number };
     expect(figures.opened + figures.failed).toBe(20_000);
     expect(figures.stillOpen, JSON.stringify(figures)).toBe(0);

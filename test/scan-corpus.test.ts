@@ -7,10 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module of the benchmarks, without types
 import { noise } from '../scripts/bench/scan-corpus.mjs';
-import { makeWorld, type World } from '@latchkey/test-utils';
+import { useWorlds } from '@latchkey/test-utils';
 
 const VALUES: Record<string, string> = {
   github: 'ghp_Q7d2Lm9XkV4pR8sT1wY6zB3nC5fH0jK2aE4u',
@@ -84,12 +84,10 @@ function git(cwd: string, env: Record<string, string>, ...args: string[]): strin
 }
 
 describe('the planted corpus', { timeout: 300_000 }, () => {
-  let world: World;
-  afterAll(async () => world?.cleanup());
+  const worlds = useWorlds();
 
   it('every planted value is found in every encoding and channel, and nothing else is', async () => {
-    world = makeWorld();
-    const w = world;
+    const w = worlds();
     for (const [name, v] of Object.entries(VALUES)) expect((await w.agent(['set', name, '--owner', 'team'], { input: v })).code).toBe(0);
     const RETIRED = 'rk_test_51OldValueReplacedYesterday';
     expect((await w.agent(['set', 'rotated'], { input: RETIRED })).code).toBe(0);

@@ -1,30 +1,21 @@
 // The leak loop for a temporary database user: its connection URL written into shell history is found by
-// `agent scan --home`, its lease revoked, and the user dropped on the real server (test/utils/databases.ts).
+// `agent scan --home`, its lease revoked, and the user dropped on the real server (packages/test-utils/src/databases.ts).
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentConnection } from '@latchkey/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorld, readAudit, waitFor, type World } from '@latchkey/test-utils/agent';
-import { startPostgres, type DbServer } from '@latchkey/test-utils/databases';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readAudit, useLab, waitFor } from '@latchkey/test-utils';
+import { startPostgres, useDbServer } from '@latchkey/test-utils/databases';
 
 describe('a leaked temporary database user', { timeout: 120_000 }, () => {
-  let world: World;
-  let server: DbServer;
-  let client: AgentConnection;
+  const db = useDbServer(startPostgres);
+  const lab = useLab({ store: 'memory' });
   beforeAll(async () => {
-    server = await startPostgres();
-    world = makeWorld();
-    await world.startDaemon();
-    expect((await world.agent(['set', 'db-admin', '--ttl', '1h'], { input: server.adminUrl })).code).toBe(0);
-    client = new AgentConnection(world.socket);
-  });
-  afterAll(async () => {
-    client?.close();
-    await world?.cleanup();
-    await server?.destroy();
+    expect((await lab.world.agent(['set', 'db-admin', '--ttl', '1h'], { input: db.server.adminUrl })).code).toBe(0);
   });
 
   it('its URL written into shell history ends with its user dropped', async () => {
+    const { world, client } = lab;
+    const { server } = db;
     const before = new Set(await server.users());
     const key = await client.issueTempKey({ kind: 'postgres', params: { admin: 'db-admin' }, bindPid: -1, ttlSeconds: 600, cwd: world.home });
     const user = (await server.users()).find((u) => !before.has(u));

@@ -10,6 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The user database servers run as when the tests run as root. */
 export const DB_USER = 'latchkey-db';
@@ -216,6 +217,29 @@ function lifecycle(dir: string, start: () => Promise<void>, current: () => { chi
   };
 }
 
+/** A connection URL for `user` of the server of `kind` on the Unix socket `socket`. */
+function socketUrl(kind: 'mysql' | 'redis', user: string, pw: string, socket: string): string {
+  return `${kind}://${user}:${pw}@localhost/?socket=${encodeURIComponent(socket)}`;
+}
+
+/** The fields other than its queries of a server process of ours on the Unix socket `socket` in `dir`. */
+function socketServer(
+  kind: 'mysql' | 'redis',
+  dir: string,
+  socket: string,
+  passwords: { admin: string; plain: string },
+  start: () => Promise<void>,
+  current: () => { child: ChildProcess; exited: Promise<void> } | undefined,
+) {
+  return {
+    kind,
+    dir,
+    adminUrl: socketUrl(kind, 'lk_admin', passwords.admin, socket),
+    plainUrl: socketUrl(kind, 'lk_plain', passwords.plain, socket),
+    ...lifecycle(dir, start, current),
+  };
+}
+
 /**
  * A MariaDB server in a temp folder (mariadb-install-db, then mariadbd with networking off, on a Unix
  * socket). The admin `lk_admin@localhost` has ALL PRIVILEGES WITH GRANT OPTION; `lk_plain@localhost`
@@ -245,7 +269,7 @@ export async function startMysql(): Promise<DbServer> {
     'mariadb-install-db',
   );
   let server: ReturnType<typeof spawnServer> | undefined;
-  const adminUrl = `mysql://lk_admin:${adminPw}@localhost/?socket=${encodeURIComponent(socket)}`;
+  const adminUrl = socketUrl('mysql', 'lk_admin', adminPw, socket);
   const mysql = await import('mysql2/promise');
   const connect = (url: string) => {
     const u = new URL(url);
@@ -282,11 +306,7 @@ export async function startMysql(): Promise<DbServer> {
   };
   await start();
   return {
-    kind: 'mysql',
-    dir,
-    adminUrl,
-    plainUrl: `mysql://lk_plain:${plainPw}@localhost/?socket=${encodeURIComponent(socket)}`,
-    ...lifecycle(dir, start, () => server),
+    ...socketServer('mysql', dir, socket, { admin: adminPw, plain: plainPw }, start, () => server),
     users: async (prefix = 'lk_') =>
       (await query("SELECT User AS u FROM mysql.user WHERE is_role = 'N' AND LEFT(User, ?) = ? ORDER BY 1", [prefix.length, prefix]))
         .map((r) => String(r.u))
@@ -335,7 +355,7 @@ export async function startRedis(): Promise<DbServer> {
   );
   chownTree(dir, who);
   let server: ReturnType<typeof spawnServer> | undefined;
-  const adminUrl = `redis://lk_admin:${adminPw}@localhost/?socket=${encodeURIComponent(socket)}`;
+  const adminUrl = socketUrl('redis', 'lk_admin', adminPw, socket);
   const { Redis } = await import('ioredis');
   const connect = async (url: string) => {
     const u = new URL(url);
@@ -359,11 +379,7 @@ export async function startRedis(): Promise<DbServer> {
   };
   await start();
   return {
-    kind: 'redis',
-    dir,
-    adminUrl,
-    plainUrl: `redis://lk_plain:${plainPw}@localhost/?socket=${encodeURIComponent(socket)}`,
-    ...lifecycle(dir, start, () => server),
+    ...socketServer('redis', dir, socket, { admin: adminPw, plain: plainPw }, start, () => server),
     users: async (prefix = 'lk_') =>
       ((await command('ACL LIST')) as string[])
         .map((l) => l.split(' ')[1] as string)
@@ -387,4 +403,19 @@ export async function startRedis(): Promise<DbServer> {
     },
     admin: (line) => command(line),
   };
+}
+
+/**
+ * A database server (`startPostgres`, `startMysql`, `startRedis`) for the describe block this is called in:
+ * started before its first test, destroyed after its last. Its `server` is set once the block starts.
+ */
+export function useDbServer(start: () => Promise<DbServer>): { server: DbServer } {
+  const db = {} as { server: DbServer };
+  beforeAll(async () => {
+    db.server = await start();
+  });
+  afterAll(async () => {
+    await db.server?.destroy();
+  });
+  return db;
 }
