@@ -23,15 +23,19 @@ let nativeUrl: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'latchkey-native-'));
-  // Children run the real module: transpile native.ts to plain ESM, with koffi pinned to the daemon's copy.
-  const source = readFileSync(join(here, 'native.ts'), 'utf8');
-  const js = ts
-    .transpileModule(source, {
+  // Children run the real modules: native.ts and its koffi loader (koffi.ts) transpiled to plain ESM in
+  // the temp folder, the loader resolving koffi from the daemon's package as it does when built.
+  const transpile = (name: string) =>
+    ts.transpileModule(readFileSync(join(here, name), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-    })
-    .outputText.replace(/from 'koffi'/, `from ${JSON.stringify(pathToFileURL(koffiPath).href)}`);
+    }).outputText;
+  const loader = transpile('koffi.ts');
+  if (!loader.includes('createRequire(import.meta.url)')) throw new Error('koffi.ts no longer resolves koffi with createRequire(import.meta.url)');
+  writeFileSync(join(dir, 'koffi.mjs'), loader.replace('createRequire(import.meta.url)', `createRequire(${JSON.stringify(koffiPath)})`));
+  const native = transpile('native.ts');
+  if (!native.includes("from './koffi.js'")) throw new Error("native.ts no longer imports koffi through './koffi.js'");
   const file = join(dir, 'native.mjs');
-  writeFileSync(file, js);
+  writeFileSync(file, native.replace("from './koffi.js'", "from './koffi.mjs'"));
   nativeUrl = pathToFileURL(file).href;
 });
 
