@@ -3,7 +3,7 @@
 // nothing external on the hot path but Node's own modules: dist/exec/bundle.cjs for `agent exec`
 // (h2lite, the codec, core's errors and the exec steps), dist/lean/get.cjs for `agent get NAME` and
 // dist/lean/status.cjs for `agent daemon status [--json]`, dist/lean/{ls,set,leases}.cjs for the plain forms
-// of those commands. CommonJS because Node 20 loads it ~5 ms sooner than the same bundle as an ES module. What a rare branch needs (auto-start, approval, --watch, --mask)
+// of those commands, dist/lean/scan.cjs for `agent scan --staged [--no-answer]` (the pre-commit hook's). CommonJS because Node 20 loads it ~5 ms sooner than the same bundle as an ES module. What a rare branch needs (auto-start, approval, --watch, --mask)
 // stays a separate ES module of dist/exec, imported then.
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
@@ -31,4 +31,4 @@ function bundle(entry, outfile, external) {
 await bundle('exec/main.js', 'exec/bundle.cjs', ['./approve.js', './watch.js', './masked.js', './start-daemon.js']);
 await bundle('lean/get.js', 'lean/get.cjs', ['../exec/start-daemon.js']);
 await bundle('lean/status.js', 'lean/status.cjs', []);
-for (const command of ['ls', 'set', 'leases']) await bundle(`lean/${command}.js`, `lean/${command}.cjs`, ['../exec/start-daemon.js']);
+for (const command of ['ls', 'set', 'leases', 'scan']) await bundle(`lean/${command}.js`, `lean/${command}.cjs`, ['../exec/start-daemon.js']);

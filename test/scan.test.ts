@@ -360,6 +360,62 @@ describe('agent scan', { timeout: 120_000 }, () => {
     expect(history.stdout).toMatch(/^[0-9a-f]{12}:a\.txt:1:5: gh \(raw\)\n$/);
   });
 
+  it('--staged, the lean path the hook runs (no oclif, no grpc-js): starts a daemon when none runs, and prints, exits, answers and audits as the oclif form does', async () => {
+    const w = newWorld();
+    const r1 = repo(join(w.home, 'lean'));
+    // No daemon yet: the hook's scan starts one, as every command does.
+    const first = await w.agent(['scan', '--staged'], { cwd: r1 });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/^agent: no known value found in 0 source\(s\), 0\.0 MB/m);
+    expect((await w.agent(['daemon', 'status'])).code).toBe(0);
+
+    expect((await w.agent(['set', 'gh', '--owner', 'platform'], { input: GH })).code).toBe(0);
+    writeFileSync(join(r1, 'clean.txt'), 'nothing here\n');
+    writeFileSync(join(r1, 'leak.txt'), `x\nexport T=${hex(GH)} ${b64(GH)}\n`);
+    git(r1, 'add', '.');
+    // The same scan through oclif: a path given (the repository's own folder) is not the lean form.
+    const lean = await w.agent(['scan', '--staged', '--no-answer'], { cwd: r1 });
+    const oclif = await w.agent(['scan', '--staged', '--no-answer', '.'], { cwd: r1 });
+    expect(lean.code).toBe(1);
+    expect(lean.stdout).toBe('(staged) leak.txt:2:10: gh (hex)\n(staged) leak.txt:2:81: gh (base64)\n');
+    expect([lean.code, lean.stdout, lean.stderr]).toEqual([oclif.code, oclif.stdout, oclif.stderr]);
+    expect(readAudit(w.stateDir).filter((e) => e.event === 'leak')).toEqual([]);
+
+    const answered = await w.agent(['scan', '--staged'], { cwd: r1 });
+    expect(answered.code).toBe(1);
+    expect(answered.stdout).toBe(lean.stdout);
+    expect(answered.stderr).toContain('agent: gh is marked leaked (owner platform)');
+    expect(answered.stderr).toContain('agent: hint: remove the values from the files (agent scan --fix FILE redacts them), then git add them again');
+    const ls = JSON.parse((await w.agent(['ls', '--json'])).stdout) as Array<{ name: string; leakedWhere: string | null }>;
+    expect(ls.map((x) => [x.name, x.leakedWhere])).toEqual([['gh', ':leak.txt:2']]);
+    const scans = readAudit(w.stateDir).filter((e) => e.event === 'scan');
+    expect(scans.map((e) => [e.mode, e.outcome, e.findings])).toEqual([
+      ['staged', 'clean', 0],
+      ['staged', 'found', 2],
+      ['staged', 'found', 2],
+      ['staged', 'found', 2],
+    ]);
+    expect(readAudit(w.stateDir).filter((e) => e.event === 'leak').map((e) => [e.secret, e.outcome])).toEqual([['gh', 'flagged']]);
+
+    // Outside a Git repository: 65, with the oclif form's message.
+    const outside = await w.agent(['scan', '--staged'], { cwd: w.home });
+    const outsideOclif = await w.agent(['scan', '--staged', '.'], { cwd: w.home });
+    expect(outside.code).toBe(65);
+    expect([outside.stdout, outside.stderr]).toEqual([outsideOclif.stdout, outsideOclif.stderr]);
+    expectNoValue(w, [first, lean, oclif, answered, outside], [GH]);
+
+    // What that path loads: neither oclif, nor grpc-js or proto-loader, nor node:http2 (a preloaded probe lists them at exit).
+    const probe = join(w.home, 'probe.cjs');
+    const seen = join(w.home, 'loaded.txt');
+    writeFileSync(probe, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(seen)}, [...Object.keys(require.cache), ...process.moduleLoadList].filter((m) => /oclif|grpc|proto-loader|http2/.test(m)).join(',') || 'none'));\n`);
+    const probed = await w.agent(['scan', '--staged', '--no-answer'], { cwd: r1, env: { ...w.env, NODE_OPTIONS: `--require ${probe}` } });
+    expect(probed.stdout).toBe(lean.stdout);
+    expect(readFileSync(seen, 'utf8')).toBe('none');
+    const probedOclif = await w.agent(['scan', '--staged', '--no-answer', '.'], { cwd: r1, env: { ...w.env, NODE_OPTIONS: `--require ${probe}` } });
+    expect(probedOclif.stdout).toBe(lean.stdout);
+    expect(readFileSync(seen, 'utf8')).toMatch(/oclif/); // the probe sees what the other path loads
+  });
+
   it('the pre-commit hook blocks a commit that adds a value in base64, lets a clean one through, and keeps the existing hook', async () => {
     const w = newWorld();
     expect((await w.agent(['set', 'gh'], { input: GH })).code).toBe(0);

@@ -1,9 +1,9 @@
 #!/usr/bin/env -S node --
 // The `agent` executable (CommonJS: bin/package.json says so; it starts ~5 ms sooner than an ES module
 // on Node 20). `agent exec`, `agent get NAME`, `agent daemon status [--json]` and the plain forms of
-// `agent ls`, `agent set` and `agent leases` take lean paths that load neither oclif nor grpc-js: one
-// bundled CommonJS module each, built by `pnpm build`. `agent scan --staged [--no-answer]` (the pre-commit
-// hook's) skips oclif only. Every other command (and `agent exec --help`) goes through oclif.
+// `agent ls`, `agent set` and `agent leases`, and `agent scan --staged [--no-answer]` (the pre-commit hook's)
+// take lean paths that load neither oclif nor grpc-js: one bundled CommonJS module each, built by
+// `pnpm build`. Every other command (and `agent exec --help`) goes through oclif.
 'use strict';
 let words = process.argv.slice(2);
 // `agent help exec` is `agent exec --help`; `agent help` is `agent --help`.
@@ -16,8 +16,8 @@ if (words[0] === 'exec' && !wantsHelp(words.slice(1))) {
 } else if (words[0] === 'daemon' && words[1] === 'status' && (words.length === 2 || (words.length === 3 && words[2] === '--json'))) {
   require('../dist/lean/status.cjs').main(words.length === 3);
 } else if (words[0] === 'scan' && isStagedForm(words.slice(1))) {
-  // What the pre-commit hook runs: the scan action without oclif (still grpc-js: Scan is a stream).
-  import('../dist/lean/scan.js').then((m) => m.main(words.slice(1)));
+  // What the pre-commit hook runs: the scan action, its Scan stream over h2lite.
+  require('../dist/lean/scan.cjs').main(words.slice(1));
 } else if ((words[0] === 'ls' || words[0] === 'set' || words[0] === 'leases') && require(`../dist/lean/${words[0]}.cjs`).main(words.slice(1))) {
   // Taken by the lean path: a plain form of the command (its main() leaves any other to oclif).
 } else {

@@ -37,6 +37,7 @@ import {
 } from '@latchkey/protocol';
 import { allPages, CALL_TIMEOUT_MS, putSecretCall, type PutSecretInput } from './calls.js';
 import { fromServiceError } from './errors.js';
+import { scanStream, type ScanStart, type ScanStream } from './scan-stream.js';
 import { mintTempKey, type TempKey, type TempKeySpec } from './temp.js';
 
 export type {
@@ -59,6 +60,7 @@ export type {
 } from '@latchkey/protocol';
 
 export { CALL_TIMEOUT_MS, type PutSecretInput } from './calls.js';
+export { SCAN_CHUNK_BYTES, type ScanStart, type ScanStream } from './scan-stream.js';
 /** Time allowed for the daemon to read and check the whole audit trail. */
 export const VERIFY_TIMEOUT_MS = 60_000;
 
@@ -70,19 +72,6 @@ export interface IssueTempKeyInput {
   /** 0 binds the lease to this process, -1 to none. */
   bindPid?: number;
   cwd?: string;
-}
-
-/** Bytes of a source sent per message (under the 64 KiB message cap). */
-export const SCAN_CHUNK_BYTES = 60 * 1024;
-
-/** A scan in progress: send each source's bytes, then finish(). */
-export interface ScanStream {
-  /** Sends bytes of source `source` (labelled on its first call); `end` closes the source. */
-  send(source: { id: number; label: string; channel?: string }, data: Uint8Array, end: boolean): Promise<void>;
-  /** Ends the scan; resolves with its summary once every finding has been delivered. */
-  finish(): Promise<ScanSummaryInfo>;
-  /** Abandons the scan. */
-  cancel(): void;
 }
 
 /** One connection to the daemon. Close it when done. */
@@ -246,69 +235,33 @@ export class AgentConnection {
    * Starts a scan: the daemon searches what is sent for every value it knows and calls `onFinding` for
    * each finding; with `answer` it marks what is found leaked and answers it.
    */
-  scan(start: { mode: string; roots: readonly string[]; answer: boolean }, onFinding: (f: ScanFindingInfo) => void): ScanStream {
+  scan(start: ScanStart, onFinding: (f: ScanFindingInfo) => void): ScanStream {
     const m = this.method('scan');
-    const call = this.client.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize);
-    let summary: ScanSummaryInfo | undefined;
-    let failure: Error | undefined;
-    const labelled = new Set<number>();
-    // Pieces of sources gathered into one message until it holds SCAN_CHUNK_BYTES (many small files).
-    let pieces: pb.ScanPiece[] = [];
-    let batched = 0;
-    let first = true;
-    const done = new Promise<void>((resolve, reject) => {
-      call.on('data', (reply: ResponseOf<'scan'>) => {
-        for (const f of reply.findings) onFinding(f);
-        if (reply.summary) summary = reply.summary;
+    return scanStream(start, onFinding, (onReply) => {
+      const call = this.client.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize);
+      let failure: Error | undefined;
+      const done = new Promise<void>((resolve, reject) => {
+        call.on('data', onReply);
+        call.on('error', (err: grpc.ServiceError) => {
+          failure = fromServiceError(err, this.socket);
+          reject(failure);
+        });
+        call.on('end', () => resolve());
       });
-      call.on('error', (err: grpc.ServiceError) => {
-        failure = fromServiceError(err, this.socket);
-        reject(failure);
-      });
-      call.on('end', () => resolve());
+      return {
+        write: (msg) =>
+          new Promise((resolve, reject) => {
+            if (failure) return reject(failure);
+            if (call.write(msg)) return resolve();
+            // A call that fails while its writes wait never drains: the wait ends with its error.
+            call.once('drain', () => resolve());
+            done.catch(reject);
+          }),
+        end: () => call.end(),
+        cancel: () => call.cancel(),
+        done,
+      };
     });
-    done.catch(() => {});
-    // The scan's mode, roots and answer travel on its first message only; its pieces in `pieces`.
-    const flush = (): Promise<void> =>
-      new Promise((resolve, reject) => {
-        if (failure) return reject(failure);
-        const msg: RequestOf<'scan'> = {
-          ...(first ? { mode: start.mode, roots: [...start.roots], answer: start.answer } : { mode: '', roots: [], answer: false }),
-          source: 0,
-          label: '',
-          data: new Uint8Array(0),
-          sourceEnd: false,
-          channel: '',
-          pieces,
-        };
-        first = false;
-        pieces = [];
-        batched = 0;
-        if (call.write(msg)) resolve();
-        else call.once('drain', () => resolve());
-      });
-    return {
-      send: async (source, data, end) => {
-        for (let at = 0; at < data.length || at === 0; at += SCAN_CHUNK_BYTES) {
-          const piece = data.subarray(at, at + SCAN_CHUNK_BYTES);
-          const fresh = !labelled.has(source.id);
-          const size = piece.length + 64 + (fresh ? Buffer.byteLength(source.label) + Buffer.byteLength(source.channel ?? '') : 0);
-          if (pieces.length > 0 && batched + size > SCAN_CHUNK_BYTES) await flush();
-          labelled.add(source.id);
-          pieces.push({ source: source.id, label: fresh ? source.label : '', channel: fresh ? (source.channel ?? '') : '', data: piece, sourceEnd: end && at + SCAN_CHUNK_BYTES >= data.length });
-          batched += size;
-          if (data.length === 0) break;
-        }
-      },
-      finish: async () => {
-        if (first || pieces.length > 0) await flush();
-        call.end();
-        await done;
-        if (!summary) throw new Error('the daemon ended the scan without a summary');
-        return summary;
-      },
-      cancel: () => call.cancel(),
-    };
   }
 
   /** Asks the daemon to exit. */

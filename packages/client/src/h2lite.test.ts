@@ -10,6 +10,9 @@ import { loadProto } from '@latchkey/protocol';
 import { ResolveEnvRequest, ResolveEnvResponse } from '@latchkey/protocol/messages';
 import { h2liteUnary, HpackDecoder, huffmanDecode, huffmanEncode, type HeaderField } from './h2lite.js';
 import { DaemonNotRunning, StatusError, leanUnary } from './lean.js';
+import { AgentConnection } from './connection.js';
+import { leanScan } from './lean-scan.js';
+import type { ScanStream } from './scan-stream.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
@@ -137,6 +140,8 @@ describe('HPACK decoder (RFC 7541 Appendix C)', () => {
 const dir = mkdtempSync(join(tmpdir(), 'h2lite-'));
 type Handler = (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => void;
 let handler: Handler = (_call, cb) => cb(null, { env: {}, warnings: [], secrets: [], manifests: [] });
+type ScanHandler = (call: grpc.ServerDuplexStream<any, any>) => void;
+let scanHandler: ScanHandler = (call) => call.end();
 const server = new grpc.Server();
 const sock = join(dir, 'agent.sock');
 const silentSock = join(dir, 'silent.sock');
@@ -144,7 +149,7 @@ const silentSockets: Socket[] = [];
 let silent: NetServer;
 
 beforeAll(async () => {
-  server.addService(loadProto().latchkey.v1.Agent.service, { ResolveEnv: ((call, cb) => handler(call, cb)) as Handler } as any);
+  server.addService(loadProto().latchkey.v1.Agent.service, { ResolveEnv: ((call, cb) => handler(call, cb)) as Handler, Scan: ((call) => scanHandler(call)) as ScanHandler } as any);
   await new Promise<void>((resolve, reject) =>
     server.bindAsync(`unix://${sock}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
   );
@@ -267,5 +272,115 @@ describe('h2liteUnary against a grpc-js server', () => {
       `await import(${JSON.stringify(dist)}); console.log(process.moduleLoadList.filter((m) => /http2/.test(m)).join(',') || 'none')`,
     ]).toString().trim();
     expect(out).toBe('none');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Scan stream (bidirectional) over h2liteOpen, against grpc-js, compared with AgentConnection's.
+
+/** A Scan server that answers each ended source with a finding naming its label, byte count and first message seen, then a summary. */
+function echoScan(findingPad = 0): ScanHandler {
+  return (call) => {
+    const bytes = new Map<number, number>();
+    const labels = new Map<number, string>();
+    let messages = 0;
+    let start = '';
+    call.on('data', (req: any) => {
+      if (messages++ === 0) start = `${req.mode}|${req.roots.join(',')}|${req.answer}`;
+      for (const p of req.pieces) {
+        if (p.label) labels.set(p.source, `${p.label}${p.channel ? `@${p.channel}` : ''}`);
+        bytes.set(p.source, (bytes.get(p.source) ?? 0) + p.data.length);
+        if (p.sourceEnd) {
+          call.write({ findings: [{ source: p.source, secret: `${labels.get(p.source)}${'.'.repeat(findingPad)}`, scope: start, state: 'current', encoding: 'raw', offset: bytes.get(p.source), length: 1, line: 1, column: 1, leaseId: '' }] });
+        }
+      }
+    });
+    call.on('end', () => {
+      const total = [...bytes.values()].reduce((a, b) => a + b, 0);
+      call.write({ findings: [], summary: { sources: bytes.size, bytes: total, findings: labels.size, values: messages, answers: [{ secret: 's', scope: 'global', action: 'flagged', outcome: 'ok', owner: 'o', hint: 'h', leaseId: '' }], outOfScope: 2 } });
+      call.end();
+    });
+  };
+}
+
+/** Sends `n` sources of `size` bytes (every 7th one in three sends) and finishes; the findings and summary. */
+async function scanWith(stream: ScanStream, got: unknown[], n: number, size: number) {
+  for (let i = 1; i <= n; i++) {
+    const data = Buffer.alloc(size, i % 251);
+    const source = { id: i, label: `f${i}.txt`, ...(i % 3 === 0 ? { channel: 'bash-history' } : {}) };
+    if (i % 7 === 0) {
+      await stream.send(source, data.subarray(0, size >> 1), false);
+      await stream.send(source, data.subarray(size >> 1), false);
+      await stream.send(source, new Uint8Array(0), true);
+    } else await stream.send(source, data, true);
+  }
+  return { findings: got, summary: await stream.finish() };
+}
+
+describe('leanScan (h2liteOpen, both ways streaming) against a grpc-js server', () => {
+  const start = { mode: 'staged', roots: ['/repo'], answer: true };
+  const viaBoth = async (n: number, size: number) => {
+    const lite: unknown[] = [];
+    const fromLite = await scanWith(leanScan(sock, start, (f) => lite.push(f)), lite, n, size);
+    const agent = new AgentConnection(sock);
+    try {
+      const grpcGot: unknown[] = [];
+      const fromGrpc = await scanWith(agent.scan(start, (f) => grpcGot.push(f)), grpcGot, n, size);
+      return { fromLite, fromGrpc };
+    } finally {
+      agent.close();
+    }
+  };
+
+  it('streams 1,000 small sources and one over the flow-control windows, with findings as they come, like AgentConnection', async () => {
+    scanHandler = echoScan();
+    const { fromLite, fromGrpc } = await viaBoth(1000, 2000);
+    expect(fromLite).toEqual(fromGrpc);
+    expect(fromLite.findings).toHaveLength(1000);
+    expect(fromLite.findings[2]).toMatchObject({ source: 3, secret: 'f3.txt@bash-history', scope: 'staged|/repo|true', offset: 2000 });
+    expect(fromLite.summary).toMatchObject({ sources: 1000, bytes: 2_000_000, findings: 1000, outOfScope: 2 });
+    expect(fromLite.summary.values).toBeGreaterThan(30); // batched into ~60 KiB messages, not one per file
+
+    const big = await viaBoth(3, 3_000_000);
+    expect(big.fromLite).toEqual(big.fromGrpc);
+    expect(big.fromLite.summary).toMatchObject({ sources: 3, bytes: 9_000_000 });
+  });
+
+  it('reads replies beyond its receive window (window updates sent back)', async () => {
+    scanHandler = echoScan(60_000);
+    const got: unknown[] = [];
+    const { summary } = await scanWith(leanScan(sock, start, (f) => got.push(f)), got, 400, 10);
+    expect(got).toHaveLength(400); // 400 replies of ~60 KB: 24 MB, over the 16 MiB granted at the start
+    expect(summary.sources).toBe(400);
+  });
+
+  it('rejects with the status the server ends the stream with, mid-stream, like AgentConnection', async () => {
+    scanHandler = (call) => {
+      call.once('data', () => {
+        const metadata = new grpc.Metadata();
+        metadata.set('latchkey-kind', 'denied');
+        metadata.set('latchkey-hint', 'unlock it');
+        call.emit('error', { code: grpc.status.PERMISSION_DENIED, details: 'the keychain is locked', metadata });
+      });
+    };
+    const settle = async (stream: ScanStream) => {
+      try {
+        await scanWith(stream, [], 200, 100_000);
+        return undefined;
+      } catch (err) {
+        return errorShape(err);
+      }
+    };
+    const lite = await settle(leanScan(sock, start, () => {}));
+    const agent = new AgentConnection(sock);
+    const viaGrpc = await settle(agent.scan(start, () => {})).finally(() => agent.close());
+    expect(lite).toMatchObject({ ctor: 'StatusError', kind: 'denied', message: 'the keychain is locked', hint: 'unlock it' });
+    expect(lite?.message).toBe(viaGrpc?.message);
+    expect(lite?.kind).toBe(viaGrpc?.kind);
+  });
+
+  it('raises DaemonNotRunning when the socket does not exist', async () => {
+    const stream = leanScan(join(dir, 'missing.sock'), start, () => {});
+    await expect(scanWith(stream, [], 1, 10)).rejects.toBeInstanceOf(DaemonNotRunning);
   });
 });

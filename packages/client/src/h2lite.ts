@@ -1,9 +1,10 @@
-// One unary gRPC call over the daemon's socket with node:net alone: a minimal HTTP/2 client (RFC 9113) with an
-// HPACK decoder (RFC 7541), so the hot path of `agent exec` loads neither node:http2 nor grpc-js. Same contract
-// and errors as leanUnary in lean.ts.
+// gRPC calls over the daemon's socket with node:net alone: a minimal HTTP/2 client (RFC 9113) with an HPACK
+// decoder (RFC 7541), so the hot paths of `agent exec` and `agent scan --staged` load neither node:http2 nor
+// grpc-js. One call per connection, of any kind (h2liteOpen; Scan streams both ways); h2liteUnary has the same
+// contract and errors as leanUnary in lean.ts.
 import { connect as netConnect, type Socket } from 'node:net';
 import { LatchkeyError } from '@latchkey/core/errors';
-import { grpcFrame, grpcUnframe } from '@latchkey/protocol/lean';
+import { grpcFrame } from '@latchkey/protocol/lean';
 import type { MessageFns } from '@latchkey/protocol/messages';
 import { DaemonNotRunning, statusError } from './lean-errors.js';
 
@@ -324,207 +325,293 @@ export async function h2liteCall<Req, Res>(socket: string, method: UnaryMethod<R
 
 /** Calls `/latchkey.v1.Agent/<method>` with an encoded request; resolves with the encoded reply. */
 export function h2liteUnary(socket: string, method: string, request: Uint8Array, timeoutMs = 10_000): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const conn: Socket = netConnect(socket);
-    const finish = (err: Error | undefined, value?: Uint8Array) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      conn.destroy();
-      if (err) reject(err);
-      else resolve(value as Uint8Array);
-    };
-    const failed = (why: string) => finish(new LatchkeyError('unavailable', `the call to the daemon failed: ${why}`, 'run agent daemon status'));
-    const timer = setTimeout(
-      () => finish(new LatchkeyError('unavailable', `the daemon did not answer within ${timeoutMs / 1000}s on ${socket}`, 'run agent daemon status')),
-      timeoutMs,
-    );
-    conn.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') finish(new DaemonNotRunning(socket, err.code));
-      else finish(new LatchkeyError('unavailable', `cannot talk to the daemon on ${socket}: ${err.code ?? err.message}`, 'run agent daemon status'));
-    });
-    conn.on('close', () => failed('the daemon closed the connection'));
+  const replies: Uint8Array[] = [];
+  const call = h2liteOpen(socket, method, (m) => void replies.push(m), timeoutMs);
+  void call.write(request).catch(() => {}); // its failure is the call's, reported by `done`
+  call.end();
+  return call.done.then(() => {
+    if (replies.length === 0) throw new Error('truncated gRPC frame');
+    return replies[0] as Uint8Array;
+  });
+}
 
-    // The request body and the send windows (the server's, which its SETTINGS and WINDOW_UPDATEs change).
-    let body: Uint8Array = grpcFrame(request);
-    let sendConn = DEFAULT_WINDOW;
-    let sendStream = DEFAULT_WINDOW;
-    let peerInitialWindow = DEFAULT_WINDOW;
-    let peerMaxFrame = MAX_FRAME;
-    let bodyDone = false;
-    const pump = () => {
-      while (!bodyDone) {
-        const n = Math.min(body.length, sendConn, sendStream, peerMaxFrame);
-        if (n <= 0 && body.length > 0) return; // wait for WINDOW_UPDATE
-        const last = n === body.length;
-        conn.write(frame(FRAME_DATA, last ? FLAG_END_STREAM : 0, STREAM, body.subarray(0, n)));
-        body = body.subarray(n);
-        sendConn -= n;
-        sendStream -= n;
-        bodyDone = last;
+/** A call in progress over its own connection: messages out with write(), in through `onMessage`. */
+export interface H2liteCall {
+  /** Sends one encoded message; resolves once the socket has taken it (flow control and backpressure). */
+  write(message: Uint8Array): Promise<void>;
+  /** Ends the request side (a client stream's last message has been written). */
+  end(): void;
+  /** Ends the call now: RST_STREAM CANCEL, the connection closed, `done` rejected. */
+  cancel(): void;
+  /** Resolves when the server ends the call with status OK (after every message), else rejects with its error. */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Opens a call of `/latchkey.v1.Agent/<method>` of any kind (unary, client-, server- or bidirectional
+ * streaming): each message the server sends goes to `onMessage` as it arrives. Without `timeoutMs` the
+ * call has no deadline. Errors are those of h2liteUnary (and leanUnary).
+ */
+export function h2liteOpen(socket: string, method: string, onMessage: (message: Uint8Array) => void, timeoutMs?: number): H2liteCall {
+  let settled = false;
+  let failure: Error | undefined;
+  let resolveDone!: () => void;
+  let rejectDone!: (err: Error) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
+  });
+  const conn: Socket = netConnect(socket);
+  // The request side: encoded gRPC messages waiting for the send windows, and the writes waiting on them.
+  const queue: Uint8Array[] = [];
+  const waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  let connected = false;
+  let ending = false;
+  let ended = false;
+  const finish = (err?: Error) => {
+    if (settled) return;
+    settled = true;
+    failure = err;
+    if (timer) clearTimeout(timer);
+    conn.destroy();
+    for (const w of waiters.splice(0)) (err ? w.reject(err) : w.resolve());
+    if (err) rejectDone(err);
+    else resolveDone();
+  };
+  const failed = (why: string) => finish(new LatchkeyError('unavailable', `the call to the daemon failed: ${why}`, 'run agent daemon status'));
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => finish(new LatchkeyError('unavailable', `the daemon did not answer within ${timeoutMs / 1000}s on ${socket}`, 'run agent daemon status')), timeoutMs);
+  conn.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') finish(new DaemonNotRunning(socket, err.code));
+    else finish(new LatchkeyError('unavailable', `cannot talk to the daemon on ${socket}: ${err.code ?? err.message}`, 'run agent daemon status'));
+  });
+  conn.on('close', () => failed('the daemon closed the connection'));
+
+  // The send windows (the server's, which its SETTINGS and WINDOW_UPDATEs change).
+  let sendConn = DEFAULT_WINDOW;
+  let sendStream = DEFAULT_WINDOW;
+  let peerInitialWindow = DEFAULT_WINDOW;
+  let peerMaxFrame = MAX_FRAME;
+  /** Writes what the windows allow, END_STREAM on the last frame once end() was called; then releases waiting writes. */
+  const pump = () => {
+    if (!connected || ended || settled) return;
+    conn.cork();
+    while (queue.length > 0) {
+      const head = queue[0] as Uint8Array;
+      const n = Math.min(head.length, sendConn, sendStream, peerMaxFrame);
+      if (n <= 0) break; // wait for WINDOW_UPDATE
+      const last = n === head.length && queue.length === 1 && ending;
+      conn.write(frame(FRAME_DATA, last ? FLAG_END_STREAM : 0, STREAM, head.subarray(0, n)));
+      sendConn -= n;
+      sendStream -= n;
+      if (n === head.length) queue.shift();
+      else queue[0] = head.subarray(n);
+      if (last) ended = true;
+    }
+    if (queue.length === 0 && ending && !ended) {
+      conn.write(frame(FRAME_DATA, FLAG_END_STREAM, STREAM));
+      ended = true;
+    }
+    conn.uncork();
+    if (queue.length === 0 && !conn.writableNeedDrain) for (const w of waiters.splice(0)) w.resolve();
+  };
+  conn.on('drain', pump);
+
+  conn.on('connect', () => {
+    const settings = Buffer.concat([
+      Buffer.from([0, 1]), u32(0), // SETTINGS_HEADER_TABLE_SIZE = 0
+      Buffer.from([0, 2]), u32(0), // SETTINGS_ENABLE_PUSH = 0
+      Buffer.from([0, 4]), u32(RECEIVE_WINDOW), // SETTINGS_INITIAL_WINDOW_SIZE
+    ]);
+    const fields: HeaderField[] = [
+      [':method', 'POST'],
+      [':scheme', 'http'],
+      [':path', `/latchkey.v1.Agent/${method}`],
+      [':authority', 'localhost'],
+      ['content-type', 'application/grpc'],
+      ['te', 'trailers'],
+    ];
+    if (timeoutMs !== undefined) fields.push(['grpc-timeout', `${timeoutMs}m`]);
+    conn.cork();
+    conn.write(PREFACE);
+    conn.write(frame(FRAME_SETTINGS, 0, 0, settings));
+    conn.write(frame(FRAME_WINDOW_UPDATE, 0, 0, u32(RECEIVE_WINDOW - DEFAULT_WINDOW)));
+    conn.write(frame(FRAME_HEADERS, FLAG_END_HEADERS, STREAM, encodeHeaders(fields)));
+    connected = true;
+    pump();
+    conn.uncork();
+  });
+
+  // The reply.
+  const hpack = new HpackDecoder();
+  let responseHeaders: Meta | undefined;
+  let trailers: Meta = {};
+  let body: Buffer = Buffer.alloc(0); // gRPC message bytes not yet split into messages
+  let headerBlock: Uint8Array[] | undefined; // a header block awaiting CONTINUATION frames
+  let headerBlockStream = 0;
+  let headerBlockEnds = false;
+  let pending: Buffer = Buffer.alloc(0);
+  // What the server has sent since our last WINDOW_UPDATE: granted back at half the window.
+  let received = 0;
+
+  const toMeta = (fields: HeaderField[]): Meta => {
+    const meta: Meta = {};
+    for (const [name, value] of fields) meta[name] = name in meta ? `${meta[name]}, ${value}` : value;
+    return meta;
+  };
+  /** Each whole gRPC message of the body so far, to onMessage. */
+  const messages = () => {
+    while (body.length >= 5) {
+      if (body[0] !== 0) throw new Error('compressed gRPC frames are not supported');
+      const len = body.readUInt32BE(1);
+      if (body.length < 5 + len) return;
+      const message = body.subarray(5, 5 + len);
+      body = body.subarray(5 + len);
+      onMessage(message);
+    }
+  };
+  const endOfStream = () => {
+    const meta: Meta = { ...responseHeaders, ...trailers };
+    const status = Number(meta['grpc-status'] ?? NaN);
+    if (status !== 0) return finish(statusError(status, (k) => meta[k], socket));
+    finish(body.length > 0 ? new Error('truncated gRPC frame') : undefined);
+  };
+  const headerBlockDone = (stream: number, block: Uint8Array, endStream: boolean) => {
+    const fields = hpack.decode(block); // always decode, to keep the dynamic table in step
+    if (stream !== STREAM) return;
+    if (responseHeaders === undefined) responseHeaders = toMeta(fields);
+    else trailers = toMeta(fields);
+    if (endStream) endOfStream();
+  };
+
+  const onFrame = (type: number, flags: number, stream: number, payload: Buffer) => {
+    if (headerBlock && type !== FRAME_CONTINUATION) throw new Error('expected a CONTINUATION frame');
+    switch (type) {
+      case FRAME_DATA: {
+        if (stream !== STREAM) throw new Error(`DATA on stream ${stream}`);
+        let data = payload;
+        if (flags & FLAG_PADDED) data = data.subarray(1, data.length - (payload[0] ?? 0));
+        body = body.length === 0 ? data : Buffer.concat([body, data]);
+        messages();
+        received += payload.length;
+        if (received >= RECEIVE_WINDOW / 2 && !(flags & FLAG_END_STREAM)) {
+          conn.write(Buffer.concat([frame(FRAME_WINDOW_UPDATE, 0, 0, u32(received)), frame(FRAME_WINDOW_UPDATE, 0, STREAM, u32(received))]));
+          received = 0;
+        }
+        if (flags & FLAG_END_STREAM) endOfStream();
+        return;
       }
-    };
-
-    conn.on('connect', () => {
-      const settings = Buffer.concat([
-        Buffer.from([0, 1]), u32(0), // SETTINGS_HEADER_TABLE_SIZE = 0
-        Buffer.from([0, 2]), u32(0), // SETTINGS_ENABLE_PUSH = 0
-        Buffer.from([0, 4]), u32(RECEIVE_WINDOW), // SETTINGS_INITIAL_WINDOW_SIZE
-      ]);
-      const headers = encodeHeaders([
-        [':method', 'POST'],
-        [':scheme', 'http'],
-        [':path', `/latchkey.v1.Agent/${method}`],
-        [':authority', 'localhost'],
-        ['content-type', 'application/grpc'],
-        ['te', 'trailers'],
-        ['grpc-timeout', `${timeoutMs}m`],
-      ]);
-      conn.cork();
-      conn.write(PREFACE);
-      conn.write(frame(FRAME_SETTINGS, 0, 0, settings));
-      conn.write(frame(FRAME_WINDOW_UPDATE, 0, 0, u32(RECEIVE_WINDOW - DEFAULT_WINDOW)));
-      conn.write(frame(FRAME_HEADERS, FLAG_END_HEADERS, STREAM, headers));
-      pump();
-      conn.uncork();
-    });
-
-    // The reply.
-    const hpack = new HpackDecoder();
-    let responseHeaders: Meta | undefined;
-    let trailers: Meta = {};
-    const data: Uint8Array[] = [];
-    let headerBlock: Uint8Array[] | undefined; // a header block awaiting CONTINUATION frames
-    let headerBlockStream = 0;
-    let headerBlockEnds = false;
-    let pending: Buffer = Buffer.alloc(0);
-
-    const toMeta = (fields: HeaderField[]): Meta => {
-      const meta: Meta = {};
-      for (const [name, value] of fields) meta[name] = name in meta ? `${meta[name]}, ${value}` : value;
-      return meta;
-    };
-    const endOfStream = () => {
-      const meta: Meta = { ...responseHeaders, ...trailers };
-      const status = Number(meta['grpc-status'] ?? NaN);
-      if (status === 0) {
-        try {
-          finish(undefined, grpcUnframe(Buffer.concat(data)));
-        } catch (err) {
-          finish(err as Error);
+      case FRAME_HEADERS: {
+        let start = 0;
+        let end = payload.length;
+        if (flags & FLAG_PADDED) {
+          end -= payload[0] ?? 0;
+          start = 1;
+        }
+        if (flags & FLAG_PRIORITY) start += 5;
+        if (start > end) throw new Error('malformed HEADERS frame');
+        const fragment = payload.subarray(start, end);
+        if (flags & FLAG_END_HEADERS) headerBlockDone(stream, fragment, (flags & FLAG_END_STREAM) !== 0);
+        else {
+          headerBlock = [fragment];
+          headerBlockStream = stream;
+          headerBlockEnds = (flags & FLAG_END_STREAM) !== 0;
         }
         return;
       }
-      finish(statusError(status, (k) => meta[k], socket));
-    };
-    const headerBlockDone = (stream: number, block: Uint8Array, endStream: boolean) => {
-      const fields = hpack.decode(block); // always decode, to keep the dynamic table in step
-      if (stream !== STREAM) return;
-      if (responseHeaders === undefined) responseHeaders = toMeta(fields);
-      else trailers = toMeta(fields);
-      if (endStream) endOfStream();
-    };
-
-    const onFrame = (type: number, flags: number, stream: number, payload: Buffer) => {
-      if (headerBlock && type !== FRAME_CONTINUATION) throw new Error('expected a CONTINUATION frame');
-      switch (type) {
-        case FRAME_DATA: {
-          if (stream !== STREAM) throw new Error(`DATA on stream ${stream}`);
-          let body = payload;
-          if (flags & FLAG_PADDED) body = body.subarray(1, body.length - (payload[0] ?? 0));
-          data.push(body);
-          if (flags & FLAG_END_STREAM) endOfStream();
-          return;
+      case FRAME_CONTINUATION: {
+        if (!headerBlock || stream !== headerBlockStream) throw new Error('unexpected CONTINUATION frame');
+        headerBlock.push(payload);
+        if (flags & FLAG_END_HEADERS) {
+          const block = Buffer.concat(headerBlock);
+          headerBlock = undefined;
+          headerBlockDone(stream, block, headerBlockEnds);
         }
-        case FRAME_HEADERS: {
-          let start = 0;
-          let end = payload.length;
-          if (flags & FLAG_PADDED) {
-            end -= payload[0] ?? 0;
-            start = 1;
-          }
-          if (flags & FLAG_PRIORITY) start += 5;
-          if (start > end) throw new Error('malformed HEADERS frame');
-          const fragment = payload.subarray(start, end);
-          if (flags & FLAG_END_HEADERS) headerBlockDone(stream, fragment, (flags & FLAG_END_STREAM) !== 0);
-          else {
-            headerBlock = [fragment];
-            headerBlockStream = stream;
-            headerBlockEnds = (flags & FLAG_END_STREAM) !== 0;
-          }
-          return;
-        }
-        case FRAME_CONTINUATION: {
-          if (!headerBlock || stream !== headerBlockStream) throw new Error('unexpected CONTINUATION frame');
-          headerBlock.push(payload);
-          if (flags & FLAG_END_HEADERS) {
-            const block = Buffer.concat(headerBlock);
-            headerBlock = undefined;
-            headerBlockDone(stream, block, headerBlockEnds);
-          }
-          return;
-        }
-        case FRAME_SETTINGS: {
-          if (flags & FLAG_ACK) return;
-          for (let i = 0; i + 6 <= payload.length; i += 6) {
-            const id = payload.readUInt16BE(i);
-            const value = payload.readUInt32BE(i + 2);
-            if (id === 4) {
-              sendStream += value - peerInitialWindow;
-              peerInitialWindow = value;
-            } else if (id === 5) peerMaxFrame = value;
-          }
-          conn.write(frame(FRAME_SETTINGS, FLAG_ACK, 0));
-          pump();
-          return;
-        }
-        case FRAME_PING:
-          if (!(flags & FLAG_ACK)) conn.write(frame(FRAME_PING, FLAG_ACK, 0, payload));
-          return;
-        case FRAME_WINDOW_UPDATE: {
-          const increment = payload.readUInt32BE(0) & 0x7fffffff;
-          if (stream === 0) sendConn += increment;
-          else if (stream === STREAM) sendStream += increment;
-          pump();
-          return;
-        }
-        case FRAME_PRIORITY:
-          return;
-        case FRAME_RST_STREAM:
-          if (stream === STREAM) failed(`Stream closed with error code ${errorName(payload.readUInt32BE(0))}`);
-          return;
-        case FRAME_GOAWAY: {
-          const lastStream = payload.readUInt32BE(0) & 0x7fffffff;
-          const code = payload.readUInt32BE(4);
-          // A graceful GOAWAY that covers our stream lets it finish; anything else ends the call.
-          if (code !== 0 || lastStream < STREAM) failed(`Session closed with error code ${errorName(code)}`);
-          return;
-        }
-        case FRAME_PUSH_PROMISE:
-          throw new Error('unexpected PUSH_PROMISE');
-        default:
-          return; // unknown frame types are ignored (RFC 9113 section 4.1)
+        return;
       }
-    };
-
-    conn.on('data', (chunk: Buffer) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      try {
-        while (!settled && pending.length >= 9) {
-          const length = pending.readUIntBE(0, 3);
-          if (pending.length < 9 + length) break;
-          const type = pending[3]!;
-          const flags = pending[4]!;
-          const stream = pending.readUInt32BE(5) & 0x7fffffff;
-          const payload = pending.subarray(9, 9 + length);
-          pending = pending.subarray(9 + length);
-          onFrame(type, flags, stream, payload);
+      case FRAME_SETTINGS: {
+        if (flags & FLAG_ACK) return;
+        for (let i = 0; i + 6 <= payload.length; i += 6) {
+          const id = payload.readUInt16BE(i);
+          const value = payload.readUInt32BE(i + 2);
+          if (id === 4) {
+            sendStream += value - peerInitialWindow;
+            peerInitialWindow = value;
+          } else if (id === 5) peerMaxFrame = value;
         }
-      } catch (err) {
-        failed(`protocol error: ${(err as Error).message}`);
+        conn.write(frame(FRAME_SETTINGS, FLAG_ACK, 0));
+        pump();
+        return;
       }
-    });
+      case FRAME_PING:
+        if (!(flags & FLAG_ACK)) conn.write(frame(FRAME_PING, FLAG_ACK, 0, payload));
+        return;
+      case FRAME_WINDOW_UPDATE: {
+        const increment = payload.readUInt32BE(0) & 0x7fffffff;
+        if (stream === 0) sendConn += increment;
+        else if (stream === STREAM) sendStream += increment;
+        pump();
+        return;
+      }
+      case FRAME_PRIORITY:
+        return;
+      case FRAME_RST_STREAM:
+        if (stream === STREAM) failed(`Stream closed with error code ${errorName(payload.readUInt32BE(0))}`);
+        return;
+      case FRAME_GOAWAY: {
+        const lastStream = payload.readUInt32BE(0) & 0x7fffffff;
+        const code = payload.readUInt32BE(4);
+        // A graceful GOAWAY that covers our stream lets it finish; anything else ends the call.
+        if (code !== 0 || lastStream < STREAM) failed(`Session closed with error code ${errorName(code)}`);
+        return;
+      }
+      case FRAME_PUSH_PROMISE:
+        throw new Error('unexpected PUSH_PROMISE');
+      default:
+        return; // unknown frame types are ignored (RFC 9113 section 4.1)
+    }
+  };
+
+  conn.on('data', (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    try {
+      while (!settled && pending.length >= 9) {
+        const length = pending.readUIntBE(0, 3);
+        if (pending.length < 9 + length) break;
+        const type = pending[3]!;
+        const flags = pending[4]!;
+        const stream = pending.readUInt32BE(5) & 0x7fffffff;
+        const payload = pending.subarray(9, 9 + length);
+        pending = pending.subarray(9 + length);
+        onFrame(type, flags, stream, payload);
+      }
+    } catch (err) {
+      failed(`protocol error: ${(err as Error).message}`);
+    }
   });
+
+  return {
+    write: (message) => {
+      if (settled) return failure ? Promise.reject(failure) : Promise.resolve();
+      if (ending) return Promise.reject(new Error('write after end'));
+      queue.push(grpcFrame(message));
+      const written = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
+      pump();
+      return written;
+    },
+    end: () => {
+      if (ending) return;
+      ending = true;
+      pump();
+    },
+    cancel: () => {
+      if (settled) return;
+      if (connected) conn.write(frame(FRAME_RST_STREAM, 0, STREAM, u32(8))); // CANCEL
+      finish(new LatchkeyError('unavailable', 'the call to the daemon was cancelled'));
+    },
+    done,
+  };
 }
 export { DaemonNotRunning, StatusError } from './lean-errors.js';

@@ -4,7 +4,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inputError, quote, usageError } from '@latchkey/core';
 import type { ScanAnswerInfo, ScanFindingInfo, ScanStream, ScanSummaryInfo } from '@latchkey/client';
-import { withAgent, type Deps } from '../deps.js';
+import { withAgent, type AgentWith, type Deps } from '../deps.js';
 import { historyBlobs, readBlobs, repoRoot, stagedBlobs, type GitBlob } from '../scan/git.js';
 import { redactFile, filterRepoCommand } from '../scan/fix.js';
 import { homeChannels, walk, type FileSource } from '../scan/sources.js';
@@ -82,8 +82,11 @@ async function sendBlobs(stream: ScanStream, repo: string, blobs: readonly GitBl
   });
 }
 
+/** What a scan needs of the daemon: AgentConnection over grpc-js, or h2lite's leanScan (lean/scan.ts). */
+export type ScanAgent = AgentWith<'scan'>;
+
 /** Runs a scan and returns its report; prints nothing. */
-export async function runScan(input: ScanInput, deps: Deps): Promise<ScanReport> {
+export async function runScan(input: ScanInput, deps: Deps<ScanAgent>): Promise<ScanReport> {
   if (input.staged && input.history) throw usageError('--staged and --history cannot be used together', 'run agent scan --staged in a pre-commit hook, agent scan --history for the whole history');
   const roots = (input.paths.length > 0 ? input.paths : [deps.cwd]).map((p) => resolve(deps.cwd, p));
   for (const root of roots) {
@@ -166,7 +169,7 @@ function answerLine(a: ScanAnswerInfo): string {
 }
 
 /** `agent scan`: prints the report and returns it (the command exits 1 when it holds findings). */
-export async function scanCommand(input: ScanInput, deps: Deps): Promise<ScanReport> {
+export async function scanCommand(input: ScanInput, deps: Deps<ScanAgent>): Promise<ScanReport> {
   const report = await runScan(input, deps);
   const { findings, summary } = report;
   if (input.json) {
