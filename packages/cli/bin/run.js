@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --
 // The `agent` executable (CommonJS: bin/package.json says so; it starts ~5 ms sooner than an ES module
-// on Node 20). `agent exec`, `agent get NAME`, `agent daemon status [--json]` and the plain forms of
+// on Node 20). `agent exec`, `agent get NAME`, `agent daemon status [--json]`, the plain forms of
 // `agent ls`, `agent set` and `agent leases`, and `agent scan --staged [--no-answer]` (the pre-commit hook's)
 // take lean paths that load neither oclif nor grpc-js: one bundled CommonJS module each, built by
 // `pnpm build`. Every other command (and `agent exec --help`) goes through oclif.
