@@ -10,9 +10,9 @@ import { chmodSync, constants as fsConstants, copyFileSync, existsSync, mkdirSyn
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { AgentConnection } from '@latchkey/client';
-import { alive, cliNode, CLI, labTest, makeWorld, readAudit, ROOT, run, startAgent, startKeyring, testdir, waitFor, type Keyring, type Result, type RunningAgent, type World } from '@latchkey/test-utils';
+import { alive, cliNode, CLI, labTest, readAudit, ROOT, run, startAgent, testdir, useLab, waitFor, type Result, type RunningAgent, type World } from '@latchkey/test-utils';
 
 const test = labTest({ store: 'memory' });
 
@@ -82,8 +82,6 @@ function reap(agent: RunningAgent, stop?: string): () => void {
 let world: World;
 /** A client of the world's daemon, for set-up that is not under test (the CLI costs ~0.7 s a call). */
 let client: AgentConnection;
-let keyring: Keyring;
-let kworld: World;
 
 /** A fresh project folder (real path) under the world's HOME, holding `files`. */
 const project = (files: Record<string, string> = {}, w: World = world): string => testdir(files, w.home);
@@ -102,6 +100,17 @@ async function allow(dir: string, allowVars: string[] = []): Promise<void> {
 const exec = (cwd: string, args: string[], opts: { env?: Record<string, string>; input?: string | Buffer; timeoutMs?: number } = {}): Promise<Result> =>
   world.agent(['exec', ...args], { cwd, ...opts });
 
+/**
+ * An approved project for trap-term.js: the file it counts the signals it got in (`read` parses it), and
+ * the stop file it exits on.
+ */
+async function trapTermProject(): Promise<{ dir: string; counts: string; stop: string; read: () => Record<string, number> }> {
+  const dir = project({ 'agent.env': 'LEVEL=debug\n' });
+  await allow(dir);
+  const counts = join(dir, 'counts.json');
+  return { dir, counts, stop: join(dir, 'stop'), read: () => JSON.parse(readFileSync(counts, 'utf8')) as Record<string, number> };
+}
+
 /** The audit records about `manifest` written after the first `from` records. */
 function auditOf(manifest: string, from = 0): Array<Record<string, unknown>> {
   return readAudit(world.stateDir)
@@ -115,14 +124,6 @@ const readsOf = (manifest: string, from = 0) => auditOf(manifest, from).filter((
 test.beforeAll(async ({ world: w, client: c }) => {
   world = w;
   client = c;
-  keyring = await startKeyring();
-  kworld = makeWorld(keyring);
-  await kworld.startDaemon();
-});
-
-afterAll(async () => {
-  await kworld?.cleanup();
-  await keyring?.stop();
 });
 
 // The tests run side by side on a small machine (2 cores here): a test's time includes its neighbours'.
@@ -211,11 +212,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
   });
 
   test('28: SIGINT, SIGTERM, SIGHUP (and SIGWINCH) sent to agent (no terminal) reach the child exactly once', async ({ onTestFinished }) => {
-    const dir = project({ 'agent.env': 'LEVEL=debug\n' });
-    await allow(dir);
-    const counts = join(dir, 'counts.json');
-    const stop = join(dir, 'stop');
-    const read = () => JSON.parse(readFileSync(counts, 'utf8')) as Record<string, number>;
+    const { dir, counts, stop, read } = await trapTermProject();
     // startAgent runs it in a session of its own: no controlling terminal, like `kill -s SIG PID` from a script.
     const agent = startAgent(world, ['exec', '--', 'node', fixture('trap-term.js'), counts, stop], { cwd: dir });
     onTestFinished(reap(agent, stop));
@@ -233,11 +230,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
   });
 
   test('28: under a terminal, Ctrl-C and a window resize reach the child once (the agent does not forward them again)', async ({ onTestFinished }) => {
-    const dir = project({ 'agent.env': 'LEVEL=debug\n' });
-    await allow(dir);
-    const counts = join(dir, 'counts.json');
-    const stop = join(dir, 'stop');
-    const read = () => JSON.parse(readFileSync(counts, 'utf8')) as Record<string, number>;
+    const { dir, counts, stop, read } = await trapTermProject();
     // util-linux script: a pseudo-terminal whose foreground process group is the agent and its child;
     // a 0x03 written to it is the terminal's Ctrl-C; `stty cols` on it is a resize (the kernel sends
     // SIGWINCH to the foreground group, as for any terminal).
@@ -678,7 +671,9 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
 });
 
 describe('import through exec (real keyring)', () => {
+  const lab = useLab();
   test('each variable of an imported .env reaches the child exactly as dotenv-cli (dotenv, then dotenv-expand) reads the original', async () => {
+    const kworld = lab.world;
     const original = [
       '# a comment',
       'export EXPORTED=exported-value-1',
