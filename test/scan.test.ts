@@ -4,9 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentConnection, type ScanFindingInfo } from '@latchkey/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { filesContaining, makeWorld, readAudit, startAgent, startKeyring, waitFor, type Keyring, type Result, type World } from '@latchkey/test-utils';
+import type { AgentConnection, ScanFindingInfo } from '@latchkey/client';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { filesContaining, readAudit, startAgent, useKeyring, useWorlds, waitFor, withClient, type Result, type World } from '@latchkey/test-utils';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const hex = (s: string) => Buffer.from(s).toString('hex');
@@ -56,13 +56,7 @@ function repo(dir: string): string {
 }
 
 describe('agent scan', { timeout: 120_000 }, () => {
-  const worlds: World[] = [];
-  const newWorld = (keyring?: Keyring) => {
-    const w = makeWorld(keyring);
-    worlds.push(w);
-    return w;
-  };
-  afterAll(async () => Promise.all(worlds.map((w) => w.cleanup())));
+  const newWorld = useWorlds();
 
   const GH = 'ghp_R8x2kQ9vLm3nB7cZ1wY4tE6uI0oP5aS';
   const DB = 'pg-pa"ss\\wörd/with+slash&more';
@@ -487,15 +481,11 @@ describe('agent scan', { timeout: 120_000 }, () => {
 });
 
 describe('agent scan with the keychain', { timeout: 120_000 }, () => {
-  let keyring: Keyring;
+  const ring = useKeyring();
+  const worlds = useWorlds();
   let world: World;
-  beforeAll(async () => {
-    keyring = await startKeyring();
-    world = makeWorld(keyring);
-  });
-  afterAll(async () => {
-    await world?.cleanup();
-    await keyring?.stop();
+  beforeAll(() => {
+    world = worlds(ring.keyring);
   });
 
   it('a replaced value is still found after a daemon restart, from its sealed fingerprints alone', async () => {
@@ -519,14 +509,9 @@ describe('agent scan with the keychain', { timeout: 120_000 }, () => {
 // A same-user process can send any bytes to the Scan RPC: without a rule it could test guesses against every
 // stored value. This test process is that caller, outside project A (its kernel cwd is the repository).
 describe.skipIf(process.platform !== 'linux')('the scan is no guess oracle for another project', { timeout: 120_000 }, () => {
-  let w: World;
-  let client: AgentConnection;
-  afterAll(async () => {
-    client?.close();
-    await w?.cleanup();
-  });
+  const worlds = useWorlds();
 
-  async function scanBytes(start: { mode: string; roots: string[]; answer: boolean }, data: Buffer, onFinding: (f: ScanFindingInfo) => void = () => {}) {
+  async function scanBytes(client: AgentConnection, start: { mode: string; roots: string[]; answer: boolean }, data: Buffer, onFinding: (f: ScanFindingInfo) => void = () => {}) {
     const findings: ScanFindingInfo[] = [];
     const stream = client.scan(start, (f) => {
       findings.push(f);
@@ -538,7 +523,7 @@ describe.skipIf(process.platform !== 'linux')('the scan is no guess oracle for a
   }
 
   it('outside A, a scan that does not answer finds none of A\'s values, whatever roots it names; inside A it does; one that answers sends their findings only once they are marked leaked and the minted one rotated', async () => {
-    w = makeWorld();
+    const w = worlds();
     const a = join(w.dir, 'projects', 'a');
     mkdirSync(a, { recursive: true });
     writeFileSync(join(a, 'agent.env'), 'A_TOKEN=agent://a-token\n');
@@ -552,34 +537,35 @@ describe.skipIf(process.platform !== 'linux')('the scan is no guess oracle for a
     const file = join(w.home, 'guesses.txt');
     writeFileSync(file, `not-a-value\n${A}\n${b64(minted)}\n${G}\n`);
     const bytes = readFileSync(file);
-    client = new AgentConnection(w.socket);
+    await withClient(w, async (client) => {
 
-    const quiet = await scanBytes({ mode: 'paths', roots: [realpathSync(a)], answer: false }, bytes);
-    expect(quiet.findings).toEqual([['g', 4]]);
-    expect(quiet.summary.outOfScope).toBe(2);
-    const scanned = readAudit(w.stateDir).filter((e) => e.event === 'scan').at(-1);
-    expect(scanned).toMatchObject({ secrets: ['g'], findings: 1, outOfScope: 2, cwd: realpathSync(process.cwd()), cwdSource: 'kernel' });
-    const cli = await w.agent(['scan', '--no-answer', file]);
-    expect(cli.stdout).toBe(`${file}:4:1: g (raw)\n`);
-    expect(cli.stderr).toContain('agent: 2 value(s) of secrets bound to other projects were not looked for');
+      const quiet = await scanBytes(client, { mode: 'paths', roots: [realpathSync(a)], answer: false }, bytes);
+      expect(quiet.findings).toEqual([['g', 4]]);
+      expect(quiet.summary.outOfScope).toBe(2);
+      const scanned = readAudit(w.stateDir).filter((e) => e.event === 'scan').at(-1);
+      expect(scanned).toMatchObject({ secrets: ['g'], findings: 1, outOfScope: 2, cwd: realpathSync(process.cwd()), cwdSource: 'kernel' });
+      const cli = await w.agent(['scan', '--no-answer', file]);
+      expect(cli.stdout).toBe(`${file}:4:1: g (raw)\n`);
+      expect(cli.stderr).toContain('agent: 2 value(s) of secrets bound to other projects were not looked for');
 
-    const inside = await w.agent(['scan', '--no-answer', '--json', file], { cwd: a });
-    expect(rows(inside).map((r) => r.slice(0, 4))).toEqual([
-      ['a-mint', file, '3', 'base64'],
-      ['a-token', file, '2', 'raw'],
-      ['g', file, '4', 'raw'],
-    ]);
-    const ls = JSON.parse((await w.agent(['ls', '--json'])).stdout) as Array<{ name: string; leakedAt: string | null }>;
-    expect(ls.filter((s) => s.leakedAt !== null)).toEqual([]);
+      const inside = await w.agent(['scan', '--no-answer', '--json', file], { cwd: a });
+      expect(rows(inside).map((r) => r.slice(0, 4))).toEqual([
+        ['a-mint', file, '3', 'base64'],
+        ['a-token', file, '2', 'raw'],
+        ['g', file, '4', 'raw'],
+      ]);
+      const ls = JSON.parse((await w.agent(['ls', '--json'])).stdout) as Array<{ name: string; leakedAt: string | null }>;
+      expect(ls.filter((s) => s.leakedAt !== null)).toEqual([]);
 
-    const answeredFirst: string[] = [];
-    const loud = await scanBytes({ mode: 'paths', roots: [], answer: true }, bytes, (f) => {
-      const leak = readAudit(w.stateDir).find((e) => e.event === 'leak' && e.secret === f.secret);
-      if (f.scope.startsWith('/')) answeredFirst.push(`${f.secret}: ${String(leak?.outcome)}`);
+      const answeredFirst: string[] = [];
+      const loud = await scanBytes(client, { mode: 'paths', roots: [], answer: true }, bytes, (f) => {
+        const leak = readAudit(w.stateDir).find((e) => e.event === 'leak' && e.secret === f.secret);
+        if (f.scope.startsWith('/')) answeredFirst.push(`${f.secret}: ${String(leak?.outcome)}`);
+      });
+      expect(loud.findings).toEqual([['a-mint', 3], ['a-token', 2], ['g', 4]]);
+      expect(answeredFirst.sort()).toEqual(['a-mint: rotated', 'a-token: flagged']);
+      expect((await w.agent(['get', 'a-mint'], { cwd: a })).stdout).not.toBe(minted);
+      expectNoValue(w, [quiet, cli, inside, loud].map((r) => ('code' in r ? r : { stdout: JSON.stringify(r), stderr: '' }) as Result), [A, G, minted]);
     });
-    expect(loud.findings).toEqual([['a-mint', 3], ['a-token', 2], ['g', 4]]);
-    expect(answeredFirst.sort()).toEqual(['a-mint: rotated', 'a-token: flagged']);
-    expect((await w.agent(['get', 'a-mint'], { cwd: a })).stdout).not.toBe(minted);
-    expectNoValue(w, [quiet, cli, inside, loud].map((r) => ('code' in r ? r : { stdout: JSON.stringify(r), stderr: '' }) as Result), [A, G, minted]);
   });
 });
