@@ -7,6 +7,13 @@
 // Phases alternate bare/latchkey. Target (issue 11): latchkey >= 90% of bare's throughput with 64 in flight (a PASS/MISS line). Prints the figures and
 // exits 0 whether or not the target is met. Needs `pnpm build` first.
 //
+// The daemon runs with the product's defaults (no config.json), so its lease caps hold: 10,000 active
+// leases bound to one process, 20,000 in all. The leases of the warm-up and of each latchkey phase are
+// revoked after it, outside the timing (each RevokeLease must answer true), and a timed phase stops
+// early once it has issued as many keys as the cap that binds them allows (said in the output), so no
+// call is refused as exhausted. The audit check reads every file of the trail in the daemon's state
+// folder (the current audit.jsonl and the ones rotated past 8 MiB).
+//
 // Usage: node scripts/bench/temp-keys.mjs [--seconds S | --calls N] [--rounds R] [--concurrency 1,64] [--bind self|none]
 //   --seconds S    measure each phase for S seconds (default 3)
 //   --calls N      measure each phase for N calls instead
@@ -80,10 +87,16 @@ async function main() {
   if (!['self', 'none'].includes(opts.bind)) throw new Error('--bind is self or none');
   const bindPid = opts.bind === 'self' ? 0 : -1;
   const { AgentConnection, daemonNodeFlags } = await import(pathToFileURL(join(root, 'packages/client/dist/index.js')).href);
+  const { auditFiles, stateDir: stateDirOf } = await import(pathToFileURL(join(root, 'packages/protocol/dist/index.js')).href);
+  const { DEFAULT_LEASE_LIMITS } = await import(pathToFileURL(join(root, 'packages/core/dist/index.js')).href);
+  // The cap that binds this run's leases: all of them are bound to this process, or to none.
+  const cap = bindPid === 0 ? DEFAULT_LEASE_LIMITS.perProcess : DEFAULT_LEASE_LIMITS.total;
+  const capName = bindPid === 0 ? 'maxLeasesPerProcess' : 'maxLeases';
+  if (calls !== undefined && calls > cap) throw new Error(`--calls ${calls} is more than the daemon's ${capName} (${cap}) allows in one phase`);
 
   const world = makeWorld({ extra: { LANG: 'C.UTF-8' } });
   const { dir } = world;
-  const stateDir = join(world.env.XDG_STATE_HOME, 'latchkey');
+  const stateDir = stateDirOf(world.env);
   const latchkeySocket = world.socket;
   const bareSocket = join(dir, 'bare.sock');
 
@@ -114,6 +127,7 @@ async function main() {
   const daemon = spawnServer([...daemonNodeFlags(), join(root, 'packages/daemon/dist/latchkey-daemon.js'), '--foreground'], world.env);
   const targets = [];
   const results = new Map();
+  let revokedTotal = 0;
   try {
     await bare.waitUntil(() => /^ready$/m.test(bare.out()), 'the bare server');
     await daemon.waitUntil(async () => {
@@ -128,12 +142,16 @@ async function main() {
     }, 'the daemon');
     targets.push({ name: 'bare grpc-js', conn: new AgentConnection(bareSocket) }, { name: 'latchkey', conn: new AgentConnection(latchkeySocket) });
 
-    /** Runs `inFlight` loops of IssueTempKey until the time or the call budget is spent; returns latencies in ms. */
+    /**
+     * Runs `inFlight` loops of IssueTempKey until the time or the call budget is spent, and never more
+     * than `cap` calls; returns latencies in ms, the lease ids and whether the cap cut the phase short.
+     */
     const phase = async (conn, inFlight, budget) => {
       const latencies = [];
+      const leaseIds = [];
       let started = 0;
       const deadline = budget.seconds !== undefined ? performance.now() + budget.seconds * 1000 : Infinity;
-      const more = () => (budget.calls !== undefined ? started < budget.calls : performance.now() < deadline);
+      const more = () => started < cap && (budget.calls !== undefined ? started < budget.calls : performance.now() < deadline);
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: inFlight }, async () => {
@@ -143,21 +161,42 @@ async function main() {
             const key = await conn.issueTempKey({ kind: 'random', ttlSeconds: TTL_SECONDS, params: PARAMS, bindPid });
             latencies.push(performance.now() - t);
             if (!/^[0-9a-f]{64}$/.test(key.value) || !key.leaseId) throw new Error(`unexpected key: ${JSON.stringify(key)}`);
+            leaseIds.push(key.leaseId);
           }
         }),
       );
-      return { latencies, elapsedMs: performance.now() - t0 };
+      const elapsedMs = performance.now() - t0;
+      return { latencies, leaseIds, elapsedMs, capped: budget.calls === undefined && started >= cap };
+    };
+    /** Revokes the daemon's leases of one phase, 64 at a time, outside the timing. */
+    const revokeAll = async (conn, leaseIds) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          while (next < leaseIds.length) {
+            const id = leaseIds[next++];
+            if (!(await conn.revokeLease(id))) throw new Error(`RevokeLease ${id} answered false`);
+            revokedTotal++;
+          }
+        }),
+      );
+    };
+    const run = async (t, inFlight, budget) => {
+      const res = await phase(t.conn, inFlight, budget);
+      if (t.name === 'latchkey') await revokeAll(t.conn, res.leaseIds);
+      return res;
     };
 
-    for (const t of targets) await phase(t.conn, 8, { calls: WARMUP_CALLS }); // JIT, connections
+    for (const t of targets) await run(t, 8, { calls: WARMUP_CALLS }); // JIT, connections
     for (const inFlight of levels) {
       for (let r = 0; r < rounds; r++) {
         for (const t of targets) {
-          const res = await phase(t.conn, inFlight, calls !== undefined ? { calls } : { seconds });
+          const res = await run(t, inFlight, calls !== undefined ? { calls } : { seconds });
           const key = `${t.name}|${inFlight}`;
-          const acc = results.get(key) ?? { latencies: [], elapsedMs: 0 };
+          const acc = results.get(key) ?? { latencies: [], elapsedMs: 0, capped: 0 };
           acc.latencies.push(...res.latencies);
           acc.elapsedMs += res.elapsedMs;
+          if (res.capped) acc.capped++;
           results.set(key, acc);
         }
       }
@@ -167,9 +206,18 @@ async function main() {
     await Promise.all([bare.stop(), daemon.stop()]);
   }
 
-  const audited = readFileSync(join(stateDir, 'audit.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l.includes('"issued"')).length;
+  // Every file of the trail: past 8 MiB the daemon renames audit.jsonl and starts a new one with its next record.
+  const trail = auditFiles(stateDir);
+  const outcomes = new Map();
+  for (const file of trail) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line) continue;
+      const r = JSON.parse(line);
+      if (r.event === 'lease') outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+    }
+  }
+  const audited = outcomes.get('issued') ?? 0;
+  const auditedRevoked = outcomes.get('revoked') ?? 0;
   let issuedTotal = WARMUP_CALLS;
   for (const [key, acc] of results) if (key.startsWith('latchkey|')) issuedTotal += acc.latencies.length;
   world.remove();
@@ -180,7 +228,11 @@ async function main() {
       `IssueTempKey random 32 bytes hex, TTL ${TTL_SECONDS} s, bindPid ${bindPid}; ` +
       `${calls !== undefined ? `${calls} calls` : `${seconds} s`} per phase x ${rounds} round(s); the same client (AgentConnection) for both`,
   );
-  console.log(`latchkey: memory store, audit on (${audited} "issued" audit records for ${issuedTotal} keys issued)`);
+  console.log(
+    `latchkey: memory store, audit on (${audited} "issued" and ${auditedRevoked} "revoked" lease records for ${issuedTotal} keys issued ` +
+      `and ${revokedTotal} revoked, in ${trail.length} trail file(s)); the product's default lease caps, no config.json: ` +
+      `each phase's leases revoked after it, untimed, and a timed phase stops at ${cap} keys (${capName})`,
+  );
   const widths = [14, 10, 9, 10, 9, 9];
   const row = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('');
   const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -193,6 +245,7 @@ async function main() {
       const rate = (sorted.length / acc.elapsedMs) * 1000;
       throughput.set(`${t.name}|${inFlight}`, rate);
       console.log(row([t.name, inFlight, sorted.length, rate.toFixed(0), quantile(sorted, 0.5).toFixed(3), quantile(sorted, 0.99).toFixed(3)]));
+      if (acc.capped) console.log(`  (${acc.capped} of its ${rounds} phase(s) stopped at ${cap} calls, before the time was up: ${capName})`);
     }
   }
   for (const inFlight of levels) {
@@ -205,4 +258,5 @@ async function main() {
     console.log(`${ratio >= 0.9 ? 'PASS' : 'MISS'}  ${'IssueTempKey, 64 in flight, audit on'.padEnd(44)} ${figure.padStart(22)}   target >= 90% of bare grpc-js`);
   }
   if (audited !== issuedTotal) console.log(`warning: ${issuedTotal - audited} of the keys issued have no "issued" audit record`);
+  if (auditedRevoked !== revokedTotal) console.log(`warning: ${revokedTotal - auditedRevoked} of the leases revoked have no "revoked" audit record`);
 }
