@@ -18,6 +18,7 @@ for node in "$node20" "$node24"; do
   echo "===== $("$node" --version)"
   "${clean[@]}" "$node20" scripts/bench/cli.mjs --runs "$runs" --node "$node"
   "${clean[@]}" "$node20" scripts/bench/cold.mjs --runs 15 --node "$node"
-  # By calls, not seconds: a faster node would pass the daemon's 10,000 temporary keys per process.
+  # By calls, not seconds: both servers answer the same number of keys (a timed phase stops at the
+  # daemon's 10,000 leases per process).
   "${clean[@]}" "$node" scripts/bench/temp-keys.mjs --concurrency 64 --calls 2000 --rounds 2
 done
