@@ -25,24 +25,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
-import { AgentConnection, probe } from '@latchkey/client';
+import { probe } from '@latchkey/client';
 import { MAX_SOCKET_PATH, VERSION } from '@latchkey/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, canConnect, makeWorld, rawAgent, readAudit, ROOT, run, sleep, spawnDaemon, waitFor, waitForSocket, type DaemonProcess, type World } from '@latchkey/test-utils';
+import { alive, canConnect, rawAgent, readAudit, ROOT, run, sleep, spawnDaemon, useWorlds, waitFor, waitForSocket, withClient, type DaemonProcess, type World } from '@latchkey/test-utils';
 
 /** The uid/gid of "nobody", used as the other local user. */
 const OTHER_UID = 65534;
 
-const worlds: World[] = [];
+/** A fresh memory-store world, cleaned up after the test (once its extra daemons are killed). */
+const world = useWorlds({ each: true });
 const extraDaemons: DaemonProcess[] = [];
 const tempDirs: string[] = [];
-
-/** A fresh memory-store world, cleaned up after the test. */
-function world(): World {
-  const w = makeWorld();
-  worlds.push(w);
-  return w;
-}
 
 /** A daemon spawned in `w` that the test waits on itself (it may exit at once). */
 function spawnIn(w: World, env: Record<string, string> = {}): DaemonProcess {
@@ -89,7 +83,6 @@ function publicTempDir(): string {
 
 afterEach(async () => {
   await Promise.all(extraDaemons.splice(0).map((d) => d.kill('SIGKILL')));
-  await Promise.all(worlds.splice(0).map((w) => w.cleanup()));
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -682,8 +675,7 @@ describe('10. oversized and malformed requests', () => {
     const w = world();
     const d = await w.startDaemon();
     // A client connected before the abuse, and used after it.
-    const other = new AgentConnection(w.socket);
-    try {
+    await withClient(w, async (other) => {
       await other.putSecret({ name: 'kept', value: 'kept-value', ttlSeconds: 600 });
 
       const marker = randomBytes(8).toString('hex');
@@ -724,9 +716,7 @@ describe('10. oversized and malformed requests', () => {
       }
       expect(d.output()).not.toContain(marker);
       expect(readFileSync(join(w.stateDir, 'daemon.log'), 'utf8')).not.toContain(marker);
-    } finally {
-      other.close();
-    }
+    });
     expect(running(d)).toBe(true);
   });
 
