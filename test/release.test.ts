@@ -7,14 +7,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAudit, ROOT, run, startKeyring, type Keyring, type Result } from '@latchkey/test-utils';
+import { readAudit, ROOT, run, useKeyring, type Result } from '@latchkey/test-utils';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const INSTALL_TIMEOUT_MS = 8 * 60_000;
 
 describe('the release tarballs, installed outside the workspace', () => {
-  let keyring: Keyring;
+  const ring = useKeyring();
   let dir: string;
   let prefix: string;
   let env: Record<string, string>;
@@ -23,7 +23,6 @@ describe('the release tarballs, installed outside the workspace', () => {
     run(join(prefix, 'bin', 'agent'), args, { env, cwd: opts.cwd ?? env.HOME, input: opts.input, timeoutMs: 30_000 });
 
   beforeAll(async () => {
-    keyring = await startKeyring();
     dir = mkdtempSync(join(tmpdir(), 'lk-release-'));
     prefix = join(dir, 'prefix');
     const home = join(dir, 'home');
@@ -52,7 +51,7 @@ describe('the release tarballs, installed outside the workspace', () => {
     const clientInstalled = await run('npm', ['i', '-D', tarballs.client], { env: npmEnv, cwd: project, timeoutMs: INSTALL_TIMEOUT_MS });
     expect(clientInstalled.code, clientInstalled.stderr).toBe(0);
     env = {
-      ...keyring.env,
+      ...ring.keyring.env,
       PATH: `${join(prefix, 'bin')}:/usr/local/bin:/usr/bin:/bin`,
       HOME: home,
       LANG: 'C.UTF-8',
@@ -67,7 +66,6 @@ describe('the release tarballs, installed outside the workspace', () => {
 
   afterAll(async () => {
     if (prefix) await agent(['daemon', 'stop']).catch(() => undefined);
-    await keyring?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -88,7 +86,7 @@ describe('the release tarballs, installed outside the workspace', () => {
     expect((await agent(['--version'])).stdout).toContain(`/${VERSION} `);
     const set = await agent(['set', 'github-token', '--ttl', '1d'], { input: 'ghp_release_test_value' });
     expect(set.code, set.stderr).toBe(0);
-    const item = await keyring.secretTool(['lookup', 'service', env.LATCHKEY_KEYCHAIN_SERVICE as string, 'account', 'global:github-token']);
+    const item = await ring.keyring.secretTool(['lookup', 'service', env.LATCHKEY_KEYCHAIN_SERVICE as string, 'account', 'global:github-token']);
     expect(JSON.parse(item.stdout).value).toBe('ghp_release_test_value');
     const get = await agent(['get', 'github-token']);
     expect(get.stdout).toBe('ghp_release_test_value');
