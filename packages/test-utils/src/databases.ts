@@ -102,16 +102,18 @@ export interface DbServer {
 /** A random password of letters and digits. */
 const password = (): string => randomBytes(18).toString('base64url').replace(/[-_]/g, 'x');
 
+/** What each server starts from: the user it runs as, a temp folder `/tmp/lk-<short>-*`, two passwords. */
+function newServer(short: string): { who: RunAs; dir: string; adminPw: string; plainPw: string } {
+  return { who: runAs(), dir: mkdtempSync(`/tmp/lk-${short}-`), adminPw: password(), plainPw: password() };
+}
+
 /**
  * A PostgreSQL server in a temp folder: initdb with SCRAM password auth, listening on a Unix socket only.
  * The admin is a superuser `lk_admin`; the plain user `lk_plain` has LOGIN only.
  */
 export async function startPostgres(): Promise<DbServer> {
-  const who = runAs();
-  const dir = mkdtempSync('/tmp/lk-pg-');
+  const { who, dir, adminPw, plainPw } = newServer('pg');
   const data = join(dir, 'data');
-  const adminPw = password();
-  const plainPw = password();
   writeFileSync(join(dir, 'pw'), `${adminPw}\n`, { mode: 0o600 });
   chownTree(dir, who);
   must([...who.prefix, program('initdb'), '-D', data, '-U', 'lk_admin', '--auth=scram-sha-256', `--pwfile=${join(dir, 'pw')}`, '--no-sync', '-E', 'UTF8', '--locale=C'], 'initdb');
@@ -246,12 +248,9 @@ function socketServer(
  * has USAGE only. A database `test_db` exists.
  */
 export async function startMysql(): Promise<DbServer> {
-  const who = runAs();
-  const dir = mkdtempSync('/tmp/lk-my-');
+  const { who, dir, adminPw, plainPw } = newServer('my');
   const data = join(dir, 'data');
   const socket = join(dir, 'mysqld.sock');
-  const adminPw = password();
-  const plainPw = password();
   writeFileSync(
     join(dir, 'init.sql'),
     [
@@ -329,11 +328,8 @@ export async function startMysql(): Promise<DbServer> {
  * admin `lk_admin` (+@all), `lk_plain` (+@read), and turns the default user off.
  */
 export async function startRedis(): Promise<DbServer> {
-  const who = runAs();
-  const dir = mkdtempSync('/tmp/lk-rd-');
+  const { who, dir, adminPw, plainPw } = newServer('rd');
   const socket = join(dir, 'redis.sock');
-  const adminPw = password();
-  const plainPw = password();
   const conf = join(dir, 'redis.conf');
   writeFileSync(
     conf,
