@@ -3,9 +3,9 @@
 // `npm i -D` of the client tarball into a fresh project outside the workspace. The README's install examples
 // run against what got installed, with a real Secret Service.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAudit, ROOT, run, useKeyring, type Result } from '@latchkey/test-utils';
 
@@ -38,7 +38,7 @@ describe('the release tarballs, installed outside the workspace', () => {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: home,
       ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
-      npm_config_nodedir: execFileSync('npm', ['config', 'get', 'nodedir'], { encoding: 'utf8' }).trim(),
+      ...(nodeHeaders() ? { npm_config_nodedir: nodeHeaders() } : {}),
       npm_config_update_notifier: 'false',
       npm_config_fund: 'false',
       npm_config_audit: 'false',
@@ -144,3 +144,16 @@ console.log(JSON.stringify({ length: key.value.length, before, after }));
     expect(outcomes.filter((o) => o === 'revoked')).toHaveLength(2);
   });
 });
+
+/**
+ * Where node-gyp finds Node's headers for keytar, by scripts/setup.sh's rule: npm_config_nodedir, else npm's
+ * own nodedir setting, else the prefix of the running node when it holds include/node/node.h. With none
+ * of them, '' (and npm is given no nodedir: node-gyp then downloads the headers).
+ */
+function nodeHeaders(): string {
+  if (process.env.npm_config_nodedir) return process.env.npm_config_nodedir;
+  const configured = execFileSync('npm', ['config', 'get', 'nodedir'], { encoding: 'utf8' }).trim();
+  if (configured && configured !== 'undefined' && configured !== 'null') return configured;
+  const prefix = dirname(dirname(realpathSync(process.execPath)));
+  return existsSync(join(prefix, 'include', 'node', 'node.h')) ? prefix : '';
+}
