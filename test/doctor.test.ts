@@ -153,7 +153,8 @@ describe('agent doctor', { timeout: 120_000 }, () => {
     writeFileSync(join(project, 'tests', 'agent.env'), 'STRIPE_KEY=agent://doctor-stripe\n');
     try {
       const { human, json, report } = await doctor();
-      for (const r of [human, json]) expect(`${r.stdout}${r.stderr}`).not.toContain(live);
+      // Compared as a boolean, so a failure does not print the key it found.
+      for (const r of [human, json]) expect(`${r.stdout}${r.stderr}`.includes(live)).toBe(false);
       expect(human.code, human.stdout).toBe(0);
       const notes = report.findings.filter((f) => f.check === 'token-kind' && f.secret === 'doctor-stripe');
       expect(notes.map((f) => f.message)).toContain('secret doctor-stripe (for STRIPE_KEY) is a live key (stripe/secret-live) in tests/agent.env, a manifest used by tests (it is under tests/)');
