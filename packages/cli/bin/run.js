@@ -9,10 +9,15 @@ let words = process.argv.slice(2);
 // `agent help exec` is `agent exec --help`; `agent help` is `agent --help`.
 if (words[0] === 'help') words = [...words.slice(1).filter((w) => !w.startsWith('-')), '--help'];
 if (words[0] === 'exec' && !wantsHelp(words.slice(1))) {
-  require('../dist/exec/bundle.cjs').main(words.slice(1));
+  // Through V8's code cache (dist/code-cache.cjs): the bundle's functions arrive compiled.
+  const exec = require('../dist/code-cache.cjs').loadBundle(require('node:path').join(__dirname, '../dist/exec/bundle.cjs'));
+  exec.exports.main(words.slice(1), exec.save);
 } else if (words[0] === 'get' && words.length === 2 && !words[1].startsWith('-')) {
   // The plain `agent get NAME` scripts call, as lean; any other form of get is oclif's to parse.
-  require('../dist/lean/get.cjs').main(words[1]);
+  // Through the code cache too; get exits from within, so the cache is stored on the way out.
+  const get = require('../dist/code-cache.cjs').loadBundle(require('node:path').join(__dirname, '../dist/lean/get.cjs'));
+  process.once('exit', get.save);
+  get.exports.main(words[1]);
 } else if (words[0] === 'daemon' && words[1] === 'status' && (words.length === 2 || (words.length === 3 && words[2] === '--json'))) {
   require('../dist/lean/status.cjs').main(words.length === 3);
 } else if (words[0] === 'scan' && isStagedForm(words.slice(1))) {

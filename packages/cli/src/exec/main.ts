@@ -60,8 +60,11 @@ export async function resolveEnv(opts: ExecOptions, manifests: string[], ctx: Ex
   }
 }
 
-/** Runs `agent exec` with the words after `exec`; never returns. */
-export async function main(words: readonly string[]): Promise<never> {
+/**
+ * Runs `agent exec` with the words after `exec`; never returns. `beforeCommand` is called once the
+ * variables are resolved, just before the command starts (bin/run.js stores the code cache there).
+ */
+export async function main(words: readonly string[], beforeCommand: () => void = () => {}): Promise<never> {
   const ctx: ExecContext = {
     env: { ...process.env } as Env,
     cwd: process.cwd(),
@@ -77,6 +80,7 @@ export async function main(words: readonly string[]): Promise<never> {
     for (const w of resolved.warnings) process.stderr.write(`agent: warning: ${w}\n`);
     const { env: childEnv, masked } = childEnvironment(ctx.env, resolved);
     const file = early ?? resolveCommand(opts.command, childEnv.PATH, ctx.cwd);
+    beforeCommand();
     if (opts.watch) {
       const { runWatched } = await import('./watch.js');
       return await runWatched({ opts, manifests, ctx, file, first: resolved });

@@ -1,0 +1,76 @@
+import { chmodSync, chownSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { testdir } from '@latchkey/test-utils/testdir';
+import { codeCacheFile, loadBundle } from './code-cache.js';
+
+/** A folder with a bundle `b.cjs` of `source` (ended by a build line naming `build`). */
+function world(source: string, build = 'one') {
+  const dir = testdir();
+  const file = join(dir, 'b.cjs');
+  const write = (src: string, b: string) => writeFileSync(file, `${src}\n//# latchkey-build ${b}\n`);
+  write(source, build);
+  return { dir, file, write, cacheFile: codeCacheFile(file) };
+}
+
+type Answer = { answer: () => number };
+const env = {};
+
+describe('the code cache of a bundle', () => {
+  it('is written by save() beside the bundle, writable by its owner only, and used by the next load', () => {
+    const w = world('exports.answer = () => 42;');
+    const first = loadBundle<Answer>(w.file, env);
+    expect(first.cached).toBe(false);
+    expect(first.exports.answer()).toBe(42);
+    first.save();
+    expect(w.cacheFile.startsWith(`${w.dir}/.b.cjs.${process.version}-`)).toBe(true);
+    expect(statSync(w.cacheFile).mode & 0o777).toBe(0o644);
+    const second = loadBundle<Answer>(w.file, env);
+    expect(second.cached).toBe(true);
+    expect(second.exports.answer()).toBe(42);
+  });
+
+  it('is not used for a rebuilt bundle of the same length: the new code runs', () => {
+    const w = world('exports.answer = () => 42;', 'one');
+    loadBundle<Answer>(w.file, env).save();
+    w.write('exports.answer = () => 43;', 'two');
+    const again = loadBundle<Answer>(w.file, env);
+    expect(again.cached).toBe(false);
+    expect(again.exports.answer()).toBe(43);
+  });
+
+  it('is not used when others may write it, nor with NODE_DISABLE_COMPILE_CACHE', () => {
+    const w = world('exports.answer = () => 42;');
+    loadBundle<Answer>(w.file, env).save();
+    expect(loadBundle<Answer>(w.file, { NODE_DISABLE_COMPILE_CACHE: '1' }).cached).toBe(false);
+    chmodSync(w.cacheFile, 0o664);
+    expect(loadBundle<Answer>(w.file, env).cached).toBe(false);
+  });
+
+  it.runIf(process.getuid?.() === 0)('is neither written nor read when it and the bundle have different owners', () => {
+    // A bundle of another user's (nobody's): this process (root) writes no cache beside it...
+    const w = world('exports.answer = () => 42;');
+    chownSync(w.file, 65534, 65534);
+    loadBundle<Answer>(w.file, env).save();
+    expect(existsSync(w.cacheFile)).toBe(false);
+    // ...and a cache of another owner than the bundle's is not read: planted by root here, for nobody's bundle.
+    chownSync(w.file, 0, 0);
+    loadBundle<Answer>(w.file, env).save();
+    expect(loadBundle<Answer>(w.file, env).cached).toBe(true);
+    chownSync(w.file, 65534, 65534);
+    const planted = loadBundle<Answer>(w.file, env);
+    expect(planted.cached).toBe(false);
+    expect(planted.exports.answer()).toBe(42);
+  });
+
+  it('gives the bundle CommonJS names and an import() resolved against its folder', async () => {
+    const w = world(
+      "const __import = typeof __lkImport === 'function' ? __lkImport : (s) => import(s);\n" +
+        "exports.where = () => [__filename, __dirname, typeof require('node:path').join];\nexports.load = () => __import('./m.mjs');",
+    );
+    writeFileSync(join(w.dir, 'm.mjs'), 'export const x = 7;\n');
+    const b = loadBundle<{ where: () => unknown[]; load: () => Promise<{ x: number }> }>(w.file, env);
+    expect(b.exports.where()).toEqual([w.file, w.dir, 'function']);
+    expect((await b.exports.load()).x).toBe(7);
+  });
+});
