@@ -454,8 +454,10 @@ describe('SECURITY.md: secrets with the real keychain', { timeout: 90_000 }, () 
       grpcErrors.push(await rawCall('putSecret', { name: 'canary', value: `${canary}\0`, ttlSeconds: 60 }));
       grpcErrors.push(await rawCall('putSecret', { name: 'BAD NAME', value: canary, ttlSeconds: 60 }));
       grpcErrors.push(await rawCall('putSecret', { name: 'canary', value: canary.repeat(2000), ttlSeconds: 60 }));
-      await sleep(1200);
-      grpcErrors.push(await rawCall('getSecret', { name: 'canary-short', cwd: '' }));
+      // Read again until its 1 s TTL has passed and the read fails (bounded), not after a guessed delay.
+      const expiredRead = await waitFor(() => rawCall('getSecret', { name: 'canary-short', cwd: '' }), 10_000, 50);
+      expect(expiredRead?.code, String(expiredRead?.details)).toBe(grpc.status.NOT_FOUND);
+      grpcErrors.push(expiredRead);
     } finally {
       raw.close();
     }
