@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttp2Server, type Http2Server, type ServerHttp2Stream } from 'node:http2';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { loadProto } from '@latchkey/protocol';
+import { loadProto, MAX_MESSAGE_BYTES } from '@latchkey/protocol';
 import { ResolveEnvRequest, ResolveEnvResponse } from '@latchkey/protocol/messages';
-import { h2liteUnary, HpackDecoder, huffmanDecode, huffmanEncode, type HeaderField } from './h2lite.js';
+import { h2liteOpen, h2liteUnary, HpackDecoder, huffmanDecode, huffmanEncode, type HeaderField } from './h2lite.js';
 import { DaemonNotRunning, StatusError, leanUnary } from './lean.js';
 import { AgentConnection } from './connection.js';
 import { leanScan } from './lean-scan.js';
@@ -182,8 +183,8 @@ const errorShape = (e: unknown) => {
 };
 
 describe('h2liteUnary against a grpc-js server', () => {
-  it('returns a large env equal to what leanUnary returns', async () => {
-    const env = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`VAR_${i}`, `${i}:`.padEnd(1024, String.fromCharCode(97 + (i % 26)))]));
+  it('returns a large env (near the message cap, many DATA frames) equal to what leanUnary returns', async () => {
+    const env = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`VAR_${i}`, `${i}:`.padEnd(1024, String.fromCharCode(97 + (i % 26)))]));
     env.UNICODE = 'ünïcödé ✓ \u{1F511}';
     const reply = { env, warnings: ['x expires in 5m'], secrets: ['a', 'b'], manifests: ['/repo/agent.env'], referenced: ['VAR_1', 'UNICODE'], eventSeq: 7 };
     handler = (_call, cb) => cb(null, reply);
@@ -192,7 +193,7 @@ describe('h2liteUnary against a grpc-js server', () => {
     const liteValue = (lite as { value: Uint8Array }).value;
     expect(Buffer.from(liteValue).equals(Buffer.from((lean as { value: Uint8Array }).value))).toBe(true);
     expect(ResolveEnvResponse.decode(liteValue)).toEqual(reply);
-    expect(liteValue.length).toBeGreaterThan(200 * 1024);
+    expect(liteValue.length).toBeGreaterThan(60 * 1024);
   });
 
   it('returns an empty env for an empty request', async () => {
@@ -382,5 +383,98 @@ describe('leanScan (h2liteOpen, both ways streaming) against a grpc-js server', 
   it('raises DaemonNotRunning when the socket does not exist', async () => {
     const stream = leanScan(join(dir, 'missing.sock'), start, () => {});
     await expect(scanWith(stream, [], 1, 10)).rejects.toBeInstanceOf(DaemonNotRunning);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The reply's size: the message cap (grpc-js's max_receive_message_length on both ends of the daemon's socket)
+// and the frame size limit, against hand-driven servers that break them.
+
+describe('h2liteUnary: replies at and over the message cap', () => {
+  const capDir = mkdtempSync(join(tmpdir(), 'h2lite-cap-'));
+  const h2Sock = join(capDir, 'h2.sock');
+  const rawSock = join(capDir, 'raw.sock');
+  /** What the node:http2 server does with each call's stream (after the response headers). */
+  let reply: (stream: ServerHttp2Stream) => void = (stream) => stream.end();
+  let h2: Http2Server;
+  let raw: NetServer;
+  const open: Array<{ destroy(): void }> = [];
+
+  beforeAll(async () => {
+    h2 = createHttp2Server();
+    h2.on('stream', (stream) => {
+      open.push(stream);
+      stream.on('error', () => {}); // the client going away mid-reply
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      reply(stream);
+    });
+    await new Promise<void>((resolve) => h2.listen(h2Sock, resolve));
+    // A server whose first frame declares a 1 MiB payload (over the 16 KiB a client has not raised) and sends some of it.
+    raw = createServer((s) => {
+      open.push(s);
+      s.on('error', () => {});
+      s.on('data', () => {});
+      const header = Buffer.from([0x10, 0x00, 0x00, 0x0, 0x0, 0, 0, 0, 1]);
+      s.write(Buffer.concat([header, Buffer.alloc(1000)]));
+    });
+    await new Promise<void>((resolve) => raw.listen(rawSock, resolve));
+  });
+
+  afterAll(async () => {
+    for (const s of open) s.destroy();
+    await new Promise<void>((resolve) => h2.close(() => resolve()));
+    await new Promise<void>((resolve) => raw.close(() => resolve()));
+    rmSync(capDir, { recursive: true, force: true });
+  });
+
+  const prefix = (length: number) => {
+    const p = Buffer.alloc(5);
+    p.writeUInt32BE(length, 1);
+    return p;
+  };
+  const written = (stream: ServerHttp2Stream, data: Uint8Array) => new Promise<void>((resolve) => stream.write(data, () => resolve()));
+
+  it('reads a message of exactly the cap sent in many DATA frames, its prefix split byte by byte', async () => {
+    const message = Buffer.from(Array.from({ length: MAX_MESSAGE_BYTES }, (_, i) => (i * 31 + (i >> 8)) & 0xff));
+    reply = async (stream) => {
+      for (const byte of prefix(message.length)) await written(stream, Buffer.from([byte]));
+      for (let at = 0; at < message.length; at += 997) await written(stream, message.subarray(at, at + 997));
+      stream.end();
+    };
+    const got = await h2liteUnary(h2Sock, 'ResolveEnv', request, 10_000);
+    expect(got.length).toBe(MAX_MESSAGE_BYTES);
+    expect(Buffer.from(got).equals(message)).toBe(true);
+  });
+
+  it('refuses a reply whose declared length is over the cap as soon as the prefix arrives, without waiting for the rest', async () => {
+    // The prefix and a little of the body, then nothing: a client that buffered until the message was whole would wait
+    // until its deadline.
+    reply = (stream) => stream.write(Buffer.concat([prefix(MAX_MESSAGE_BYTES + 1), Buffer.alloc(100)]));
+    const err = await h2liteUnary(h2Sock, 'ResolveEnv', request, 20_000).then(() => undefined, (e: unknown) => e);
+    expect(errorShape(err)).toMatchObject({
+      ctor: 'LatchkeyError',
+      kind: 'exhausted',
+      message: `the daemon's reply of ${MAX_MESSAGE_BYTES + 1} bytes is over the ${MAX_MESSAGE_BYTES}-byte message cap`,
+    });
+  });
+
+  it('refuses a reply message over the cap on a stream too (each message is capped, not the whole reply)', async () => {
+    const small = Buffer.alloc(40_000, 7);
+    reply = async (stream) => {
+      for (let i = 0; i < 3; i++) await written(stream, Buffer.concat([prefix(small.length), small]));
+      await written(stream, prefix(0xffffffff));
+    };
+    const got: number[] = [];
+    const call = h2liteOpen(h2Sock, 'Scan', (m) => void got.push(m.length));
+    call.end();
+    const err = await call.done.then(() => undefined, (e: unknown) => e);
+    expect(got).toEqual([40_000, 40_000, 40_000]);
+    expect(errorShape(err)).toMatchObject({ kind: 'exhausted', message: expect.stringMatching(/reply of 4294967295 bytes is over the/) });
+  });
+
+  it('refuses a frame over the frame size limit before its payload arrives', async () => {
+    const err = await h2liteUnary(rawSock, 'ResolveEnv', request, 20_000).then(() => undefined, (e: unknown) => e);
+    expect(errorShape(err)).toMatchObject({ ctor: 'LatchkeyError', kind: 'unavailable', message: expect.stringMatching(/a frame of 1048576 bytes, over the 16384-byte limit/) });
   });
 });

@@ -4,7 +4,7 @@
 // contract and errors as leanUnary in lean.ts.
 import { connect as netConnect, type Socket } from 'node:net';
 import { LatchkeyError } from '@latchkey/core/errors';
-import { grpcFrame } from '@latchkey/protocol/lean';
+import { grpcFrame, MAX_MESSAGE_BYTES } from '@latchkey/protocol/lean';
 import type { MessageFns } from '@latchkey/protocol/messages';
 import { DaemonNotRunning, statusError } from './lean-errors.js';
 
@@ -248,6 +248,7 @@ const PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
 /** What we grant the server on the connection and on stream 1 (plenty for any reply; no updates needed). */
 const RECEIVE_WINDOW = 1 << 24;
 const DEFAULT_WINDOW = 65_535;
+/** The frame size limit: RFC 9113's default, which we never raise, so a larger frame is the server's error. */
 const MAX_FRAME = 16_384;
 const STREAM = 1;
 
@@ -325,13 +326,13 @@ export async function h2liteCall<Req, Res>(socket: string, method: UnaryMethod<R
 
 /** Calls `/latchkey.v1.Agent/<method>` with an encoded request; resolves with the encoded reply. */
 export function h2liteUnary(socket: string, method: string, request: Uint8Array, timeoutMs = 10_000): Promise<Uint8Array> {
-  const replies: Uint8Array[] = [];
-  const call = h2liteOpen(socket, method, (m) => void replies.push(m), timeoutMs);
+  let reply: Uint8Array | undefined;
+  const call = h2liteOpen(socket, method, (m) => void (reply ??= m), timeoutMs);
   void call.write(request).catch(() => {}); // its failure is the call's, reported by `done`
   call.end();
   return call.done.then(() => {
-    if (replies.length === 0) throw new Error('truncated gRPC frame');
-    return replies[0] as Uint8Array;
+    if (reply === undefined) throw new Error('truncated gRPC frame');
+    return reply;
   });
 }
 
@@ -350,7 +351,9 @@ export interface H2liteCall {
 /**
  * Opens a call of `/latchkey.v1.Agent/<method>` of any kind (unary, client-, server- or bidirectional
  * streaming): each message the server sends goes to `onMessage` as it arrives. Without `timeoutMs` the
- * call has no deadline. Errors are those of h2liteUnary (and leanUnary).
+ * call has no deadline. Errors are those of h2liteUnary (and leanUnary); a reply message over
+ * MAX_MESSAGE_BYTES (as grpc-js's max_receive_message_length) ends the call with an `exhausted` error as
+ * soon as its length prefix arrives, and nothing more of it is read.
  */
 export function h2liteOpen(socket: string, method: string, onMessage: (message: Uint8Array) => void, timeoutMs?: number): H2liteCall {
   let settled = false;
@@ -448,7 +451,11 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
   const hpack = new HpackDecoder();
   let responseHeaders: Meta | undefined;
   let trailers: Meta = {};
-  let body: Buffer = Buffer.alloc(0); // gRPC message bytes not yet split into messages
+  // The gRPC message bytes not yet handed on, as DATA frames brought them: joined once a message is whole.
+  const chunks: Buffer[] = [];
+  let buffered = 0;
+  /** The length the current message's prefix declared, or -1 before its prefix is whole. */
+  let declared = -1;
   let headerBlock: Uint8Array[] | undefined; // a header block awaiting CONTINUATION frames
   let headerBlockStream = 0;
   let headerBlockEnds = false;
@@ -461,14 +468,42 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
     for (const [name, value] of fields) meta[name] = name in meta ? `${meta[name]}, ${value}` : value;
     return meta;
   };
-  /** Each whole gRPC message of the body so far, to onMessage. */
+  /** The next `n` buffered bytes (n <= buffered), copied only when they span chunks. */
+  const take = (n: number): Buffer => {
+    if (n === 0) return Buffer.alloc(0);
+    buffered -= n;
+    const head = chunks[0] as Buffer;
+    if (head.length >= n) {
+      if (head.length === n) chunks.shift();
+      else chunks[0] = head.subarray(n);
+      return head.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    for (let at = 0; at < n; ) {
+      const chunk = chunks[0] as Buffer;
+      const k = Math.min(chunk.length, n - at);
+      chunk.copy(out, at, 0, k);
+      at += k;
+      if (k === chunk.length) chunks.shift();
+      else chunks[0] = chunk.subarray(k);
+    }
+    return out;
+  };
+  /** Each whole gRPC message of the body so far, to onMessage; a declared length over the cap ends the call. */
   const messages = () => {
-    while (body.length >= 5) {
-      if (body[0] !== 0) throw new Error('compressed gRPC frames are not supported');
-      const len = body.readUInt32BE(1);
-      if (body.length < 5 + len) return;
-      const message = body.subarray(5, 5 + len);
-      body = body.subarray(5 + len);
+    for (;;) {
+      if (declared < 0) {
+        if (buffered < 5) return;
+        const prefix = take(5);
+        if (prefix[0] !== 0) throw new Error('compressed gRPC frames are not supported');
+        declared = prefix.readUInt32BE(1);
+        if (declared > MAX_MESSAGE_BYTES) {
+          throw new LatchkeyError('exhausted', `the daemon's reply of ${declared} bytes is over the ${MAX_MESSAGE_BYTES}-byte message cap`, 'run agent daemon status');
+        }
+      }
+      if (buffered < declared) return;
+      const message = take(declared);
+      declared = -1;
       onMessage(message);
     }
   };
@@ -476,7 +511,7 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
     const meta: Meta = { ...responseHeaders, ...trailers };
     const status = Number(meta['grpc-status'] ?? NaN);
     if (status !== 0) return finish(statusError(status, (k) => meta[k], socket));
-    finish(body.length > 0 ? new Error('truncated gRPC frame') : undefined);
+    finish(buffered > 0 || declared >= 0 ? new Error('truncated gRPC frame') : undefined);
   };
   const headerBlockDone = (stream: number, block: Uint8Array, endStream: boolean) => {
     const fields = hpack.decode(block); // always decode, to keep the dynamic table in step
@@ -493,8 +528,11 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
         if (stream !== STREAM) throw new Error(`DATA on stream ${stream}`);
         let data = payload;
         if (flags & FLAG_PADDED) data = data.subarray(1, data.length - (payload[0] ?? 0));
-        body = body.length === 0 ? data : Buffer.concat([body, data]);
-        messages();
+        if (data.length > 0) {
+          chunks.push(data);
+          buffered += data.length;
+          messages();
+        }
         received += payload.length;
         if (received >= RECEIVE_WINDOW / 2 && !(flags & FLAG_END_STREAM)) {
           conn.write(Buffer.concat([frame(FRAME_WINDOW_UPDATE, 0, 0, u32(received)), frame(FRAME_WINDOW_UPDATE, 0, STREAM, u32(received))]));
@@ -579,6 +617,8 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
     try {
       while (!settled && pending.length >= 9) {
         const length = pending.readUIntBE(0, 3);
+        // Checked before waiting for the payload: nothing over the limit is buffered.
+        if (length > MAX_FRAME) throw new Error(`a frame of ${length} bytes, over the ${MAX_FRAME}-byte limit (FRAME_SIZE_ERROR)`);
         if (pending.length < 9 + length) break;
         const type = pending[3]!;
         const flags = pending[4]!;
@@ -588,7 +628,8 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
         onFrame(type, flags, stream, payload);
       }
     } catch (err) {
-      failed(`protocol error: ${(err as Error).message}`);
+      if (err instanceof LatchkeyError) finish(err);
+      else failed(`protocol error: ${(err as Error).message}`);
     }
   });
 

@@ -1,6 +1,9 @@
 // gRPC's length-prefixed message framing, for the clients that speak HTTP/2 themselves (the exec path's
 // h2lite and the lean oracle client) without grpc-js.
 
+/** Largest message either side accepts (SECURITY.md: 64 KiB cap, plus framing for metadata). */
+export const MAX_MESSAGE_BYTES = 64 * 1024 + 4096;
+
 /** Wraps a message in gRPC's length-prefixed framing (uncompressed). */
 export function grpcFrame(message: Uint8Array): Uint8Array {
   const out = new Uint8Array(5 + message.length);

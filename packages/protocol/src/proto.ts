@@ -42,7 +42,6 @@ export function agentService(): grpc.ServiceDefinition {
   return loadProto().latchkey.v1.Agent.service;
 }
 
-/** Largest message either side accepts (SECURITY.md: 64 KiB cap, plus framing for metadata). */
-export const MAX_MESSAGE_BYTES = 64 * 1024 + 4096;
+export { MAX_MESSAGE_BYTES } from './framing.js';
 
 export { HINT_METADATA_KEY, KIND_METADATA_KEY, UNAPPROVED_METADATA_KEY } from './metadata.js';
