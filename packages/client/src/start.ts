@@ -10,7 +10,7 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { isLatchkeyError, LatchkeyError } from '@latchkey/core/errors';
 import type { DaemonStatus } from '@latchkey/protocol';
-import { cleanEnvironment, DAEMON_PROGRAM, DAEMON_READY_FLAG, DAEMON_READY_LINE, socketPath, stateDir, type Env } from '@latchkey/protocol/lean';
+import { cleanEnvironment, DAEMON_PROGRAM, DAEMON_READY_FLAG, DAEMON_READY_LINE, processAlive, socketPath, stateDir, type Env } from '@latchkey/protocol/lean';
 import * as rpc from '@latchkey/protocol/methods';
 import { DaemonNotRunning, h2liteCall } from './h2lite.js';
 
@@ -171,16 +171,18 @@ function lastHint(logFile: string): string | undefined {
   }
 }
 
-/** The pid written in the daemon's lock file when that process is alive (a daemon starting or serving). */
-function lockHolder(state: string): number | undefined {
+/**
+ * The pid written in the daemon's lock file of the state folder `state` when that process is alive (a daemon
+ * starting or serving), as protocol's processAlive judges it: a zombie holds no lock.
+ */
+export function lockHolder(state: string): number | undefined {
+  let pid: number;
   try {
-    const pid = Number.parseInt(readFileSync(join(state, 'daemon.lock'), 'utf8').trim(), 10);
-    if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    process.kill(pid, 0);
-    return pid;
+    pid = Number.parseInt(readFileSync(join(state, 'daemon.lock'), 'utf8').trim(), 10);
   } catch {
     return undefined;
   }
+  return Number.isInteger(pid) && pid > 0 && processAlive(pid, undefined) ? pid : undefined;
 }
 
 function lastError(logFile: string): string {

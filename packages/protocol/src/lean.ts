@@ -11,3 +11,4 @@ import { HINT_METADATA_KEY, KIND_METADATA_KEY, UNAPPROVED_METADATA_KEY } from '.
 /** The error metadata keys, for clients that read them by hand. */
 export const LEAN_METADATA = { kind: KIND_METADATA_KEY, hint: HINT_METADATA_KEY, unapproved: UNAPPROVED_METADATA_KEY } as const;
 export * from './safe-files.js';
+export * from './proc.js';

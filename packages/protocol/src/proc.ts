@@ -1,8 +1,8 @@
 // Whether a process still runs, from Linux's /proc (proc(5)): shared by the daemon (leases bound to a
-// process) and the CLI (`agent daemon stop` waits for the daemon's process, not only its socket). Off
-// Linux each answers from kill(0) alone, never a guess.
+// process), the CLI (`agent daemon stop` waits for the daemon's process, not only its socket) and the client's
+// auto-start (whether the daemon's lock holder lives). Off Linux each answers from kill(0) alone, never a guess.
 import { readFileSync } from 'node:fs';
-import { parseProcStat, type ProcStat } from '@latchkey/core';
+import { parseProcStat, type ProcStat } from '@latchkey/core/proc-stat';
 
 /** The parsed /proc/<pid>/stat of a process, or undefined (gone, not Linux, not a pid). */
 export function readProcessStat(pid: number): ProcStat | undefined {
