@@ -1,21 +1,22 @@
-// The Deps of the commands that talk over grpc-js: the process, read once, with AgentConnection (started
-// on demand, the installed daemon). Built by the oclif commands (base.ts) and by `agent scan --staged`'s
-// path without oclif (lean/scan.ts).
-import { connect } from '@latchkey/client';
-import { installedDaemon } from './daemon-program.js';
-import type { Deps } from './deps.js';
-import { warnStoreNote } from './render.js';
+// The process, read once and passed down as a value: what every command's Deps hold, with the daemon
+// connection its caller makes from that environment (grpc-js's AgentConnection for the oclif commands in
+// base.ts, h2lite's for the lean paths in lean/deps.ts). Free of grpc-js, so the lean bundles share it.
+import type { Env } from '@latchkey/protocol/lean';
+import type { Closable, Deps } from './deps.js';
 
-/** The process, read once here and passed down as a value. */
-export function processDeps(): Deps {
-  const env = { ...process.env };
+/** The process, read once here; `connect` is made from the environment read. */
+export function processDeps<A extends Closable>(connect: (env: Env) => Deps<A>['connect']): Deps<A> {
+  const env: Env = { ...process.env };
   return {
     env,
     cwd: process.cwd(),
-    stdin: process.stdin,
+    // Read when a command reads its input: opening stdin costs a little, and most commands never read it.
+    get stdin() {
+      return process.stdin;
+    },
     now: Date.now,
     stdout: process.stdout,
     stderr: process.stderr,
-    connect: (options) => connect({ env, autoStart: options?.autoStart ?? true, daemon: installedDaemon, onStarted: (status) => warnStoreNote(process, status) }),
+    connect: connect(env),
   };
 }

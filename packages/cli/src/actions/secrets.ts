@@ -1,5 +1,5 @@
-// The secret commands as functions of (input, deps): set, get, ls, rm.
-import { holdValues, noCoreFiles } from '@latchkey/client/harden';
+// The secret commands as functions of (input, deps): set, ls, rm (get is actions/get.ts, which its lean path shares).
+import { noCoreFiles } from '@latchkey/client/harden';
 import { assertSecretName, expiryOrigin, parseDuration, parseTtlText, relativeTime, usageError, valueFromBytes, type SecretMeta } from '@latchkey/core';
 import { MINT_TIMEOUT_MS } from '@latchkey/protocol/lean';
 import { withAgent, type AgentWith, type Deps } from '../deps.js';
@@ -107,15 +107,6 @@ async function whileMinting<T>(name: string, call: Promise<T>, deps: Pick<Deps, 
 /** "in 7h59m (2025-01-01T08:00:00.000Z)". */
 export function expiryText(expiresAt: number, now = Date.now()): string {
   return `${relativeTime(expiresAt, now)} (${new Date(expiresAt).toISOString()})`;
-}
-
-/** Prints a value: byte-exact into a pipe or file, with a newline on a terminal. */
-export async function getSecret(name: string, deps: Deps): Promise<void> {
-  const { value } = await withAgent(deps, (agent) => agent.getSecret(name, deps.cwd));
-  // Not before the call: the daemon reads our working directory from /proc, which this hides.
-  for (const m of holdValues()) deps.stderr.write(`agent: warning: hardening not applied: ${m}\n`);
-  deps.stdout.write(value);
-  if (deps.stdout.isTTY && !value.endsWith('\n')) deps.stdout.write('\n');
 }
 
 /** The JSON form of an inventory entry (never a value). */

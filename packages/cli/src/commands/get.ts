@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { assertSecretName } from '@latchkey/core';
-import { getSecret } from '../actions/secrets.js';
+import { getSecret } from '../actions/get.js';
 import { BaseCommand } from '../base.js';
 
 export default class Get extends BaseCommand {

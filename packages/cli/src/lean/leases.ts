@@ -2,7 +2,8 @@
 // h2lite. bin/run.js calls main(); any other form is oclif's.
 import { listLeases } from '../actions/temp.js';
 import { plainForm } from './argv.js';
-import { runLean } from './deps.js';
+import { leanDeps } from './deps.js';
+import { runLean } from './run.js';
 
 /** The flags of `agent leases` as oclif would parse `words` (after `leases`), when they are a plain form. */
 export function parse(words: readonly string[]): { json: boolean } | undefined {
@@ -14,6 +15,6 @@ export function parse(words: readonly string[]): { json: boolean } | undefined {
 export function main(words: readonly string[]): boolean {
   const flags = parse(words);
   if (!flags) return false;
-  runLean((deps) => listLeases(flags, deps));
+  runLean(leanDeps(), (deps) => listLeases(flags, deps));
   return true;
 }

@@ -2,7 +2,8 @@
 // command's over h2lite. bin/run.js calls main(); any other form is oclif's.
 import { listInputOf, listSecrets } from '../actions/secrets.js';
 import { plainForm } from './argv.js';
-import { runLean } from './deps.js';
+import { leanDeps } from './deps.js';
+import { runLean } from './run.js';
 
 /** The flags of `agent ls` as oclif would parse `words` (after `ls`), when they are a plain form. */
 export function parse(words: readonly string[]): { json: boolean; expiring?: string } | undefined {
@@ -14,6 +15,6 @@ export function parse(words: readonly string[]): { json: boolean; expiring?: str
 export function main(words: readonly string[]): boolean {
   const flags = parse(words);
   if (!flags) return false;
-  runLean((deps) => listSecrets(listInputOf(flags), deps));
+  runLean(leanDeps(), (deps) => listSecrets(listInputOf(flags), deps));
   return true;
 }

@@ -3,7 +3,8 @@
 // daemon's mint) over h2lite. bin/run.js calls main(); any other form (--allow-grant, help, ...) is oclif's.
 import { setInputOf, setSecret, type SetFlags } from '../actions/secrets.js';
 import { plainForm } from './argv.js';
-import { runLean } from './deps.js';
+import { leanDeps } from './deps.js';
+import { runLean } from './run.js';
 
 /** The argument and flags of `agent set` as oclif would parse `words` (after `set`), when they are a plain form. */
 export function parse(words: readonly string[]): { name: string; flags: SetFlags } | undefined {
@@ -20,6 +21,6 @@ export function parse(words: readonly string[]): { name: string; flags: SetFlags
 export function main(words: readonly string[]): boolean {
   const parsed = parse(words);
   if (!parsed) return false;
-  runLean((deps) => setSecret(setInputOf(parsed.name, parsed.flags), deps));
+  runLean(leanDeps(), (deps) => setSecret(setInputOf(parsed.name, parsed.flags), deps));
   return true;
 }
