@@ -130,11 +130,28 @@ describe('the built lean paths against a daemon stand-in', () => {
     LATCHKEY_SOCKET: socket,
   });
 
-  it('`agent get NAME` writes the value byte-exact into a pipe', async () => {
+  /** Runs the built CLI against the stand-in, its stdout a pipe whose read end is closed before anything comes (writes fail with EPIPE). */
+  const intoClosedPipe = async (home: string, socket: string, args: string[]) => {
+    const child = spawn(cliNode(), ['--', CLI, ...args], { env: envFor(home, socket), cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { code, stderr };
+  };
+
+  /** A home of its own with the stand-in listening on its socket (answering GetSecret with `value`). */
+  const standIn = async (value?: string) => {
     const home = testdir();
     const socket = join(home, 'agent.sock');
+    const daemon = newDaemon(socket, value);
+    await daemon.listen();
+    return { home, socket, daemon };
+  };
+
+  it('`agent get NAME` writes the value byte-exact into a pipe', async () => {
     const value = `${'v'.repeat(60_000)}\n\u00e9`;
-    await newDaemon(socket, value).listen();
+    const { home, socket } = await standIn(value);
     // Not spawnSync: the stand-in answers from this process.
     const got = await run(cliNode(), ['--', CLI, 'get', 'tok'], { env: envFor(home, socket), cwd: home });
     expect([got.code, got.stderr]).toEqual([0, '']);
@@ -142,38 +159,19 @@ describe('the built lean paths against a daemon stand-in', () => {
   });
 
   it('`agent get NAME` into a pipe whose reader has gone (`| head -c0`): exits 0, nothing on stderr', async () => {
-    const home = testdir();
-    const socket = join(home, 'agent.sock');
-    const daemon = newDaemon(socket, 'v'.repeat(60_000));
-    await daemon.listen();
-    const child = spawn(cliNode(), ['--', CLI, 'get', 'tok'], { env: envFor(home, socket), cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy(); // the read end closed before the value comes: the write fails with EPIPE
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { home, socket, daemon } = await standIn('v'.repeat(60_000));
+    expect(await intoClosedPipe(home, socket, ['get', 'tok'])).toEqual({ code: 0, stderr: '' });
     expect(daemon.calls).toEqual(['GetSecret']);
-    expect([code, stderr]).toEqual([0, '']);
   });
 
   it('`agent daemon status --json` into a pipe whose reader has gone: exits 0, nothing on stderr', async () => {
-    const home = testdir();
-    const socket = join(home, 'agent.sock');
-    const daemon = newDaemon(socket);
-    await daemon.listen();
-    const child = spawn(cliNode(), ['--', CLI, 'daemon', 'status', '--json'], { env: envFor(home, socket), cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { home, socket, daemon } = await standIn();
+    expect(await intoClosedPipe(home, socket, ['daemon', 'status', '--json'])).toEqual({ code: 0, stderr: '' });
     expect(daemon.calls).toEqual(['Status']);
-    expect([code, stderr]).toEqual([0, '']);
   });
 
   it('`agent scan --staged` makes the Scan call alone (no Status call first)', async () => {
-    const home = testdir();
-    const socket = join(home, 'agent.sock');
-    const daemon = newDaemon(socket);
-    await daemon.listen();
+    const { home, socket, daemon } = await standIn();
     const repo = join(home, 'repo');
     const git = (...args: string[]) => spawnSync('git', args, { cwd: repo, env: envFor(home, socket), encoding: 'utf8' });
     spawnSync('git', ['init', '-q', repo], { env: envFor(home, socket) });
