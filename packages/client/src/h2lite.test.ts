@@ -266,6 +266,12 @@ describe('h2liteUnary against a grpc-js server', () => {
     expect(shape).toEqual(errorShape((lean as { error: unknown }).error));
   });
 
+  it('ends a call without a deadline (a stream) when nothing on the socket greets it with SETTINGS', async () => {
+    const call = h2liteOpen(silentSock, 'Scan', () => {}, undefined, 200);
+    const error = await call.done.then(() => undefined, (err: unknown) => err);
+    expect(errorShape(error)).toMatchObject({ ctor: 'LatchkeyError', kind: 'unavailable', message: `nothing answering on ${silentSock} spoke HTTP/2 within 0.2s` });
+  });
+
   it('does not load node:http2', () => {
     const dist = fileURLToPath(new URL('../dist/h2lite.js', import.meta.url));
     const out = execFileSync(process.execPath, [

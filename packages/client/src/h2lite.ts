@@ -233,6 +233,8 @@ const FRAME_HEADERS = 0x1;
 const FRAME_PRIORITY = 0x2;
 const FRAME_RST_STREAM = 0x3;
 const FRAME_SETTINGS = 0x4;
+/** How long a server may take to send its SETTINGS once connected (grpc-js's server sends them at once). */
+export const GREETING_TIMEOUT_MS = 10_000;
 const FRAME_PUSH_PROMISE = 0x5;
 const FRAME_PING = 0x6;
 const FRAME_GOAWAY = 0x7;
@@ -353,9 +355,12 @@ export interface H2liteCall {
  * streaming): each message the server sends goes to `onMessage` as it arrives. Without `timeoutMs` the
  * call has no deadline. Errors are those of h2liteUnary (and leanUnary); a reply message over
  * MAX_MESSAGE_BYTES (as grpc-js's max_receive_message_length) ends the call with an `exhausted` error as
- * soon as its length prefix arrives, and nothing more of it is read.
+ * soon as its length prefix arrives, and nothing more of it is read. Whatever the deadline, a server that
+ * does not send its SETTINGS (the first thing an HTTP/2 server says) within `greetingMs` ends the call
+ * as unavailable: something that accepts connections on the socket and never answers cannot hold a
+ * call without a deadline (`agent scan --staged`'s stream) forever.
  */
-export function h2liteOpen(socket: string, method: string, onMessage: (message: Uint8Array) => void, timeoutMs?: number): H2liteCall {
+export function h2liteOpen(socket: string, method: string, onMessage: (message: Uint8Array) => void, timeoutMs?: number, greetingMs = GREETING_TIMEOUT_MS): H2liteCall {
   let settled = false;
   let failure: Error | undefined;
   let resolveDone!: () => void;
@@ -376,6 +381,7 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
     settled = true;
     failure = err;
     if (timer) clearTimeout(timer);
+    clearTimeout(greeting);
     conn.destroy();
     for (const w of waiters.splice(0)) (err ? w.reject(err) : w.resolve());
     if (err) rejectDone(err);
@@ -386,6 +392,7 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
     timeoutMs === undefined
       ? undefined
       : setTimeout(() => finish(new LatchkeyError('unavailable', `the daemon did not answer within ${timeoutMs / 1000}s on ${socket}`, 'run agent daemon status')), timeoutMs);
+  const greeting = setTimeout(() => finish(new LatchkeyError('unavailable', `nothing answering on ${socket} spoke HTTP/2 within ${greetingMs / 1000}s`, 'run agent daemon status')), greetingMs);
   conn.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') finish(new DaemonNotRunning(socket, err.code));
     else finish(new LatchkeyError('unavailable', `cannot talk to the daemon on ${socket}: ${err.code ?? err.message}`, 'run agent daemon status'));
@@ -571,6 +578,7 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
       }
       case FRAME_SETTINGS: {
         if (flags & FLAG_ACK) return;
+        clearTimeout(greeting);
         for (let i = 0; i + 6 <= payload.length; i += 6) {
           const id = payload.readUInt16BE(i);
           const value = payload.readUInt32BE(i + 2);
