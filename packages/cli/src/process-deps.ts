@@ -3,9 +3,10 @@
 // base.ts, h2lite's for the lean paths in lean/deps.ts). Free of grpc-js, so the lean bundles share it.
 import type { Env } from '@latchkey/protocol/lean';
 import type { Closable, Deps } from './deps.js';
+import type { Output } from './render.js';
 
 /** The process, read once here; `connect` is made from the environment read. */
-export function processDeps<A extends Closable>(connect: (env: Env) => Deps<A>['connect']): Deps<A> {
+export function processDeps<A extends Closable>(connect: (env: Env) => Deps<A>['connect'], output?: Output): Deps<A> {
   const env: Env = { ...process.env };
   return {
     env,
@@ -15,8 +16,9 @@ export function processDeps<A extends Closable>(connect: (env: Env) => Deps<A>['
       return process.stdin;
     },
     now: Date.now,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // `output` in place of the process's streams, which then are never opened (`agent get`'s SyncOutput).
+    stdout: output ? output.stdout : process.stdout,
+    stderr: output ? output.stderr : process.stderr,
     connect: connect(env),
   };
 }

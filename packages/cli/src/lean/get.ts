@@ -10,13 +10,17 @@ import { getSecret, type GetAgent } from '../actions/get.js';
 import { processDeps } from '../process-deps.js';
 import { startingCall } from './call.js';
 import { runLean } from './run.js';
+import { SyncOutput } from './sync-output.js';
+import type { Output } from '../render.js';
 
 /** Prints the value of the secret `name`, then exits. */
 export function main(name: string): void {
   // Not LeanAgent: its listings would bring the domain mapping (and core's index) into this bundle.
+  // Written with writeSync (SyncOutput): Node's streams for the pipes a script reads cost more than the rest.
+  const output = { stdout: new SyncOutput(1), stderr: new SyncOutput(2) } as unknown as Output;
   const deps = processDeps<GetAgent>((env) => async (options) => {
     const call = startingCall(socketPath(env), env, options?.autoStart ?? true);
     return { getSecret: (secret, cwd) => call(rpc.getSecret, { name: secret, cwd }, CALL_TIMEOUT_MS), close: () => {} };
-  });
+  }, output);
   runLean(deps, (d) => getSecret(assertSecretName(name), d));
 }
