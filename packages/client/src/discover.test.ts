@@ -39,6 +39,6 @@ describe('findDaemon', () => {
 
   it('runs the program with the daemon flags, the same list `agent daemon install` writes', () => {
     expect(daemonArgs({ LATCHKEY_DAEMON: '/d/main.js' })).toEqual([...daemonNodeFlags(), '/d/main.js']);
-    expect(daemonNodeFlags()).toEqual(process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : []);
+    expect(daemonNodeFlags()).toEqual([...(process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : []), '--max-semi-space-size=1']);
   });
 });

@@ -52,10 +52,13 @@ function onPath(name: string, path: string): string | undefined {
 
 /**
  * The Node flags the daemon runs with, for auto-start, `agent daemon start` and the service `agent daemon
- * install` writes: SIGUSR1 made inert where Node can (>= 22.14), so no signal opens the inspector.
+ * install` writes: SIGUSR1 made inert where Node can (>= 22.14), so no signal opens the inspector, and a
+ * young generation capped at 1 MB per semi-space (V8 grows it to 8 MB or more after a burst of calls and
+ * keeps it: idle RSS 72.3 -> 68.0 MB on Node 20, 84.5 -> 79.5 MB on Node 24; IssueTempKey at 64 in
+ * flight unchanged within the noise, 83-86% of bare grpc-js either way on a loaded machine).
  */
 export function daemonNodeFlags(): string[] {
-  return process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [];
+  return [...(process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : []), '--max-semi-space-size=1'];
 }
 
 /** Node's arguments to run the daemon: its flags, then the program. */

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { deniedError, inputError, render } from '@latchkey/core/errors';
 import { DAEMON_READY_FLAG, DAEMON_READY_LINE } from '@latchkey/protocol/lean';
 import { checkNodeOptions, checkStartEnvironment, harden, startEnvironment } from './harden.js';
+import { releaseMemoryWhenIdle } from './idle-memory.js';
 import { KeychainStore } from './store/keychain.js';
 import { keychainService } from './store/select.js';
 import { startTrace } from './trace.js';
@@ -64,10 +65,13 @@ async function main(): Promise<number> {
   // What the start compiled goes to the compile cache now (when latchkey-daemon.js turned it on), not at an
   // exit that a SIGKILL would skip.
   (module as { flushCompileCache?: () => void }).flushCompileCache?.();
+  // The start's garbage and every later burst's go back to the system once the daemon is quiet.
+  const stopReleasing = releaseMemoryWhenIdle();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.on(signal, () => void daemon.stop(`received ${signal}`));
   }
   await daemon.stopped;
+  stopReleasing();
   // A keychain call stuck in libsecret holds a libuv worker thread, and exit joins those threads, so
   // it would never return. The keychain is the source of truth and each write to it is atomic: end hard.
   if (daemon.keychainCallsStuck()) process.kill(process.pid, 'SIGKILL');

@@ -171,3 +171,23 @@ export function raiseFileLimit(): number {
   return max;
 }
 
+
+let mallocTrim: KoffiFunction | null | undefined;
+
+/**
+ * glibc's malloc_trim(0): hands the malloc heap's free pages back to the kernel. False where there is no
+ * such call (not Linux, not glibc), true when it ran (whether or not it found pages to release).
+ */
+export function trimMalloc(): boolean {
+  if (process.platform !== 'linux') return false;
+  if (mallocTrim === undefined) {
+    try {
+      mallocTrim = koffi.load('libc.so.6').func('malloc_trim', 'int', ['size_t']);
+    } catch {
+      mallocTrim = null; // musl and other libcs: no libc.so.6, or no malloc_trim in it
+    }
+  }
+  if (mallocTrim === null) return false;
+  mallocTrim(0);
+  return true;
+}
