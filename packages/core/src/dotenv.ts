@@ -98,7 +98,8 @@ function isLineBreak(c: number): boolean {
  */
 export function lineIndex(text: string): (index: number) => number {
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  // indexOf, not a loop over every character: a cold parse runs this once, before the loop is optimized.
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   return (index) => {
     let lo = 0;
     let hi = lineStarts.length - 1;
