@@ -9,13 +9,12 @@ let words = process.argv.slice(2);
 // `agent help exec` is `agent exec --help`; `agent help` is `agent --help`.
 if (words[0] === 'help') words = [...words.slice(1).filter((w) => !w.startsWith('-')), '--help'];
 if (words[0] === 'exec' && !wantsHelp(words.slice(1))) {
-  // Through V8's code cache (dist/code-cache.cjs): the bundle's functions arrive compiled.
-  const exec = require('../dist/code-cache.cjs').loadBundle(require('node:path').join(__dirname, '../dist/exec/bundle.cjs'));
+  const exec = cachedBundle('exec/bundle.cjs');
   exec.exports.main(words.slice(1), exec.save);
 } else if (words[0] === 'get' && words.length === 2 && !words[1].startsWith('-')) {
   // The plain `agent get NAME` scripts call, as lean; any other form of get is oclif's to parse.
-  // Through the code cache too; get exits from within, so the cache is stored on the way out.
-  const get = require('../dist/code-cache.cjs').loadBundle(require('node:path').join(__dirname, '../dist/lean/get.cjs'));
+  // get exits from within, so its code cache is stored on the way out.
+  const get = cachedBundle('lean/get.cjs');
   process.once('exit', get.save);
   get.exports.main(words[1]);
 } else if (words[0] === 'daemon' && words[1] === 'status' && (words.length === 2 || (words.length === 3 && words[2] === '--json'))) {
@@ -28,6 +27,11 @@ if (words[0] === 'exec' && !wantsHelp(words.slice(1))) {
 } else {
   // The package's folder, where oclif finds its package.json (this folder's only says CommonJS).
   require('@oclif/core').execute({ args: words, dir: require('node:path').join(__dirname, '..') });
+}
+
+/** The bundle dist/`name` through V8's code cache (dist/code-cache.cjs): its functions arrive compiled. */
+function cachedBundle(name) {
+  return require('../dist/code-cache.cjs').loadBundle(require('node:path').join(__dirname, '../dist', name));
 }
 
 /** `--staged`, with `--no-answer` or not, each once: the forms dist/lean/scan.js runs. */

@@ -233,8 +233,6 @@ const FRAME_HEADERS = 0x1;
 const FRAME_PRIORITY = 0x2;
 const FRAME_RST_STREAM = 0x3;
 const FRAME_SETTINGS = 0x4;
-/** How long a server may take to send its SETTINGS once connected (grpc-js's server sends them at once). */
-export const GREETING_TIMEOUT_MS = 10_000;
 const FRAME_PUSH_PROMISE = 0x5;
 const FRAME_PING = 0x6;
 const FRAME_GOAWAY = 0x7;
@@ -253,6 +251,8 @@ const DEFAULT_WINDOW = 65_535;
 /** The frame size limit: RFC 9113's default, which we never raise, so a larger frame is the server's error. */
 const MAX_FRAME = 16_384;
 const STREAM = 1;
+/** How long a server may take to send its SETTINGS once connected (grpc-js's server sends them at once). */
+export const GREETING_TIMEOUT_MS = 10_000;
 
 const ERROR_CODES = [
   'NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED',

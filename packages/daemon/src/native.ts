@@ -171,7 +171,6 @@ export function raiseFileLimit(): number {
   return max;
 }
 
-
 let mallocTrim: KoffiFunction | null | undefined;
 
 /**

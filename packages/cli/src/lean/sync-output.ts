@@ -11,10 +11,7 @@ export class SyncOutput {
   private stream: NodeJS.WritableStream | undefined;
   private gone = false;
 
-  constructor(
-    private readonly fd: 1 | 2,
-    private readonly open: () => NodeJS.WritableStream = () => (fd === 1 ? process.stdout : process.stderr),
-  ) {
+  constructor(private readonly fd: 1 | 2) {
     this.isTTY = isatty(fd);
   }
 
@@ -38,7 +35,7 @@ export class SyncOutput {
   /** Node's stream for the rest, opened once, its EPIPE the reader's going away. */
   private streamed(): NodeJS.WritableStream {
     if (!this.stream) {
-      this.stream = this.open();
+      this.stream = this.fd === 1 ? process.stdout : process.stderr;
       this.stream.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code !== 'EPIPE') throw err;
       });
