@@ -50,6 +50,19 @@ function loadKoffi(): typeof import('koffi') {
 }
 
 /**
+ * Loads koffi and binds the calls now, changing nothing: for a caller with time to spare (`agent get`
+ * while the daemon answers) before it calls holdValues. A failure is left to holdValues to report.
+ */
+export function prepareHardening(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    libc();
+  } catch {
+    // reported by noCoreFiles / holdValues when they run
+  }
+}
+
+/**
  * Core soft limit 0 for this process (the hard limit stays, so a child may raise its own again).
  * Leaves /proc/<pid> readable by the daemon. Returns the steps that failed, to report; a no-op off Linux.
  */

@@ -4,6 +4,7 @@
 // oclif, whose parsing, errors and help stay the reference.
 import { assertSecretName } from '@latchkey/core/names';
 import { CALL_TIMEOUT_MS } from '@latchkey/client/calls';
+import { prepareHardening } from '@latchkey/client/harden';
 import { socketPath } from '@latchkey/protocol/lean';
 import * as rpc from '@latchkey/protocol/methods';
 import { getSecret, type GetAgent } from '../actions/get.js';
@@ -23,4 +24,7 @@ export function main(name: string): void {
     return { getSecret: (secret, cwd) => call(rpc.getSecret, { name: secret, cwd }, CALL_TIMEOUT_MS), close: () => {} };
   }, output);
   runLean(deps, (d) => getSecret(assertSecretName(name), d));
+  // koffi loads while the daemon answers: by the first check phase the request has gone out (the
+  // connection completes, and the request is written, in the poll phase before it).
+  setImmediate(prepareHardening);
 }
