@@ -1,7 +1,7 @@
 // The audit trail's hash chain: each record carries `prev`, the sha256 of the line before it, so an
 // edit, a deletion or a reordering breaks the chain. The first record of a trail starts from a
 // recorded anchor; a rotated file's first record continues from the last line of the file before it.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /** The hash of one audit line (its exact text, without the newline). */
 export function lineHash(line: string): string {
@@ -109,13 +109,16 @@ export function verifyChain(anchor: string, files: ReadonlyArray<{ name: string;
 
 const MAC_SUFFIX = /,"mac":"([0-9a-f]{64})"\}$/;
 
-/** The HMAC of one record line (without its `mac`). */
-export function recordMac(key: Uint8Array, unsealed: string): string {
+/**
+ * The HMAC of one record line (without its `mac`). A writer passes its key as a KeyObject made once
+ * (crypto.createSecretKey): on Node 24 createHmac with a Buffer key took 17-18 us, with a KeyObject 2.3 us.
+ */
+export function recordMac(key: Uint8Array | KeyObject, unsealed: string): string {
   return createHmac('sha256', key).update(unsealed).digest('hex');
 }
 
 /** Appends `mac` to a record line that ends in `}` (a JSON object). */
-export function sealLine(unsealed: string, key: Uint8Array): string {
+export function sealLine(unsealed: string, key: Uint8Array | KeyObject): string {
   return `${unsealed.slice(0, -1)},"mac":"${recordMac(key, unsealed)}"}`;
 }
 
@@ -129,6 +132,7 @@ export function checkSeals(
   files: ReadonlyArray<{ name: string; text: string }>,
   until = Number.POSITIVE_INFINITY,
 ): ChainBreak | undefined {
+  const keyObject = createSecretKey(key);
   let index = 0;
   for (const { name, text } of files) {
     const lines = text.split('\n');
@@ -143,7 +147,7 @@ export function checkSeals(
         return { file: name, line: i + 1, reason: 'the record carries no seal although it was written after the seal key existed' };
       }
       const unsealed = `${line.slice(0, m.index)}}`;
-      if (recordMac(key, unsealed) !== m[1]) {
+      if (recordMac(keyObject, unsealed) !== m[1]) {
         return { file: name, line: i + 1, reason: 'the seal does not match: the record or the one before it was rewritten' };
       }
     }
