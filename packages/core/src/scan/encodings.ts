@@ -43,9 +43,9 @@ const utf8 = new TextEncoder();
 
 /** The base64 characters of `bytes`, placed `align` bytes into a base64 string, that depend on them alone. */
 export function base64Core(bytes: Uint8Array, align: 0 | 1 | 2, url: boolean): string {
-  const padded = new Uint8Array(align + bytes.length);
+  const padded = Buffer.allocUnsafe(align + bytes.length).fill(0, 0, align);
   padded.set(bytes, align);
-  const s = Buffer.from(padded).toString(url ? 'base64url' : 'base64').replace(/=+$/, '');
+  const s = padded.toString(url ? 'base64url' : 'base64').replace(/=+$/, '');
   const head = align === 0 ? 0 : align === 1 ? 2 : 3;
   const tail = padded.length % 3 === 0 ? 0 : 1;
   return s.slice(head, s.length - tail);
@@ -56,26 +56,33 @@ function rfc3986(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+/** Characters that encodeURIComponent, RFC 3986 and JSON.stringify all leave as they are. */
+const UNRESERVED_ONLY = /^[A-Za-z0-9_.~-]*$/;
+
 /** The distinct encoded forms of `value` (none when it is under MIN_SCAN_BYTES bytes). */
 export function encodedForms(value: string): EncodedForm[] {
   const raw = utf8.encode(value);
   if (raw.length < MIN_SCAN_BYTES) return [];
   const forms = new Map<string, ScanEncoding>();
   const add = (text: string, encoding: ScanEncoding): void => {
-    if (utf8.encode(text).length >= MIN_SCAN_BYTES && !forms.has(text)) forms.set(text, encoding);
+    if (!forms.has(text) && Buffer.byteLength(text) >= MIN_SCAN_BYTES) forms.set(text, encoding);
   };
   add(value, 'raw');
   const hex = Buffer.from(raw).toString('hex');
   add(hex, 'hex');
   add(hex.toUpperCase(), 'hex-upper');
-  for (const p of [encodeURIComponent(value), rfc3986(value)]) {
-    add(p, 'percent');
-    add(p.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()), 'percent');
+  // Every percent and JSON form of a value of unreserved characters only is the value itself (a random
+  // key's hex or base64url, the common case): nothing to add, so nothing to compute.
+  if (!UNRESERVED_ONLY.test(value)) {
+    for (const p of [encodeURIComponent(value), rfc3986(value)]) {
+      add(p, 'percent');
+      add(p.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()), 'percent');
+    }
+    const json = JSON.stringify(value).slice(1, -1);
+    add(json, 'json');
+    add(json.replace(/\//g, '\\/'), 'json');
+    add(json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), 'json');
   }
-  const json = JSON.stringify(value).slice(1, -1);
-  add(json, 'json');
-  add(json.replace(/\//g, '\\/'), 'json');
-  add(json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), 'json');
   for (const align of [0, 1, 2] as const) {
     add(base64Core(raw, align, false), 'base64');
     add(base64Core(raw, align, true), 'base64url');

@@ -34,6 +34,40 @@ describe('encodedForms', () => {
     expect([...kinds].sort()).toEqual(['base64', 'base64url', 'hex', 'hex-upper', 'json', 'percent', 'raw']);
   });
 
+  it('gives the form of every rule once, in rule order, for values of every alphabet (the unreserved ones skip nothing they need)', () => {
+    // Each rule computed directly, then deduplicated: what encodedForms must give.
+    const expected = (value: string) => {
+      const raw = enc.encode(value);
+      if (raw.length < MIN_SCAN_BYTES) return [];
+      const hex = Buffer.from(raw).toString('hex');
+      const rfc = encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+      const lower = (p: string) => p.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+      const json = JSON.stringify(value).slice(1, -1);
+      const all: Array<[string, string]> = [
+        [value, 'raw'], [hex, 'hex'], [hex.toUpperCase(), 'hex-upper'],
+        [encodeURIComponent(value), 'percent'], [lower(encodeURIComponent(value)), 'percent'], [rfc, 'percent'], [lower(rfc), 'percent'],
+        [json, 'json'], [json.replace(/\//g, '\\/'), 'json'], [json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), 'json'],
+      ];
+      for (const align of [0, 1, 2] as const) all.push([base64Core(raw, align, false), 'base64'], [base64Core(raw, align, true), 'base64url']);
+      const seen = new Map<string, string>();
+      for (const [text, encoding] of all) if (!seen.has(text) && enc.encode(text).length >= MIN_SCAN_BYTES) seen.set(text, encoding);
+      return [...seen].map(([text, encoding]) => ({ encoding, bytes: enc.encode(text) }));
+    };
+    const alphabets = ['0123456789abcdef', 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~', "+/=!'()* %&?#\"\\<>é€😀\n\t", 'abc-_.~!*'];
+    let checked = 0;
+    for (const alphabet of alphabets) {
+      const chars = [...alphabet];
+      for (let n = 0; n < 200; n++) {
+        const length = 1 + (randomBytes(1)[0] as number) % 40;
+        const value = Array.from(randomBytes(length), (b) => chars[b % chars.length]).join('');
+        expect(encodedForms(value), value).toEqual(expected(value));
+        checked++;
+      }
+    }
+    for (const value of [VALUE, HIGH, 'sk_test_abcdefgh', 'a/b/c/d/e/f/g/h', 'tilde~~~~~~~~', 'quote"quote"']) expect(encodedForms(value)).toEqual(expected(value));
+    expect(checked).toBe(800);
+  });
+
   it('leaves out of a base64 core exactly the characters that carry bits of neighbouring bytes', () => {
     const v = enc.encode('ABCDEFGHIJ');
     for (const align of [0, 1, 2] as const) {
