@@ -7,10 +7,6 @@
  */
 const LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dmy;
 
-/** Where the `m` flag lets `^` match: after these characters. */
-const LINE_BREAK = /[\n\r\u2028\u2029]/g;
-const NOT_SPACE = /\S/g;
-
 /** One assignment of a dotenv file. */
 export interface DotenvEntry {
   name: string;
@@ -50,33 +46,55 @@ export function parseDotenv(text: string): DotenvEntry[] {
  * non-space character either way), so only lines holding a non-space character are tried.
  */
 export function assignments(text: string): RegExpExecArray[] {
-  return [...eachAssignment(text)];
+  const out: RegExpExecArray[] = [];
+  scanAssignments(text, new RegExp(LINE.source, LINE.flags), (m) => {
+    out.push(m);
+  });
+  return out;
+}
+
+/** dotenv's grammar without match indices: what a caller that needs only where a name starts uses. */
+export function assignmentPattern(): RegExp {
+  return new RegExp(LINE.source, LINE.flags.replace('d', ''));
 }
 
 /**
- * The matches of `assignments`, one at a time: a caller that keeps only what it needs of each lets the
- * rest die young (holding every match of a 256 KiB manifest at once cost a cold parse more in the
- * garbage collector than in the parse).
+ * Where the name of `m`, a match of dotenv's grammar whose first non-space character is at `solid`,
+ * starts: at `solid`, unless the line starts with `export` (then `export\s+` may run over line breaks,
+ * and the grammar with indices says).
  */
-export function* eachAssignment(text: string): Generator<RegExpExecArray> {
+export function nameStart(text: string, m: RegExpExecArray, solid: number): number {
+  if (!text.startsWith('export', solid)) return solid;
   const re = new RegExp(LINE.source, LINE.flags);
+  re.lastIndex = m.index;
+  return re.exec(text)?.indices?.[1]?.[0] ?? solid;
+}
+
+/**
+ * Calls `visit` with each match of `re` (dotenv's grammar, sticky: `assignments` or
+ * `assignmentPattern`) in file order, and the index of the first non-space character of its line.
+ * Callers keep only what they need of each match, so the rest dies young (holding every match of a
+ * 256 KiB manifest at once cost a cold parse more in the garbage collector than in the parse).
+ */
+export function scanAssignments(text: string, re: RegExp, visit: (m: RegExpExecArray, solid: number) => void): void {
+  const n = text.length;
   let pos = 0;
-  while (pos < text.length) {
-    NOT_SPACE.lastIndex = pos;
-    const solid = NOT_SPACE.exec(text);
-    if (!solid) break;
-    const start = lineStartOf(text, solid.index, pos);
-    re.lastIndex = start;
+  while (pos < n) {
+    // The first non-space character from pos, by hand: a regex exec here allocated a match per line.
+    let solid = pos;
+    while (solid < n && isTrimmedSpace(text.charCodeAt(solid))) solid++;
+    if (solid >= n) break;
+    re.lastIndex = lineStartOf(text, solid, pos);
     const m = re.exec(text);
     if (m && m[0].length > 0) {
       pos = m.index + m[0].length;
-      yield m;
+      visit(m, solid);
       continue;
     }
-    LINE_BREAK.lastIndex = solid.index;
-    const next = LINE_BREAK.exec(text);
-    if (!next) break;
-    pos = next.index + 1;
+    let next = solid;
+    while (next < n && !isLineBreak(text.charCodeAt(next))) next++;
+    if (next >= n) break;
+    pos = next + 1;
   }
 }
 
@@ -87,8 +105,19 @@ function lineStartOf(text: string, index: number, floor: number): number {
   return i;
 }
 
+/** Where the `m` flag lets `^` match: after these characters. */
 function isLineBreak(c: number): boolean {
   return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+/**
+ * Whether this UTF-16 unit is in a regex's `\s`, which is also what String.prototype.trim removes
+ * (ECMAScript WhiteSpace and LineTerminator).
+ */
+export function isTrimmedSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /**

@@ -26,6 +26,17 @@ describe('parseManifest', () => {
     expect(() => parseManifest(`A=1\n${'\n'.repeat(5000)}bad\n`, 'f')).toThrow('f:5002: this line does not parse as NAME=value');
   });
 
+  it('gives the line of a name that `export` puts on a later line, and of the lines after it', () => {
+    const m = parseManifest('export\n\nA=1\nB=2\n  export C=3\n', 'f');
+    expect(m.entries.map((e) => [e.variable, e.line])).toEqual([['A', 3], ['B', 4], ['C', 5]]);
+  });
+
+  it('reports a bad reference before a line that does not parse earlier in the file, as it always has', () => {
+    expect(() => parseManifest('bad line\nA=agent://temp/nope\n', 'f')).toThrow('f:2: bad reference for A');
+    expect(() => parseManifest('A=1\nbad line\nB=2\n', 'f')).toThrow('f:2: this line does not parse as NAME=value');
+    expect(() => parseManifest('A=1\nB=2\n# ok\nstill bad', 'f')).toThrow('f:4: this line does not parse as NAME=value');
+  });
+
   // SECURITY.md 41: linear, checked structurally (a bound 20 to 100 times the time on a loaded 2-core
   // machine; the quadratic parse took 4 s to 97 s here). The figures: scripts/bench/manifest-parse.mjs.
   it.each(HOSTILE)('SECURITY 41: 256 KiB of %s parses (or fails) in well under a second', (_label, text) => {

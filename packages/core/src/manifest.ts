@@ -1,8 +1,8 @@
 // The manifest (`agent.env`): a dotenv file of references. Values parse exactly as dotenv parses them;
 // this module adds line numbers, the reference grammar and the variable rules.
 import { FORBIDDABLE, type Forbidden } from './token-kinds.js';
-import { dotenvValue, eachAssignment, lineIndex, normalizeNewlines } from './dotenv.js';
-import { DATABASE_PARAMS, isDatabaseKind, validateDatabaseParams, type DatabaseKind } from './database-kinds.js';
+import { assignmentPattern, dotenvValue, isTrimmedSpace, nameStart, normalizeNewlines, scanAssignments } from './dotenv.js';
+import { DATABASE_KINDS, DATABASE_PARAMS, isDatabaseKind, validateDatabaseParams, type DatabaseKind } from './database-kinds.js';
 import { inputError } from './errors.js';
 import { quote, secretNameProblem, VARIABLE_NAME } from './names.js';
 import { parseTtlText } from './ttl.js';
@@ -22,8 +22,11 @@ const DANGEROUS_PREFIXES = ['LD_', 'DYLD_', 'MALLOC_', 'LATCHKEY_', 'BASH_FUNC_'
 /** Why `name` may not be set by a manifest without `--allow-var`, or undefined. */
 export function dangerousVariable(name: string): string | undefined {
   if (DANGEROUS_EXACT.has(name)) return `${name} changes how programs start`;
-  const prefix = DANGEROUS_PREFIXES.find((p) => name.startsWith(p));
-  return prefix ? `${prefix}* variables change how programs start` : undefined;
+  for (let i = 0; i < DANGEROUS_PREFIXES.length; i++) {
+    const prefix = DANGEROUS_PREFIXES[i] as string;
+    if (name.startsWith(prefix)) return `${prefix}* variables change how programs start`;
+  }
+  return undefined;
 }
 
 export type TempKind = 'random' | 'jwt' | DatabaseKind;
@@ -60,13 +63,17 @@ export interface Manifest {
 }
 
 const SECRET_PARAMS = new Set(['owner', 'desc', 'docs', 'max_ttl', 'forbid', 'on_leak']);
-const TEMP_PARAMS: Record<TempKind, (key: string) => boolean> = {
-  random: (k) => ['bytes', 'encoding', 'prefix', 'ttl'].includes(k),
-  jwt: (k) => ['signer', 'sub', 'aud', 'iss', 'ttl'].includes(k) || /^claim\.[A-Za-z_][A-Za-z0-9_.-]*$/.test(k),
-  postgres: (k) => k === 'ttl' || DATABASE_PARAMS.postgres.includes(k),
-  mysql: (k) => k === 'ttl' || DATABASE_PARAMS.mysql.includes(k),
-  redis: (k) => k === 'ttl' || DATABASE_PARAMS.redis.includes(k),
+/** The parameters each kind of temporary key takes besides `ttl` (and a temp/jwt's `claim.NAME`). */
+const TEMP_PARAMS: Record<TempKind, ReadonlySet<string>> = {
+  random: new Set(['bytes', 'encoding', 'prefix']),
+  jwt: new Set(['signer', 'sub', 'aud', 'iss']),
+  postgres: new Set(DATABASE_PARAMS.postgres),
+  mysql: new Set(DATABASE_PARAMS.mysql),
+  redis: new Set(DATABASE_PARAMS.redis),
 };
+const CLAIM_PARAM = /^claim\.[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** `temp/KIND` paths and their kinds. */
+const TEMP_PATHS: ReadonlyMap<string, TempKind> = new Map((['random', 'jwt', ...DATABASE_KINDS] as TempKind[]).map((k) => [`temp/${k}`, k]));
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
@@ -78,78 +85,90 @@ const SURROGATE = /[\uD800-\uDFFF]/;
  */
 export function queryParams(query: string): Map<string, string> {
   const out = new Map<string, string>();
-  const add = (k: string, v: string) => {
-    if (out.has(k)) throw inputError(`parameter ${quote(k)} is given twice`);
-    out.set(k, v);
-  };
   if (query.includes('%') || query.includes('+') || SURROGATE.test(query)) {
-    for (const [k, v] of new URLSearchParams(query)) add(k, v);
+    for (const [k, v] of new URLSearchParams(query)) addParam(out, k, v);
     return out;
   }
-  for (const pair of query.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    if (eq < 0) add(pair, '');
-    else add(pair.slice(0, eq), pair.slice(eq + 1));
+  // Pairs found with indexOf, not split: no array, and in a first parse no iterator.
+  const n = query.length;
+  for (let i = 0; i < n; ) {
+    let amp = query.indexOf('&', i);
+    if (amp < 0) amp = n;
+    if (amp > i) {
+      const eq = query.indexOf('=', i);
+      if (eq < 0 || eq > amp) addParam(out, query.slice(i, amp), '');
+      else addParam(out, query.slice(i, eq), query.slice(eq + 1, amp));
+    }
+    i = amp + 1;
   }
   return out;
 }
 
-/** Parses an `agent://...` reference; throws an input error naming what is wrong (never a value). */
+function addParam(params: Map<string, string>, k: string, v: string): void {
+  if (params.has(k)) throw inputError(`parameter ${quote(k)} is given twice`);
+  params.set(k, v);
+}
+
+/**
+ * Parses an `agent://...` reference; throws an input error naming what is wrong (never a value). Written
+ * for a first run, which is a manifest's: no closures, iterators or spreads per reference.
+ */
 export function parseReference(text: string): Reference {
   if (!text.startsWith(REFERENCE_PREFIX)) throw inputError(`not an ${REFERENCE_PREFIX} reference`);
-  const rest = text.slice(REFERENCE_PREFIX.length);
-  const q = rest.indexOf('?');
-  const path = q < 0 ? rest : rest.slice(0, q);
-  const params = queryParams(q < 0 ? '' : rest.slice(q + 1));
-  const get = (k: string) => params.get(k);
-  const ttlOf = (k: string) => {
-    const v = get(k);
-    return v === undefined ? undefined : parseTtlText(v);
-  };
+  const q = text.indexOf('?', REFERENCE_PREFIX.length);
+  const path = q < 0 ? text.slice(REFERENCE_PREFIX.length) : text.slice(REFERENCE_PREFIX.length, q);
+  const params = queryParams(q < 0 ? '' : text.slice(q + 1));
+  const ttl = params.get('ttl');
 
   if (path.startsWith('temp/')) {
-    const tempKind = path.slice('temp/'.length);
-    if (tempKind !== 'random' && tempKind !== 'jwt' && !isDatabaseKind(tempKind)) {
-      throw inputError(`unknown temporary key kind ${quote(tempKind)}: use temp/random, temp/jwt, temp/postgres, temp/mysql or temp/redis`);
+    const tempKind = TEMP_PATHS.get(path);
+    if (tempKind === undefined) {
+      throw inputError(`unknown temporary key kind ${quote(path.slice('temp/'.length))}: use temp/random, temp/jwt, temp/postgres, temp/mysql or temp/redis`);
     }
+    const allowed = TEMP_PARAMS[tempKind];
     const out: Record<string, string> = {};
-    for (const [k, v] of params) {
-      if (!TEMP_PARAMS[tempKind](k)) throw inputError(`unknown parameter ${quote(k)} for temp/${tempKind}`);
-      if (k !== 'ttl') out[k] = v;
-    }
+    params.forEach((v, k) => {
+      if (k === 'ttl') return;
+      if (!allowed.has(k) && !(tempKind === 'jwt' && CLAIM_PARAM.test(k))) throw inputError(`unknown parameter ${quote(k)} for temp/${tempKind}`);
+      out[k] = v;
+    });
     if (tempKind === 'random') validateRandomParams(out);
-    if (isDatabaseKind(tempKind)) validateDatabaseParams(tempKind, out);
-    if (tempKind === 'jwt') {
+    else if (tempKind === 'jwt') {
       if (!out.signer) throw inputError('temp/jwt needs a signer: agent://temp/jwt?signer=NAME');
       const problem = secretNameProblem(out.signer);
       if (problem) throw inputError(`signer: ${problem}`);
-    }
-    return { kind: 'temp', tempKind, ttlSeconds: ttlOf('ttl'), params: out };
+    } else validateDatabaseParams(tempKind, out);
+    return { kind: 'temp', tempKind, ttlSeconds: ttl === undefined ? undefined : parseTtlText(ttl), params: out };
   }
 
   const problem = secretNameProblem(path);
   if (problem) throw inputError(problem);
-  for (const k of params.keys()) {
-    if (!SECRET_PARAMS.has(k)) throw inputError(`unknown parameter ${quote(k)}: use owner, desc, docs, max_ttl, forbid or on_leak`);
+  if (params.size > 0) {
+    params.forEach((_v, k) => {
+      if (!SECRET_PARAMS.has(k)) throw inputError(`unknown parameter ${quote(k)}: use owner, desc, docs, max_ttl, forbid or on_leak`);
+    });
   }
-  const forbid = get('forbid');
-  const forbidden = forbid === undefined ? [] : forbid.split(',').map((f) => f.trim());
-  for (const f of forbidden) {
-    if (!(FORBIDDABLE as readonly string[]).includes(f)) throw inputError(`forbid=${quote(f)} is not a kind that can be forbidden: use ${FORBIDDABLE.join(' or ')}`);
+  const forbid = params.get('forbid');
+  const forbidden = forbid === undefined ? undefined : forbid.split(',').map((f) => f.trim());
+  if (forbidden) {
+    for (const f of forbidden) {
+      if (!(FORBIDDABLE as readonly string[]).includes(f)) throw inputError(`forbid=${quote(f)} is not a kind that can be forbidden: use ${FORBIDDABLE.join(' or ')}`);
+    }
   }
-  const onLeak = get('on_leak');
+  const onLeak = params.get('on_leak');
   if (onLeak !== undefined && onLeak.trim() === '') throw inputError('on_leak needs a command: agent://NAME?on_leak=COMMAND');
-  return {
+  const maxTtl = params.get('max_ttl');
+  const ref: Reference = {
     kind: 'secret',
     name: path,
-    owner: get('owner') ?? '',
-    desc: get('desc') ?? '',
-    docs: get('docs') ?? '',
-    maxTtlSeconds: ttlOf('max_ttl'),
-    ...(forbidden.length > 0 ? { forbid: forbidden as Forbidden[] } : {}),
-    ...(onLeak !== undefined ? { onLeak } : {}),
+    owner: params.get('owner') ?? '',
+    desc: params.get('desc') ?? '',
+    docs: params.get('docs') ?? '',
+    maxTtlSeconds: maxTtl === undefined ? undefined : parseTtlText(maxTtl),
   };
+  if (forbidden) ref.forbid = forbidden as Forbidden[];
+  if (onLeak !== undefined) ref.onLeak = onLeak;
+  return ref;
 }
 
 /** Checks the parameters of a random temporary key. */
@@ -177,19 +196,27 @@ export function variableProblem(name: string, allowed: ReadonlySet<string> = new
  */
 export function parseManifest(source: string, file: string, allowVars: ReadonlySet<string> = new Set(), refused?: string[]): Manifest {
   const text = normalizeNewlines(source);
-  const lineAt = lineIndex(text);
   const fail = (line: number, message: string): never => {
     throw inputError(`${file}:${line}: ${message}`, `fix line ${line} of ${file}`);
   };
-  // Where each assignment starts and ends, flat (start, end, start, end, ...).
-  const covered: number[] = [];
   const entries: ManifestEntry[] = [];
   const seen = new Map<string, number>();
-  for (const m of eachAssignment(text)) {
-    covered.push(m.index, m.index + m[0].length);
+  // Lines counted forward: names come in file order.
+  let line = 1;
+  let counted = 0;
+  // Anything dotenv would silently skip, other than blank lines and comments, is an error, reported
+  // after the assignments' own errors: the gaps between assignments are checked as they go by.
+  let end = 0;
+  let badLineAt = -1;
+  scanAssignments(text, assignmentPattern(), (m, solid) => {
+    if (badLineAt < 0) badLineAt = badLineIn(text, end, m.index);
+    end = m.index + m[0].length;
     const variable = m[1] as string;
-    const keyStart = m.indices?.[1]?.[0] ?? m.index;
-    const line = lineAt(keyStart);
+    const keyStart = nameStart(text, m, solid);
+    for (let nl = text.indexOf('\n', counted); nl >= 0 && nl < keyStart; nl = text.indexOf('\n', nl + 1)) {
+      line++;
+      counted = nl + 1;
+    }
     const problem = variableProblem(variable, allowVars);
     if (problem && refused && VARIABLE_NAME.test(variable)) refused.push(variable);
     else if (problem) fail(line, problem);
@@ -197,57 +224,53 @@ export function parseManifest(source: string, file: string, allowVars: ReadonlyS
     if (before !== undefined) fail(line, `${variable} is set twice (also on line ${before})`);
     seen.set(variable, line);
     const value = dotenvValue(m[2]);
-    const entry: ManifestEntry = { variable, line, value };
-    if (value.startsWith(REFERENCE_PREFIX)) {
-      try {
-        entry.ref = parseReference(value);
-      } catch (err) {
-        fail(line, `bad reference for ${variable}: ${(err as Error).message}`);
-      }
+    if (!value.startsWith(REFERENCE_PREFIX)) {
+      entries.push({ variable, line, value });
+      return;
     }
-    entries.push(entry);
-  }
-  // Anything dotenv would silently skip, other than blank lines and comments, is an error. One pass
-  // over the gaps between assignments, character by character (no slices: a cold parse of 256 KiB
-  // spent more in the garbage collector than in the checks).
-  let pos = 0;
-  covered.push(text.length, text.length);
-  for (let k = 0; k < covered.length; k += 2) {
-    const start = covered[k] as number;
-    const end = covered[k + 1] as number;
-    // Most gaps are only line breaks: one native regex step says so (\s is the set trim removes), where
-    // the loop below, still unoptimized in a first parse, cost ~1 ms per 10 KiB.
-    BLANK.lastIndex = pos;
-    if (pos >= start || (BLANK.test(text) && BLANK.lastIndex >= start)) {
-      pos = Math.max(pos, end);
-      continue;
+    let ref: Reference | undefined;
+    try {
+      ref = parseReference(value);
+    } catch (err) {
+      fail(line, `bad reference for ${variable}: ${(err as Error).message}`);
     }
-    let lineStart = pos;
-    let solid = -1;
-    for (let i = pos; i <= start; i++) {
-      const c = i < start ? text.charCodeAt(i) : 10;
-      if (c === 10) {
-        if (solid >= 0 && text.charCodeAt(solid) !== 35) fail(lineAt(lineStart), 'this line does not parse as NAME=value'); // 35: #
-        lineStart = i + 1;
-        solid = -1;
-      } else if (solid < 0 && !isTrimmedSpace(c)) {
-        solid = i;
-      }
-    }
-    pos = Math.max(pos, end);
+    entries.push({ variable, line, value, ref });
+  });
+  if (badLineAt < 0) badLineAt = badLineIn(text, end, text.length);
+  if (badLineAt >= 0) {
+    let badLine = 1;
+    for (let nl = text.indexOf('\n'); nl >= 0 && nl < badLineAt; nl = text.indexOf('\n', nl + 1)) badLine++;
+    fail(badLine, 'this line does not parse as NAME=value');
   }
   return { file, entries };
 }
 
+/**
+ * Where the first line of text[from, to) that is neither blank nor a comment starts, or -1. Character
+ * by character, no slices: a cold parse of 256 KiB spent more in the garbage collector than in checks.
+ */
+function badLineIn(text: string, from: number, to: number): number {
+  // Most gaps are only line breaks: one native regex step says so (\s is the set trim removes), where
+  // the loop below, still unoptimized in a first parse, cost ~1 ms per 10 KiB.
+  BLANK.lastIndex = from;
+  if (from >= to || (BLANK.test(text) && BLANK.lastIndex >= to)) return -1;
+  let lineStart = from;
+  let solid = -1;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? text.charCodeAt(i) : 10;
+    if (c === 10) {
+      if (solid >= 0 && text.charCodeAt(solid) !== 35) return lineStart; // 35: #
+      lineStart = i + 1;
+      solid = -1;
+    } else if (solid < 0 && !isTrimmedSpace(c)) {
+      solid = i;
+    }
+  }
+  return -1;
+}
+
 /** Blanks from lastIndex on (sticky): what String.prototype.trim removes, as isTrimmedSpace. */
 const BLANK = /\s*/y;
-
-/** Whether String.prototype.trim removes this UTF-16 unit (ECMAScript WhiteSpace and LineTerminator). */
-function isTrimmedSpace(c: number): boolean {
-  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
-  if (c < 160) return false;
-  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
 
 /**
  * The stored secrets a reference uses other than the one it names: a temp/jwt's signer, a database

@@ -7,6 +7,7 @@ import {
   isExpired,
   parseDuration,
   parseTtl,
+  parseTtlText,
   relativeTime,
   systemClock,
   type Clock,
@@ -195,4 +196,27 @@ describe('relativeTime', () => {
   ])('relativeTime(%i) is %j', (at, text) => {
     expect(relativeTime(at, now)).toBe(text);
   });
+});
+
+describe('parseTtlText', () => {
+  // Plain TTLs (`10m`) take a shortcut past the grammar; every shape near it must read as the grammar reads it.
+  it.each(['1s', '10m', '8h', '30d', '2w', '999999999s', '10M', ' 10m ', '010m', '1h30m', '5', '0m', '00', 'm', '1x', '1.5h', 'never', ''])(
+    'reads %j as parseDuration does, refusing what it refuses',
+    (text) => {
+      let expected: number | string;
+      try {
+        expected = parseDuration(text);
+        if (expected <= 0 || /^0+$/.test(text.trim())) expected = 'refused';
+      } catch {
+        expected = 'refused';
+      }
+      let got: number | string;
+      try {
+        got = parseTtlText(text);
+      } catch {
+        got = 'refused';
+      }
+      expect(got).toBe(expected);
+    },
+  );
 });
