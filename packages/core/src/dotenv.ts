@@ -60,14 +60,15 @@ export function assignmentPattern(): RegExp {
 
 /**
  * Where the name of `m`, a match of dotenv's grammar whose first non-space character is at `solid`,
- * starts: at `solid`, unless the line starts with `export` (then `export\s+` may run over line breaks,
- * and the grammar with indices says).
+ * starts: at `solid`, unless the line starts with `export` and a space. Then the grammar tries
+ * `export\s+NAME` first, and when that matched, the name is the one after the spaces (which may run over
+ * line breaks). When it did not, the name is `export` itself and what follows the spaces is not it.
  */
 export function nameStart(text: string, m: RegExpExecArray, solid: number): number {
-  if (!text.startsWith('export', solid)) return solid;
-  const re = new RegExp(LINE.source, LINE.flags);
-  re.lastIndex = m.index;
-  return re.exec(text)?.indices?.[1]?.[0] ?? solid;
+  if (!text.startsWith('export', solid) || !isTrimmedSpace(text.charCodeAt(solid + 6))) return solid;
+  let k = solid + 6;
+  while (k < text.length && isTrimmedSpace(text.charCodeAt(k))) k++;
+  return text.startsWith(m[1] as string, k) ? k : solid;
 }
 
 /**
