@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // SECURITY.md 41: how long a 256 KiB manifest takes to parse (the daemon does it on its only thread).
-// Prints the CPU time of the first (cold) parse, each shape in a fresh process with the daemon's 1 MB young
-// generation, and the median of 20 warm ones; run after `pnpm build`. `--runs N` runs N fresh processes per
+// Prints the CPU time of the first (cold) parse, each shape in a fresh process with the daemon's Node flags (its 1 MB
+// young generation), and the median of 20 warm ones; run after `pnpm build`. `--runs N` runs N fresh processes per
 // shape and prints the median and the range of the cold parses as well.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,18 +44,19 @@ const time = (text) => {
   return { thread: thread() - th, process: (d.user + d.system) / 1000 };
 };
 
-// One shape per process, so that each first parse is cold, with the young generation the daemon has
-// (`daemonNodeFlags()`: the size of the young generation sets how often a first parse is collected).
-const CHILD_FLAGS = ['--max-semi-space-size=1'];
+// One shape per process, so that each first parse is cold, with the Node flags the daemon runs with
+// (the size of the young generation sets how often a first parse is collected). The client, which says
+// what they are, is loaded only here: a child loads nothing but core before it parses.
 const only = process.argv[2]?.startsWith('--') ? undefined : process.argv[2];
 if (only === undefined) {
+  const { daemonNodeFlags } = await import('../../packages/client/dist/index.js');
   const runsAt = process.argv.indexOf('--runs');
   const runs = runsAt < 0 ? 1 : Number(process.argv[runsAt + 1]);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number from 1');
   for (const label of Object.keys(shapes)) {
     const colds = [];
     for (let i = 0; i < runs; i++) {
-      const out = execFileSync(process.execPath, [...CHILD_FLAGS, fileURLToPath(import.meta.url), label], { encoding: 'utf8' });
+      const out = execFileSync(process.execPath, [...daemonNodeFlags(), fileURLToPath(import.meta.url), label], { encoding: 'utf8' });
       if (i === 0) process.stdout.write(out);
       colds.push(Number(/cold ([\d.]+) ms/.exec(out)[1]));
     }

@@ -238,6 +238,8 @@ export function parseManifest(source: string, file: string, allowVars: ReadonlyS
   });
   if (badLineAt < 0) badLineAt = badLineIn(text, end, text.length);
   if (badLineAt >= 0) {
+    // Counted, not looked up with lineIndex: its table of line starts cost 256 KiB of blank lines
+    // before a bad line 15.6 ms instead of 10-14 (manifest-parse.mjs).
     let badLine = 1;
     for (let nl = text.indexOf('\n'); nl >= 0 && nl < badLineAt; nl = text.indexOf('\n', nl + 1)) badLine++;
     fail(badLine, 'this line does not parse as NAME=value');
