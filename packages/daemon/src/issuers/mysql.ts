@@ -121,34 +121,48 @@ class MysqlAdmin implements DbAdmin {
     if (privileges.length > 0 && spec.params.database === undefined) throw inputError('privileges need a database', 'pass database=NAME: privileges are granted on that database only');
     const roles = listParam(spec.params.grant);
     if (roles.length === 0) return;
+    // Which of the names are roles, and what each holds, asked at once (one round trip on the pool's
+    // connections): a SHOW GRANTS FOR a name that is no role is not read (it fails, or shows a user's).
+    const grantsOf = (role: string) => this.pool.query('SHOW GRANTS FOR ?', [role]).then(([rows]) => (rows as Array<Record<string, string>>).map((r) => Object.values(r)[0] ?? ''));
+    const shown = roles.map((r) => grantsOf(r));
+    for (const s of shown) s.catch(() => undefined);
     const [found] = await this.pool.query("SELECT User AS u FROM mysql.user WHERE is_role = 'Y' AND User IN (?)", [roles]);
     const have = new Set((found as Array<{ u: string }>).map((r) => r.u));
     const missing = roles.filter((r) => !have.has(r));
     if (missing.length > 0) throw inputError(`grant: no role ${missing.map(quote).join(', ')} on the server`, 'grant existing roles (CREATE ROLE app_rw; first)');
-    // Every role the grants reach (a role granted to a role), and what each holds on *.* and on mysql.*.
-    const seen = new Set<string>();
-    const queue = [...roles];
-    while (queue.length > 0) {
-      const role = queue.shift() as string;
-      if (seen.has(role)) continue;
-      seen.add(role);
-      const [rows] = await this.pool.query('SHOW GRANTS FOR ?', [role]);
-      for (const g of (rows as Array<Record<string, string>>).map((r) => Object.values(r)[0] ?? '')) {
-        const nested = /^GRANT `?([^`'\s]+)`? TO /.exec(g);
-        if (nested && !/ ON /.test(g)) {
-          queue.push(nested[1] as string);
-          continue;
-        }
-        const global = / ON \*\.\* TO /.test(g) || / ON `mysql`\.\* TO /.test(g);
-        const what = global && SUPER_PRIVILEGES.some((p) => g.includes(p)) ? 'superuser' : (global && ROLE_PRIVILEGES.some((p) => g.includes(p))) || /WITH GRANT OPTION/.test(g) ? 'createrole' : undefined;
-        if (what !== undefined && !spec.allow.has(what)) {
-          const via = roles.includes(role) ? '' : ' (reached through the granted roles)';
-          throw deniedError(
-            `grant: role ${quote(role)} holds ${what === 'superuser' ? 'server-wide administrative privileges' : 'the right to create or grant users'}${via}: a temporary user may not get it`,
-            `grant a role with privileges on a database only, or allow it in the admin secret (agent set ${spec.admin} --allow-grant ${what})`,
-          );
+    // Every role the grants reach (a role granted to a role), and what each holds on *.* and on mysql.*;
+    // the roles a round finds are asked about together in the next.
+    const seen = new Set<string>(roles);
+    let round: Array<[string, Promise<string[]>]> = roles.map((r, i) => [r, shown[i] as Promise<string[]>]);
+    while (round.length > 0) {
+      const next: string[] = [];
+      for (const [role, grants] of round) {
+        for (const g of await grants) {
+          const nested = /^GRANT `?([^`'\s]+)`? TO /.exec(g);
+          if (nested && !/ ON /.test(g)) {
+            const name = nested[1] as string;
+            if (!seen.has(name)) {
+              seen.add(name);
+              next.push(name);
+            }
+            continue;
+          }
+          const global = / ON \*\.\* TO /.test(g) || / ON `mysql`\.\* TO /.test(g);
+          const what = global && SUPER_PRIVILEGES.some((p) => g.includes(p)) ? 'superuser' : (global && ROLE_PRIVILEGES.some((p) => g.includes(p))) || /WITH GRANT OPTION/.test(g) ? 'createrole' : undefined;
+          if (what !== undefined && !spec.allow.has(what)) {
+            const via = roles.includes(role) ? '' : ' (reached through the granted roles)';
+            throw deniedError(
+              `grant: role ${quote(role)} holds ${what === 'superuser' ? 'server-wide administrative privileges' : 'the right to create or grant users'}${via}: a temporary user may not get it`,
+              `grant a role with privileges on a database only, or allow it in the admin secret (agent set ${spec.admin} --allow-grant ${what})`,
+            );
+          }
         }
       }
+      round = next.map((r) => {
+        const grants = grantsOf(r);
+        grants.catch(() => undefined);
+        return [r, grants];
+      });
     }
   }
 
