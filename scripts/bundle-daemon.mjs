@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Bundles the daemon (run by `pnpm build` after tsc) into one ES module, packages/daemon/dist/daemon-bundle.js,
-// which the package's `latchkey-daemon` bin (dist/latchkey-daemon.js) loads: its own modules, core, protocol, grpc-js, proto-loader, protobufjs,
+// which the package's `latchkey-daemon` bin (dist/latchkey-daemon.js) loads: its own modules, core, protocol, grpc-js,
 // jose and chokidar in one file, so a start resolves and reads one file instead of some 250 (module loading
 // was most of a start: 655 of 1,074 ms at a load average of 18). Native and database modules stay external:
 // koffi (a .node), and pg, mysql2 and ioredis, which requireLibrary() loads on first use. The keychain worker
 // stays its own program (dist/store/keychain-worker.js) and the tsc output stays beside the bundle.
-// A module that finds files next to itself (import.meta.url: the keychain worker, the .proto) is given the
+// A module that finds files next to itself (import.meta.url: the keychain worker) is given the
 // URL its tsc output has, so it finds them where they were: the daemon's own files relative to the bundle,
 // another package's relative to that package's entry, as resolved from the bundle at run time.
 import { build } from 'esbuild';
@@ -39,6 +39,21 @@ const metaUrl = {
   },
 };
 
+// The daemon encodes with the generated codecs (@latchkey/protocol's proto.ts), so proto-loader and
+// protobufjs are never run; grpc-js still names proto-loader, inside the two functions that load the
+// channelz and ORCA services, which the daemon turns off ('grpc.enable_channelz': 0) or never adds. Those
+// get a module that says so instead of 0.4 MB of code in the bundle.
+const noProtoLoader = {
+  name: 'no-proto-loader',
+  setup(b) {
+    b.onResolve({ filter: /^@grpc\/proto-loader$/ }, () => ({ path: 'proto-loader', namespace: 'no-proto-loader' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-proto-loader' }, () => ({
+      contents: "throw new Error('@grpc/proto-loader is not in the daemon bundle: channelz and ORCA are off in the daemon');",
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   entryPoints: [join(dist, 'main.js')],
   outfile: join(dist, 'daemon-bundle.js'),
@@ -47,8 +62,8 @@ await build({
   format: 'esm',
   target: 'node20',
   external: ['koffi', 'pg', 'mysql2', 'ioredis'],
-  plugins: [metaUrl],
-  // CommonJS modules inside (grpc-js, protobufjs) require Node's modules; a module's own URL for the others.
+  plugins: [metaUrl, noProtoLoader],
+  // CommonJS modules inside (grpc-js) require Node's modules; a module's own URL for the others.
   banner: {
     js: [
       "import { createRequire as __latchkeyCreateRequire } from 'node:module';",

@@ -251,7 +251,7 @@ import { createRequire } from 'node:module';
 const [sock, protocolPkg] = process.argv.slice(2);
 const require = createRequire(protocolPkg);
 const grpc = require('@grpc/grpc-js');
-const { loadProto } = await import(new URL('./dist/index.js', 'file://' + protocolPkg).href);
+const { loadProto } = await import(new URL('./dist/proto-loader.js', 'file://' + protocolPkg).href);
 
 function raw() {
   return new Promise((resolve) => {

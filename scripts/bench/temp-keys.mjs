@@ -50,7 +50,7 @@ const requireDaemon = createRequire(join(root, 'packages/daemon/package.json'));
 const requireProtocol = createRequire(join(root, 'packages/protocol/package.json'));
 const grpc = requireDaemon('@grpc/grpc-js');
 const protoLoader = requireProtocol('@grpc/proto-loader');
-const { LOADER_OPTIONS, PROTO_PATH: PROTO } = await import(pathToFileURL(join(root, 'packages/protocol/dist/proto.js')).href);
+const { LOADER_OPTIONS, PROTO_PATH: PROTO } = await import(pathToFileURL(join(root, 'packages/protocol/dist/proto-loader.js')).href);
 const MAX_MESSAGE_BYTES = 64 * 1024 + 4096; // as the daemon
 
 if (opts['serve-bare'] !== undefined) await serveBare(opts['serve-bare']);

@@ -38,7 +38,7 @@ describe('reply size bounds', () => {
   });
 
   it('hold a ResolveEnv reply with its string map', () => {
-    const reply = { env: { A: 'v'.repeat(1000), B_LONGER_NAME: '' }, warnings: ['w'], secrets: ['a'], manifests: ['/m'], referenced: ['A'] };
+    const reply = { env: { A: 'v'.repeat(1000), B_LONGER_NAME: '' }, warnings: ['w'], secrets: ['a'], manifests: ['/m'], referenced: ['A'], eventSeq: 0 };
     const { low, high } = sizeBounds(reply);
     const actual = serializerOf('ResolveEnv')(reply).length;
     expect(low).toBeLessThanOrEqual(actual);

@@ -1,45 +1,41 @@
-// Loading the wire contract for grpc-js. proto-loader reads the .proto shipped in this package at run
-// time; the loader options here are the ones scripts/gen-proto.js checks its generated shapes against.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+// The wire contract for grpc-js, from the generated codecs (ts-proto's static encoders and decoders, no
+// reflection): the Agent service definition the daemon binds and AgentConnection calls through. Neither
+// loads proto-loader or protobufjs: reading the .proto and building its reflection at every start cost the
+// daemon some 1.7 MB of heap and 3 MB of resident memory. proto-loader is still the oracle the generated
+// code is checked against (proto-loader.ts, wire.test.ts).
+import type * as grpc from '@grpc/grpc-js';
+import { AgentDefinition, type MessageFns } from './generated/latchkey/v1/agent.js';
 
-const rawLoaderOptions = JSON.parse(readFileSync(new URL('../src/loader-options.json', import.meta.url), 'utf8'));
-const TYPES: Record<string, typeof Number | typeof String> = { Number, String };
+const encoder = <T>(type: MessageFns<T>) => (message: T): Buffer => {
+  const bytes = type.encode(message).finish();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+};
+const decoder = <T>(type: MessageFns<T>) => (buf: Buffer): T => type.decode(buf);
+
+let cached: grpc.ServiceDefinition | undefined;
 
 /**
- * The proto-loader options shared by run time and `scripts/gen-proto.js`. JSON names `longs` and `enums`
- * as text; proto-loader wants the constructors (given the text, it silently decodes int64 as Long objects).
+ * The Agent service definition, keyed by the .proto's method names (`PutSecret`) with grpc-js's
+ * `originalName` the generated key (`putSecret`), as proto-loader's definition is: built once.
  */
-export const LOADER_OPTIONS: protoLoader.Options = {
-  ...rawLoaderOptions,
-  ...(rawLoaderOptions.longs ? { longs: TYPES[rawLoaderOptions.longs] } : {}),
-  ...(rawLoaderOptions.enums ? { enums: TYPES[rawLoaderOptions.enums] } : {}),
-};
-
-/** Absolute path of the wire contract, `proto/latchkey/v1/agent.proto` inside this package. */
-export const PROTO_PATH = fileURLToPath(new URL('../proto/latchkey/v1/agent.proto', import.meta.url));
-
-/** What `loadProto()` returns: the `latchkey.v1` package as grpc-js loads it. */
-export interface AgentPackage {
-  latchkey: { v1: { Agent: grpc.ServiceClientConstructor } };
-}
-
-let cached: AgentPackage | undefined;
-
-/** The loaded `latchkey.v1` package (the service's client constructor and definition), loaded once. */
-export function loadProto(): AgentPackage {
+export function agentService(): grpc.ServiceDefinition {
   if (!cached) {
-    const definition = protoLoader.loadSync(PROTO_PATH, LOADER_OPTIONS);
-    cached = grpc.loadPackageDefinition(definition) as unknown as AgentPackage;
+    const def: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+    for (const [key, m] of Object.entries(AgentDefinition.methods) as Array<[string, { name: string; requestType: MessageFns<unknown>; responseType: MessageFns<unknown>; requestStream: boolean; responseStream: boolean }]>) {
+      def[m.name] = {
+        path: `/${AgentDefinition.fullName}/${m.name}`,
+        requestStream: m.requestStream,
+        responseStream: m.responseStream,
+        requestSerialize: encoder(m.requestType),
+        requestDeserialize: decoder(m.requestType),
+        responseSerialize: encoder(m.responseType),
+        responseDeserialize: decoder(m.responseType),
+        originalName: key,
+      };
+    }
+    cached = def;
   }
   return cached;
-}
-
-/** The Agent service definition, for binding a server. */
-export function agentService(): grpc.ServiceDefinition {
-  return loadProto().latchkey.v1.Agent.service;
 }
 
 export { MAX_MESSAGE_BYTES } from './framing.js';

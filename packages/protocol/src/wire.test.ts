@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { grpcFrame, grpcUnframe } from './framing.js';
 import { AgentDefinition, ResolveEnvRequest, ResolveEnvResponse } from './generated/latchkey/v1/agent.js';
 import * as rpc from './generated/latchkey/v1/methods.js';
-import { LOADER_OPTIONS, PROTO_PATH } from './proto.js';
+import { LOADER_OPTIONS, PROTO_PATH } from './proto-loader.js';
 
 const definition = protoLoader.loadSync(PROTO_PATH, LOADER_OPTIONS);
 const service = (grpc.loadPackageDefinition(definition) as any).latchkey.v1.Agent.service as grpc.ServiceDefinition;

@@ -1,7 +1,8 @@
 // A raw gRPC client of the daemon (grpc-js and proto-loader, no Latchkey client, no error mapping), for
 // tests that send what the Latchkey client never would, or read statuses and metadata as they arrive.
 import * as grpc from '@grpc/grpc-js';
-import { loadProto, protoName, type UnaryMethod } from '@latchkey/protocol';
+import { protoName, type UnaryMethod } from '@latchkey/protocol';
+import { loadProto } from '@latchkey/protocol/proto-loader';
 
 /** What one raw call brought back: the status error, or the decoded (or raw) response. */
 export interface RawReply<T> {
