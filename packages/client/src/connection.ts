@@ -1,5 +1,5 @@
 // A typed promise client over the daemon's socket. Calls are typed by the generated messages and
-// answered in domain types (protocol's one mapping); grpc-js encodes with proto-loader's definition.
+// answered in domain types (protocol's one mapping); grpc-js encodes with the generated codecs (protocol's agentService()).
 import * as grpc from '@grpc/grpc-js';
 import type { SecretMeta } from '@latchkey/core';
 import {
