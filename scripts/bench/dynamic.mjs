@@ -10,7 +10,7 @@
 // daemon runs as a child process on a temp socket (memory store, audit on: the default). Issue is
 // IssueTempKey (admin secret read and audited, admin and grant checks, ledger line synced, CREATE); teardown
 // is RevokeLease (disable, sessions killed, objects reassigned and dropped for PostgreSQL, DROP, ledger
-// line synced). Direct and latchkey cycles alternate one by one (which goes first alternates too), so both
+// line written, not synced). Direct and latchkey cycles alternate one by one (which goes first alternates too), so both
 // meet the same load; phases of 100 met different load on a shared machine. After each pair, the floor of
 // any issue through the daemon is timed too: a Status call over the same connection and a line appended to
 // a file in the same folder and synced as the ledger's `begin` line is (which the issue must wait for
