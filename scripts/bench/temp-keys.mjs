@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark: IssueTempKey throughput and p50/p99 latency with 1 and 64 calls in flight, against the
-// Latchkey daemon (memory store, audit on: the default) and against a bare grpc-js server that loads the
-// same proto with the same loader options and answers IssueTempKey with a random key at once. Both
+// Latchkey daemon (memory store, audit on: the default) and against a bare grpc-js server that binds the
+// same service definition (the generated codecs) and answers IssueTempKey with a random key at once. Both
 // servers run as child processes of the same node, on temp Unix sockets, and are measured in the same
 // run with the same client in this process (@latchkey/client's AgentConnection, one channel per server).
 // Phases alternate bare/latchkey. Target (issue 11): latchkey >= 90% of bare's throughput with 64 in flight (a PASS/MISS line). Prints the figures and
@@ -45,12 +45,11 @@ const TTL_SECONDS = 600; // no lease expires during the run
 const PARAMS = { bytes: '32', encoding: 'hex' };
 const WARMUP_CALLS = 500;
 
-// The bare server uses the grpc-js the daemon uses, and proto-loader with the protocol package's options.
+// The bare server uses the grpc-js the daemon uses, and the service definition the daemon binds (the
+// generated codecs, @latchkey/protocol's agentService()), so that only the handlers differ.
 const requireDaemon = createRequire(join(root, 'packages/daemon/package.json'));
-const requireProtocol = createRequire(join(root, 'packages/protocol/package.json'));
 const grpc = requireDaemon('@grpc/grpc-js');
-const protoLoader = requireProtocol('@grpc/proto-loader');
-const { LOADER_OPTIONS, PROTO_PATH: PROTO } = await import(pathToFileURL(join(root, 'packages/protocol/dist/proto-loader.js')).href);
+const { agentService } = await import(pathToFileURL(join(root, 'packages/protocol/dist/proto.js')).href);
 const MAX_MESSAGE_BYTES = 64 * 1024 + 4096; // as the daemon
 
 if (opts['serve-bare'] !== undefined) await serveBare(opts['serve-bare']);
@@ -58,7 +57,6 @@ else await main();
 
 // ---- the bare server (a child process: `--serve-bare SOCKET`; prints "ready" once bound) ----
 async function serveBare(socket) {
-  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(PROTO, LOADER_OPTIONS));
   // The daemon's server options, so that only the handlers differ.
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
@@ -66,7 +64,7 @@ async function serveBare(socket) {
     'grpc.max_concurrent_streams': 128,
     'grpc.enable_channelz': 0,
   });
-  server.addService(pkg.latchkey.v1.Agent.service, {
+  server.addService(agentService(), {
     IssueTempKey(call, callback) {
       const ttl = call.request.ttlSeconds || 60;
       callback(null, { value: randomBytes(32).toString('hex'), leaseId: `lease_${randomUUID()}`, expiresAtUnixMs: Date.now() + ttl * 1000 });
