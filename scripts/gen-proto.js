@@ -2,9 +2,10 @@
 // Generates packages/protocol/src/generated from the .proto that ships inside @latchkey/protocol: one
 // generator (ts-proto, over Debian's protoc) writes the message types, their static encoders and decoders
 // (@bufbuild/protobuf/wire, no reflection, so `agent exec` can load them cheaply) and a typed table of the
-// service's methods. grpc-js still loads the .proto through proto-loader at run time; ts-proto's options
-// below give the same shapes proto-loader's options (loader-options.json) give, and wire.test.ts checks
-// both ends of that agreement on real messages. `.ci/run` runs this and fails on a difference.
+// service's methods. grpc-js encodes with them too (@latchkey/protocol's proto.ts); proto-loader reads the
+// .proto only in the tests, as the oracle: ts-proto's options below give the same shapes proto-loader's
+// options (loader-options.json) give, and wire.test.ts checks both ends of that agreement on real messages.
+// `.ci/run` runs this and fails on a difference.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
