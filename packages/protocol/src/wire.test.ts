@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { grpcFrame, grpcUnframe } from './framing.js';
 import { AgentDefinition, ResolveEnvRequest, ResolveEnvResponse } from './generated/latchkey/v1/agent.js';
 import * as rpc from './generated/latchkey/v1/methods.js';
+import { agentService } from './proto.js';
 import { LOADER_OPTIONS, PROTO_PATH } from './proto-loader.js';
 
 const definition = protoLoader.loadSync(PROTO_PATH, LOADER_OPTIONS);
@@ -85,6 +86,20 @@ const methods = Object.values(AgentDefinition.methods) as unknown as Array<{ nam
 describe('the generated codec agrees with proto-loader', () => {
   it('has every method of the service, and no other', () => {
     expect(methods.map((m) => m.name).sort()).toEqual(Object.keys(service).sort());
+  });
+
+  it("builds the grpc-js definition grpc-js binds (agentService) with proto-loader's keys, paths, names and streaming", () => {
+    const mine = agentService();
+    expect(Object.keys(mine).sort()).toEqual(Object.keys(service).sort());
+    for (const [name, theirs] of Object.entries(service)) {
+      const { path, requestStream, responseStream, originalName } = theirs as grpc.MethodDefinition<unknown, unknown>;
+      expect(mine[name], name).toMatchObject({ path, requestStream, responseStream, originalName });
+    }
+    // Its serializers are the generated codecs: a full StatusResponse crosses to proto-loader and back.
+    const status = { pid: 7, socket: '/s', store: 'memory', storeNote: 'n', secrets: 3, uptimeSeconds: 1.5, version: '0.1.0', stateDir: '/d', auditHead: 'h', keychain: 'ok' };
+    const def = service.Status as grpc.MethodDefinition<unknown, unknown>;
+    expect(def.responseDeserialize(mine.Status!.responseSerialize(status) as Buffer)).toEqual(status);
+    expect(mine.Status!.responseDeserialize(def.responseSerialize(status))).toEqual(status);
   });
 
   it('exports each method of AgentDefinition on its own (methods.ts), with the same name, codecs and streaming', () => {
