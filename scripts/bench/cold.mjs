@@ -2,9 +2,9 @@
 // Benchmark: the first `agent exec -- true` with no daemon running (the auto-start included: spawn, the
 // keychain opened and read, the socket bound, then the resolve), and the daemon's resident memory idle
 // and holding 1,000 secrets (its own process, and beside it the keychain worker it keeps running, whose
-// RSS is printed with the PSS of the two: the targets are read on the daemon's process). Runs inside a private D-Bus session with a throwaway unlocked
-// gnome-keyring (dbus-run-session), so the daemon uses the keychain as a user's would and finds the
-// 10 secrets of the manifest there after each start. Usage:
+// RSS is printed with the PSS of the two: the targets are read on the daemon's process). Runs inside a
+// private D-Bus session with a throwaway unlocked gnome-keyring (dbus-run-session), so the daemon uses the
+// keychain as a user's would and finds the 10 secrets of the manifest there after each start. Usage:
 //   node scripts/bench/cold.mjs [--runs 15] [--node PATH]
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -69,7 +69,6 @@ const memory = (pid) => {
   if (worker === undefined) throw new Error(`the daemon ${pid} has no keychain worker`);
   return { rss: rssMb(pid), workerRss: rssMb(worker), pss: pssMb(pid) + pssMb(worker) };
 };
-const said = (m) => `${m.rss.toFixed(1)} MB (its keychain worker ${m.workerRss.toFixed(1)} MB more; the two ${m.pss.toFixed(1)} MB PSS)`;
 const settle = () => new Promise((r) => setTimeout(r, 2000));
 await stopDaemon(node, world);
 await time(cold, world);
@@ -89,7 +88,7 @@ await settle();
 const fullMem = memory(pid);
 const full = fullMem.rss;
 const count = JSON.parse(agentSync(node, world, ['daemon', 'status', '--json']).stdout);
-console.log(`daemon pid ${pid}: RSS ${said(idleMem)} idle, ${said(fullMem)} with ${count.secrets} secrets`);
+console.log(`daemon pid ${pid}: RSS ${idle.toFixed(1)} MB idle, ${full.toFixed(1)} MB with ${count.secrets} secrets`);
 console.log('');
 console.log(verdict('first agent exec, no daemon (auto-start)', `${coldMedian.toFixed(1)} ms`, '<= 500 ms', coldMedian <= 500));
 console.log(verdict('daemon RSS idle (its process)', `${idle.toFixed(1)} MB`, '<= 60 MB', idle <= 60));

@@ -10,12 +10,12 @@
 // daemon runs as a child process on a temp socket (memory store, audit on: the default). Issue is
 // IssueTempKey (admin secret read and audited, admin and grant checks, ledger line synced, CREATE); teardown
 // is RevokeLease (disable, sessions killed, objects reassigned and dropped for PostgreSQL, DROP, ledger
-// line written, not synced). Direct and latchkey cycles alternate one by one (which goes first alternates too), so both
-// meet the same load; phases of 100 met different load on a shared machine. After each pair, the floor of
-// any issue through the daemon is timed too: a Status call over the same connection and a line appended to
-// a file in the same folder and synced as the ledger's `begin` line is (which the issue must wait for
-// before its CREATE). Target (DESIGN.md): issue p95 <= 150 ms and <= 2 x the
-// direct CREATE + DROP; teardown p95 <= 250 ms. Prints the figures and exits 0 whether or not they are met.
+// line written, not synced). Direct and latchkey cycles alternate one by one (which goes first alternates
+// too), so both meet the same load; phases of 100 met different load on a shared machine. After each pair,
+// the floor of any issue through the daemon is timed too: a Status call over the same connection and a
+// line appended to a file in the same folder and synced as the ledger's `begin` line is (which the issue
+// must wait for before its CREATE). Target (DESIGN.md): issue p95 <= 150 ms and <= 2 x the direct
+// CREATE + DROP; teardown p95 <= 250 ms. Prints the figures and exits 0 whether or not they are met.
 // Needs `pnpm build` first. Run with a clean environment (see COMMON.md: env -i PATH=... HOME=...).
 //
 // Usage: node scripts/bench/dynamic.mjs [--cycles N] [--rounds R] [--kinds postgres,mysql,redis]

@@ -50,8 +50,8 @@ const time = (text) => {
 const only = process.argv[2]?.startsWith('--') ? undefined : process.argv[2];
 if (only === undefined) {
   const { daemonNodeFlags } = await import('../../packages/client/dist/index.js');
-  const runsAt = process.argv.indexOf('--runs');
-  const runs = runsAt < 0 ? 1 : Number(process.argv[runsAt + 1]);
+  const { numberArg } = await import('./lib.mjs');
+  const runs = numberArg('runs', 1);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number from 1');
   for (const label of Object.keys(shapes)) {
     const colds = [];

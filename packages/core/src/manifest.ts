@@ -111,7 +111,7 @@ function addParam(params: Map<string, string>, k: string, v: string): void {
 
 /**
  * Parses an `agent://...` reference; throws an input error naming what is wrong (never a value). Written
- * for a first run, which is a manifest's: no closures, iterators or spreads per reference.
+ * for a first run, which is a manifest's: no iterators or spreads per reference.
  */
 export function parseReference(text: string): Reference {
   if (!text.startsWith(REFERENCE_PREFIX)) throw inputError(`not an ${REFERENCE_PREFIX} reference`);
@@ -203,7 +203,7 @@ export function parseManifest(source: string, file: string, allowVars: ReadonlyS
   const seen = new Map<string, number>();
   // Lines counted forward: names come in file order.
   let line = 1;
-  let counted = 0;
+  let counted = 0; // line - 1 is the number of line breaks before this index
   // Anything dotenv would silently skip, other than blank lines and comments, is an error, reported
   // after the assignments' own errors: the gaps between assignments are checked as they go by.
   let end = 0;
@@ -213,10 +213,8 @@ export function parseManifest(source: string, file: string, allowVars: ReadonlyS
     end = m.index + m[0].length;
     const variable = m[1] as string;
     const keyStart = nameStart(text, m, solid);
-    for (let nl = text.indexOf('\n', counted); nl >= 0 && nl < keyStart; nl = text.indexOf('\n', nl + 1)) {
-      line++;
-      counted = nl + 1;
-    }
+    line += newlinesIn(text, counted, keyStart);
+    counted = keyStart;
     const problem = variableProblem(variable, allowVars);
     if (problem && refused && VARIABLE_NAME.test(variable)) refused.push(variable);
     else if (problem) fail(line, problem);
@@ -240,11 +238,16 @@ export function parseManifest(source: string, file: string, allowVars: ReadonlyS
   if (badLineAt >= 0) {
     // Counted, not looked up with lineIndex: its table of line starts cost 256 KiB of blank lines
     // before a bad line 15.6 ms instead of 10-14 (manifest-parse.mjs).
-    let badLine = 1;
-    for (let nl = text.indexOf('\n'); nl >= 0 && nl < badLineAt; nl = text.indexOf('\n', nl + 1)) badLine++;
-    fail(badLine, 'this line does not parse as NAME=value');
+    fail(1 + newlinesIn(text, 0, badLineAt), 'this line does not parse as NAME=value');
   }
   return { file, entries };
+}
+
+/** How many `\n` text[from, to) holds (the text's line breaks are normalized to `\n`). */
+function newlinesIn(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let nl = text.indexOf('\n', from); nl >= 0 && nl < to; nl = text.indexOf('\n', nl + 1)) n++;
+  return n;
 }
 
 /**

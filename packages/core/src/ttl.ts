@@ -56,27 +56,15 @@ export const DEFAULT_TTL_POLICY: TtlPolicy = { defaultSeconds: 12 * 3600, maxSec
 
 const NEVER = new Set(['never', 'forever', 'infinite', 'inf', 'none']);
 
-/** Seconds per unit, by the unit's character code (s m h d w). */
-function unitSeconds(c: number): number {
-  switch (c) {
-    case 115: return 1;
-    case 109: return 60;
-    case 104: return 3600;
-    case 100: return 86400;
-    case 119: return 604800;
-    default: return 0;
-  }
-}
-
 /**
  * `10m` or `8h` (a whole number from 1, no leading zero, then one lower-case unit) in seconds, or 0 for
- * anything else. What nearly every TTL in a manifest looks like, read without a regex or a string: a
- * manifest of thousands of references parses each of them on its first run.
+ * anything else. What nearly every TTL in a manifest looks like, read without a regex: a manifest of
+ * thousands of references parses each of them on its first run.
  */
 function simpleTtl(text: string): number {
   const n = text.length;
   if (n < 2 || n > 10) return 0;
-  const unit = unitSeconds(text.charCodeAt(n - 1));
+  const unit = UNITS[text[n - 1] as string] ?? 0;
   const first = text.charCodeAt(0);
   if (unit === 0 || first < 49 || first > 57) return 0;
   let value = first - 48;

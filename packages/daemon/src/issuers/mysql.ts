@@ -123,9 +123,13 @@ class MysqlAdmin implements DbAdmin {
     if (roles.length === 0) return;
     // Which of the names are roles, and what each holds, asked at once (one round trip on the pool's
     // connections): a SHOW GRANTS FOR a name that is no role is not read (it fails, or shows a user's).
-    const grantsOf = (role: string) => this.pool.query('SHOW GRANTS FOR ?', [role]).then(([rows]) => (rows as Array<Record<string, string>>).map((r) => Object.values(r)[0] ?? ''));
-    const shown = roles.map((r) => grantsOf(r));
-    for (const s of shown) s.catch(() => undefined);
+    // An answer left unread (a refusal came first) is no unhandled rejection.
+    const ask = (role: string): [string, Promise<string[]>] => {
+      const grants = this.pool.query('SHOW GRANTS FOR ?', [role]).then(([rows]) => (rows as Array<Record<string, string>>).map((r) => Object.values(r)[0] ?? ''));
+      grants.catch(() => undefined);
+      return [role, grants];
+    };
+    let round = roles.map(ask);
     const [found] = await this.pool.query("SELECT User AS u FROM mysql.user WHERE is_role = 'Y' AND User IN (?)", [roles]);
     const have = new Set((found as Array<{ u: string }>).map((r) => r.u));
     const missing = roles.filter((r) => !have.has(r));
@@ -133,7 +137,6 @@ class MysqlAdmin implements DbAdmin {
     // Every role the grants reach (a role granted to a role), and what each holds on *.* and on mysql.*;
     // the roles a round finds are asked about together in the next.
     const seen = new Set<string>(roles);
-    let round: Array<[string, Promise<string[]>]> = roles.map((r, i) => [r, shown[i] as Promise<string[]>]);
     while (round.length > 0) {
       const next: string[] = [];
       for (const [role, grants] of round) {
@@ -158,11 +161,7 @@ class MysqlAdmin implements DbAdmin {
           }
         }
       }
-      round = next.map((r) => {
-        const grants = grantsOf(r);
-        grants.catch(() => undefined);
-        return [r, grants];
-      });
+      round = next.map(ask);
     }
   }
 
