@@ -23,12 +23,13 @@ describe('requests the decoder refuses', { timeout: 60_000 }, () => {
   const lab = useLab({ store: 'memory' });
 
   it.each([
-    // name "w1", then a value whose length runs past the end of the message
+    // Each holds a name (the last two a value too) before its fault, so a decoder that kept what it read
+    // before the fault would store a secret. Name "w1", then a value whose length runs past the end
     { what: 'a length past the end', bytes: Buffer.concat([text(1, 'w1'), tag(2, 2), varint(50n), Buffer.from('abc')]) },
-    // name "w2", then a varint that never ends
-    { what: 'a varint that never ends', bytes: Buffer.concat([text(1, 'w2'), tag(3, 0), Buffer.from([0xff, 0xff, 0xff])]) },
-    // name "w3", then wire type 7, which does not exist
-    { what: 'a wire type that does not exist', bytes: Buffer.concat([text(1, 'w3'), tag(9, 7), Buffer.from([1])]) },
+    // name "w2" and a value, then a ttl whose varint never ends
+    { what: 'a varint that never ends', bytes: Buffer.concat([text(1, 'w2'), text(2, 'v2'), tag(3, 0), Buffer.from([0xff, 0xff, 0xff])]) },
+    // name "w3", a value and a ttl, then wire type 7, which does not exist
+    { what: 'a wire type that does not exist', bytes: Buffer.concat([text(1, 'w3'), text(2, 'v3'), tag(3, 0), varint(60n), tag(9, 7), Buffer.from([1])]) },
   ])('PutSecret with $what: an error status, nothing stored, the daemon still answers', async ({ bytes }) => {
     const client = rawAgent(lab.world.socket);
     try {
