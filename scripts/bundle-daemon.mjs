@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the daemon (run by `pnpm build` after tsc) into one ES module, packages/daemon/dist/daemon-bundle.js,
-// which the package's `latchkey-daemon` bin (dist/latchkey-daemon.js) loads: its own modules, core, protocol, grpc-js,
+// which the package's `latchkey-daemon` bin (dist/latchkey-daemon.js) loads: its own modules, core, protocol,
 // jose and chokidar in one file, so a start resolves and reads one file instead of some 250 (module loading
 // was most of a start: 655 of 1,074 ms at a load average of 18). Native and database modules stay external:
 // koffi (a .node), and pg, mysql2 and ioredis, which requireLibrary() loads on first use. The keychain worker
@@ -39,21 +39,6 @@ const metaUrl = {
   },
 };
 
-// The daemon encodes with the generated codecs (@latchkey/protocol's proto.ts), so proto-loader and
-// protobufjs are never run; grpc-js still names proto-loader, inside the two functions that load the
-// channelz and ORCA services, which the daemon turns off ('grpc.enable_channelz': 0) or never adds. Those
-// get a module that says so instead of 0.4 MB of code in the bundle.
-const noProtoLoader = {
-  name: 'no-proto-loader',
-  setup(b) {
-    b.onResolve({ filter: /^@grpc\/proto-loader$/ }, () => ({ path: 'proto-loader', namespace: 'no-proto-loader' }));
-    b.onLoad({ filter: /.*/, namespace: 'no-proto-loader' }, () => ({
-      contents: "throw new Error('@grpc/proto-loader is not in the daemon bundle: channelz and ORCA are off in the daemon');",
-      loader: 'js',
-    }));
-  },
-};
-
 await build({
   entryPoints: [join(dist, 'main.js')],
   outfile: join(dist, 'daemon-bundle.js'),
@@ -62,8 +47,8 @@ await build({
   format: 'esm',
   target: 'node20',
   external: ['koffi', 'pg', 'mysql2', 'ioredis'],
-  plugins: [metaUrl, noProtoLoader],
-  // CommonJS modules inside (grpc-js) require Node's modules; a module's own URL for the others.
+  plugins: [metaUrl],
+  // A CommonJS module inside would require Node's modules through this; a module's own URL for the others.
   banner: {
     js: [
       "import { createRequire as __latchkeyCreateRequire } from 'node:module';",

@@ -2,6 +2,8 @@
 // calls by one client. Past the cap every call is refused with RESOURCE_EXHAUSTED (exit 69 and a hint
 // from the CLI), the leases under the cap keep working, and the daemon's memory stays bounded.
 import { spawn } from 'node:child_process';
+import { connect as http2Connect } from 'node:http2';
+import { connect as netConnect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
@@ -96,5 +98,46 @@ describe('SECURITY 42: connections that never send the HTTP/2 preface', { timeou
     console.log(`20,000 silent connections: the longest stayed open ${figures.maxLifeMs} ms, the last closed after ${figures.lastCloseMs} ms`);
     expect(figures.maxLifeMs, JSON.stringify(figures)).toBeLessThan(20_000);
     expect(served).toBeGreaterThan(0);
+  });
+});
+
+describe('a connection with no call open for connectionIdle (config.json) is closed', { timeout: 60_000 }, () => {
+  const lab = useLab({ store: 'memory', config: { connectionIdle: '1s' } });
+
+  it('closes it with a GOAWAY once it has had no call for that long since its last one, and serves a new connection after', async () => {
+    const { world } = lab;
+    const session = http2Connect('http://localhost', { createConnection: () => netConnect(world.socket) });
+    session.on('error', () => {});
+    try {
+      const goaway = new Promise<number>((resolve) => session.once('goaway', () => resolve(Date.now())));
+      const call = (path: string, body: Buffer) =>
+        new Promise<{ status: string | undefined; at: number }>((resolve, reject) => {
+          const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+          let status: string | undefined;
+          stream.on('response', (h) => (status ??= h['grpc-status'] as string | undefined));
+          stream.on('trailers', (t) => (status = t['grpc-status'] as string | undefined));
+          stream.on('error', reject);
+          stream.on('close', () => resolve({ status, at: Date.now() }));
+          stream.resume();
+          stream.end(body);
+        });
+      const empty = Buffer.alloc(5); // a framed empty message: StatusRequest
+      const first = await call('/latchkey.v1.Agent/Status', empty);
+      expect(first.status).toBe('0');
+      // A second call on the same connection before the idle time runs out restarts the wait.
+      const second = await call('/latchkey.v1.Agent/Status', empty);
+      expect(second.status).toBe('0');
+      const closedAt = await goaway;
+      expect(closedAt - second.at).toBeGreaterThanOrEqual(950);
+    } finally {
+      session.destroy();
+    }
+    // Another connection is served as before.
+    const fresh = new AgentConnection(world.socket);
+    try {
+      expect((await fresh.status(10_000)).pid).toBe(lab.daemon.pid);
+    } finally {
+      fresh.close();
+    }
   });
 });

@@ -3,7 +3,6 @@
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { inputError, LatchkeyError, redactValues, systemClock, type Clock } from '@latchkey/core';
 import { cleanEnvironment, configFile, findProjectRoot, MAX_MESSAGE_BYTES, socketPath, stateDir, VERSION, type Env, type TrailKnowledge } from '@latchkey/protocol';
 import { AUDIT_FILE, AuditLog, countRecords, type Peer, type TrailHead } from './audit.js';
@@ -13,6 +12,7 @@ import { assertPrivateFolders } from './private-paths.js';
 import { Approvals } from './approvals.js';
 import { EventBus } from './events.js';
 import { addToServer } from './grpc.js';
+import { RpcServer } from './rpc-server.js';
 import { LeaseManager } from './leases.js';
 import { databaseKinds, DatabaseUsers } from './issuers/database.js';
 import { DEFAULT_LEASE_KINDS } from './issuers/kinds.js';
@@ -314,15 +314,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     trace('trail checked, secrets loaded');
     const manifests = new ManifestService({ approvals, secrets: agent, leases, audit, clock, maxBytes: config.manifestMaxBytes, projectRoot: findProjectRoot, log });
 
-    const peers = new Map<string, Peer>();
-    let nextPeer = 0;
-    const server = new grpc.Server({
-      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-      'grpc.max_concurrent_streams': 128,
+    const server = new RpcServer<Peer>({
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      maxConcurrentStreams: 128,
       // A connection with no call in flight for this long is closed (config connectionIdle).
-      'grpc.max_connection_idle_ms': config.connections.idleSeconds * 1000,
-      'grpc.enable_channelz': 0,
+      idleMs: config.connections.idleSeconds * 1000,
+      onFault: (err) => log.error(`internal error serving a call: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
     });
     const startedAt = Date.now();
     let stopping: Promise<void> | undefined;
@@ -347,7 +344,6 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
             resolve();
           });
         });
-        injector.destroy();
         await leases.close();
         await databases.close();
         await minter.flush(); // a held minted value survives the restart only if it lands now
@@ -368,7 +364,6 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       events,
       scanner,
       log,
-      peerOf: (call) => peers.get(call.getPeer()),
       status: async () => ({
         keychain: await keychain.live(),
         pid: process.pid,
@@ -386,7 +381,6 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         return { report: await audit.verify(checkpoint), sealedFrom: seal.keyedFrom, stateDir: state };
       },
     });
-    const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
 
     const perPid = new Map<number, number>();
     const floodLogged = new Set<number>();
@@ -418,11 +412,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         return;
       }
       perPid.set(peer.pid, held + 1);
-      const id = `latchkey-peer-${++nextPeer}`;
-      peers.set(id, peer);
-      Object.defineProperty(conn, 'remoteAddress', { value: id, configurable: true });
       conn.once('close', () => {
-        peers.delete(id);
         const left = (perPid.get(peer.pid) ?? 1) - 1;
         if (left > 0) perPid.set(peer.pid, left);
         else {
@@ -432,7 +422,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       });
       conn.on('error', () => {});
       // After the hand-over the socket belongs to the http2 session, and destroying it would not close it.
-      awaitPreface(conn, () => injector.injectConnection(conn));
+      awaitPreface(conn, () => server.accept(conn, peer));
     };
 
     const { server: netServer, identity } = await listenPrivately(socket, onConnection);

@@ -1,10 +1,10 @@
-// Binds the AgentService to a grpc-js server. Handlers decode, call the domain, encode, and always
-// return callback(...). Expected errors travel as status codes with the hint in metadata.
-import * as grpc from '@grpc/grpc-js';
+// Binds the AgentService to the daemon's gRPC server (rpc-server.ts). Handlers decode, call the domain,
+// encode, and always return callback(...). Expected errors travel as status codes with the hint in metadata.
 import { inputError, isLatchkeyError, quote } from '@latchkey/core';
 import {
   agentService,
   auditVerificationToWire,
+  GrpcStatus,
   HINT_METADATA_KEY,
   introspectionToWire,
   issuedKeyToWire,
@@ -16,12 +16,13 @@ import {
   secretMetaToWire,
   STATUS_OF_KIND,
   UNAPPROVED_METADATA_KEY,
-  type AgentHandlers,
   type AgentMethod,
   type AuditVerification,
   type DaemonStatus,
   type pb,
+  type RequestOf,
   type ResponseOf,
+  type UnaryMethod,
 } from '@latchkey/protocol';
 import type { EventBus, SecretEvent } from './events.js';
 import type { LeaseManager } from './leases.js';
@@ -34,6 +35,7 @@ import type { Logger } from './log.js';
 import { INVALID_UTF8, markInvalidUtf8 } from './utf8-guard.js';
 import { decodePageToken, encodePageToken, ENTRY_FRAMING_BYTES, stringFieldBytes, VARINT_FIELD_BYTES } from './paging.js';
 import { assertFitsReply } from './reply-size.js';
+import type { RpcCall, RpcServer, RpcStatus, StreamHandler, UnaryHandler } from './rpc-server.js';
 import { secretCursor, type AgentService } from './service.js';
 import type { Scanner, ScanSession } from './scan/scanner.js';
 
@@ -48,26 +50,27 @@ export interface BindingDeps {
   events: EventBus;
   scanner: Scanner;
   log: Logger;
-  /** The peer of a call, as identified when its connection was accepted. */
-  peerOf: (call: grpc.ServerUnaryCall<unknown, unknown>) => Peer | undefined;
   status: () => Promise<Omit<DaemonStatus, 'secrets'>>;
   shutdown: () => void;
   /** Checks the audit trail with the daemon's seal key, live head and checkpoint. */
   verifyAudit: () => Promise<AuditVerification>;
 }
 
+/** The daemon's handler of each method: a unary handler for a unary method, a streaming one for the rest. */
+type AgentHandlers = {
+  [K in AgentMethod]: K extends UnaryMethod ? UnaryHandler<RequestOf<K>, ResponseOf<K>, Peer> : StreamHandler<RequestOf<K>, ResponseOf<K>, Peer>;
+};
+
 /** Turns any thrown error into a gRPC status; unexpected errors are logged and reported as internal. */
-export function toServiceError(err: unknown, log: Logger): Partial<grpc.ServiceError> {
-  const metadata = new grpc.Metadata();
+export function toServiceError(err: unknown, log: Logger): RpcStatus {
   if (isLatchkeyError(err)) {
-    metadata.set(KIND_METADATA_KEY, err.kind);
-    if (err.hint) metadata.set(HINT_METADATA_KEY, err.hint);
-    if (err instanceof UnapprovedManifest) metadata.set(UNAPPROVED_METADATA_KEY, err.path);
+    const metadata: Record<string, string> = { [KIND_METADATA_KEY]: err.kind };
+    if (err.hint) metadata[HINT_METADATA_KEY] = err.hint;
+    if (err instanceof UnapprovedManifest) metadata[UNAPPROVED_METADATA_KEY] = err.path;
     return { code: STATUS_OF_KIND[err.kind], details: err.message, metadata };
   }
   log.error(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  metadata.set(KIND_METADATA_KEY, 'internal');
-  return { code: grpc.status.INTERNAL, details: 'internal error in the daemon (see daemon.log)', metadata };
+  return { code: GrpcStatus.INTERNAL, details: 'internal error in the daemon (see daemon.log)', metadata: { [KIND_METADATA_KEY]: 'internal' } };
 }
 
 /** Upper bound of a SecretMeta's encoded size inside a ListSecretsResponse. */
@@ -105,14 +108,13 @@ function fitsReply<K extends AgentMethod>(method: K, reply: ResponseOf<K>, tooBi
 }
 
 /** Adds the Agent service to `server`. */
-export function addToServer(server: grpc.Server, deps: BindingDeps): void {
+export function addToServer(server: RpcServer<Peer>, deps: BindingDeps): void {
   const { service, manifests, log } = deps;
   const unary =
     <Req, Res>(fn: (req: Req, peer: Peer | undefined) => Promise<Res> | Res) =>
-    (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
-      const peer = deps.peerOf(call as grpc.ServerUnaryCall<unknown, unknown>);
+    (call: RpcCall<Req, Res, Peer>, callback: (err: RpcStatus | null, res?: Res) => void) => {
       Promise.resolve()
-        .then(() => fn(call.request, peer))
+        .then(() => fn(call.request, call.peer))
         .then(
           (res) => callback(null, res),
           (err: unknown) => callback(toServiceError(err, log)),
@@ -201,9 +203,7 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
         }
       };
       const unsubscribe = deps.events.subscribe(send);
-      call.on('cancelled', unsubscribe);
       call.on('close', unsubscribe);
-      call.on('error', unsubscribe);
       // What happened since the client's resolve began, then a mark: every later event reaches this
       // stream, so the client starts its command only now. Nothing can be emitted in between.
       const since = Number(call.request.sinceSeq);
@@ -215,13 +215,13 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
       call.write({ kind: 'subscribed', secret: '', manifest: '' });
     },
     scan: (call) => {
-      const peer = deps.peerOf(call as unknown as grpc.ServerUnaryCall<unknown, unknown>);
+      const peer = call.peer;
       let session: ScanSession | undefined;
       let failed = false;
       const fail = (err: unknown) => {
         if (failed) return;
         failed = true;
-        call.emit('error', toServiceError(err, log));
+        call.fail(toServiceError(err, log));
       };
       call.on('data', (req: pb.ScanRequest) => {
         if (failed) return;
@@ -248,7 +248,7 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
           })
           .catch(fail);
       });
-      call.on('error', () => {
+      call.on('cancelled', () => {
         failed = true;
       });
     },
@@ -289,6 +289,6 @@ export function addToServer(server: grpc.Server, deps: BindingDeps): void {
   };
   const definition = agentService();
   // PutSecret's value (field 2) must arrive as UTF-8: the decoder would replace bad bytes silently.
-  markInvalidUtf8(definition.PutSecret as grpc.MethodDefinition<unknown, unknown>, 2);
-  server.addService(definition, handlers as unknown as grpc.UntypedServiceImplementation);
+  if (definition.PutSecret) markInvalidUtf8(definition.PutSecret, 2);
+  server.addService(definition, handlers);
 }

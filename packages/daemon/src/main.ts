@@ -2,7 +2,7 @@
 // The daemon's process entry: `node main.js [--foreground]`. Reads the environment once, hardens the
 // process, starts the daemon and exits on SIGTERM/SIGINT. `agent daemon start` spawns this file.
 // Only what comes before the keychain worker is started is imported up front: the worker (a Node process
-// of its own) then boots on the other core while the daemon loads the rest (daemon.js, grpc-js).
+// of its own) then boots on the other core while the daemon loads the rest (daemon.js, its gRPC server).
 import { closeSync, writeSync } from 'node:fs';
 import inspector from 'node:inspector';
 import module from 'node:module';

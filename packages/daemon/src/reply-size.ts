@@ -1,4 +1,4 @@
-// Whether a reply fits the 64 KiB message cap, decided before grpc-js serializes it: past the cap grpc-js
+// Whether a reply fits the 64 KiB message cap, decided before the server serializes it: past the cap the server (rpc-server.ts)
 // fails the call with "Sent message larger than max", which a client can only report as a daemon fault.
 // A reply that cannot fit is refused as bad input instead, naming what is too big.
 import { MAX_MESSAGE_BYTES } from '@latchkey/protocol';

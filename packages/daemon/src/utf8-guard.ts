@@ -2,7 +2,6 @@
 // without a word: the stored value would differ from what the client sent. This checks the raw
 // request before it is decoded, so the handler can refuse it (SECURITY 47).
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import type * as grpc from '@grpc/grpc-js';
 
 /** Set on a decoded request whose string field was not valid UTF-8 on the wire. */
 export const INVALID_UTF8 = Symbol('latchkey.invalidUtf8');
@@ -33,7 +32,7 @@ export function fieldIsInvalidUtf8(buf: Uint8Array, field: number): boolean {
 }
 
 /** Wraps a method's request decoder so that a request whose `field` is not UTF-8 is marked INVALID_UTF8. */
-export function markInvalidUtf8(method: grpc.MethodDefinition<unknown, unknown>, field: number): void {
+export function markInvalidUtf8(method: { requestDeserialize: (buf: Buffer) => unknown }, field: number): void {
   const decode = method.requestDeserialize;
   method.requestDeserialize = (buf: Buffer) => {
     const request = decode(buf) as Record<PropertyKey, unknown>;

@@ -1,6 +1,5 @@
 // The Agent service's methods typed by the generated messages: what a handler receives and returns,
 // and what a client sends and gets back, for each method of the .proto (no method named by hand).
-import type * as grpc from '@grpc/grpc-js';
 import { AgentDefinition, type MessageFns } from './generated/latchkey/v1/agent.js';
 
 type Methods = typeof AgentDefinition.methods;
@@ -14,18 +13,6 @@ export type RequestOf<K extends AgentMethod> = MessageOf<Methods[K]['requestType
 export type ResponseOf<K extends AgentMethod> = MessageOf<Methods[K]['responseType']>;
 /** The methods that take one message and answer with one. */
 export type UnaryMethod = { [K in AgentMethod]: Methods[K]['requestStream'] extends false ? (Methods[K]['responseStream'] extends false ? K : never) : never }[AgentMethod];
-
-/** grpc-js's handler type for a method, by whether each side streams. */
-type HandlerOf<K extends AgentMethod> = Methods[K]['requestStream'] extends true
-  ? Methods[K]['responseStream'] extends true
-    ? grpc.handleBidiStreamingCall<RequestOf<K>, ResponseOf<K>>
-    : grpc.handleClientStreamingCall<RequestOf<K>, ResponseOf<K>>
-  : Methods[K]['responseStream'] extends true
-    ? grpc.handleServerStreamingCall<RequestOf<K>, ResponseOf<K>>
-    : grpc.handleUnaryCall<RequestOf<K>, ResponseOf<K>>;
-
-/** The daemon's implementation of the service: one handler per method of the .proto. */
-export type AgentHandlers = { [K in AgentMethod]: HandlerOf<K> };
 
 /** The .proto's name of a method (`putSecret` -> `PutSecret`), as in its path `/latchkey.v1.Agent/PutSecret`. */
 export function protoName(method: AgentMethod): string {
