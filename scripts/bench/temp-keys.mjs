@@ -45,10 +45,11 @@ const TTL_SECONDS = 600; // no lease expires during the run
 const PARAMS = { bytes: '32', encoding: 'hex' };
 const WARMUP_CALLS = 500;
 
-// The bare server uses the grpc-js the daemon uses, and the service definition the daemon binds (the
-// generated codecs, @latchkey/protocol's agentService()), so that only the handlers differ.
-const requireDaemon = createRequire(join(root, 'packages/daemon/package.json'));
-const grpc = requireDaemon('@grpc/grpc-js');
+// The bare server is grpc-js's (the issue's baseline; since 42d47a8 the daemon serves with its own
+// rpc-server.ts on node:http2), binding the service definition the daemon binds (the generated codecs,
+// @latchkey/protocol's agentService()) with the daemon's message cap and streams per connection.
+const requireClient = createRequire(join(root, 'packages/client/package.json'));
+const grpc = requireClient('@grpc/grpc-js'); // the grpc-js of the client (AgentConnection)
 const { agentService } = await import(pathToFileURL(join(root, 'packages/protocol/dist/proto.js')).href);
 const MAX_MESSAGE_BYTES = 64 * 1024 + 4096; // as the daemon
 
@@ -57,7 +58,7 @@ else await main();
 
 // ---- the bare server (a child process: `--serve-bare SOCKET`; prints "ready" once bound) ----
 async function serveBare(socket) {
-  // The daemon's server options, so that only the handlers differ.
+  // The daemon's limits (message cap, streams per connection), as grpc-js options.
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
@@ -220,7 +221,7 @@ async function main() {
   for (const [key, acc] of results) if (key.startsWith('latchkey|')) issuedTotal += acc.latencies.length;
   world.remove();
 
-  const grpcVersion = JSON.parse(readFileSync(join(dirname(requireDaemon.resolve('@grpc/grpc-js')), '..', '..', 'package.json'), 'utf8')).version;
+  const grpcVersion = JSON.parse(readFileSync(join(dirname(requireClient.resolve('@grpc/grpc-js')), '..', '..', 'package.json'), 'utf8')).version;
   console.log(
     `node ${process.version}, grpc-js ${grpcVersion}, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ` +
       `IssueTempKey random 32 bytes hex, TTL ${TTL_SECONDS} s, bindPid ${bindPid}; ` +

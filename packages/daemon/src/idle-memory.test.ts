@@ -34,6 +34,16 @@ describe('releaseMemoryWhenIdle', () => {
     expect(releases).toBe(2);
   });
 
+  it("counts the CPU used before it started (the daemon's start) as work", () => {
+    stop();
+    cpu = 120; // what a start used before the check began
+    stop = releaseMemoryWhenIdle(() => (releases += 1), () => cpu, 500);
+    interval(1);
+    expect(releases).toBe(1);
+    interval(0);
+    expect(releases).toBe(1);
+  });
+
   it('never releases while the daemon stays busy', () => {
     for (let i = 0; i < 20; i++) interval(100);
     expect(releases).toBe(0);

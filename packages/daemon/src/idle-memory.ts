@@ -54,10 +54,14 @@ const cpuMs = (): number => {
   return (user + system) / 1000;
 };
 
-/** Starts the quiet-spell check; returns the function that stops it. */
+/**
+ * Starts the quiet-spell check; returns the function that stops it. The CPU the process used before (the
+ * start: loading the bundle, the trail's check, the secrets' load) counts as work, so the start's garbage
+ * goes back at the first quiet interval too, not only after a later burst of calls.
+ */
 export function releaseMemoryWhenIdle(release: () => void = releaseMemory, now: () => number = cpuMs, checkMs = CHECK_MS): () => void {
-  let sinceRelease = now();
-  let last = sinceRelease;
+  let sinceRelease = 0;
+  let last = now();
   const timer = setInterval(() => {
     const t = now();
     const quiet = t - last < QUIET_CPU_MS;

@@ -123,7 +123,7 @@ describe('RpcServer against grpc-js and raw HTTP/2', { timeout: 30_000 }, () => 
   });
 
   it('refuses an unknown method (UNIMPLEMENTED), a body that is not gRPC (415), a compressed message and a bad grpc-timeout, without calling a handler', async () => {
-    const { path } = await serve({});
+    const { path, faults } = await serve({});
     const session = rawSession(path);
     const unknown = await rawCall(session, { ':path': '/latchkey.v1.Agent/Nope' }, framed(new Uint8Array()));
     expect(unknown.headers['grpc-status']).toBe(String(GrpcStatus.UNIMPLEMENTED));
@@ -133,6 +133,9 @@ describe('RpcServer against grpc-js and raw HTTP/2', { timeout: 30_000 }, () => 
     expect(compressed.headers['grpc-status']).toBe(String(GrpcStatus.UNIMPLEMENTED));
     const badTimeout = await rawCall(session, { ':path': '/latchkey.v1.Agent/GetSecret', 'grpc-timeout': 'soon' }, framed(getBytes('x')));
     expect(badTimeout.headers['grpc-status']).toBe(String(GrpcStatus.INTERNAL));
+    expect(decodeURI(String(badTimeout.headers['grpc-message']))).toContain('Invalid grpc-timeout');
+    // Every handler of this server throws: one run would be a fault reported.
+    expect(faults).toEqual([]);
   });
 
   it('refuses a message over the cap as it arrives, and a unary call with no message, half a message or two', async () => {

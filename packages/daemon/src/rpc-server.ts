@@ -217,14 +217,12 @@ class MessageReader {
         if (this.buffered < 5) return;
         const head = this.take(5);
         if (head[0] !== 0) {
-          this.onError({ code: GrpcStatus.UNIMPLEMENTED, details: 'compressed messages are not accepted (grpc-encoding identity only)' });
-          this.need = Number.POSITIVE_INFINITY;
+          this.refuse({ code: GrpcStatus.UNIMPLEMENTED, details: 'compressed messages are not accepted (grpc-encoding identity only)' });
           return;
         }
         this.need = head.readUInt32BE(1);
         if (this.need > this.maxBytes) {
-          this.onError({ code: GrpcStatus.RESOURCE_EXHAUSTED, details: `Received message larger than max (${this.need} vs. ${this.maxBytes})` });
-          this.need = Number.POSITIVE_INFINITY;
+          this.refuse({ code: GrpcStatus.RESOURCE_EXHAUSTED, details: `Received message larger than max (${this.need} vs. ${this.maxBytes})` });
           return;
         }
       }
@@ -233,6 +231,14 @@ class MessageReader {
       this.need = -1;
       this.onMessage(body);
     }
+  }
+
+  /** Fails the call for the message just begun and drops what was buffered of it; nothing more is read. */
+  private refuse(status: RpcStatus): void {
+    this.chunks = [];
+    this.buffered = 0;
+    this.need = Number.POSITIVE_INFINITY;
+    this.onError(status);
   }
 
   /** Whether part of a message is still waiting for its bytes. */
