@@ -1,6 +1,6 @@
 // `agent exec` on a terminal with an unapproved or changed manifest: it shows what the manifest asks
 // for and asks; yes approves and runs, no runs nothing.
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { onTerminal, testdir, useLab } from '@latchkey/test-utils';
@@ -36,5 +36,23 @@ describe('agent exec asks for approval on a terminal', () => {
     const again = await drive('n\r', join(lab.world.dir, 'ran-again'));
     expect(again.stdout).toContain('changed since it was approved');
     expect(again.code).toBe(77);
+  });
+
+  it('names a manifest whose path is not ASCII as it is, in the hint and in the question, and approves that very file', async () => {
+    const odd = join(lab.world.dir, 'josé-项目 50%');
+    mkdirSync(odd);
+    const manifest = join(odd, 'agent.env');
+    writeFileSync(manifest, 'API_KEY=agent://approve-me\n');
+    // Off a terminal: refused, with the hint naming the path (it travels in the status's metadata).
+    const refused = await lab.world.agent(['exec', '--', 'true'], { cwd: odd });
+    expect(refused.code).toBe(77);
+    expect(refused.stderr).toContain(`run agent allow ${manifest}`);
+    // On a terminal: asked about that path, and yes approves it (the client approves the path the metadata named).
+    const marker = join(lab.world.dir, 'ran-odd');
+    const r = await onTerminal(lab.world, ['exec', '--', 'sh', '-c', `touch ${marker}; printf 'key=%s\\n' "$API_KEY"`], [['allow .+agent\\.env\\? \\[y/N\\] ', 'y\r']], { cwd: odd });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain('key=approved-value-123');
+    expect(existsSync(marker)).toBe(true);
+    expect((await lab.world.agent(['exec', '--', 'true'], { cwd: odd })).code).toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import { connect as netConnect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { agentService, GrpcStatus } from '@latchkey/protocol';
+import { agentService, errorOfStatus, GrpcStatus } from '@latchkey/protocol';
 import { GetSecretRequest, StatusResponse } from '@latchkey/protocol/messages';
 import { RpcServer, type RpcCall, type RpcServerOptions } from './rpc-server.js';
 
@@ -120,6 +120,24 @@ describe('RpcServer against grpc-js and raw HTTP/2', { timeout: 30_000 }, () => 
     expect(err?.details).toBe(details);
     expect(err?.metadata.get('latchkey-kind')).toEqual(['notFound']);
     expect(err?.metadata.get('latchkey-hint')).toEqual(['run agent set a']);
+  });
+
+  it('sends metadata that is not ASCII percent-encoded, and the clients read it back as it was', async () => {
+    const path = '/home/josé/项目 50%/agent.env';
+    const hint = `review it, then run agent allow ${path} 🙂`;
+    const { path: socket } = await serve({
+      status: (_call: unknown, cb: (e: unknown) => void) =>
+        cb({ code: GrpcStatus.PERMISSION_DENIED, details: `${path} is not approved`, metadata: { 'latchkey-kind': 'denied', 'latchkey-hint': hint, 'latchkey-unapproved': path } }),
+    });
+    const { err } = await unaryCall(grpcClient(socket), 'status', {});
+    // On the wire: printable ASCII only.
+    for (const key of ['latchkey-hint', 'latchkey-unapproved']) expect(String(err?.metadata.get(key)[0])).toMatch(/^[\x20-\x7e]*$/);
+    expect(err?.details).toBe(`${path} is not approved`);
+    const meta = (key: string) => err?.metadata.get(key)[0]?.toString();
+    const read = errorOfStatus({ status: err?.code ?? 0, details: err?.details ?? '', meta }, socket);
+    expect(read.kind).toBe('denied');
+    expect(read.hint).toBe(hint);
+    expect(read.unapprovedManifest).toBe(path);
   });
 
   it('refuses an unknown method (UNIMPLEMENTED), a body that is not gRPC (415), a compressed message and a bad grpc-timeout, without calling a handler', async () => {

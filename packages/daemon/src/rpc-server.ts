@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import * as http2 from 'node:http2';
 import type { Socket } from 'node:net';
-import { GrpcStatus } from '@latchkey/protocol';
+import { encodeMetadataValue, GrpcStatus } from '@latchkey/protocol';
 
 /** A method as the service definition gives it (agentService(): path, streaming, codecs). */
 export interface RpcMethod {
@@ -92,7 +92,9 @@ export class RpcCall<Req, Res, P = unknown> extends EventEmitter {
 
   /** Ends the call with an error status (trailers-only when nothing was sent yet). */
   fail(status: RpcStatus): void {
-    this.finish({ ...status.metadata, 'grpc-status': status.code, 'grpc-message': encodeURI(status.details) });
+    const trailers: Record<string, string | number> = {};
+    for (const [key, value] of Object.entries(status.metadata ?? {})) trailers[key] = encodeMetadataValue(value);
+    this.finish({ ...trailers, 'grpc-status': status.code, 'grpc-message': percentEncoded(status.details) });
   }
 
   /** A unary reply: the message and OK, or the error's status. */
@@ -184,6 +186,15 @@ export class RpcCall<Req, Res, P = unknown> extends EventEmitter {
 export type UnaryHandler<Req, Res, P = unknown> = (call: RpcCall<Req, Res, P>, callback: (err: RpcStatus | null, res?: Res) => void) => void;
 /** A streaming handler (server streaming or both ways): writes, ends or fails the call itself. */
 export type StreamHandler<Req, Res, P = unknown> = (call: RpcCall<Req, Res, P>) => void;
+
+/** grpc-message's percent-encoding (encodeURI, as grpc-js's server), with any lone surrogate made U+FFFD first. */
+function percentEncoded(details: string): string {
+  try {
+    return encodeURI(details);
+  } catch {
+    return encodeURI(details.replace(/[\uD800-\uDFFF]/g, '\uFFFD'));
+  }
+}
 
 /** gRPC's message framing: a zero (not compressed) and the length, big-endian, before the bytes. */
 function frame(body: Buffer): Buffer {
@@ -383,7 +394,7 @@ export class RpcServer<P = unknown> {
     const path = headers[':path'] ?? '';
     const found = this.methods.get(path);
     if (!found) {
-      stream.respond({ ...RESPONSE_HEADERS, 'grpc-status': GrpcStatus.UNIMPLEMENTED, 'grpc-message': encodeURI(`The server does not implement the method ${path}`) }, { endStream: true });
+      stream.respond({ ...RESPONSE_HEADERS, 'grpc-status': GrpcStatus.UNIMPLEMENTED, 'grpc-message': percentEncoded(`The server does not implement the method ${path}`) }, { endStream: true });
       return;
     }
     const { method, handler } = found;

@@ -7,3 +7,26 @@ export const HINT_METADATA_KEY = 'latchkey-hint';
 export const KIND_METADATA_KEY = 'latchkey-kind';
 /** Metadata key naming a manifest that needs approval (with a PERMISSION_DENIED status). */
 export const UNAPPROVED_METADATA_KEY = 'latchkey-unapproved';
+
+/** The characters a metadata value carries as they are: printable ASCII but `%`. */
+const PLAIN_VALUE = /^[\x20-\x24\x26-\x7e]*$/;
+
+/**
+ * A metadata value as the daemon sends it. gRPC's text metadata is ASCII, and HTTP/2 (Node) writes a header
+ * value as Latin-1, so a path or hint holding other characters (`/home/josé/项目/agent.env`) would arrive
+ * changed: every character but printable ASCII, `%` included, goes percent-encoded as UTF-8.
+ */
+export function encodeMetadataValue(value: string): string {
+  if (PLAIN_VALUE.test(value)) return value;
+  return value.replace(/[^\x20-\x24\x26-\x7e]/gu, (c) => Array.from(Buffer.from(c, 'utf8'), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+}
+
+/** A metadata value as encodeMetadataValue sent it (a value it could not have made is kept as it came). */
+export function decodeMetadataValue(value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -41,4 +41,4 @@ export function agentService(): grpc.ServiceDefinition {
 
 export { MAX_MESSAGE_BYTES } from './framing.js';
 
-export { HINT_METADATA_KEY, KIND_METADATA_KEY, UNAPPROVED_METADATA_KEY } from './metadata.js';
+export { decodeMetadataValue, encodeMetadataValue, HINT_METADATA_KEY, KIND_METADATA_KEY, UNAPPROVED_METADATA_KEY } from './metadata.js';

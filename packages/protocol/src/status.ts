@@ -2,7 +2,7 @@
 // send a kind as a status (and as metadata), every client (grpc-js, the lean oracle, h2lite) turns a
 // status back into the same LatchkeyError. Loads without grpc-js, so the exec path can use it.
 import { ErrorKinds, LatchkeyError, type ErrorKind } from '@latchkey/core/errors';
-import { HINT_METADATA_KEY, KIND_METADATA_KEY, UNAPPROVED_METADATA_KEY } from './metadata.js';
+import { decodeMetadataValue, HINT_METADATA_KEY, KIND_METADATA_KEY, UNAPPROVED_METADATA_KEY } from './metadata.js';
 
 /** gRPC's status codes (the numbers grpc-js names in `grpc.status`). */
 export const GrpcStatus = {
@@ -70,9 +70,13 @@ export interface FailedCall {
  * DEADLINE_EXCEEDED) names `socket` and the command to start it.
  */
 export function errorOfStatus(call: FailedCall, socket: string): StatusError {
-  const kindMeta = call.meta(KIND_METADATA_KEY);
-  const hint = call.meta(HINT_METADATA_KEY);
-  const unapproved = call.meta(UNAPPROVED_METADATA_KEY);
+  const read = (key: string) => {
+    const value = call.meta(key);
+    return value === undefined ? undefined : decodeMetadataValue(value);
+  };
+  const kindMeta = read(KIND_METADATA_KEY);
+  const hint = read(HINT_METADATA_KEY);
+  const unapproved = read(UNAPPROVED_METADATA_KEY);
   if (kindMeta !== undefined && Object.hasOwn(ErrorKinds, kindMeta)) {
     return new StatusError(kindMeta as ErrorKind, call.details || `the daemon answered status ${call.status}`, hint, call.status, unapproved);
   }
