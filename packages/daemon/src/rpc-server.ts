@@ -1,15 +1,16 @@
 // The daemon's gRPC server: the HTTP/2 of gRPC over node:http2, for the Agent service only (unary, server
-// streaming and both-ways streaming calls; identity encoding). grpc-js's server held the idle daemon at
-// about 9 MB more RSS than node:http2 alone (Node 24: 63.4 against 54.0 MB; Node 20: 51.4 against 43.8 MB,
-// an empty server of each on a Unix socket) and its per-call machinery (interceptors, metadata objects,
-// call streams) was most of the daemon's CPU per IssueTempKey past the handler's own. Clients still speak
-// to it with grpc-js (AgentConnection) or h2lite; the wire is gRPC's as grpc-js's server writes it:
-// `content-type: application/grpc+proto`, a trailers-only reply for an error before any message, and
-// `grpc-status` / `grpc-message` (percent-encoded) / the error's metadata in the trailers.
+// streaming and both-ways streaming calls; identity encoding), in place of grpc-js's server. An empty
+// grpc-js server held 51.4 MB RSS on Node 20 and 63.4 MB on Node 24 against 43.8 and 54.0 MB for an empty
+// node:http2 one; in the daemon, which loads node:http2 either way, the idle RSS moved 1.6-2.1 MB and
+// IssueTempKey at 64 in flight went from 75-79% to 87-90% of a bare grpc-js server on Node 20 (README,
+// Speed). Clients still speak to it with grpc-js (AgentConnection) or h2lite; the wire is gRPC's as
+// grpc-js's server writes it: `content-type: application/grpc+proto`, a trailers-only reply for an error
+// before any message, and `grpc-status` / `grpc-message` (percent-encoded) / the error's metadata in the trailers.
 import { EventEmitter } from 'node:events';
 import * as http2 from 'node:http2';
 import type { Socket } from 'node:net';
 import { encodeMetadataValue, GrpcStatus } from '@latchkey/protocol';
+import { grpcFrame } from '@latchkey/protocol/lean';
 
 /** A method as the service definition gives it (agentService(): path, streaming, codecs). */
 export interface RpcMethod {
@@ -26,9 +27,6 @@ export interface RpcStatus {
   details: string;
   metadata?: Record<string, string>;
 }
-
-/** What the server is told about each call's connection when the connection is handed to it. */
-export type PeerOf<P> = (call: RpcCall<unknown, unknown, P>) => P | undefined;
 
 /** The options the daemon gives: its message cap, streams per connection and idle connection timeout. */
 export interface RpcServerOptions {
@@ -82,7 +80,7 @@ export class RpcCall<Req, Res, P = unknown> extends EventEmitter {
     const body = this.encode(message);
     if (!body) return false;
     this.sendHeaders();
-    return this.stream.write(frame(body));
+    return this.stream.write(grpcFrame(body));
   }
 
   /** Ends the call well (status OK) after the messages written. */
@@ -108,7 +106,7 @@ export class RpcCall<Req, Res, P = unknown> extends EventEmitter {
     this.sendHeaders();
     this.trailers = { 'grpc-status': GrpcStatus.OK, 'grpc-message': 'OK' };
     this.settle();
-    this.stream.end(frame(body));
+    this.stream.end(grpcFrame(body));
   }
 
   /** The encoded message, or undefined when the call is over or the call was failed for it (too big, or not encodable). */
@@ -194,15 +192,6 @@ function percentEncoded(details: string): string {
   } catch {
     return encodeURI(details.replace(/[\uD800-\uDFFF]/g, '\uFFFD'));
   }
-}
-
-/** gRPC's message framing: a zero (not compressed) and the length, big-endian, before the bytes. */
-function frame(body: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(5 + body.length);
-  out[0] = 0;
-  out.writeUInt32BE(body.length, 1);
-  body.copy(out, 5);
-  return out;
 }
 
 /**
