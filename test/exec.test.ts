@@ -6,7 +6,7 @@
 // its own secret names, and audit checks filter by manifest path. The import test uses a real keyring.
 // LATCHKEY_TEST_NODE=/path/to/node runs the CLI on another Node (24 takes the execve path).
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, constants as fsConstants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants as fsConstants, copyFileSync, openSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -57,8 +57,12 @@ function sleepingAs(pid: number, comm: string): boolean {
   return false;
 }
 
-/** Whether the node running the CLI has process.execve, so that plain `agent exec` replaces itself. */
+/**
+ * Whether plain `agent exec` replaces itself with the command: with process.execve (Node >= 22.15), or on
+ * Linux with libc's execve through koffi (a dependency of the CLI) on any Node.
+ */
 async function execveAvailable(): Promise<boolean> {
+  if (process.platform === 'linux') return true;
   const r = await run(cliNode(), ['-p', "typeof process.execve === 'function'"]);
   return r.stdout.trim() === 'true';
 }
@@ -155,7 +159,7 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
       // The scan sees the child (so it would see the value in its argv).
       expect(procs.some((p) => p.pid === Number(m[1]) && p.cmdline.includes(fixture('forever.js')))).toBe(true);
       expect(procs.filter((p) => p.cmdline.includes(value)).map((p) => p.pid)).toEqual([]);
-      // With process.execve (Node >= 22.15) the command replaces the agent (same pid); else it is a child.
+      // The command replaces the agent (same pid) where it can (see execveAvailable); else it is a child.
       expect(Number(m[1]) === agent.pid).toBe(await execveAvailable());
     } finally {
       process.kill(agent.pid, 'SIGTERM');
@@ -227,6 +231,34 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     expect([r.code, r.signal]).toEqual([0, null]);
     // Counted once the child has exited: a second delivery of any of them would be in the file by now.
     expect(read()).toEqual({ SIGTERM: 1, SIGINT: 1, SIGHUP: 1, SIGWINCH: 1 });
+  });
+
+  test('28: a command the agent spawns (a script without #!, which /bin/sh runs) gets each signal once; its exit code and its death by a signal pass through', async ({ onTestFinished }) => {
+    const { dir, counts, stop, read } = await trapTermProject();
+    // No #! line: the kernel will not run it, so the agent does not replace itself but spawns it (execvp's
+    // /bin/sh), and stays its parent, forwarding signals.
+    const script = join(dir, 'no-shebang');
+    writeFileSync(script, `exec node ${JSON.stringify(fixture('trap-term.js'))} "$@"\n`);
+    chmodSync(script, 0o755);
+    const agent = startAgent(world, ['exec', '--', script, counts, stop], { cwd: dir });
+    onTestFinished(reap(agent, stop));
+    const ready = await agent.waitForOutput(/ready pid=(\d+)/);
+    expect(Number(ready[1])).not.toBe(agent.pid); // a child, not the agent replaced
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.kill(agent.pid, signal);
+      expect(await waitFor(() => (read()[signal] ?? 0) >= 1, 20_000), `${signal} reached the child`).toBe(true);
+    }
+    writeFileSync(stop, '');
+    const r = await agent.ended;
+    expect([r.code, r.signal]).toEqual([0, null]);
+    expect(read()).toEqual({ SIGTERM: 1, SIGINT: 1, SIGHUP: 1, SIGWINCH: 0 });
+    const exits = join(dir, 'exits');
+    writeFileSync(exits, `exec node ${JSON.stringify(fixture('exit-with.js'))} "$@"\n`);
+    chmodSync(exits, 0o755);
+    const code = await exec(dir, ['--', exits, '42']);
+    expect([code.code, code.signal, code.stderr]).toEqual([42, null, '']);
+    const killed = await exec(dir, ['--', exits, 'SIGTERM']);
+    expect(diedOf(killed, 'SIGTERM'), `code ${killed.code}, signal ${killed.signal}, ${killed.stderr}`).toBe(true);
   });
 
   test('28: under a terminal, Ctrl-C and a window resize reach the child once (the agent does not forward them again)', async ({ onTestFinished }) => {
@@ -372,6 +404,30 @@ describe.concurrent('agent exec', { timeout: 60_000 }, () => {
     // A script without #! is run by /bin/sh, as execvp and shells do; its exit code passes through.
     expect(noShebang.code, noShebang.stderr).toBe(7);
     expect(noShebang.stdout).toMatch(/^ran with \S*no-shebang\.sh\n$/);
+  });
+
+  test('30: a program the kernel will not run when the agent hands over (a file open for writing) exits 126 with the reason, as a shell does', async () => {
+    const dir = project({ 'agent.env': 'LEVEL=debug\n' });
+    await allow(dir);
+    const program = join(dir, 'busy-true');
+    copyFileSync('/usr/bin/true', program);
+    chmodSync(program, 0o755);
+    const direct = await run('bash', ['-c', program], { env: world.env, cwd: dir });
+    // Held open for writing by this process: execve fails with ETXTBSY (process.execve would abort Node).
+    const writer = openSync(program, 'a');
+    try {
+      const shell = await run('bash', ['-c', program], { env: world.env, cwd: dir });
+      expect(shell.code).toBe(126);
+      const r = await exec(dir, ['--', program]);
+      expect(r.code, r.stderr).toBe(126);
+      expect(r.signal).toBeNull();
+      expect(r.stderr).toMatch(/^agent: error: cannot run \S*busy-true: the file is open for writing \(text file busy\) \(ETXTBSY\)$/m);
+      expect(r.stderr).not.toMatch(/internal error|node:internal|Native stack/);
+    } finally {
+      closeSync(writer);
+    }
+    expect(direct.code).toBe(0);
+    expect((await exec(dir, ['--', program])).code).toBe(0);
   });
 
   test('11: a manifest with a bad or refused variable name exits 65 with file:line and spawns nothing', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttp2Server, type Http2Server, type ServerHttp2Stream } from 'node:http2';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
@@ -175,13 +175,53 @@ async function both(socket: string, req: Uint8Array = request, timeoutMs?: numbe
   const settle = (p: Promise<Uint8Array>) => p.then((value) => ({ value }), (error: unknown) => ({ error }));
   const lite = await settle(h2liteUnary(socket, 'ResolveEnv', req, timeoutMs));
   const lean = await settle(leanUnary(socket, 'ResolveEnv', req, timeoutMs));
-  return { lite, lean };
+  const block = await blocking(socket, req, timeoutMs);
+  // The blocking call (where it takes the call) gives what h2liteUnary gives, error for error.
+  if (!('fallback' in block)) expect(block).toEqual(liteOutcome(lite));
+  return { lite, lean, block };
 }
 
 const errorShape = (e: unknown) => {
   const err = e as StatusError & DaemonNotRunning;
   return { ctor: err.constructor.name, message: err.message, kind: err.kind, hint: err.hint, unapproved: err.unapprovedManifest, code: err.code, socket: err.socket };
 };
+
+/** What a blocking call in a process of its own gave: the reply (base64), its error's shape, or that it left the call to h2liteUnary. */
+type Blocking = ({ value: string } | { error: ReturnType<typeof errorShape> } | { fallback: true }) & { net: boolean };
+
+/** h2lite's outcome as `blocking` reports it (JSON: no undefined fields), node:net aside. */
+const liteOutcome = (r: { value: Uint8Array } | { error: unknown }) =>
+  JSON.parse(JSON.stringify({ ...('value' in r ? { value: Buffer.from(r.value).toString('base64') } : { error: errorShape(r.error) }), net: false })) as Blocking;
+
+const distH2lite = fileURLToPath(new URL('../dist/h2lite.js', import.meta.url));
+
+/**
+ * h2liteUnaryBlocking of the built module, in a process of its own: it blocks its process, and the servers
+ * of these tests live in this one. `net` says whether that process loaded node:net.
+ */
+function blocking(socket: string, req: Uint8Array = request, timeoutMs?: number, greetingMs?: number): Promise<Blocking> {
+  const script = `
+    const { h2liteUnaryBlocking } = await import(${JSON.stringify(distH2lite)});
+    const { readFileSync } = await import('node:fs');
+    const input = readFileSync(0); // not process.stdin, whose stream for a pipe loads node:net
+    const [socket, t, g] = process.argv.slice(1);
+    const num = (x) => (x === '-' ? undefined : Number(x));
+    let out;
+    try {
+      const v = h2liteUnaryBlocking(socket, 'ResolveEnv', input, num(t), num(g));
+      out = v === undefined ? { fallback: true } : { value: Buffer.from(v).toString('base64') };
+    } catch (err) {
+      out = { error: { ctor: err.constructor.name, message: err.message, kind: err.kind, hint: err.hint, unapproved: err.unapprovedManifest, code: err.code, socket: err.socket } };
+    }
+    out.net = process.moduleLoadList.includes('NativeModule net');
+    console.log(JSON.stringify(out));`;
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, ['--input-type=module', '-e', script, socket, String(timeoutMs ?? '-'), String(greetingMs ?? '-')], { maxBuffer: 1 << 26 }, (err, stdout) =>
+      err ? reject(err) : resolve(JSON.parse(stdout) as Blocking),
+    );
+    child.stdin?.end(req);
+  });
+}
 
 describe('h2liteUnary against a grpc-js server', () => {
   it('returns a large env (near the message cap, many DATA frames) equal to what leanUnary returns', async () => {
@@ -208,9 +248,11 @@ describe('h2liteUnary against a grpc-js server', () => {
   it('sends a request larger than the initial flow-control window', async () => {
     handler = (call, cb) => cb(null, { env: { CWD_LEN: String(call.request.cwd.length) }, warnings: [], secrets: [], manifests: [] });
     const req = ResolveEnvRequest.encode({ manifests: [], cwd: 'c'.repeat(200_000), command: 'x', allowVars: [] }).finish();
-    const { lite, lean } = await both(sock, req);
+    const { lite, lean, block } = await both(sock, req);
     expect(ResolveEnvResponse.decode((lite as { value: Uint8Array }).value).env).toEqual({ CWD_LEN: '200000' });
     expect(lean).toEqual(lite);
+    // Over the window a server starts with: left to h2liteUnary, nothing sent.
+    expect(block).toEqual({ fallback: true, net: false });
   });
 
   it('reports an error status with the agent metadata like leanUnary', async () => {
@@ -252,8 +294,9 @@ describe('h2liteUnary against a grpc-js server', () => {
   });
 
   it('raises DaemonNotRunning when the socket does not exist', async () => {
-    const { lite, lean } = await both(join(dir, 'missing.sock'));
+    const { lite, lean, block } = await both(join(dir, 'missing.sock'));
     expect((lite as { error: unknown }).error).toBeInstanceOf(DaemonNotRunning);
+    expect(block).toMatchObject({ error: { ctor: 'DaemonNotRunning', code: 'ENOENT' } });
     expect(errorShape((lite as { error: unknown }).error)).toMatchObject({ code: 'ENOENT' });
     // leanUnary should say the same, but on Node 20.20 the request's 'error' (the pending stream canceled) wins the
     // race with the session's, so it reports 'unavailable' instead; h2liteUnary keeps the intended contract.
@@ -271,6 +314,17 @@ describe('h2liteUnary against a grpc-js server', () => {
     const call = h2liteOpen(silentSock, 'Scan', () => {}, undefined, 200);
     const error = await call.done.then(() => undefined, (err: unknown) => err);
     expect(errorShape(error)).toMatchObject({ ctor: 'LatchkeyError', kind: 'unavailable', message: `nothing answering on ${silentSock} spoke HTTP/2 within 0.2s` });
+    // The blocking call gives up the same way, its own deadline still far.
+    expect(await blocking(silentSock, request, 20_000, 200)).toMatchObject({ error: { ctor: 'LatchkeyError', kind: 'unavailable', message: `nothing answering on ${silentSock} spoke HTTP/2 within 0.2s` } });
+  });
+
+  it('makes a blocking call without loading node:net, and refuses what it cannot carry before sending anything', async () => {
+    handler = (_call, cb) => cb(null, { env: { A: 'b' }, warnings: [], secrets: [], manifests: [] });
+    const block = await blocking(sock);
+    expect(block.net).toBe(false);
+    expect(ResolveEnvResponse.decode(Buffer.from((block as { value: string }).value, 'base64')).env).toEqual({ A: 'b' });
+    // sun_path holds 107 bytes and a NUL: a longer path is left to node:net (which says what is wrong with it).
+    expect(await blocking(join(dir, 'x'.repeat(120)))).toEqual({ fallback: true, net: false });
   });
 
   it('does not load node:http2', () => {
@@ -452,6 +506,7 @@ describe('h2liteUnary: replies at and over the message cap', () => {
     const got = await h2liteUnary(h2Sock, 'ResolveEnv', request, 10_000);
     expect(got.length).toBe(MAX_MESSAGE_BYTES);
     expect(Buffer.from(got).equals(message)).toBe(true);
+    expect(await blocking(h2Sock, request, 10_000)).toEqual({ value: message.toString('base64'), net: false });
   });
 
   it('refuses a reply whose declared length is over the cap as soon as the prefix arrives, without waiting for the rest', async () => {
@@ -464,6 +519,7 @@ describe('h2liteUnary: replies at and over the message cap', () => {
       kind: 'exhausted',
       message: `the daemon's reply of ${MAX_MESSAGE_BYTES + 1} bytes is over the ${MAX_MESSAGE_BYTES}-byte message cap`,
     });
+    expect(await blocking(h2Sock, request, 20_000)).toEqual(liteOutcome({ error: err }));
   });
 
   it('refuses a reply message over the cap on a stream too (each message is capped, not the whole reply)', async () => {
@@ -483,5 +539,6 @@ describe('h2liteUnary: replies at and over the message cap', () => {
   it('refuses a frame over the frame size limit before its payload arrives', async () => {
     const err = await h2liteUnary(rawSock, 'ResolveEnv', request, 20_000).then(() => undefined, (e: unknown) => e);
     expect(errorShape(err)).toMatchObject({ ctor: 'LatchkeyError', kind: 'unavailable', message: expect.stringMatching(/a frame of 1048576 bytes, over the 16384-byte limit/) });
+    expect(await blocking(rawSock, request, 20_000)).toEqual(liteOutcome({ error: err }));
   });
 });

@@ -1,12 +1,14 @@
-// gRPC calls over the daemon's socket with node:net alone: a minimal HTTP/2 client (RFC 9113) with an HPACK
+// gRPC calls over the daemon's socket without node:http2: a minimal HTTP/2 client (RFC 9113) with an HPACK
 // decoder (RFC 7541), so the hot paths of `agent exec` and `agent scan --staged` load neither node:http2 nor
-// grpc-js. One call per connection, of any kind (h2liteOpen; Scan streams both ways); h2liteUnary has the same
-// contract and errors as leanUnary in lean.ts.
-import { connect as netConnect, type Socket } from 'node:net';
+// grpc-js. One call per connection, of any kind (h2liteOpen, over node:net; Scan streams both ways);
+// h2liteUnary has the same contract and errors as leanUnary in lean.ts, and h2liteUnaryBlocking makes a
+// unary call with blocking system calls (libc through koffi) and the same frames, without node:net.
+import type { Socket } from 'node:net';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { grpcFrame, MAX_MESSAGE_BYTES } from '@latchkey/protocol/lean';
 import type { MessageFns } from '@latchkey/protocol/messages';
 import { DaemonNotRunning, statusError } from './lean-errors.js';
+import { libcSockets } from './libc.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // HPACK: Huffman code (RFC 7541 Appendix B). The code is canonical, so the bit length of each of the 257 symbols
@@ -326,6 +328,17 @@ export async function h2liteCall<Req, Res>(socket: string, method: UnaryMethod<R
   return method.responseType.decode(await h2liteUnary(socket, method.name, method.requestType.encode(request).finish(), timeoutMs));
 }
 
+/**
+ * h2liteCall made with blocking system calls where it can be (h2liteUnaryBlocking), else as h2liteCall:
+ * for a process that has nothing else to do until the reply (the lean commands, `agent exec` before its
+ * command). Nothing else of the process runs meanwhile, its timers and signal handlers included.
+ */
+export async function h2liteCallBlocking<Req, Res>(socket: string, method: UnaryMethod<Req, Res>, request: Req, timeoutMs?: number): Promise<Res> {
+  const encoded = method.requestType.encode(request).finish();
+  const reply = h2liteUnaryBlocking(socket, method.name, encoded, timeoutMs);
+  return method.responseType.decode(reply ?? (await h2liteUnary(socket, method.name, encoded, timeoutMs)));
+}
+
 /** Calls `/latchkey.v1.Agent/<method>` with an encoded request; resolves with the encoded reply. */
 export function h2liteUnary(socket: string, method: string, request: Uint8Array, timeoutMs = 10_000): Promise<Uint8Array> {
   let reply: Uint8Array | undefined;
@@ -350,6 +363,273 @@ export interface H2liteCall {
   readonly done: Promise<void>;
 }
 
+/** The first flight of a call: the preface, our SETTINGS, the connection's window, the request's HEADERS. */
+function requestHead(method: string, timeoutMs: number | undefined): Buffer[] {
+  const settings = Buffer.concat([
+    Buffer.from([0, 1]), u32(0), // SETTINGS_HEADER_TABLE_SIZE = 0
+    Buffer.from([0, 2]), u32(0), // SETTINGS_ENABLE_PUSH = 0
+    Buffer.from([0, 4]), u32(RECEIVE_WINDOW), // SETTINGS_INITIAL_WINDOW_SIZE
+  ]);
+  const fields: HeaderField[] = [
+    [':method', 'POST'],
+    [':scheme', 'http'],
+    [':path', `/latchkey.v1.Agent/${method}`],
+    [':authority', 'localhost'],
+    ['content-type', 'application/grpc'],
+    ['te', 'trailers'],
+  ];
+  if (timeoutMs !== undefined) fields.push(['grpc-timeout', `${timeoutMs}m`]);
+  return [
+    Buffer.from(PREFACE, 'latin1'),
+    frame(FRAME_SETTINGS, 0, 0, settings),
+    frame(FRAME_WINDOW_UPDATE, 0, 0, u32(RECEIVE_WINDOW - DEFAULT_WINDOW)),
+    frame(FRAME_HEADERS, FLAG_END_HEADERS, STREAM, encodeHeaders(fields)),
+  ];
+}
+
+/** What the receiving side of a call asks of its connection. */
+interface ReceiverHooks {
+  /** Frames to send in answer (SETTINGS and PING acknowledgements, WINDOW_UPDATEs). */
+  send(bytes: Buffer): void;
+  /** One whole gRPC message of the reply. */
+  message(message: Uint8Array): void;
+  /** The server's SETTINGS or a WINDOW_UPDATE arrived: more of the request may go. */
+  windowsChanged(): void;
+  /** The call ended: with status OK (no argument), else with its error. */
+  end(err?: Error): void;
+}
+
+/**
+ * The receiving side of one call, whatever carries its bytes: frames (RFC 9113), the reply's header
+ * blocks (HPACK), its gRPC messages and its status, and the send windows the server grants.
+ */
+class Receiver {
+  /** The send windows (the server's, which its SETTINGS and WINDOW_UPDATEs change), and its frame limit. */
+  sendConn = DEFAULT_WINDOW;
+  sendStream = DEFAULT_WINDOW;
+  peerMaxFrame = MAX_FRAME;
+  /** Whether the server's SETTINGS have arrived. */
+  greeted = false;
+  /** Set once the call has ended (here or by the connection): nothing more is read. */
+  ended = false;
+  private peerInitialWindow = DEFAULT_WINDOW;
+  private readonly hpack = new HpackDecoder();
+  private responseHeaders: Meta | undefined;
+  private trailers: Meta = {};
+  // The gRPC message bytes not yet handed on, as DATA frames brought them: joined once a message is whole.
+  private readonly chunks: Buffer[] = [];
+  private buffered = 0;
+  /** The length the current message's prefix declared, or -1 before its prefix is whole. */
+  private declared = -1;
+  private headerBlock: Uint8Array[] | undefined; // a header block awaiting CONTINUATION frames
+  private headerBlockStream = 0;
+  private headerBlockEnds = false;
+  private pending: Buffer = Buffer.alloc(0);
+  // What the server has sent since our last WINDOW_UPDATE: granted back at half the window.
+  private received = 0;
+
+  constructor(
+    private readonly socket: string,
+    private readonly hooks: ReceiverHooks,
+  ) {}
+
+  /** Takes bytes read off the connection. */
+  push(chunk: Buffer): void {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    try {
+      while (!this.ended && this.pending.length >= 9) {
+        const length = this.pending.readUIntBE(0, 3);
+        // Checked before waiting for the payload: nothing over the limit is buffered.
+        if (length > MAX_FRAME) throw new Error(`a frame of ${length} bytes, over the ${MAX_FRAME}-byte limit (FRAME_SIZE_ERROR)`);
+        if (this.pending.length < 9 + length) break;
+        const type = this.pending[3]!;
+        const flags = this.pending[4]!;
+        const stream = this.pending.readUInt32BE(5) & 0x7fffffff;
+        const payload = this.pending.subarray(9, 9 + length);
+        this.pending = this.pending.subarray(9 + length);
+        this.onFrame(type, flags, stream, payload);
+      }
+    } catch (err) {
+      if (err instanceof LatchkeyError) this.end(err);
+      else this.failed(`protocol error: ${(err as Error).message}`);
+    }
+  }
+
+  /** Ends the call as unavailable, saying why. */
+  failed(why: string): void {
+    this.end(new LatchkeyError('unavailable', `the call to the daemon failed: ${why}`, 'run agent daemon status'));
+  }
+
+  private end(err?: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.hooks.end(err);
+  }
+
+  /** The next `n` buffered bytes (n <= buffered), copied only when they span chunks. */
+  private take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
+    this.buffered -= n;
+    const head = this.chunks[0] as Buffer;
+    if (head.length >= n) {
+      if (head.length === n) this.chunks.shift();
+      else this.chunks[0] = head.subarray(n);
+      return head.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    for (let at = 0; at < n; ) {
+      const chunk = this.chunks[0] as Buffer;
+      const k = Math.min(chunk.length, n - at);
+      chunk.copy(out, at, 0, k);
+      at += k;
+      if (k === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(k);
+    }
+    return out;
+  }
+
+  /** Each whole gRPC message of the body so far, to the hooks; a declared length over the cap ends the call. */
+  private messages(): void {
+    for (;;) {
+      if (this.declared < 0) {
+        if (this.buffered < 5) return;
+        const prefix = this.take(5);
+        if (prefix[0] !== 0) throw new Error('compressed gRPC frames are not supported');
+        this.declared = prefix.readUInt32BE(1);
+        if (this.declared > MAX_MESSAGE_BYTES) {
+          throw new LatchkeyError('exhausted', `the daemon's reply of ${this.declared} bytes is over the ${MAX_MESSAGE_BYTES}-byte message cap`, 'run agent daemon status');
+        }
+      }
+      if (this.buffered < this.declared) return;
+      const message = this.take(this.declared);
+      this.declared = -1;
+      this.hooks.message(message);
+    }
+  }
+
+  private endOfStream(): void {
+    const meta: Meta = { ...this.responseHeaders, ...this.trailers };
+    const status = Number(meta['grpc-status'] ?? NaN);
+    if (status !== 0) return this.end(statusError(status, (k) => meta[k], this.socket));
+    this.end(this.buffered > 0 || this.declared >= 0 ? new Error('truncated gRPC frame') : undefined);
+  }
+
+  private headerBlockDone(stream: number, block: Uint8Array, endStream: boolean): void {
+    const fields = this.hpack.decode(block); // always decode, to keep the dynamic table in step
+    if (stream !== STREAM) return;
+    if (this.responseHeaders === undefined) this.responseHeaders = toMeta(fields);
+    else this.trailers = toMeta(fields);
+    if (endStream) this.endOfStream();
+  }
+
+  private onFrame(type: number, flags: number, stream: number, payload: Buffer): void {
+    if (this.headerBlock && type !== FRAME_CONTINUATION) throw new Error('expected a CONTINUATION frame');
+    switch (type) {
+      case FRAME_DATA: {
+        if (stream !== STREAM) throw new Error(`DATA on stream ${stream}`);
+        let data = payload;
+        if (flags & FLAG_PADDED) data = data.subarray(1, data.length - (payload[0] ?? 0));
+        if (data.length > 0) {
+          this.chunks.push(data);
+          this.buffered += data.length;
+          this.messages();
+        }
+        this.received += payload.length;
+        if (this.received >= RECEIVE_WINDOW / 2 && !(flags & FLAG_END_STREAM)) {
+          this.hooks.send(Buffer.concat([frame(FRAME_WINDOW_UPDATE, 0, 0, u32(this.received)), frame(FRAME_WINDOW_UPDATE, 0, STREAM, u32(this.received))]));
+          this.received = 0;
+        }
+        if (flags & FLAG_END_STREAM) this.endOfStream();
+        return;
+      }
+      case FRAME_HEADERS: {
+        let start = 0;
+        let end = payload.length;
+        if (flags & FLAG_PADDED) {
+          end -= payload[0] ?? 0;
+          start = 1;
+        }
+        if (flags & FLAG_PRIORITY) start += 5;
+        if (start > end) throw new Error('malformed HEADERS frame');
+        const fragment = payload.subarray(start, end);
+        if (flags & FLAG_END_HEADERS) this.headerBlockDone(stream, fragment, (flags & FLAG_END_STREAM) !== 0);
+        else {
+          this.headerBlock = [fragment];
+          this.headerBlockStream = stream;
+          this.headerBlockEnds = (flags & FLAG_END_STREAM) !== 0;
+        }
+        return;
+      }
+      case FRAME_CONTINUATION: {
+        if (!this.headerBlock || stream !== this.headerBlockStream) throw new Error('unexpected CONTINUATION frame');
+        this.headerBlock.push(payload);
+        if (flags & FLAG_END_HEADERS) {
+          const block = Buffer.concat(this.headerBlock);
+          this.headerBlock = undefined;
+          this.headerBlockDone(stream, block, this.headerBlockEnds);
+        }
+        return;
+      }
+      case FRAME_SETTINGS: {
+        if (flags & FLAG_ACK) return;
+        this.greeted = true;
+        for (let i = 0; i + 6 <= payload.length; i += 6) {
+          const id = payload.readUInt16BE(i);
+          const value = payload.readUInt32BE(i + 2);
+          if (id === 4) {
+            this.sendStream += value - this.peerInitialWindow;
+            this.peerInitialWindow = value;
+          } else if (id === 5) this.peerMaxFrame = value;
+        }
+        this.hooks.send(frame(FRAME_SETTINGS, FLAG_ACK, 0));
+        this.hooks.windowsChanged();
+        return;
+      }
+      case FRAME_PING:
+        if (!(flags & FLAG_ACK)) this.hooks.send(frame(FRAME_PING, FLAG_ACK, 0, payload));
+        return;
+      case FRAME_WINDOW_UPDATE: {
+        const increment = payload.readUInt32BE(0) & 0x7fffffff;
+        if (stream === 0) this.sendConn += increment;
+        else if (stream === STREAM) this.sendStream += increment;
+        this.hooks.windowsChanged();
+        return;
+      }
+      case FRAME_PRIORITY:
+        return;
+      case FRAME_RST_STREAM:
+        if (stream === STREAM) this.failed(`Stream closed with error code ${errorName(payload.readUInt32BE(0))}`);
+        return;
+      case FRAME_GOAWAY: {
+        const lastStream = payload.readUInt32BE(0) & 0x7fffffff;
+        const code = payload.readUInt32BE(4);
+        // A graceful GOAWAY that covers our stream lets it finish; anything else ends the call.
+        if (code !== 0 || lastStream < STREAM) this.failed(`Session closed with error code ${errorName(code)}`);
+        return;
+      }
+      case FRAME_PUSH_PROMISE:
+        throw new Error('unexpected PUSH_PROMISE');
+      default:
+        return; // unknown frame types are ignored (RFC 9113 section 4.1)
+    }
+  }
+}
+
+function toMeta(fields: HeaderField[]): Meta {
+  const meta: Meta = {};
+  for (const [name, value] of fields) meta[name] = name in meta ? `${meta[name]}, ${value}` : value;
+  return meta;
+}
+
+const notAnswering = (socket: string, ms: number) =>
+  new LatchkeyError('unavailable', `the daemon did not answer within ${ms / 1000}s on ${socket}`, 'run agent daemon status');
+const notGreeting = (socket: string, ms: number) =>
+  new LatchkeyError('unavailable', `nothing answering on ${socket} spoke HTTP/2 within ${ms / 1000}s`, 'run agent daemon status');
+const connectFailed = (socket: string, code: string) =>
+  code === 'ENOENT' || code === 'ECONNREFUSED'
+    ? new DaemonNotRunning(socket, code)
+    : new LatchkeyError('unavailable', `cannot talk to the daemon on ${socket}: ${code}`, 'run agent daemon status');
+
 /**
  * Opens a call of `/latchkey.v1.Agent/<method>` of any kind (unary, client-, server- or bidirectional
  * streaming): each message the server sends goes to `onMessage` as it arrives. Without `timeoutMs` the
@@ -369,7 +649,9 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
     resolveDone = resolve;
     rejectDone = reject;
   });
-  const conn: Socket = netConnect(socket);
+  // Loaded here: the blocking calls (h2liteUnaryBlocking) do without node:net.
+  const { connect } = process.getBuiltinModule('node:net') as typeof import('node:net');
+  const conn: Socket = connect(socket);
   // The request side: encoded gRPC messages waiting for the send windows, and the writes waiting on them.
   const queue: Uint8Array[] = [];
   const waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
@@ -379,6 +661,7 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
   const finish = (err?: Error) => {
     if (settled) return;
     settled = true;
+    rx.ended = true;
     failure = err;
     if (timer) clearTimeout(timer);
     clearTimeout(greeting);
@@ -387,35 +670,18 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
     if (err) rejectDone(err);
     else resolveDone();
   };
-  const failed = (why: string) => finish(new LatchkeyError('unavailable', `the call to the daemon failed: ${why}`, 'run agent daemon status'));
-  const timer =
-    timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => finish(new LatchkeyError('unavailable', `the daemon did not answer within ${timeoutMs / 1000}s on ${socket}`, 'run agent daemon status')), timeoutMs);
-  const greeting = setTimeout(() => finish(new LatchkeyError('unavailable', `nothing answering on ${socket} spoke HTTP/2 within ${greetingMs / 1000}s`, 'run agent daemon status')), greetingMs);
-  conn.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') finish(new DaemonNotRunning(socket, err.code));
-    else finish(new LatchkeyError('unavailable', `cannot talk to the daemon on ${socket}: ${err.code ?? err.message}`, 'run agent daemon status'));
-  });
-  conn.on('close', () => failed('the daemon closed the connection'));
-
-  // The send windows (the server's, which its SETTINGS and WINDOW_UPDATEs change).
-  let sendConn = DEFAULT_WINDOW;
-  let sendStream = DEFAULT_WINDOW;
-  let peerInitialWindow = DEFAULT_WINDOW;
-  let peerMaxFrame = MAX_FRAME;
   /** Writes what the windows allow, END_STREAM on the last frame once end() was called; then releases waiting writes. */
   const pump = () => {
     if (!connected || ended || settled) return;
     conn.cork();
     while (queue.length > 0) {
       const head = queue[0] as Uint8Array;
-      const n = Math.min(head.length, sendConn, sendStream, peerMaxFrame);
+      const n = Math.min(head.length, rx.sendConn, rx.sendStream, rx.peerMaxFrame);
       if (n <= 0) break; // wait for WINDOW_UPDATE
       const last = n === head.length && queue.length === 1 && ending;
       conn.write(frame(FRAME_DATA, last ? FLAG_END_STREAM : 0, STREAM, head.subarray(0, n)));
-      sendConn -= n;
-      sendStream -= n;
+      rx.sendConn -= n;
+      rx.sendStream -= n;
       if (n === head.length) queue.shift();
       else queue[0] = head.subarray(n);
       if (last) ended = true;
@@ -427,219 +693,28 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
     conn.uncork();
     if (queue.length === 0 && !conn.writableNeedDrain) for (const w of waiters.splice(0)) w.resolve();
   };
+  const rx = new Receiver(socket, {
+    send: (bytes) => void conn.write(bytes),
+    message: onMessage,
+    windowsChanged: () => {
+      if (rx.greeted) clearTimeout(greeting);
+      pump();
+    },
+    end: finish,
+  });
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => finish(notAnswering(socket, timeoutMs)), timeoutMs);
+  const greeting = setTimeout(() => finish(notGreeting(socket, greetingMs)), greetingMs);
+  conn.on('error', (err: NodeJS.ErrnoException) => finish(connectFailed(socket, err.code ?? err.message)));
+  conn.on('close', () => rx.failed('the daemon closed the connection'));
   conn.on('drain', pump);
-
   conn.on('connect', () => {
-    const settings = Buffer.concat([
-      Buffer.from([0, 1]), u32(0), // SETTINGS_HEADER_TABLE_SIZE = 0
-      Buffer.from([0, 2]), u32(0), // SETTINGS_ENABLE_PUSH = 0
-      Buffer.from([0, 4]), u32(RECEIVE_WINDOW), // SETTINGS_INITIAL_WINDOW_SIZE
-    ]);
-    const fields: HeaderField[] = [
-      [':method', 'POST'],
-      [':scheme', 'http'],
-      [':path', `/latchkey.v1.Agent/${method}`],
-      [':authority', 'localhost'],
-      ['content-type', 'application/grpc'],
-      ['te', 'trailers'],
-    ];
-    if (timeoutMs !== undefined) fields.push(['grpc-timeout', `${timeoutMs}m`]);
     conn.cork();
-    conn.write(PREFACE);
-    conn.write(frame(FRAME_SETTINGS, 0, 0, settings));
-    conn.write(frame(FRAME_WINDOW_UPDATE, 0, 0, u32(RECEIVE_WINDOW - DEFAULT_WINDOW)));
-    conn.write(frame(FRAME_HEADERS, FLAG_END_HEADERS, STREAM, encodeHeaders(fields)));
+    for (const bytes of requestHead(method, timeoutMs)) conn.write(bytes);
     connected = true;
     pump();
     conn.uncork();
   });
-
-  // The reply.
-  const hpack = new HpackDecoder();
-  let responseHeaders: Meta | undefined;
-  let trailers: Meta = {};
-  // The gRPC message bytes not yet handed on, as DATA frames brought them: joined once a message is whole.
-  const chunks: Buffer[] = [];
-  let buffered = 0;
-  /** The length the current message's prefix declared, or -1 before its prefix is whole. */
-  let declared = -1;
-  let headerBlock: Uint8Array[] | undefined; // a header block awaiting CONTINUATION frames
-  let headerBlockStream = 0;
-  let headerBlockEnds = false;
-  let pending: Buffer = Buffer.alloc(0);
-  // What the server has sent since our last WINDOW_UPDATE: granted back at half the window.
-  let received = 0;
-
-  const toMeta = (fields: HeaderField[]): Meta => {
-    const meta: Meta = {};
-    for (const [name, value] of fields) meta[name] = name in meta ? `${meta[name]}, ${value}` : value;
-    return meta;
-  };
-  /** The next `n` buffered bytes (n <= buffered), copied only when they span chunks. */
-  const take = (n: number): Buffer => {
-    if (n === 0) return Buffer.alloc(0);
-    buffered -= n;
-    const head = chunks[0] as Buffer;
-    if (head.length >= n) {
-      if (head.length === n) chunks.shift();
-      else chunks[0] = head.subarray(n);
-      return head.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    for (let at = 0; at < n; ) {
-      const chunk = chunks[0] as Buffer;
-      const k = Math.min(chunk.length, n - at);
-      chunk.copy(out, at, 0, k);
-      at += k;
-      if (k === chunk.length) chunks.shift();
-      else chunks[0] = chunk.subarray(k);
-    }
-    return out;
-  };
-  /** Each whole gRPC message of the body so far, to onMessage; a declared length over the cap ends the call. */
-  const messages = () => {
-    for (;;) {
-      if (declared < 0) {
-        if (buffered < 5) return;
-        const prefix = take(5);
-        if (prefix[0] !== 0) throw new Error('compressed gRPC frames are not supported');
-        declared = prefix.readUInt32BE(1);
-        if (declared > MAX_MESSAGE_BYTES) {
-          throw new LatchkeyError('exhausted', `the daemon's reply of ${declared} bytes is over the ${MAX_MESSAGE_BYTES}-byte message cap`, 'run agent daemon status');
-        }
-      }
-      if (buffered < declared) return;
-      const message = take(declared);
-      declared = -1;
-      onMessage(message);
-    }
-  };
-  const endOfStream = () => {
-    const meta: Meta = { ...responseHeaders, ...trailers };
-    const status = Number(meta['grpc-status'] ?? NaN);
-    if (status !== 0) return finish(statusError(status, (k) => meta[k], socket));
-    finish(buffered > 0 || declared >= 0 ? new Error('truncated gRPC frame') : undefined);
-  };
-  const headerBlockDone = (stream: number, block: Uint8Array, endStream: boolean) => {
-    const fields = hpack.decode(block); // always decode, to keep the dynamic table in step
-    if (stream !== STREAM) return;
-    if (responseHeaders === undefined) responseHeaders = toMeta(fields);
-    else trailers = toMeta(fields);
-    if (endStream) endOfStream();
-  };
-
-  const onFrame = (type: number, flags: number, stream: number, payload: Buffer) => {
-    if (headerBlock && type !== FRAME_CONTINUATION) throw new Error('expected a CONTINUATION frame');
-    switch (type) {
-      case FRAME_DATA: {
-        if (stream !== STREAM) throw new Error(`DATA on stream ${stream}`);
-        let data = payload;
-        if (flags & FLAG_PADDED) data = data.subarray(1, data.length - (payload[0] ?? 0));
-        if (data.length > 0) {
-          chunks.push(data);
-          buffered += data.length;
-          messages();
-        }
-        received += payload.length;
-        if (received >= RECEIVE_WINDOW / 2 && !(flags & FLAG_END_STREAM)) {
-          conn.write(Buffer.concat([frame(FRAME_WINDOW_UPDATE, 0, 0, u32(received)), frame(FRAME_WINDOW_UPDATE, 0, STREAM, u32(received))]));
-          received = 0;
-        }
-        if (flags & FLAG_END_STREAM) endOfStream();
-        return;
-      }
-      case FRAME_HEADERS: {
-        let start = 0;
-        let end = payload.length;
-        if (flags & FLAG_PADDED) {
-          end -= payload[0] ?? 0;
-          start = 1;
-        }
-        if (flags & FLAG_PRIORITY) start += 5;
-        if (start > end) throw new Error('malformed HEADERS frame');
-        const fragment = payload.subarray(start, end);
-        if (flags & FLAG_END_HEADERS) headerBlockDone(stream, fragment, (flags & FLAG_END_STREAM) !== 0);
-        else {
-          headerBlock = [fragment];
-          headerBlockStream = stream;
-          headerBlockEnds = (flags & FLAG_END_STREAM) !== 0;
-        }
-        return;
-      }
-      case FRAME_CONTINUATION: {
-        if (!headerBlock || stream !== headerBlockStream) throw new Error('unexpected CONTINUATION frame');
-        headerBlock.push(payload);
-        if (flags & FLAG_END_HEADERS) {
-          const block = Buffer.concat(headerBlock);
-          headerBlock = undefined;
-          headerBlockDone(stream, block, headerBlockEnds);
-        }
-        return;
-      }
-      case FRAME_SETTINGS: {
-        if (flags & FLAG_ACK) return;
-        clearTimeout(greeting);
-        for (let i = 0; i + 6 <= payload.length; i += 6) {
-          const id = payload.readUInt16BE(i);
-          const value = payload.readUInt32BE(i + 2);
-          if (id === 4) {
-            sendStream += value - peerInitialWindow;
-            peerInitialWindow = value;
-          } else if (id === 5) peerMaxFrame = value;
-        }
-        conn.write(frame(FRAME_SETTINGS, FLAG_ACK, 0));
-        pump();
-        return;
-      }
-      case FRAME_PING:
-        if (!(flags & FLAG_ACK)) conn.write(frame(FRAME_PING, FLAG_ACK, 0, payload));
-        return;
-      case FRAME_WINDOW_UPDATE: {
-        const increment = payload.readUInt32BE(0) & 0x7fffffff;
-        if (stream === 0) sendConn += increment;
-        else if (stream === STREAM) sendStream += increment;
-        pump();
-        return;
-      }
-      case FRAME_PRIORITY:
-        return;
-      case FRAME_RST_STREAM:
-        if (stream === STREAM) failed(`Stream closed with error code ${errorName(payload.readUInt32BE(0))}`);
-        return;
-      case FRAME_GOAWAY: {
-        const lastStream = payload.readUInt32BE(0) & 0x7fffffff;
-        const code = payload.readUInt32BE(4);
-        // A graceful GOAWAY that covers our stream lets it finish; anything else ends the call.
-        if (code !== 0 || lastStream < STREAM) failed(`Session closed with error code ${errorName(code)}`);
-        return;
-      }
-      case FRAME_PUSH_PROMISE:
-        throw new Error('unexpected PUSH_PROMISE');
-      default:
-        return; // unknown frame types are ignored (RFC 9113 section 4.1)
-    }
-  };
-
-  conn.on('data', (chunk: Buffer) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    try {
-      while (!settled && pending.length >= 9) {
-        const length = pending.readUIntBE(0, 3);
-        // Checked before waiting for the payload: nothing over the limit is buffered.
-        if (length > MAX_FRAME) throw new Error(`a frame of ${length} bytes, over the ${MAX_FRAME}-byte limit (FRAME_SIZE_ERROR)`);
-        if (pending.length < 9 + length) break;
-        const type = pending[3]!;
-        const flags = pending[4]!;
-        const stream = pending.readUInt32BE(5) & 0x7fffffff;
-        const payload = pending.subarray(9, 9 + length);
-        pending = pending.subarray(9 + length);
-        onFrame(type, flags, stream, payload);
-      }
-    } catch (err) {
-      if (err instanceof LatchkeyError) finish(err);
-      else failed(`protocol error: ${(err as Error).message}`);
-    }
-  });
+  conn.on('data', (chunk: Buffer) => rx.push(chunk));
 
   return {
     write: (message) => {
@@ -663,4 +738,85 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
     done,
   };
 }
+
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+const SOCK_CLOEXEC = 0o2000000;
+const MSG_NOSIGNAL = 0x4000;
+const POLLIN = 0x1;
+const EINTR = 4;
+const SUN_PATH_BYTES = 108;
+
+/**
+ * h2liteUnary with blocking system calls (libc through koffi): connect, the whole request in one send,
+ * then poll and read until the reply has ended, with the same bytes on the wire, the same deadlines and
+ * the same errors. Nothing else of the process runs meanwhile. Returns undefined, having sent nothing,
+ * where the call cannot be made this way (no koffi, not Linux, a socket path longer than sun_path holds,
+ * a request larger than the server's first window), for the caller to make it with h2liteUnary.
+ */
+export function h2liteUnaryBlocking(socket: string, method: string, request: Uint8Array, timeoutMs = 10_000, greetingMs = GREETING_TIMEOUT_MS): Uint8Array | undefined {
+  if (Buffer.byteLength(socket) >= SUN_PATH_BYTES || request.length + 5 > DEFAULT_WINDOW) return undefined;
+  const libc = libcSockets();
+  if (!libc) return undefined;
+  const errorName = () => (process.getBuiltinModule('node:util') as typeof import('node:util')).getSystemErrorName(-libc.errno());
+  const fd = libc.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw connectFailed(socket, errorName());
+  try {
+    while (libc.connect(fd, { sun_family: AF_UNIX, sun_path: socket }, SUN_PATH_BYTES + 2) !== 0) {
+      if (libc.errno() !== EINTR) throw connectFailed(socket, errorName());
+    }
+    let reply: Uint8Array | undefined;
+    let outcome: { err?: Error } | undefined;
+    let closed = false;
+    /** Sends all of `bytes`; false once the daemon has closed its end (what is left to read still counts). */
+    const send = (bytes: Uint8Array): boolean => {
+      for (let at = 0; at < bytes.length && !closed; ) {
+        const n = libc.send(fd, at === 0 ? bytes : bytes.subarray(at), bytes.length - at, MSG_NOSIGNAL);
+        if (n >= 0) at += n;
+        else if (libc.errno() !== EINTR) closed = true;
+      }
+      return !closed;
+    };
+    const rx = new Receiver(socket, {
+      send: (bytes) => void send(bytes),
+      message: (m) => void (reply ??= m),
+      windowsChanged: () => {},
+      end: (err) => void (outcome = { err }),
+    });
+    // The whole request goes at once: it fits the window every HTTP/2 peer starts with.
+    const message = grpcFrame(request);
+    const data: Buffer[] = [];
+    for (let at = 0; at < message.length || data.length === 0; at += MAX_FRAME) {
+      const last = at + MAX_FRAME >= message.length;
+      data.push(frame(FRAME_DATA, last ? FLAG_END_STREAM : 0, STREAM, message.subarray(at, at + MAX_FRAME)));
+    }
+    send(Buffer.concat([...requestHead(method, timeoutMs), ...data]));
+    const started = performance.now();
+    const buffer = Buffer.allocUnsafe(65_536);
+    const pollfd = { fd, events: POLLIN, revents: 0 };
+    while (!outcome) {
+      const now = performance.now() - started;
+      const greetingLeft = rx.greeted ? Infinity : greetingMs - now;
+      const callLeft = timeoutMs - now;
+      if (callLeft <= 0) throw notAnswering(socket, timeoutMs);
+      if (greetingLeft <= 0) throw notGreeting(socket, greetingMs);
+      const ready = libc.poll(pollfd, 1, Math.ceil(Math.min(callLeft, greetingLeft)));
+      if (ready < 0 && libc.errno() !== EINTR) throw connectFailed(socket, errorName());
+      if (ready <= 0) continue;
+      const n = libc.read(fd, buffer, buffer.length);
+      if (n < 0) {
+        if (libc.errno() === EINTR) continue;
+        throw connectFailed(socket, errorName());
+      }
+      if (n === 0) rx.failed('the daemon closed the connection');
+      else rx.push(Buffer.from(buffer.subarray(0, n)));
+    }
+    if (outcome.err) throw outcome.err;
+    if (reply === undefined) throw new Error('truncated gRPC frame');
+    return reply;
+  } finally {
+    libc.close(fd);
+  }
+}
+
 export { DaemonNotRunning, StatusError } from './lean-errors.js';

@@ -2,11 +2,8 @@
 // `agent set`/`onboard` while holding input): no core file, and on Linux not dumpable, so a crash or
 // the same user's debugger does not copy the value out. koffi is loaded on the first call only, so the
 // plain `agent exec` path, which never calls this, never loads it.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { loadKoffi } from './libc.js';
 
-const require = createRequire(import.meta.url);
 const PR_SET_DUMPABLE = 4;
 const RLIMIT_CORE = 4;
 
@@ -30,39 +27,6 @@ function libc(): Calls {
     setrlimit: lib.func('setrlimit', 'int', ['int', koffi.pointer(rlimit)]) as Calls['setrlimit'],
   };
   return calls;
-}
-
-/**
- * koffi's native module, opened by its path where koffi ships it prebuilt (Linux on x64 and arm64):
- * koffi's index.js also loads its installer's tools, which load node:https and node:zlib, and that cost
- * more than the rest of `agent get` together (45 ms against nothing for the module alone, on 2 cores
- * loaded 20 times over). The index's own wrapper only adds deprecated names. The folder is the first
- * `koffi` of the folders require would search, and the module is opened with process.dlopen: resolving
- * the module's path and its package.json through require took 1.1 ms of the 2.3 ms `agent get` spent on
- * koffi (1.2 ms is the dlopen itself). Anything else (musl, another platform, a module of another
- * version) goes through koffi's index.
- */
-function loadKoffi(): typeof import('koffi') {
-  if (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')) {
-    for (const folder of require.resolve.paths('koffi') ?? []) {
-      const pkg = join(folder, 'koffi');
-      let version: unknown;
-      try {
-        version = (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { version?: unknown }).version;
-      } catch {
-        continue; // no koffi here: the next folder up
-      }
-      try {
-        const native = { exports: {} as typeof import('koffi') & { version?: string } };
-        process.dlopen(native, join(pkg, 'build', 'koffi', `linux_${process.arch}`, 'koffi.node'));
-        if (native.exports.version === version) return native.exports;
-      } catch {
-        // not this layout: koffi's index finds its module
-      }
-      break;
-    }
-  }
-  return require('koffi') as typeof import('koffi');
 }
 
 /**

@@ -1,9 +1,9 @@
 // `agent exec`: the hot path. It loads neither oclif, grpc-js nor node:http2: one HTTP/2 call (h2lite) resolves every
 // manifest into variables, then the command replaces the agent (execve) or runs as its child.
 import { resolve as resolvePath } from 'node:path';
-import { isatty } from 'node:tty';
 import { inputError, isLatchkeyError, render } from '@latchkey/core/errors';
-import { DaemonNotRunning, h2liteCall, StatusError } from '@latchkey/client/h2lite';
+import { DaemonNotRunning, h2liteCallBlocking, StatusError } from '@latchkey/client/h2lite';
+import { isTerminal } from '@latchkey/client/libc';
 import type { ResolvedEnv } from '@latchkey/protocol';
 import { findManifest, socketPath } from '@latchkey/protocol/lean';
 import * as rpc from '@latchkey/protocol/methods';
@@ -12,7 +12,8 @@ import { warnStoreNote } from '../render.js';
 import { parseExecArgv, type ExecOptions } from './argv.js';
 import { childEnvironment } from './child-env.js';
 import { CommandError, kernelRuns, resolveCommand } from './resolve-command.js';
-import { canExecve, execve, exitLike, spawnChild } from './run.js';
+import { execveFailure, nativeExecve } from './native-execve.js';
+import { canExecve, execve, exitLike, prepareForCommand, spawnChild } from './run.js';
 
 type Env = Record<string, string>;
 
@@ -41,7 +42,7 @@ export async function resolveEnv(opts: ExecOptions, manifests: string[], ctx: Ex
   let asked = false;
   for (;;) {
     try {
-      return await h2liteCall(socket, rpc.resolveEnv, request);
+      return await h2liteCallBlocking(socket, rpc.resolveEnv, request);
     } catch (err) {
       if (err instanceof DaemonNotRunning && !started) {
         started = true;
@@ -69,7 +70,7 @@ export async function main(words: readonly string[], beforeCommand: () => void =
     env: { ...process.env } as Env,
     cwd: process.cwd(),
     // isatty, not process.stdin.isTTY: opening stdin's stream would set O_NONBLOCK on a pipe for nothing.
-    interactive: isatty(0) && isatty(2),
+    interactive: isTerminal(0) && isTerminal(2),
   };
   try {
     const opts = parseExecArgv(words);
@@ -89,9 +90,15 @@ export async function main(words: readonly string[], beforeCommand: () => void =
       const { runMasked } = await import('./masked.js');
       return await exitLike(await runMasked(file, opts, childEnv, masked));
     }
-    // A failed execve aborts Node: take it only for what the kernel runs itself; spawn's execvp runs the
-    // rest (a script without #!) with /bin/sh, as a shell would.
-    if (canExecve() && kernelRuns(file, ctx.cwd)) execve(file, [opts.command, ...opts.args], childEnv);
+    // Only for what the kernel runs itself (a failed process.execve aborts Node); spawn's execvp runs
+    // the rest (a script without #!) with /bin/sh, as a shell would.
+    if (kernelRuns(file, ctx.cwd)) {
+      // libc's execve through koffi where it loads (it returns when it fails), else process.execve (Node
+      // >= 22.15) where Node has it; else the command is spawned.
+      const errno = nativeExecve(file, [opts.command, ...opts.args], childEnv, prepareForCommand);
+      if (errno !== undefined) throw execveFailure(errno, opts.command);
+      if (canExecve()) execve(file, [opts.command, ...opts.args], childEnv);
+    }
     const { ended } = spawnChild(file, opts.command, opts.args, childEnv);
     return await exitLike(await ended);
   } catch (err) {

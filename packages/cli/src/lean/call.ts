@@ -1,6 +1,6 @@
 // The calls of a lean path to the daemon over h2lite, starting the daemon when none listens: unary calls
 // (startingCall) and the Scan stream (startingScan).
-import { DaemonNotRunning, h2liteCall } from '@latchkey/client/h2lite';
+import { DaemonNotRunning, h2liteCall, h2liteCallBlocking } from '@latchkey/client/h2lite';
 import type { UnaryCall } from '@latchkey/client/lean-agent';
 import { openScan, type OpenScan, type ScanCall } from '@latchkey/client/lean-scan';
 import { errorOfStatus, GrpcStatus, type Env } from '@latchkey/protocol/lean';
@@ -21,20 +21,23 @@ function notRunning(socket: string): Error {
 /**
  * h2lite's call to `socket`; with `autoStart`, a first call that finds no daemon starts one (saying when it
  * fell back to the memory store) and is made again, as connect() does before its first call. A later call
- * that finds none fails as grpc-js's would.
+ * that finds none fails as grpc-js's would. `blocking` makes each call with blocking system calls
+ * (h2liteCallBlocking): for a command that runs nothing else until the reply (`agent get`); a command with
+ * a timer during its call (`agent set`'s notice of a slow mint command) must not block.
  */
-export function startingCall(socket: string, env: Env, autoStart: boolean): UnaryCall {
+export function startingCall(socket: string, env: Env, autoStart: boolean, blocking = false): UnaryCall {
+  const call = blocking ? h2liteCallBlocking : h2liteCall;
   let first = true;
   return async (method, request, timeoutMs) => {
     const mayStart = autoStart && first;
     first = false;
     try {
-      return await h2liteCall(socket, method, request, timeoutMs);
+      return await call(socket, method, request, timeoutMs);
     } catch (err) {
       if (!(err instanceof DaemonNotRunning)) throw err;
       if (!mayStart) throw notRunning(socket);
       await startDaemon(env);
-      return h2liteCall(socket, method, request, timeoutMs);
+      return call(socket, method, request, timeoutMs);
     }
   };
 }

@@ -20,11 +20,12 @@ export function main(name: string): void {
   // Written with writeSync (SyncOutput): Node's streams for the pipes a script reads cost more than the rest.
   const output = { stdout: new SyncOutput(1), stderr: new SyncOutput(2) } as unknown as Output;
   const deps = processDeps<GetAgent>((env) => async (options) => {
-    const call = startingCall(socketPath(env), env, options?.autoStart ?? true);
+    // Blocking: nothing else of `agent get` runs until the reply.
+    const call = startingCall(socketPath(env), env, options?.autoStart ?? true, true);
     return { getSecret: (secret, cwd) => call(rpc.getSecret, { name: secret, cwd }, CALL_TIMEOUT_MS), close: () => {} };
   }, output);
   runLean(deps, (d) => getSecret(assertSecretName(name), d));
-  // koffi loads while the daemon answers: by the first check phase the request has gone out (the
-  // connection completes, and the request is written, in the poll phase before it).
+  // koffi is loaded by now (the blocking call and SyncOutput's isatty use it) unless it could not be: the
+  // hardening's calls are bound after the reply, or koffi's failure is reported by holdValues.
   setImmediate(prepareHardening);
 }

@@ -2,12 +2,13 @@
 // no grpc-js): one Status call over h2lite, printed by the same view as the oclif command. bin/run.js
 // sends only these two forms here; every other goes through oclif.
 import { isLatchkeyError } from '@latchkey/core/errors';
-import { DaemonNotRunning, h2liteCall } from '@latchkey/client/h2lite';
+import { DaemonNotRunning, h2liteCallBlocking } from '@latchkey/client/h2lite';
 import type { DaemonStatus } from '@latchkey/protocol';
 import { socketPath, type Env } from '@latchkey/protocol/lean';
 import * as rpc from '@latchkey/protocol/methods';
 import { printStatus } from '../actions/status-view.js';
 import { runLean } from './run.js';
+import { SyncOutput } from './sync-output.js';
 
 /** How long a status waits for the daemon, as the oclif command's probe. */
 const PROBE_TIMEOUT_MS = 1500;
@@ -19,11 +20,12 @@ export function main(json: boolean): void {
     const socket = socketPath(env);
     let status: DaemonStatus | undefined;
     try {
-      status = await h2liteCall(socket, rpc.status, {}, PROBE_TIMEOUT_MS);
+      status = await h2liteCallBlocking(socket, rpc.status, {}, PROBE_TIMEOUT_MS);
     } catch (err) {
       // Nothing there, or nothing that answers: not running, as the oclif command's probe says.
       if (!(err instanceof DaemonNotRunning) && !(isLatchkeyError(err) && err.kind === 'unavailable')) throw err;
     }
-    printStatus(status, socket, json, process.stdout);
+    // writeSync (SyncOutput), as `agent get`: the status reads its output through a pipe.
+    printStatus(status, socket, json, new SyncOutput(1) as unknown as NodeJS.WritableStream);
   });
 }

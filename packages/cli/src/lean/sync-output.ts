@@ -3,7 +3,7 @@
 // descriptor is non-blocking and full (EAGAIN), the rest goes through Node's stream, which waits; a reader
 // that went away (EPIPE) ends the writing quietly, as runLean has it for the stream.
 import { writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { isTerminal } from '@latchkey/client/libc';
 
 /** The part of a writable stream the lean paths use: write (with its callback) and isTTY. */
 export class SyncOutput {
@@ -12,7 +12,7 @@ export class SyncOutput {
   private gone = false;
 
   constructor(private readonly fd: 1 | 2) {
-    this.isTTY = isatty(fd);
+    this.isTTY = isTerminal(fd);
   }
 
   write(chunk: string | Uint8Array, cb?: (err?: Error | null) => void): boolean {
