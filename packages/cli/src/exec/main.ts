@@ -13,7 +13,7 @@ import { parseExecArgv, type ExecOptions } from './argv.js';
 import { childEnvironment } from './child-env.js';
 import { CommandError, kernelRuns, resolveCommand } from './resolve-command.js';
 import { execveFailure, nativeExecve } from './native-execve.js';
-import { canExecve, execve, exitLike, prepareForCommand, spawnChild } from './run.js';
+import { canExecve, execve, exitLike, spawnChild } from './run.js';
 
 type Env = Record<string, string>;
 
@@ -95,7 +95,7 @@ export async function main(words: readonly string[], beforeCommand: () => void =
     if (kernelRuns(file, ctx.cwd)) {
       // libc's execve through koffi where it loads (it returns when it fails), else process.execve (Node
       // >= 22.15) where Node has it; else the command is spawned.
-      const errno = nativeExecve(file, [opts.command, ...opts.args], childEnv, prepareForCommand);
+      const errno = nativeExecve(file, [opts.command, ...opts.args], childEnv);
       if (errno !== undefined) throw execveFailure(errno, opts.command);
       if (canExecve()) execve(file, [opts.command, ...opts.args], childEnv);
     }

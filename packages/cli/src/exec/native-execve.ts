@@ -1,20 +1,27 @@
 // execve(2) through koffi (libc), on Linux on any Node: the agent is replaced by the command, on Node 20
 // too, which has no process.execve (the spawn of a child, the wait for it and the agent's own exit cost
-// 3-4 ms there). The command starts as libuv's spawn would start it: stdin, stdout and stderr inherited
-// (Node marks them close-on-exec) and blocking, and the signals Node ignores back to their default
-// action. Unlike process.execve, which aborts the process when execve fails (exit 134 and a native stack
-// for a file busy being written), a failure returns its errno for the agent to report as a shell would.
+// 3-4 ms there). Unlike process.execve, which aborts the process when execve fails (exit 134 and a native
+// stack for a file busy being written), a failure returns its errno for the agent to report as a shell
+// would.
+import { constants as fsConstants } from 'node:fs';
+import { constants } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import { loadKoffi } from '@latchkey/client/libc';
 import { CommandError } from './resolve-command.js';
 
 const F_GETFD = 1;
 const F_SETFD = 2;
+const F_GETFL = 3;
+const F_SETFL = 4;
 const FD_CLOEXEC = 1;
+/** Signals Node ignores (SIGPIPE, SIGXFSZ); an ignored signal stays ignored across execve. */
+const IGNORED_BY_NODE = [constants.signals.SIGPIPE, constants.signals.SIGXFSZ];
 
 interface Calls {
   execve: (file: string, argv: (string | null)[], envp: (string | null)[]) => number;
   fcntl: (...args: unknown[]) => number;
+  /** signal(2) with SIG_DFL (null). */
+  signal: (signal: number, handler: null) => unknown;
   errno: () => number;
 }
 
@@ -31,6 +38,7 @@ function prepareNativeExecve(): boolean {
     calls = {
       execve: lib.func('int execve(const char *file, const char **argv, const char **envp)') as Calls['execve'],
       fcntl: lib.func('fcntl', 'int', ['int', 'int', '...']) as Calls['fcntl'],
+      signal: lib.func('void *signal(int, void *)') as Calls['signal'],
       errno: () => koffi.errno(),
     };
   } catch {
@@ -40,25 +48,27 @@ function prepareNativeExecve(): boolean {
 }
 
 /**
- * Replaces this process with `file` (argv and env as given). Returns only when that failed: the errno,
- * or undefined when koffi could not be loaded. `prepare` is run first (stdio blocking, signal actions).
+ * Replaces this process with `file` (argv and env as given), started as spawn starts a child: the signals
+ * Node ignores back to their default action, stdin, stdout and stderr blocking (O_NONBLOCK belongs to the
+ * open file, which the command shares: Node sets it on a pipe whose stream it opened) and inherited.
+ * Returns only when that failed: the errno, or undefined when koffi could not be loaded (or a word holds
+ * a NUL), having changed nothing.
  */
-export function nativeExecve(file: string, argv: readonly string[], env: Record<string, string>, prepare: () => void): number | undefined {
+export function nativeExecve(file: string, argv: readonly string[], env: Record<string, string>): number | undefined {
   if (!prepareNativeExecve() || !calls) return undefined;
   const envp = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   // A C string ends at its first NUL: such a word is left to spawn, which refuses it as Node does.
   if ([file, ...argv, ...envp].some((w) => w.includes('\0'))) return undefined;
-  prepare();
-  const cleared: number[] = [];
+  for (const signal of IGNORED_BY_NODE) calls.signal(signal, null);
   for (let fd = 0; fd <= 2; fd++) {
+    const status = calls.fcntl(fd, F_GETFL);
+    if (status >= 0 && (status & fsConstants.O_NONBLOCK) !== 0) calls.fcntl(fd, F_SETFL, 'int', status & ~fsConstants.O_NONBLOCK);
     const flags = calls.fcntl(fd, F_GETFD);
-    if (flags >= 0 && (flags & FD_CLOEXEC) !== 0 && calls.fcntl(fd, F_SETFD, 'int', flags & ~FD_CLOEXEC) === 0) cleared.push(fd);
+    if (flags >= 0 && (flags & FD_CLOEXEC) !== 0) calls.fcntl(fd, F_SETFD, 'int', flags & ~FD_CLOEXEC);
   }
   calls.execve(file, [...argv, null], [...envp, null]);
-  const errno = calls.errno();
-  // Still here: the agent spawns the command instead, its own stdio close-on-exec again.
-  for (const fd of cleared) calls.fcntl(fd, F_SETFD, 'int', calls.fcntl(fd, F_GETFD) | FD_CLOEXEC);
-  return errno;
+  // Still here: the agent reports the failure and exits (its signal actions and stdio stay as set).
+  return calls.errno();
 }
 
 /** Why the kernel would not run the command (execve's errno), as a shell says it: 127 if it is gone, else 126. */

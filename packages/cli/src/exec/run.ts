@@ -60,15 +60,10 @@ export function makeStdioBlocking(): void {
   });
 }
 
-/** What spawn does for a child, done to this process before execve: default signal actions, blocking stdio. */
-export function prepareForCommand(): void {
-  for (const signal of IGNORED_BY_NODE) restoreDefaultAction(signal);
-  makeStdioBlocking();
-}
-
 /** Replaces the agent with the command, started as spawn would start it; does not return. */
 export function execve(file: string, argv: readonly string[], env: Record<string, string>): never {
-  prepareForCommand();
+  for (const signal of IGNORED_BY_NODE) restoreDefaultAction(signal);
+  makeStdioBlocking();
   (process as unknown as { execve(file: string, args: readonly string[], env: Record<string, string>): never }).execve(file, argv, env);
   throw new Error('execve returned');
 }
