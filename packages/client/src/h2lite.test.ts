@@ -10,7 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { MAX_MESSAGE_BYTES } from '@latchkey/protocol';
 import { loadProto } from '@latchkey/protocol/proto-loader';
 import { ResolveEnvRequest, ResolveEnvResponse } from '@latchkey/protocol/messages';
-import { h2liteOpen, h2liteUnary, HpackDecoder, huffmanDecode, huffmanEncode, type HeaderField } from './h2lite.js';
+import { h2liteOpen, h2liteUnary, HpackDecoder, huffmanDecode, huffmanDecodeTables, huffmanEncode, huffmanTables, type HeaderField } from './h2lite.js';
 import { DaemonNotRunning, StatusError, leanUnary } from './lean.js';
 import { AgentConnection } from './connection.js';
 import { leanScan } from './lean-scan.js';
@@ -33,6 +33,12 @@ describe('Huffman code (RFC 7541 Appendix B)', () => {
   it.each(examples)('decodes and encodes %s', (plain, coded) => {
     expect(text(huffmanDecode(hex(coded)))).toBe(plain);
     expect(Buffer.from(huffmanEncode(Buffer.from(plain, 'latin1'))).toString('hex')).toBe(coded.replace(/\s+/g, ''));
+  });
+
+  it("decodes with literal tables equal to the canonical code's, computed from the code lengths", () => {
+    const { codes: _codes, ...computed } = huffmanTables();
+    expect(huffmanDecodeTables()).toEqual(computed);
+    expect(computed.sorted).toHaveLength(257);
   });
 
   it('round-trips every octet', () => {

@@ -38,16 +38,20 @@ interface HuffmanTables {
 
 let huffman: HuffmanTables | undefined;
 
-function huffmanTables(): HuffmanTables {
+/** The canonical code's tables, computed from HUFFMAN_LENGTHS (for encoding, and to check the decoder's). */
+export function huffmanTables(): HuffmanTables {
   if (huffman) return huffman;
-  const sorted = HUFFMAN_LENGTHS.map((_, s) => s).sort((a, b) => HUFFMAN_LENGTHS[a]! - HUFFMAN_LENGTHS[b]! || a - b);
+  // The symbols in order of (length, symbol).
+  const sorted: number[] = [];
+  for (let len = 1; len <= 30; len++) for (let s = 0; s <= EOS; s++) if (HUFFMAN_LENGTHS[s] === len) sorted.push(s);
   const codes: number[] = new Array(257).fill(0);
   const first: number[] = new Array(31).fill(0);
   const count: number[] = new Array(31).fill(0);
   const offset: number[] = new Array(31).fill(0);
   let code = 0;
   let prev = HUFFMAN_LENGTHS[sorted[0]!]!;
-  sorted.forEach((s, i) => {
+  for (let i = 0; i < sorted.length; i++) {
+    const s = sorted[i]!;
     const len = HUFFMAN_LENGTHS[s]!;
     code *= 2 ** (len - prev);
     prev = len;
@@ -57,13 +61,51 @@ function huffmanTables(): HuffmanTables {
     }
     count[len]!++;
     codes[s] = code++;
-  });
+  }
   return (huffman = { codes, first, count, offset, sorted });
+}
+
+// The decoder's tables as literals, what huffmanTables() computes (h2lite.test.ts checks that they are):
+// computing them in the process took 0.5-0.7 ms of a cold `agent exec`, whose reply's headers are
+// Huffman-coded. Per code length (0..30) the first code, how many codes and the index of the first symbol
+// in HUFFMAN_SORTED, the symbols in order of (length, symbol).
+const HUFFMAN_SORTED = [
+  48, 49, 50, 97, 99, 101, 105, 111, 115, 116, 32, 37, 45, 46, 47, 51, 52, 53, 54, 55, 56, 57, 61, 65,
+  95, 98, 100, 102, 103, 104, 108, 109, 110, 112, 114, 117, 58, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76,
+  77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 89, 106, 107, 113, 118, 119, 120, 121, 122, 38, 42, 44, 59,
+  88, 90, 33, 34, 40, 41, 63, 39, 43, 124, 35, 62, 0, 36, 64, 91, 93, 126, 94, 125, 60, 96, 123, 92,
+  195, 208, 128, 130, 131, 162, 184, 194, 224, 226, 153, 161, 167, 172, 176, 177, 179, 209, 216, 217, 227, 229, 230, 129,
+  132, 133, 134, 136, 146, 154, 156, 160, 163, 164, 169, 170, 173, 178, 181, 185, 186, 187, 189, 190, 196, 198, 228, 232,
+  233, 1, 135, 137, 138, 139, 140, 141, 143, 147, 149, 150, 151, 152, 155, 157, 158, 165, 166, 168, 174, 175, 180, 182,
+  183, 188, 191, 197, 231, 239, 9, 142, 144, 145, 148, 159, 171, 206, 215, 225, 236, 237, 199, 207, 234, 235, 192, 193,
+  200, 201, 202, 205, 210, 213, 218, 219, 238, 240, 242, 243, 255, 203, 204, 211, 212, 214, 221, 222, 223, 241, 244, 245,
+  246, 247, 248, 250, 251, 252, 253, 254, 2, 3, 4, 5, 6, 7, 8, 11, 12, 14, 15, 16, 17, 18, 19, 20,
+  21, 23, 24, 25, 26, 27, 28, 29, 30, 31, 127, 220, 249, 10, 13, 22, 256,
+];
+const HUFFMAN_FIRST = [
+  0, 0, 0, 0, 0, 0, 20, 92, 248, 0, 1016, 2042, 4090, 8184, 16380, 32764, 0, 0, 0, 524272, 1048550, 2097116, 4194258, 8388568,
+  16777194, 33554412, 67108832, 134217694, 268435426, 0, 1073741820,
+];
+const HUFFMAN_COUNT = [
+  0, 0, 0, 0, 0, 10, 26, 32, 6, 0, 5, 3, 2, 6, 2, 3, 0, 0, 0, 3, 8, 13, 26, 29,
+  12, 4, 15, 19, 29, 0, 4,
+];
+const HUFFMAN_OFFSET = [
+  0, 0, 0, 0, 0, 0, 10, 36, 68, 0, 74, 79, 82, 84, 90, 92, 0, 0, 0, 95, 98, 106, 119, 145,
+  174, 186, 190, 205, 224, 0, 253,
+];
+
+/** The decoder's tables, as huffmanTables() has them (without the encoder's codes). */
+export function huffmanDecodeTables(): Omit<HuffmanTables, 'codes'> {
+  return { first: HUFFMAN_FIRST, count: HUFFMAN_COUNT, offset: HUFFMAN_OFFSET, sorted: HUFFMAN_SORTED };
 }
 
 /** Decodes a Huffman-coded string literal into octets; throws on EOS, bad padding or a truncated code. */
 export function huffmanDecode(input: Uint8Array): Uint8Array {
-  const { first, count, offset, sorted } = huffmanTables();
+  const first = HUFFMAN_FIRST;
+  const count = HUFFMAN_COUNT;
+  const offset = HUFFMAN_OFFSET;
+  const sorted = HUFFMAN_SORTED;
   const out: number[] = [];
   let code = 0;
   let len = 0;
