@@ -22,10 +22,12 @@ function bundle(entry, outfile, external) {
     format: 'cjs',
     target: 'node20',
     external,
-    // import.meta.url (createRequire in daemon-program.ts, harden.ts) as the bundle's own URL: a folder of
-    // the CLI's package, which depends on what those require (@latchkey/daemon, koffi).
-    define: { 'import.meta.url': '__bundleUrl' },
-    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // import.meta.dirname (libc.ts) as the bundle's folder and import.meta.url (daemon-program.ts) as its
+    // URL: a folder of the CLI's package, which depends on what those require (koffi, @latchkey/daemon).
+    // The URL is made when first read: pathToFileURL and the URL parsing it starts took 1.2 ms of a cold
+    // `agent exec` on Node 20, which needs only the folder.
+    define: { 'import.meta.url': '__latchkeyMeta.url', 'import.meta.dirname': '__dirname' },
+    banner: { js: "const __latchkeyMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
     logLevel: 'warning',
   });
 }

@@ -6,8 +6,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-const require = createRequire(import.meta.url);
-
 let koffiModule: typeof import('koffi') | undefined;
 
 /** koffi, opened once per process (see openKoffi). */
@@ -26,6 +24,8 @@ export function loadKoffi(): typeof import('koffi') {
  * version) goes through koffi's index.
  */
 function openKoffi(): typeof import('koffi') {
+  // From this module's folder as a path: a URL (import.meta.url) costs a parse on the hot path.
+  const require = createRequire(join(import.meta.dirname, 'libc.js'));
   if (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')) {
     for (const folder of require.resolve.paths('koffi') ?? []) {
       const pkg = join(folder, 'koffi');
