@@ -4,6 +4,7 @@
 // h2liteUnary has the same contract and errors as leanUnary in lean.ts, and h2liteUnaryBlocking makes a
 // unary call with blocking system calls (libc through koffi) and the same frames, without node:net.
 import type { Socket } from 'node:net';
+import { getSystemErrorName } from 'node:util';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { grpcFrame, MAX_MESSAGE_BYTES } from '@latchkey/protocol/lean';
 import type { MessageFns } from '@latchkey/protocol/messages';
@@ -800,7 +801,7 @@ export function h2liteUnaryBlocking(socket: string, method: string, request: Uin
   if (Buffer.byteLength(socket) >= SUN_PATH_BYTES || request.length + 5 > DEFAULT_WINDOW) return undefined;
   const libc = libcSockets();
   if (!libc) return undefined;
-  const errorName = () => (process.getBuiltinModule('node:util') as typeof import('node:util')).getSystemErrorName(-libc.errno());
+  const errorName = () => getSystemErrorName(-libc.errno());
   const fd = libc.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw connectFailed(socket, errorName());
   try {
@@ -810,17 +811,16 @@ export function h2liteUnaryBlocking(socket: string, method: string, request: Uin
     let reply: Uint8Array | undefined;
     let outcome: { err?: Error } | undefined;
     let closed = false;
-    /** Sends all of `bytes`; false once the daemon has closed its end (what is left to read still counts). */
-    const send = (bytes: Uint8Array): boolean => {
+    /** Sends all of `bytes`, until the daemon has closed its end (what is left to read still counts). */
+    const send = (bytes: Uint8Array): void => {
       for (let at = 0; at < bytes.length && !closed; ) {
         const n = libc.send(fd, at === 0 ? bytes : bytes.subarray(at), bytes.length - at, MSG_NOSIGNAL);
         if (n >= 0) at += n;
         else if (libc.errno() !== EINTR) closed = true;
       }
-      return !closed;
     };
     const rx = new Receiver(socket, {
-      send: (bytes) => void send(bytes),
+      send,
       message: (m) => void (reply ??= m),
       windowsChanged: () => {},
       end: (err) => void (outcome = { err }),

@@ -1,8 +1,8 @@
 // Hardening for the CLI processes that hold a value (`agent get`, the `exec --mask` masking process,
 // `agent set`/`onboard` while holding input): no core file, and on Linux not dumpable, so a crash or
-// the same user's debugger does not copy the value out. koffi is loaded on the first call only, so the
-// plain `agent exec` path, which never calls this, never loads it.
-import { loadKoffi } from './libc.js';
+// the same user's debugger does not copy the value out. The calls are bound on the first use only; the
+// plain `agent exec` path never calls them (it loads koffi for its call and its execve, libc.ts).
+import { loadKoffi, loadLibc } from './libc.js';
 
 const PR_SET_DUMPABLE = 4;
 const RLIMIT_CORE = 4;
@@ -18,7 +18,7 @@ let calls: Calls | undefined;
 function libc(): Calls {
   if (calls) return calls;
   const koffi = loadKoffi();
-  const lib = koffi.load('libc.so.6');
+  const lib = loadLibc();
   // Anonymous struct: named koffi types are process-global and would clash with the daemon's.
   const rlimit = koffi.struct({ rlim_cur: 'unsigned long', rlim_max: 'unsigned long' });
   calls = {

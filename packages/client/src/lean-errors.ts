@@ -1,5 +1,5 @@
 // The error classes of the lean daemon clients, kept free of node:http2 so that h2lite.ts can share them.
-import { errorOfStatus, type StatusError } from '@latchkey/protocol/lean';
+import { decodeMetadataValue, errorOfStatus, type StatusError } from '@latchkey/protocol/lean';
 
 export { StatusError } from '@latchkey/protocol/lean';
 
@@ -15,12 +15,5 @@ export class DaemonNotRunning extends Error {
  * grpc-message percent-decoded as gRPC sends it.
  */
 export function statusError(status: number, meta: (key: string) => string | undefined, socket: string): StatusError {
-  const raw = meta('grpc-message') ?? '';
-  let details = raw;
-  try {
-    details = decodeURIComponent(raw);
-  } catch {
-    // a malformed percent-encoding: show it as it came
-  }
-  return errorOfStatus({ status, details, meta }, socket);
+  return errorOfStatus({ status, details: decodeMetadataValue(meta('grpc-message') ?? ''), meta }, socket);
 }

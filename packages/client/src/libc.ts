@@ -7,10 +7,16 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 let koffiModule: typeof import('koffi') | undefined;
+let libcLibrary: ReturnType<typeof import('koffi').load> | undefined;
 
 /** koffi, opened once per process (see openKoffi). */
 export function loadKoffi(): typeof import('koffi') {
   return (koffiModule ??= openKoffi());
+}
+
+/** libc through koffi, opened once per process, for every module here that binds its functions. */
+export function loadLibc(): ReturnType<typeof import('koffi').load> {
+  return (libcLibrary ??= loadKoffi().load('libc.so.6'));
 }
 
 /**
@@ -48,7 +54,6 @@ function openKoffi(): typeof import('koffi') {
   return require('koffi') as typeof import('koffi');
 }
 
-
 /** The libc calls of a blocking socket connection, and isatty. Each returns -1 and sets errno on failure. */
 export interface SocketCalls {
   socket(domain: number, type: number, protocol: number): number;
@@ -71,7 +76,7 @@ export function libcSockets(): SocketCalls | undefined {
     if (process.platform === 'linux') {
       try {
         const koffi = loadKoffi();
-        const lib = koffi.load('libc.so.6');
+        const lib = loadLibc();
         // Anonymous structs: named koffi types are process-global.
         const sockaddr = koffi.struct({ sun_family: 'uint16', sun_path: koffi.array('char', 108) });
         const pollfd = koffi.struct({ fd: 'int', events: 'short', revents: 'short' });

@@ -8,6 +8,8 @@ export * from './status.js';
 export * from './mint.js';
 import { HINT_METADATA_KEY, KIND_METADATA_KEY, UNAPPROVED_METADATA_KEY } from './metadata.js';
 
+export { decodeMetadataValue } from './metadata.js';
+
 /** The error metadata keys, for clients that read them by hand. */
 export const LEAN_METADATA = { kind: KIND_METADATA_KEY, hint: HINT_METADATA_KEY, unapproved: UNAPPROVED_METADATA_KEY } as const;
 export * from './safe-files.js';

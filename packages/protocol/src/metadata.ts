@@ -21,7 +21,10 @@ export function encodeMetadataValue(value: string): string {
   return value.replace(/[^\x20-\x24\x26-\x7e]/gu, (c) => Array.from(Buffer.from(c, 'utf8'), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }
 
-/** A metadata value as encodeMetadataValue sent it (a value it could not have made is kept as it came). */
+/**
+ * A percent-encoded value as it was: a metadata value encodeMetadataValue sent, or a grpc-message (which a
+ * server encodes with encodeURI). A value that is not a valid encoding is kept as it came.
+ */
 export function decodeMetadataValue(value: string): string {
   if (!value.includes('%')) return value;
   try {

@@ -90,11 +90,10 @@ export async function main(words: readonly string[], beforeCommand: () => void =
       const { runMasked } = await import('./masked.js');
       return await exitLike(await runMasked(file, opts, childEnv, masked));
     }
-    // Only for what the kernel runs itself (a failed process.execve aborts Node); spawn's execvp runs
-    // the rest (a script without #!) with /bin/sh, as a shell would.
+    // What the kernel runs itself replaces the agent: through libc's execve where koffi loads (it returns
+    // when it fails), else process.execve where Node has it (>= 22.15; a failure aborts Node). Anything
+    // else is spawned: execvp runs a script without #! with /bin/sh, as a shell would.
     if (kernelRuns(file, ctx.cwd)) {
-      // libc's execve through koffi where it loads (it returns when it fails), else process.execve (Node
-      // >= 22.15) where Node has it; else the command is spawned.
       const errno = nativeExecve(file, [opts.command, ...opts.args], childEnv);
       if (errno !== undefined) throw execveFailure(errno, opts.command);
       if (canExecve()) execve(file, [opts.command, ...opts.args], childEnv);

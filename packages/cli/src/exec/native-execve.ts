@@ -6,16 +6,15 @@
 import { constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
 import { getSystemErrorName } from 'node:util';
-import { loadKoffi } from '@latchkey/client/libc';
+import { loadKoffi, loadLibc } from '@latchkey/client/libc';
 import { CommandError } from './resolve-command.js';
+import { IGNORED_BY_NODE } from './run.js';
 
 const F_GETFD = 1;
 const F_SETFD = 2;
 const F_GETFL = 3;
 const F_SETFL = 4;
 const FD_CLOEXEC = 1;
-/** Signals Node ignores (SIGPIPE, SIGXFSZ); an ignored signal stays ignored across execve. */
-const IGNORED_BY_NODE = [constants.signals.SIGPIPE, constants.signals.SIGXFSZ];
 
 interface Calls {
   execve: (file: string, argv: (string | null)[], envp: (string | null)[]) => number;
@@ -27,14 +26,14 @@ interface Calls {
 
 let calls: Calls | null | undefined;
 
-/** Binds execve and fcntl now (koffi's module and libc), or returns false where that cannot be done. */
+/** Binds execve, fcntl and signal now (koffi's module and libc), or returns false where that cannot be done. */
 function prepareNativeExecve(): boolean {
   if (calls !== undefined) return calls !== null;
   calls = null;
   if (process.platform !== 'linux') return false;
   try {
     const koffi = loadKoffi();
-    const lib = koffi.load('libc.so.6');
+    const lib = loadLibc();
     calls = {
       execve: lib.func('int execve(const char *file, const char **argv, const char **envp)') as Calls['execve'],
       fcntl: lib.func('fcntl', 'int', ['int', 'int', '...']) as Calls['fcntl'],
@@ -59,7 +58,7 @@ export function nativeExecve(file: string, argv: readonly string[], env: Record<
   const envp = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   // A C string ends at its first NUL: such a word is left to spawn, which refuses it as Node does.
   if ([file, ...argv, ...envp].some((w) => w.includes('\0'))) return undefined;
-  for (const signal of IGNORED_BY_NODE) calls.signal(signal, null);
+  for (const signal of IGNORED_BY_NODE) calls.signal(constants.signals[signal], null);
   for (let fd = 0; fd <= 2; fd++) {
     const status = calls.fcntl(fd, F_GETFL);
     if (status >= 0 && (status & fsConstants.O_NONBLOCK) !== 0) calls.fcntl(fd, F_SETFL, 'int', status & ~fsConstants.O_NONBLOCK);
