@@ -3,6 +3,7 @@
 // dropped as soon as it is returned to the caller. Audit records and listings carry the first 16 hex
 // characters of that fingerprint.
 import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import { randomText } from './random-pool.js';
 
 /** Fingerprints of temporary keys under one random key, made when the daemon starts. */
 export class KeyFingerprints {
@@ -23,7 +24,7 @@ export function shortFingerprint(key: string): string {
 /** A new random lease id (`lease_` and 22 base64url characters) that `taken` does not know. */
 export function newLeaseId(taken: (id: string) => boolean): string {
   for (;;) {
-    const id = `lease_${randomBytes(16).toString('base64url')}`;
+    const id = `lease_${randomText(16, 'base64url')}`;
     if (!taken(id)) return id;
   }
 }

@@ -45,10 +45,19 @@ const utf8 = new TextEncoder();
 export function base64Core(bytes: Uint8Array, align: 0 | 1 | 2, url: boolean): string {
   const padded = Buffer.allocUnsafe(align + bytes.length).fill(0, 0, align);
   padded.set(bytes, align);
-  const s = padded.toString(url ? 'base64url' : 'base64').replace(/=+$/, '');
+  const core = coreOf(padded, align, url);
+  padded.fill(0);
+  return core;
+}
+
+/** base64Core of the bytes `padded` holds after its first `align` (zero) bytes. */
+function coreOf(padded: Buffer, align: 0 | 1 | 2, url: boolean): string {
+  const s = padded.toString(url ? 'base64url' : 'base64');
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 0x3d) end--; // '=' padding (base64url has none)
   const head = align === 0 ? 0 : align === 1 ? 2 : 3;
   const tail = padded.length % 3 === 0 ? 0 : 1;
-  return s.slice(head, s.length - tail);
+  return s.slice(head, end - tail);
 }
 
 /** RFC 3986 percent-encoding: everything but unreserved characters (encodeURIComponent leaves !'()* too). */
@@ -61,16 +70,21 @@ const UNRESERVED_ONLY = /^[A-Za-z0-9_.~-]*$/;
 
 /** The distinct encoded forms of `value` (none when it is under MIN_SCAN_BYTES bytes). */
 export function encodedForms(value: string): EncodedForm[] {
-  const raw = utf8.encode(value);
+  // Every IssueTempKey fingerprints its key's forms, so this is on that call's path: one Buffer for the
+  // UTF-8 bytes and one for the three alignments of base64, lengths of ASCII forms without a byte count.
+  const raw = Buffer.from(value, 'utf8');
   if (raw.length < MIN_SCAN_BYTES) return [];
   const forms = new Map<string, ScanEncoding>();
   const add = (text: string, encoding: ScanEncoding): void => {
     if (!forms.has(text) && Buffer.byteLength(text) >= MIN_SCAN_BYTES) forms.set(text, encoding);
   };
+  const addAscii = (text: string, encoding: ScanEncoding): void => {
+    if (!forms.has(text) && text.length >= MIN_SCAN_BYTES) forms.set(text, encoding);
+  };
   add(value, 'raw');
-  const hex = Buffer.from(raw).toString('hex');
-  add(hex, 'hex');
-  add(hex.toUpperCase(), 'hex-upper');
+  const hex = raw.toString('hex');
+  addAscii(hex, 'hex');
+  addAscii(hex.toUpperCase(), 'hex-upper');
   // Every percent and JSON form of a value of unreserved characters only is the value itself (a random
   // key's hex or base64url, the common case): nothing to add, so nothing to compute.
   if (!UNRESERVED_ONLY.test(value)) {
@@ -83,10 +97,16 @@ export function encodedForms(value: string): EncodedForm[] {
     add(json.replace(/\//g, '\\/'), 'json');
     add(json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), 'json');
   }
+  // The value after 2, 1 and 0 zero bytes: each alignment is a view of the one buffer.
+  const shifted = Buffer.alloc(raw.length + 2);
+  raw.copy(shifted, 2);
   for (const align of [0, 1, 2] as const) {
-    add(base64Core(raw, align, false), 'base64');
-    add(base64Core(raw, align, true), 'base64url');
+    const padded = shifted.subarray(2 - align);
+    addAscii(coreOf(padded, align, false), 'base64');
+    addAscii(coreOf(padded, align, true), 'base64url');
   }
+  shifted.fill(0);
+  raw.fill(0);
   return [...forms].map(([text, encoding]) => ({ encoding, bytes: utf8.encode(text) }));
 }
 

@@ -1,6 +1,6 @@
 // The `random` temporary key kind: bytes from the OS CSPRNG, encoded, with an optional prefix.
-import { randomBytes } from 'node:crypto';
 import { inputError, quote, validateRandomParams } from '@latchkey/core';
+import { randomText } from '../random-pool.js';
 
 /** The parameters a random key accepts. */
 export const RANDOM_PARAMS: ReadonlySet<string> = new Set(['bytes', 'encoding', 'prefix']);
@@ -25,5 +25,5 @@ export function issueRandom(params: Record<string, string>): string {
   checkRandomParams(params);
   const bytes = params.bytes === undefined ? DEFAULT_RANDOM_BYTES : Number(params.bytes);
   const encoding = params.encoding === 'hex' ? 'hex' : 'base64url';
-  return `${params.prefix ?? ''}${randomBytes(bytes).toString(encoding)}`;
+  return `${params.prefix ?? ''}${randomText(bytes, encoding)}`;
 }
