@@ -1,4 +1,5 @@
 // Finding the daemon program: LATCHKEY_DAEMON, else what the caller installed, else latchkey-daemon on PATH.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +40,16 @@ describe('findDaemon', () => {
 
   it('runs the program with the daemon flags, the same list `agent daemon install` writes', () => {
     expect(daemonArgs({ LATCHKEY_DAEMON: '/d/main.js' })).toEqual([...daemonNodeFlags(), '/d/main.js']);
-    expect(daemonNodeFlags()).toEqual([...(process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : []), '--max-semi-space-size=1']);
+    expect(daemonNodeFlags()).toEqual([
+      ...(process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : []),
+      // The cap on the young generation only where V8 cannot shrink it back (Node 20's V8 11).
+      ...(Number(process.versions.v8.split('.')[0]) >= 12 ? [] : ['--max-semi-space-size=1']),
+    ]);
+  });
+
+  it('gives flags this Node starts with', () => {
+    const r = spawnSync(process.execPath, [...daemonNodeFlags(), '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('ok');
   });
 });
