@@ -18,3 +18,4 @@ export * from './expand.js';
 export * from './scan/index.js';
 export * from './token-kinds.js';
 export * from './database-kinds.js';
+export * from './iso-time.js';

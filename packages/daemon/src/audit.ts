@@ -10,7 +10,7 @@ import { closeSync, constants, existsSync, fstatSync, ftruncateSync, openSync, r
 import { open, type FileHandle } from 'node:fs/promises';
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { AUDIT_REPAIR, lineHash, sealLine, unavailableError, type ChainReport } from '@latchkey/core';
+import { AUDIT_REPAIR, isoTime, lineHash, sealLine, unavailableError, type ChainReport } from '@latchkey/core';
 import { AUDIT_ANCHOR_FILE, AUDIT_FILE, auditFiles, lastNewlineEnd, ROTATED_PATTERN, verifyTrail, type TrailKnowledge } from '@latchkey/protocol';
 
 /** Who asked, as the kernel reported it for the connection. */
@@ -274,7 +274,7 @@ export class AuditLog implements AuditSink {
       for (const event of [...notes, ...events]) {
         const { peer, ...rest } = event;
         const record = {
-          time: new Date(this.clock()).toISOString(),
+          time: isoTime(this.clock()),
           ...rest,
           ...(peer ? { pid: peer.pid, uid: peer.uid, exe: peer.exe ?? '' } : {}),
           ...(peer?.cwdSource ? { cwd: peer.cwd, cwdSource: peer.cwdSource } : {}),
@@ -387,7 +387,7 @@ export class AuditLog implements AuditSink {
     await this.handle?.close();
     this.handle = undefined;
     this.identity = undefined;
-    const stamp = new Date(this.clock()).toISOString().replace(/[-:.]/g, '');
+    const stamp = isoTime(this.clock()).replace(/[-:.]/g, '');
     let target = join(this.dir, `audit-${stamp}.jsonl`);
     for (let n = 1; existsSync(target); n++) target = join(this.dir, `audit-${stamp}-${n}.jsonl`);
     renameSync(this.path, target);

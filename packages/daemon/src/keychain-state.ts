@@ -2,7 +2,7 @@
 // opens the audit trail and loads the keychain's items once a keychain that was locked at start is
 // unlocked, switches a store that fell back to memory to the keychain once it answers, and answers the
 // live check that `agent daemon status` and `agent doctor` report.
-import { LatchkeyError } from '@latchkey/core';
+import { isoTime, LatchkeyError } from '@latchkey/core';
 import type { Logger } from './log.js';
 import type { AgentService } from './service.js';
 import { FallbackStore, type SwitchResult } from './store/fallback.js';
@@ -74,7 +74,7 @@ export function keychainState(selected: SelectedStore, deps: KeychainStateDeps):
       secrets = agent().takeIn(r.items);
     });
     loaded = true;
-    selected.note = `the keychain did not answer at start; the daemon used the memory store until ${new Date().toISOString()}, then switched to the keychain`;
+    selected.note = `the keychain did not answer at start; the daemon used the memory store until ${isoTime(Date.now())}, then switched to the keychain`;
     log.warn(`the keychain answers again: switched from the memory store to the keychain; ${result.replayed} write(s) and delete(s) made meanwhile replayed into it, ${secrets} secret(s) held now`);
     deps.loaded();
     await deps.switchHooks?.after({ ...result, secrets });

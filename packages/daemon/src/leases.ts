@@ -12,6 +12,7 @@ import {
   bindTarget,
   DEFAULT_LEASE_LIMITS,
   inputError,
+  isoTime,
   leaseTerm,
   leaseVerdict,
   LeaseTable,
@@ -200,7 +201,7 @@ export class LeaseManager {
       await this.deps.audit.write({
         ...leaseAuditEvent(lease, 'issued', peer),
         ttlSeconds,
-        expiresAt: new Date(expiresAt).toISOString(),
+        expiresAt: isoTime(expiresAt),
       });
     } catch (err) {
       if (this.forget(lease)) await this.teardown(kind, minted, 'abandoned', leaseId);

@@ -1,5 +1,6 @@
 // The daemon's own log (daemon.log): operational lines only, never a secret value.
 import { appendFileSync } from 'node:fs';
+import { isoTime } from '@latchkey/core';
 
 /** Writes one line per event to the daemon log, and to stderr when running attached. */
 export interface Logger {
@@ -11,7 +12,7 @@ export interface Logger {
 /** A logger appending to `file` (0600), mirrored to stderr when `toStderr`. */
 export function fileLogger(file: string | undefined, toStderr: boolean): Logger {
   const write = (level: string, message: string) => {
-    const line = `${new Date().toISOString()} ${level} ${message}\n`;
+    const line = `${isoTime(Date.now())} ${level} ${message}\n`;
     if (file) {
       try {
         appendFileSync(file, line, { mode: 0o600 });

@@ -7,7 +7,7 @@
 // is a credential lost. When the store (or its audit) fails, the new value is held in memory and served,
 // the store is retried with backoff until it lands, and the command is not run again meanwhile. The held
 // value survives a restart only if a retry landed in the keychain: it is never written to a file.
-import { inputError, isLatchkeyError, quote, redactValues, type Clock, type Scope, type SecretMeta, type SecretRecord } from '@latchkey/core';
+import { inputError, isLatchkeyError, isoTime, quote, redactValues, type Clock, type Scope, type SecretMeta, type SecretRecord } from '@latchkey/core';
 import { DEFAULT_SAFE_PATH } from '@latchkey/protocol';
 import type { AuditSink, Peer } from './audit.js';
 import type { Logger } from './log.js';
@@ -228,7 +228,7 @@ export class Minter {
       peer,
       record,
     );
-    this.deps.log.info(`minted ${quote(meta.name)} again; expires ${new Date(next.expiresAt).toISOString()}`);
+    this.deps.log.info(`minted ${quote(meta.name)} again; expires ${isoTime(next.expiresAt)}`);
     this.failures.delete(this.key(meta));
     this.durations.set(this.key(meta), ran);
     if (!this.pending.has(this.key(meta))) this.schedule(next);

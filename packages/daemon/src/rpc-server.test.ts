@@ -140,6 +140,28 @@ describe('RpcServer against grpc-js and raw HTTP/2', { timeout: 30_000 }, () => 
     expect(read.unapprovedManifest).toBe(path);
   });
 
+  it('sends no date header on a reply, an error or a refusal (Node would format one with Date, loading ICU time zone data)', async () => {
+    const { path } = await serve({
+      getSecret: (call: RpcCall<GetSecretRequest, unknown, Peer>, cb: (e: unknown, r?: unknown) => void) => {
+        if (call.request.name === 'fail') cb(Object.assign(new Error('no such secret'), { code: GrpcStatus.NOT_FOUND }));
+        else cb(null, { value: 'v', secret: null });
+      },
+    });
+    const session = rawSession(path);
+    const ok = await rawCall(session, { ':path': '/latchkey.v1.Agent/GetSecret' }, framed(getBytes('x')));
+    const failed = await rawCall(session, { ':path': '/latchkey.v1.Agent/GetSecret' }, framed(getBytes('fail')));
+    const unknown = await rawCall(session, { ':path': '/latchkey.v1.Agent/Nope' }, framed(new Uint8Array()));
+    const notGrpc = await rawCall(session, { ':path': '/latchkey.v1.Agent/GetSecret', 'content-type': 'text/plain' }, Buffer.from('hello'));
+    expect(ok.trailers['grpc-status']).toBe('0');
+    expect(failed.trailers['grpc-status'] ?? failed.headers['grpc-status']).toBe(String(GrpcStatus.NOT_FOUND));
+    expect(unknown.headers['grpc-status']).toBe(String(GrpcStatus.UNIMPLEMENTED));
+    expect(notGrpc.headers[':status']).toBe(415);
+    for (const r of [ok, failed, unknown, notGrpc]) {
+      expect(r.headers.date).toBeUndefined();
+      expect(r.trailers.date).toBeUndefined();
+    }
+  });
+
   it('refuses an unknown method (UNIMPLEMENTED), a body that is not gRPC (415), a compressed message and a bad grpc-timeout, without calling a handler', async () => {
     const { path, faults } = await serve({});
     const session = rawSession(path);

@@ -19,7 +19,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { DATABASE_KINDS, inputError, isLatchkeyError, LatchkeyError, quote, unavailableError, validateDatabaseParams, type DatabaseKind } from '@latchkey/core';
+import { DATABASE_KINDS, inputError, isLatchkeyError, isoTime, LatchkeyError, quote, unavailableError, validateDatabaseParams, type DatabaseKind } from '@latchkey/core';
 import type { LeaseIntrospection } from '@latchkey/protocol';
 import type { AuditEvent, AuditSink, Peer } from '../audit.js';
 import type { Ledger, LedgerEntry } from '../ledger.js';
@@ -236,7 +236,7 @@ export class DatabaseUsers {
       await this.teardown(req.leaseId, 'create failed');
       throw e;
     }
-    void this.event(req.leaseId, req.kind, spec.user, 'created', { admin, expiresAt: new Date(req.expiresAt).toISOString(), ...grantFields(req.params) }, peer);
+    void this.event(req.leaseId, req.kind, spec.user, 'created', { admin, expiresAt: isoTime(req.expiresAt), ...grantFields(req.params) }, peer);
     return value;
   }
 

@@ -10,7 +10,7 @@
 // DROP OWNED); DROP ROLE; then the sessions of its old oid are terminated once more, in case one logged in
 // between the two. A role that still owns objects in another database cannot be dropped: the server's
 // refusal is reported, the role stays NOLOGIN, and the drop is tried again.
-import { deniedError, inputError, listParam, quote } from '@latchkey/core';
+import { deniedError, inputError, isoTime, listParam, quote } from '@latchkey/core';
 import { requireLibrary, type DbAdmin, type DbBackend, type DbUserSpec } from './database.js';
 import { scramSha256Verifier } from './verifiers.js';
 
@@ -110,7 +110,7 @@ class PgAdmin implements DbAdmin {
 
   async create(spec: DbUserSpec): Promise<string> {
     const grants = listParam(spec.params.grant);
-    const until = new Date(spec.expiresAt).toISOString();
+    const until = isoTime(spec.expiresAt);
     const inRole = grants.length > 0 ? ` IN ROLE ${grants.map(ident).join(', ')}` : '';
     const schema = spec.params.schema;
     const statements = [
