@@ -1,7 +1,7 @@
 // What `agent doctor` finds, as a pure function of the facts doctor.ts gathers (folder stats, the
 // daemon's status, its inspection of the manifest, the inventory, the plain-file scan) and the time.
 // Each finding carries the command that fixes it. Findings name files and secrets, never values.
-import { EXPIRING_WITHIN_MS, escapeControl, expiryOrigin, formatDuration, relativeTime, tokenKindById, usedBy } from '@latchkey/core';
+import { escapeControl, EXPIRING_WITHIN_MS, expiryOrigin, formatDuration, isoTime, relativeTime, tokenKindById, usedBy } from '@latchkey/core';
 import type { DaemonStatus, InventoryEntry, ManifestInspection } from '@latchkey/client';
 import type { ScanResult } from './plain-files.js';
 
@@ -206,7 +206,7 @@ function checkProject(p: ProjectFacts, now: number, add: (f: Finding) => void): 
     if (left > 0 && left < EXPIRING_WITHIN_MS) {
       const where = m.scope === 'global' ? '' : ` of project ${m.scope}`;
       const fix = m.mint ? `agent rotate ${m.name}` : m.scope === 'global' ? `agent set ${m.name} --ttl 12h` : `cd ${m.scope} && agent set ${m.name} --project --ttl 12h`;
-      add({ check: 'expiring', level: 'notice', secret: m.name, message: `secret ${m.name}${where} expires ${relativeTime(m.expiresAt, now)} (${new Date(m.expiresAt).toISOString()})`, fix });
+      add({ check: 'expiring', level: 'notice', secret: m.name, message: `secret ${m.name}${where} expires ${relativeTime(m.expiresAt, now)} (${isoTime(m.expiresAt)})`, fix });
     }
   }
 
@@ -272,7 +272,7 @@ function checkLocalExpiry(p: ProjectFacts, now: number, add: (f: Finding) => voi
       check: 'local-expiry',
       level: 'notice',
       secret: m.name,
-      message: `secret ${m.name}${where} (stored ${relativeTime(m.createdAt, now)}) expires only in Latchkey: its provider keeps accepting the value after ${new Date(m.expiresAt).toISOString()}`,
+      message: `secret ${m.name}${where} (stored ${relativeTime(m.createdAt, now)}) expires only in Latchkey: its provider keeps accepting the value after ${isoTime(m.expiresAt)}`,
       fix,
     });
   }

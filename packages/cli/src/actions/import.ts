@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { inputError, isLatchkeyError, LatchkeyError, relativeTime, usageError, type SecretMeta } from '@latchkey/core';
+import { inputError, isLatchkeyError, isoTime, LatchkeyError, relativeTime, usageError, type SecretMeta } from '@latchkey/core';
 import type { AgentConnection } from '@latchkey/client';
 import { findManifest, findProjectRoot, MANIFEST_NAME } from '@latchkey/protocol';
 import { withAgent, type Deps } from '../deps.js';
@@ -98,7 +98,7 @@ export async function importDotenv(input: ImportInput, deps: Deps): Promise<Impo
           scope: meta.scope,
           replaced: item.current === 'different',
           unchanged: item.current === 'same',
-          expiresAt: new Date(meta.expiresAt).toISOString(),
+          expiresAt: isoTime(meta.expiresAt),
         })),
         references: plan.items.flatMap((i) => (i.kind === 'reference' ? [{ variable: i.variable, reference: i.reference }] : [])),
         empty: plan.items.flatMap((i) => (i.kind === 'empty' ? [i.variable] : [])),

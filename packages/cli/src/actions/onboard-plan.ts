@@ -3,7 +3,7 @@
 // (a dotenv file, a terminal, nowhere) and the flags. onboard.ts gathers the facts, applies the plan with
 // {agent, prompter, clock} and prints what these render. A plan holds values from --from-env-file:
 // never print it.
-import { escapeControl, formatDuration, REFERENCE_PREFIX, relativeTime, usedBy, valueProblem, type SecretState } from '@latchkey/core';
+import { escapeControl, formatDuration, isoTime, REFERENCE_PREFIX, relativeTime, usedBy, valueProblem, type SecretState } from '@latchkey/core';
 import type { ManifestInspection, NeededSecretInfo } from '@latchkey/client';
 import { table } from '../render.js';
 
@@ -109,7 +109,7 @@ export function rowFor(s: NeededSecretInfo): SecretRow {
     signerFor: s.signerFor,
     status: s.state,
     scope: meta?.scope ?? null,
-    expiresAt: meta ? new Date(meta.expiresAt).toISOString() : null,
+    expiresAt: meta ? isoTime(meta.expiresAt) : null,
     owner: s.owner || meta?.owner || '',
     description: s.description || meta?.description || '',
     docs: s.docs,

@@ -4,7 +4,7 @@
 // needs is present and the manifest approved: then `agent exec` works.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { escapeControl, inputError, LatchkeyError, notFoundError, parseDotenv, relativeTime, valueFromBytes, type SecretMeta } from '@latchkey/core';
+import { escapeControl, inputError, isoTime, LatchkeyError, notFoundError, parseDotenv, relativeTime, valueFromBytes, type SecretMeta } from '@latchkey/core';
 import type { AgentConnection, ManifestInspection } from '@latchkey/client';
 import { withAgent, type Deps } from '../deps.js';
 import { warn } from '../render.js';
@@ -105,7 +105,7 @@ async function store(step: ValueStep, value: string, projectDir: string, world: 
       source: 'onboard',
     });
     const scope = meta.scope === 'global' ? '' : ` in project ${meta.scope}`;
-    world.progress(`agent: stored ${meta.name}${scope}, expires ${relativeTime(meta.expiresAt, world.clock())} (${new Date(meta.expiresAt).toISOString()})`);
+    world.progress(`agent: stored ${meta.name}${scope}, expires ${relativeTime(meta.expiresAt, world.clock())} (${isoTime(meta.expiresAt)})`);
     return meta;
   } catch (err) {
     if (!(err instanceof LatchkeyError) || err.kind === 'unavailable') throw err;

@@ -1,6 +1,6 @@
 // The secret commands as functions of (input, deps): set, ls, rm (get is actions/get.ts, which its lean path shares).
 import { noCoreFiles } from '@latchkey/client/harden';
-import { assertSecretName, expiryOrigin, parseDuration, parseTtlText, relativeTime, usageError, valueFromBytes, type SecretMeta } from '@latchkey/core';
+import { assertSecretName, expiryOrigin, isoTime, parseDuration, parseTtlText, relativeTime, usageError, valueFromBytes, type SecretMeta } from '@latchkey/core';
 import { MINT_TIMEOUT_MS } from '@latchkey/protocol/lean';
 import { withAgent, type AgentWith, type Deps } from '../deps.js';
 import { readAll, readHidden } from '../prompt.js';
@@ -106,7 +106,7 @@ async function whileMinting<T>(name: string, call: Promise<T>, deps: Pick<Deps, 
 
 /** "in 7h59m (2025-01-01T08:00:00.000Z)". */
 export function expiryText(expiresAt: number, now = Date.now()): string {
-  return `${relativeTime(expiresAt, now)} (${new Date(expiresAt).toISOString()})`;
+  return `${relativeTime(expiresAt, now)} (${isoTime(expiresAt)})`;
 }
 
 /** The JSON form of an inventory entry (never a value). */
@@ -117,22 +117,22 @@ export function metaJson(m: SecretMeta & { lastUsedAt?: number; useCount?: numbe
     owner: m.owner,
     description: m.description,
     source: m.source,
-    createdAt: new Date(m.createdAt).toISOString(),
-    expiresAt: new Date(m.expiresAt).toISOString(),
+    createdAt: isoTime(m.createdAt),
+    expiresAt: isoTime(m.expiresAt),
     expiresInSeconds: Math.round((m.expiresAt - now) / 1000),
     expired: m.expiresAt <= now,
     // source: the provider stops accepting the value at expiresAt; local: only Latchkey forgets it then
     expiry: expiryOrigin(m),
     ...(m.allowGrants ? { allowGrants: m.allowGrants } : {}),
-    lastUsedAt: m.lastUsedAt ? new Date(m.lastUsedAt).toISOString() : null,
+    lastUsedAt: m.lastUsedAt ? isoTime(m.lastUsedAt) : null,
     useCount: m.useCount ?? 0,
     tokenKind: m.tokenKind ?? null,
-    leakedAt: m.leakedAt ? new Date(m.leakedAt).toISOString() : null,
+    leakedAt: m.leakedAt ? isoTime(m.leakedAt) : null,
     leakedWhere: m.leakedAt ? (m.leakedWhere ?? '') : null,
   };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+const iso = (ms: number) => isoTime(ms).replace(/\.\d+Z$/, 'Z');
 
 /** The input of `agent ls` with its flags (by oclif, or by the lean path for the plain forms). */
 export function listInputOf(flags: { json: boolean; expiring?: string }): { json: boolean; expiringWithinSeconds?: number } {

@@ -2,7 +2,7 @@
 //
 // A key minted here is bound to no process (bindPid -1): the `agent` process that asked exits at once,
 // and the user wants the key they just printed to work. Its TTL or `agent revoke` ends it.
-import { notFoundError, quote, relativeTime } from '@latchkey/core';
+import { isoTime, notFoundError, quote, relativeTime } from '@latchkey/core';
 import type { LeaseInfo } from '@latchkey/client';
 import { withAgent, type AgentWith, type Deps } from '../deps.js';
 import { table } from '../render.js';
@@ -23,7 +23,7 @@ export interface TempInput {
 export async function issueTemp(input: TempInput, deps: Deps): Promise<void> {
   const key = await withAgent(deps, (agent) => agent.issueTempKey({ kind: input.kind, ttlSeconds: input.ttlSeconds, params: input.params, bindPid: -1, cwd: deps.cwd }));
   if (input.json) {
-    deps.stdout.write(`${JSON.stringify({ value: key.value, leaseId: key.leaseId, expiresAt: new Date(key.expiresAt).toISOString() })}\n`);
+    deps.stdout.write(`${JSON.stringify({ value: key.value, leaseId: key.leaseId, expiresAt: isoTime(key.expiresAt) })}\n`);
     return;
   }
   deps.stdout.write(key.value);
@@ -36,8 +36,8 @@ export function leaseJson(l: LeaseInfo, now: number) {
   return {
     leaseId: l.leaseId,
     kind: l.kind,
-    issuedAt: new Date(l.issuedAt).toISOString(),
-    expiresAt: new Date(l.expiresAt).toISOString(),
+    issuedAt: isoTime(l.issuedAt),
+    expiresAt: isoTime(l.expiresAt),
     expiresInSeconds: Math.round((l.expiresAt - now) / 1000),
     boundPid: l.boundPid,
     boundExe: l.boundExe,
@@ -60,7 +60,7 @@ export async function listLeases(input: { json: boolean }, deps: Deps<AgentWith<
     deps.stderr.write('agent: no active leases; mint a key with: agent temp random --ttl 15m\n');
     return;
   }
-  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  const iso = (ms: number) => isoTime(ms).replace(/\.\d+Z$/, 'Z');
   const rows = [['LEASE', 'KIND', 'STATE', 'ISSUED', 'EXPIRES', 'EXPIRES AT', 'BOUND PID/EXE', 'FINGERPRINT']];
   for (const l of leases) {
     rows.push([
