@@ -31,6 +31,7 @@ import type { AuditSink, Peer } from './audit.js';
 import { isInternalAccount } from './audit-seal.js';
 import type { EventBus } from './events.js';
 import { KeyedMap, SortedKeys, takePage, type Page, type PageRequest } from './paging.js';
+import { compareText } from './collate.js';
 import type { Usage, UsageStats } from './usage.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './store/store.js';
@@ -127,14 +128,14 @@ function cursorOfAccount(account: string): SecretCursor {
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Global first, then projects by path, then by name; ties of the locale order broken by code point. */
+/** Global first, then projects by path, then by name (root collation, collate.ts); its ties broken by code point. */
 export function compareSecretCursors(a: SecretCursor, b: SecretCursor): number {
   if (a.scope !== b.scope) {
     if (a.scope === GLOBAL_SCOPE) return -1;
     if (b.scope === GLOBAL_SCOPE) return 1;
-    return a.scope.localeCompare(b.scope) || byCodePoint(a.scope, b.scope);
+    return compareText(a.scope, b.scope) || byCodePoint(a.scope, b.scope);
   }
-  return a.name.localeCompare(b.name) || byCodePoint(a.name, b.name);
+  return compareText(a.name, b.name) || byCodePoint(a.name, b.name);
 }
 
 const SOURCES: readonly SecretSource[] = ['manual', 'import', 'mint', 'onboard'];
