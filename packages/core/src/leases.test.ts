@@ -100,12 +100,16 @@ describe('LeaseTable', () => {
     expect(t.withKey('key-c')).toBe(c);
     expect(t.boundTo(10)).toEqual([a, b]);
     expect(t.countBoundTo(10)).toBe(2);
+    expect(t.anyBoundTo(10)).toBe(a);
+    expect(t.anyBoundTo(11)).toBeUndefined();
     expect(t.remove(a)).toBe(true);
     expect(t.remove(a)).toBe(false);
     expect(t.withKey('key-a')).toBeUndefined();
     expect(t.boundTo(10)).toEqual([b]);
+    expect(t.anyBoundTo(10)).toBe(b);
     expect(t.remove(b)).toBe(true);
     expect(t.countBoundTo(10)).toBe(0);
+    expect(t.anyBoundTo(10)).toBeUndefined();
     expect(() => t.add(c)).toThrow('already held');
   });
 

@@ -117,6 +117,11 @@ export class LeaseTable<L extends LeaseTerms> {
     return [...(this.byPid.get(pid) ?? [])];
   }
 
+  /** One lease bound to `pid` (the oldest still held), without copying the others. */
+  anyBoundTo(pid: number): L | undefined {
+    return this.byPid.get(pid)?.values().next().value;
+  }
+
   /** How many leases are bound to `pid`. */
   countBoundTo(pid: number): number {
     return this.byPid.get(pid)?.size ?? 0;

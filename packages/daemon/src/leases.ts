@@ -149,7 +149,7 @@ export class LeaseManager {
 
     const boundPid = bindTarget(req.bindPid, peer?.pid);
     await this.checkLimits(boundPid);
-    const { binding, boundExe } = this.processes.bind(boundPid, peer, boundPid > 0 ? this.table.boundTo(boundPid)[0] : undefined);
+    const { binding, boundExe } = this.processes.bind(boundPid, peer, boundPid > 0 ? this.table.anyBoundTo(boundPid) : undefined);
 
     const secretName = kind.secretParam !== undefined ? params[kind.secretParam] : undefined;
     const secret = secretName !== undefined ? { param: kind.secretParam as string, name: secretName } : undefined;
