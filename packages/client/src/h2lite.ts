@@ -801,12 +801,13 @@ export function h2liteUnaryBlocking(socket: string, method: string, request: Uin
   if (Buffer.byteLength(socket) >= SUN_PATH_BYTES || request.length + 5 > DEFAULT_WINDOW) return undefined;
   const libc = libcSockets();
   if (!libc) return undefined;
-  const errorName = () => getSystemErrorName(-libc.errno());
+  // errno's name (ENOENT, ...); errorName is HTTP/2's error codes.
+  const errnoName = () => getSystemErrorName(-libc.errno());
   const fd = libc.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw connectFailed(socket, errorName());
+  if (fd < 0) throw connectFailed(socket, errnoName());
   try {
     while (libc.connect(fd, { sun_family: AF_UNIX, sun_path: socket }, SUN_PATH_BYTES + 2) !== 0) {
-      if (libc.errno() !== EINTR) throw connectFailed(socket, errorName());
+      if (libc.errno() !== EINTR) throw connectFailed(socket, errnoName());
     }
     let reply: Uint8Array | undefined;
     let outcome: { err?: Error } | undefined;
@@ -848,12 +849,12 @@ export function h2liteUnaryBlocking(socket: string, method: string, request: Uin
       if (callLeft <= 0) throw notAnswering(socket, timeoutMs);
       if (greetingLeft <= 0) throw notGreeting(socket, greetingMs);
       const ready = libc.poll(pollfd, 1, Math.ceil(Math.min(callLeft, greetingLeft)));
-      if (ready < 0 && libc.errno() !== EINTR) throw connectFailed(socket, errorName());
+      if (ready < 0 && libc.errno() !== EINTR) throw connectFailed(socket, errnoName());
       if (ready <= 0) continue;
       const n = libc.read(fd, buffer, buffer.length);
       if (n < 0) {
         if (libc.errno() === EINTR) continue;
-        throw connectFailed(socket, errorName());
+        throw connectFailed(socket, errnoName());
       }
       if (n === 0) rx.failed('the daemon closed the connection');
       else rx.push(Buffer.from(buffer.subarray(0, n)));
