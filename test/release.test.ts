@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAudit, ROOT, run, useKeyring, type Result } from '@latchkey/test-utils';
+import { NATIVE_BUILT } from '@latchkey/test-utils/native';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
@@ -105,6 +106,25 @@ describe('the release tarballs, installed outside the workspace', () => {
     expect(exec.stdout).toBe(`hello ${'ghp_release_test_value'.length}`);
     const status = await agent(['daemon', 'status', '--json']);
     expect(JSON.parse(status.stdout)).toMatchObject({ store: 'keychain' });
+  });
+
+  it.runIf(NATIVE_BUILT)('ships the libc module the build made, which the installed agent uses', async () => {
+    const name = `latchkey-libc-${process.platform}-${process.arch}.node`;
+    const cliFiles = execFileSync('tar', ['tzf', tarballs.cli], { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n');
+    expect(cliFiles).toContain(`package/node_modules/@latchkey/cli/dist/native/${name}`);
+    const clientFiles = execFileSync('tar', ['tzf', tarballs.client], { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n');
+    expect(clientFiles).toContain(`package/dist/native/${name}`);
+    // The installed agent's exec maps that module, not koffi's, just before it hands over.
+    const installedCli = join(prefix, 'lib', 'node_modules', 'latchkey', 'node_modules', '@latchkey', 'cli');
+    const script = join(dir, 'maps.cjs');
+    writeFileSync(script, `const fs = require('node:fs'); const dlopen = process.dlopen;
+      process.dlopen = function (...a) { const r = dlopen.apply(this, a); fs.writeFileSync(${JSON.stringify(join(dir, 'maps.txt'))}, fs.readFileSync('/proc/self/maps', 'utf8')); return r; };`);
+    // In the project the test before allowed: its manifest has a reference, so exec asks the daemon.
+    const exec = await run(process.execPath, ['-r', script, join(installedCli, 'bin', 'run.js'), 'exec', '--', 'true'], { env, cwd: join(dir, 'app'), timeoutMs: 30_000 });
+    expect(exec.code, exec.stderr).toBe(0);
+    const maps = readFileSync(join(dir, 'maps.txt'), 'utf8');
+    expect(maps).toContain(join(installedCli, 'dist', 'native', name));
+    expect(maps).not.toContain('koffi.node');
   });
 
   it('gives a test suite a working connect() and vitest global setup', async () => {

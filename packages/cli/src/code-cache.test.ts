@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,5 +73,29 @@ describe('the code cache of a bundle', () => {
     const b = loadBundle<{ where: () => unknown[]; load: () => Promise<{ x: number }> }>(w.file, env);
     expect(b.exports.where()).toEqual([w.file, w.dir, 'function']);
     expect((await b.exports.load()).x).toBe(7);
+  });
+
+  it("gives the bundle a require of Node's modules and, made on first use, of its own folder's", () => {
+    const w = world(
+      "exports.fs = () => require('node:fs') === process.getBuiltinModule('node:fs');\n" +
+        "exports.local = () => require('./dep.cjs').y;\nexports.where = () => require.resolve('./dep.cjs');",
+    );
+    writeFileSync(join(w.dir, 'dep.cjs'), 'exports.y = 9;\n');
+    const b = loadBundle<{ fs: () => boolean; local: () => number; where: () => string }>(w.file, env);
+    expect(b.exports.fs()).toBe(true);
+    expect(b.exports.local()).toBe(9);
+    expect(b.exports.where()).toBe(join(w.dir, 'dep.cjs'));
+  });
+
+  it('loads a bundle that requires only node: modules without node:module (0.7 ms of a Node 20 start)', () => {
+    const w = world("exports.answer = () => require('node:path').join('a', 'b');");
+    const loader = join(import.meta.dirname, '..', 'dist', 'code-cache.cjs');
+    const script = `const b = require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(w.file)});
+      console.log(JSON.stringify({ answer: b.exports.answer(), module: process.moduleLoadList.includes('NativeModule module') }));`;
+    // A script file, as bin/run.js is: \`node -e\` itself loads node:module.
+    writeFileSync(join(w.dir, 'main.cjs'), script);
+    const r = spawnSync(process.execPath, [join(w.dir, 'main.cjs')], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ answer: join('a', 'b'), module: false });
   });
 });

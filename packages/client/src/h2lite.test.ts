@@ -10,6 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { MAX_MESSAGE_BYTES } from '@latchkey/protocol';
 import { loadProto } from '@latchkey/protocol/proto-loader';
 import { ResolveEnvRequest, ResolveEnvResponse } from '@latchkey/protocol/messages';
+import { NATIVE_BUILT } from '@latchkey/test-utils/native';
 import { h2liteOpen, h2liteUnary, HpackDecoder, huffmanDecode, huffmanDecodeTables, huffmanEncode, huffmanTables, type HeaderField } from './h2lite.js';
 import { DaemonNotRunning, StatusError, leanUnary } from './lean.js';
 import { AgentConnection } from './connection.js';
@@ -200,13 +201,28 @@ const liteOutcome = (r: { value: Uint8Array } | { error: unknown }) =>
   JSON.parse(JSON.stringify({ ...('value' in r ? { value: Buffer.from(r.value).toString('base64') } : { error: errorShape(r.error) }), net: false })) as Blocking;
 
 const distH2lite = fileURLToPath(new URL('../dist/h2lite.js', import.meta.url));
+const distLibc = fileURLToPath(new URL('../dist/libc.js', import.meta.url));
 
 /**
- * h2liteUnaryBlocking of the built module, in a process of its own: it blocks its process, and the servers
- * of these tests live in this one. `net` says whether that process loaded node:net.
+ * h2liteUnaryBlocking of the built module, in processes of their own: it blocks its process, and the
+ * servers of these tests live in this one. It runs once with each libc binding (the Node-API module
+ * where the build made it, and koffi), which must give the same outcome; that outcome is returned. `net`
+ * says whether the process loaded node:net.
  */
-function blocking(socket: string, req: Uint8Array = request, timeoutMs?: number, greetingMs?: number): Promise<Blocking> {
+async function blocking(socket: string, req: Uint8Array = request, timeoutMs?: number, greetingMs?: number): Promise<Blocking> {
+  const [any, koffi] = await Promise.all([blockingWith('any', socket, req, timeoutMs, greetingMs), blockingWith('koffi', socket, req, timeoutMs, greetingMs)]);
+  expect(koffi.binding).toBe('koffi');
+  expect(any.binding).toBe(NATIVE_BUILT ? 'native' : 'koffi');
+  const { binding: _a, ...outcome } = any;
+  const { binding: _k, ...koffiOutcome } = koffi;
+  expect(koffiOutcome).toEqual(outcome);
+  return outcome as Blocking;
+}
+
+function blockingWith(binding: 'any' | 'koffi', socket: string, req: Uint8Array, timeoutMs?: number, greetingMs?: number): Promise<Blocking & { binding: string }> {
   const script = `
+    const { chooseLibcBinding, libcBinding } = await import(${JSON.stringify(distLibc)});
+    chooseLibcBinding(${JSON.stringify(binding)});
     const { h2liteUnaryBlocking } = await import(${JSON.stringify(distH2lite)});
     const { readFileSync } = await import('node:fs');
     const input = readFileSync(0); // not process.stdin, whose stream for a pipe loads node:net
@@ -220,10 +236,11 @@ function blocking(socket: string, req: Uint8Array = request, timeoutMs?: number,
       out = { error: { ctor: err.constructor.name, message: err.message, kind: err.kind, hint: err.hint, unapproved: err.unapprovedManifest, code: err.code, socket: err.socket } };
     }
     out.net = process.moduleLoadList.includes('NativeModule net');
+    out.binding = libcBinding();
     console.log(JSON.stringify(out));`;
   return new Promise((resolve, reject) => {
     const child = execFile(process.execPath, ['--input-type=module', '-e', script, socket, String(timeoutMs ?? '-'), String(greetingMs ?? '-')], { maxBuffer: 1 << 26 }, (err, stdout) =>
-      err ? reject(err) : resolve(JSON.parse(stdout) as Blocking),
+      err ? reject(err) : resolve(JSON.parse(stdout) as Blocking & { binding: string }),
     );
     child.stdin?.end(req);
   });

@@ -2,7 +2,7 @@
 // decoder (RFC 7541), so the hot paths of `agent exec` and `agent scan --staged` load neither node:http2 nor
 // grpc-js. One call per connection, of any kind (h2liteOpen, over node:net; Scan streams both ways);
 // h2liteUnary has the same contract and errors as leanUnary in lean.ts, and h2liteUnaryBlocking makes a
-// unary call with blocking system calls (libc through koffi) and the same frames, without node:net.
+// unary call with blocking system calls (libc.ts) and the same frames, without node:net.
 import type { Socket } from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { LatchkeyError } from '@latchkey/core/errors';
@@ -791,10 +791,10 @@ const EINTR = 4;
 const SUN_PATH_BYTES = 108;
 
 /**
- * h2liteUnary with blocking system calls (libc through koffi): connect, the whole request in one send,
+ * h2liteUnary with blocking system calls (libc.ts): connect, the whole request in one send,
  * then poll and read until the reply has ended, with the same bytes on the wire, the same deadlines and
  * the same errors. Nothing else of the process runs meanwhile. Returns undefined, having sent nothing,
- * where the call cannot be made this way (no koffi, not Linux, a socket path longer than sun_path holds,
+ * where the call cannot be made this way (no libc binding, not Linux, a socket path longer than sun_path holds,
  * a request larger than the server's first window), for the caller to make it with h2liteUnary.
  */
 export function h2liteUnaryBlocking(socket: string, method: string, request: Uint8Array, timeoutMs = 10_000, greetingMs = GREETING_TIMEOUT_MS): Uint8Array | undefined {
@@ -806,7 +806,7 @@ export function h2liteUnaryBlocking(socket: string, method: string, request: Uin
   const fd = libc.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw connectFailed(socket, errnoName());
   try {
-    while (libc.connect(fd, { sun_family: AF_UNIX, sun_path: socket }, SUN_PATH_BYTES + 2) !== 0) {
+    while (libc.connectUnix(fd, socket) !== 0) {
       if (libc.errno() !== EINTR) throw connectFailed(socket, errnoName());
     }
     let reply: Uint8Array | undefined;
@@ -841,14 +841,13 @@ export function h2liteUnaryBlocking(socket: string, method: string, request: Uin
     };
     const started = clock();
     const buffer = Buffer.allocUnsafe(65_536);
-    const pollfd = { fd, events: POLLIN, revents: 0 };
     while (!outcome) {
       const now = clock() - started;
       const greetingLeft = rx.greeted ? Infinity : greetingMs - now;
       const callLeft = timeoutMs - now;
       if (callLeft <= 0) throw notAnswering(socket, timeoutMs);
       if (greetingLeft <= 0) throw notGreeting(socket, greetingMs);
-      const ready = libc.poll(pollfd, 1, Math.ceil(Math.min(callLeft, greetingLeft)));
+      const ready = libc.poll1(fd, POLLIN, Math.ceil(Math.min(callLeft, greetingLeft)));
       if (ready < 0 && libc.errno() !== EINTR) throw connectFailed(socket, errnoName());
       if (ready <= 0) continue;
       const n = libc.read(fd, buffer, buffer.length);

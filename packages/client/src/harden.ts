@@ -1,42 +1,21 @@
 // Hardening for the CLI processes that hold a value (`agent get`, the `exec --mask` masking process,
 // `agent set`/`onboard` while holding input): no core file, and on Linux not dumpable, so a crash or
 // the same user's debugger does not copy the value out. The calls are bound on the first use only; the
-// plain `agent exec` path never calls them (it loads koffi for its call and its execve, libc.ts).
-import { loadKoffi, loadLibc } from './libc.js';
+// plain `agent exec` path never calls them.
+import { libcHarden } from './libc.js';
 
 const PR_SET_DUMPABLE = 4;
 const RLIMIT_CORE = 4;
 
-interface Calls {
-  prctl: (...args: unknown[]) => number;
-  getrlimit: (resource: number, out: { rlim_cur?: number; rlim_max?: number }) => number;
-  setrlimit: (resource: number, limit: { rlim_cur: number; rlim_max: number }) => number;
-}
-
-let calls: Calls | undefined;
-
-function libc(): Calls {
-  if (calls) return calls;
-  const koffi = loadKoffi();
-  const lib = loadLibc();
-  // Anonymous struct: named koffi types are process-global and would clash with the daemon's.
-  const rlimit = koffi.struct({ rlim_cur: 'unsigned long', rlim_max: 'unsigned long' });
-  calls = {
-    prctl: lib.func('prctl', 'int', ['int', '...']) as Calls['prctl'],
-    getrlimit: lib.func('getrlimit', 'int', ['int', koffi.out(koffi.pointer(rlimit))]) as Calls['getrlimit'],
-    setrlimit: lib.func('setrlimit', 'int', ['int', koffi.pointer(rlimit)]) as Calls['setrlimit'],
-  };
-  return calls;
-}
-
 /**
- * Loads koffi and binds the calls now, changing nothing: for a caller with time to spare (`agent get`
- * while the daemon answers) before it calls holdValues. A failure is left to holdValues to report.
+ * Loads the libc binding (libc.ts) and binds the calls now, changing nothing: for a caller with time to
+ * spare (`agent get` once the daemon has answered) before it calls holdValues. A failure is left to
+ * holdValues to report.
  */
 export function prepareHardening(): void {
   if (process.platform !== 'linux') return;
   try {
-    libc();
+    libcHarden();
   } catch {
     // reported by noCoreFiles / holdValues when they run
   }
@@ -49,9 +28,7 @@ export function prepareHardening(): void {
 export function noCoreFiles(): string[] {
   if (process.platform !== 'linux') return [];
   try {
-    const lib = libc();
-    const limit: { rlim_cur?: number; rlim_max?: number } = {};
-    if (lib.getrlimit(RLIMIT_CORE, limit) === 0 && lib.setrlimit(RLIMIT_CORE, { rlim_cur: 0, rlim_max: limit.rlim_max ?? 0 }) === 0) return [];
+    if (libcHarden().lowerSoftLimit(RLIMIT_CORE, 0) === 0) return [];
     return ['no core files: setrlimit(RLIMIT_CORE) failed'];
   } catch (err) {
     return [`no core files: ${(err as Error).message}`];
@@ -67,7 +44,7 @@ export function holdValues(): string[] {
   const missing = noCoreFiles();
   if (process.platform !== 'linux') return missing;
   try {
-    if (libc().prctl(PR_SET_DUMPABLE, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0) !== 0) {
+    if (libcHarden().prctl(PR_SET_DUMPABLE, 0) !== 0) {
       missing.push('not dumpable: prctl(PR_SET_DUMPABLE) failed');
     }
   } catch (err) {

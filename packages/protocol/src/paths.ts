@@ -1,6 +1,5 @@
 // Where Latchkey keeps its socket, state and config, derived from an environment passed in as a value.
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { usageError } from '@latchkey/core/errors';
 import { assertManifestTrusted } from './safe-files.js';
@@ -12,7 +11,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export const MAX_SOCKET_PATH = process.platform === 'darwin' ? 103 : 107;
 
 function home(env: Env): string {
-  return env.HOME || homedir();
+  // node:os only when HOME is unset: loading it took 0.7 ms of every `agent exec` on Node 20.
+  return env.HOME || (process.getBuiltinModule('node:os') as typeof import('node:os')).homedir();
 }
 
 /** `${XDG_STATE_HOME:-~/.local/state}/latchkey`: audit log, daemon log, approvals, lock. */

@@ -3,7 +3,6 @@
 // signal, forwarded signals, and Ctrl-C delivered once.
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { constants as fsConstants, readFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import { parseProcStat } from '@latchkey/core/proc-stat';
 
 /** Signals forwarded to the child. Those a terminal sends are special-cased: see `TERMINAL_SIGNALS`. */
@@ -119,6 +118,7 @@ export function spawnChild(
 export async function exitLike(end: ChildEnd): Promise<never> {
   if (end.signal === undefined) process.exit(end.code);
   const signal = end.signal;
+  const { constants } = process.getBuiltinModule('node:os') as typeof import('node:os');
   const number = (constants.signals as Record<string, number>)[signal] ?? 0;
   // Dying of the signal needs its default action back: drop our listeners, then signal ourselves.
   process.removeAllListeners(signal);
