@@ -8,23 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATIVE_BUILT } from '@latchkey/test-utils/native';
+import type { NativeLibc } from './libc.js';
 
 const MODULE = fileURLToPath(new URL(`../dist/native/latchkey-libc-${process.platform}-${process.arch}.node`, import.meta.url));
 const LIBC = fileURLToPath(new URL('../dist/libc.js', import.meta.url));
 
-interface Native {
-  socket(domain: number, type: number, protocol: number): number;
-  connectUnix(fd: number, path: string): number;
-  send(fd: number, bytes: Uint8Array, length: number, flags: number): number;
-  read(fd: number, into: Uint8Array, length: number): number;
-  poll1(fd: number, events: number, timeoutMs: number): number;
-  close(fd: number): number;
-  isatty(fd: number): number;
-  fcntl(fd: number, cmd: number, arg: number): number;
-  softLimit(resource: number): number;
-  errno(): number;
-  version(): number;
-}
+type Native = NativeLibc;
 
 const AF_UNIX = 1;
 const SOCK_STREAM = 1;

@@ -58,7 +58,7 @@ function openKoffi(): typeof import('koffi') {
 }
 
 /** The Node-API module's calls (native/libc.c). Each returns what libc returns and keeps errno for errno(). */
-interface NativeLibc {
+export interface NativeLibc {
   socket(domain: number, type: number, protocol: number): number;
   connectUnix(fd: number, path: string): number;
   send(fd: number, bytes: Uint8Array, length: number, flags: number): number;
@@ -127,6 +127,21 @@ function loadNative(): NativeLibc | undefined {
   return nativeModule ?? undefined;
 }
 
+/**
+ * Calls bound once: through the Node-API module where it loads, else through koffi (`viaKoffi`); null off
+ * Linux or where koffi cannot be loaded either.
+ */
+function bind<T>(native: (module: NativeLibc) => T, viaKoffi: () => T): T | null {
+  if (process.platform !== 'linux') return null;
+  const module = loadNative();
+  if (module) return native(module);
+  try {
+    return viaKoffi();
+  } catch {
+    return null;
+  }
+}
+
 /** The libc calls of a blocking socket connection, and isatty. Each returns -1 and sets errno on failure. */
 export interface SocketCalls {
   socket(domain: number, type: number, protocol: number): number;
@@ -150,34 +165,25 @@ let socketCalls: SocketCalls | null | undefined;
 /** The calls, bound once; undefined off Linux or where neither binding loads. */
 export function libcSockets(): SocketCalls | undefined {
   if (socketCalls === undefined) {
-    socketCalls = null;
-    if (process.platform === 'linux') {
-      const native = loadNative();
-      if (native) socketCalls = native;
-      else {
-        try {
-          const koffi = loadKoffi();
-          const lib = loadLibc();
-          // Anonymous structs: named koffi types are process-global.
-          const sockaddr = koffi.struct({ sun_family: 'uint16', sun_path: koffi.array('char', SUN_PATH_BYTES) });
-          const pollfd = koffi.struct({ fd: 'int', events: 'short', revents: 'short' });
-          const connect = lib.func('connect', 'int', ['int', koffi.pointer(sockaddr), 'uint32']) as (fd: number, address: { sun_family: number; sun_path: string }, length: number) => number;
-          const poll = lib.func('poll', 'int', [koffi.inout(koffi.pointer(pollfd)), 'unsigned long', 'int']) as (fds: { fd: number; events: number; revents: number }, count: number, timeoutMs: number) => number;
-          socketCalls = {
-            socket: lib.func('int socket(int, int, int)') as SocketCalls['socket'],
-            connectUnix: (fd, path) => connect(fd, { sun_family: AF_UNIX, sun_path: path }, SUN_PATH_BYTES + 2),
-            send: lib.func('long send(int, const void *, unsigned long, int)') as SocketCalls['send'],
-            read: lib.func('long read(int, void *, unsigned long)') as SocketCalls['read'],
-            poll1: (fd, events, timeoutMs) => poll({ fd, events, revents: 0 }, 1, timeoutMs),
-            close: lib.func('int close(int)') as SocketCalls['close'],
-            isatty: lib.func('int isatty(int)') as SocketCalls['isatty'],
-            errno: () => koffi.errno(),
-          };
-        } catch {
-          socketCalls = null;
-        }
-      }
-    }
+    socketCalls = bind<SocketCalls>((native) => native, () => {
+      const koffi = loadKoffi();
+      const lib = loadLibc();
+      // Anonymous structs: named koffi types are process-global.
+      const sockaddr = koffi.struct({ sun_family: 'uint16', sun_path: koffi.array('char', SUN_PATH_BYTES) });
+      const pollfd = koffi.struct({ fd: 'int', events: 'short', revents: 'short' });
+      const connect = lib.func('connect', 'int', ['int', koffi.pointer(sockaddr), 'uint32']) as (fd: number, address: { sun_family: number; sun_path: string }, length: number) => number;
+      const poll = lib.func('poll', 'int', [koffi.inout(koffi.pointer(pollfd)), 'unsigned long', 'int']) as (fds: { fd: number; events: number; revents: number }, count: number, timeoutMs: number) => number;
+      return {
+        socket: lib.func('int socket(int, int, int)') as SocketCalls['socket'],
+        connectUnix: (fd, path) => connect(fd, { sun_family: AF_UNIX, sun_path: path }, SUN_PATH_BYTES + 2),
+        send: lib.func('long send(int, const void *, unsigned long, int)') as SocketCalls['send'],
+        read: lib.func('long read(int, void *, unsigned long)') as SocketCalls['read'],
+        poll1: (fd, events, timeoutMs) => poll({ fd, events, revents: 0 }, 1, timeoutMs),
+        close: lib.func('int close(int)') as SocketCalls['close'],
+        isatty: lib.func('int isatty(int)') as SocketCalls['isatty'],
+        errno: () => koffi.errno(),
+      };
+    });
   }
   return socketCalls ?? undefined;
 }
@@ -205,31 +211,22 @@ let execCalls: ExecCalls | null | undefined;
 /** The calls, bound once; undefined off Linux or where neither binding loads. */
 export function libcExec(): ExecCalls | undefined {
   if (execCalls === undefined) {
-    execCalls = null;
-    if (process.platform === 'linux') {
-      const native = loadNative();
-      if (native) execCalls = native;
-      else {
-        try {
-          const koffi = loadKoffi();
-          const lib = loadLibc();
-          const execve = lib.func('int execve(const char *file, const char **argv, const char **envp)') as (file: string, argv: (string | null)[], envp: (string | null)[]) => number;
-          const fcntl = lib.func('fcntl', 'int', ['int', 'int', '...']) as (...args: unknown[]) => number;
-          const signal = lib.func('void *signal(int, void *)') as (signal: number, handler: null) => unknown;
-          execCalls = {
-            execve: (file, argv, envp) => execve(file, [...argv, null], [...envp, null]),
-            fcntl: (fd, cmd, arg) => fcntl(fd, cmd, 'int', arg),
-            signalDefault: (s) => {
-              signal(s, null);
-              return 0;
-            },
-            errno: () => koffi.errno(),
-          };
-        } catch {
-          execCalls = null;
-        }
-      }
-    }
+    execCalls = bind<ExecCalls>((native) => native, () => {
+      const koffi = loadKoffi();
+      const lib = loadLibc();
+      const execve = lib.func('int execve(const char *file, const char **argv, const char **envp)') as (file: string, argv: (string | null)[], envp: (string | null)[]) => number;
+      const fcntl = lib.func('fcntl', 'int', ['int', 'int', '...']) as (...args: unknown[]) => number;
+      const signal = lib.func('void *signal(int, void *)') as (signal: number, handler: null) => unknown;
+      return {
+        execve: (file, argv, envp) => execve(file, [...argv, null], [...envp, null]),
+        fcntl: (fd, cmd, arg) => fcntl(fd, cmd, 'int', arg),
+        signalDefault: (s) => {
+          signal(s, null);
+          return 0;
+        },
+        errno: () => koffi.errno(),
+      };
+    });
   }
   return execCalls ?? undefined;
 }
