@@ -80,7 +80,8 @@ function readCache(file: string, key: string, owner: number): Buffer | undefined
 function bundleRequire(file: string): NodeJS.Require {
   let full: NodeJS.Require | undefined;
   const real = () => (full ??= (process.getBuiltinModule('node:module') as typeof import('node:module')).createRequire(file));
-  const req = ((id: string): unknown => (id.startsWith('node:') ? process.getBuiltinModule(id) : real()(id))) as NodeJS.Require;
+  // An id Node does not have is left to require, which throws for it as it would in the bundle.
+  const req = ((id: string): unknown => (id.startsWith('node:') && process.getBuiltinModule(id)) || real()(id)) as NodeJS.Require;
   for (const name of ['resolve', 'cache', 'main', 'extensions'] as const) Object.defineProperty(req, name, { get: () => real()[name], enumerable: true });
   return req;
 }

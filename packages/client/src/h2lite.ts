@@ -9,7 +9,7 @@ import { LatchkeyError } from '@latchkey/core/errors';
 import { grpcFrame, MAX_MESSAGE_BYTES } from '@latchkey/protocol/lean';
 import type { MessageFns } from '@latchkey/protocol/messages';
 import { DaemonNotRunning, statusError } from './lean-errors.js';
-import { libcSockets } from './libc.js';
+import { AF_UNIX, libcSockets, SUN_PATH_BYTES } from './libc.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // HPACK: Huffman code (RFC 7541 Appendix B). The code is canonical, so the bit length of each of the 257 symbols
@@ -782,20 +782,18 @@ export function h2liteOpen(socket: string, method: string, onMessage: (message: 
   };
 }
 
-const AF_UNIX = 1;
 const SOCK_STREAM = 1;
 const SOCK_CLOEXEC = 0o2000000;
 const MSG_NOSIGNAL = 0x4000;
 const POLLIN = 0x1;
 const EINTR = 4;
-const SUN_PATH_BYTES = 108;
 
 /**
- * h2liteUnary with blocking system calls (libc.ts): connect, the whole request in one send,
- * then poll and read until the reply has ended, with the same bytes on the wire, the same deadlines and
- * the same errors. Nothing else of the process runs meanwhile. Returns undefined, having sent nothing,
- * where the call cannot be made this way (no libc binding, not Linux, a socket path longer than sun_path holds,
- * a request larger than the server's first window), for the caller to make it with h2liteUnary.
+ * h2liteUnary with blocking system calls (libc.ts): connect, the whole request in one send, then poll
+ * and read until the reply has ended, with the same bytes on the wire, the same deadlines and the same
+ * errors. Nothing else of the process runs meanwhile. Returns undefined, having sent nothing, where the
+ * call cannot be made this way (no libc binding, not Linux, a socket path longer than sun_path holds, a
+ * request larger than the server's first window), for the caller to make it with h2liteUnary.
  */
 export function h2liteUnaryBlocking(socket: string, method: string, request: Uint8Array, timeoutMs = 10_000, greetingMs = GREETING_TIMEOUT_MS): Uint8Array | undefined {
   if (Buffer.byteLength(socket) >= SUN_PATH_BYTES || request.length + 5 > DEFAULT_WINDOW) return undefined;

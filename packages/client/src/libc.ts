@@ -157,8 +157,9 @@ export interface SocketCalls {
   errno(): number;
 }
 
-const AF_UNIX = 1;
-const SUN_PATH_BYTES = 108;
+/** sockaddr_un's family and the size of its sun_path, for h2lite's blocking call too. */
+export const AF_UNIX = 1;
+export const SUN_PATH_BYTES = 108;
 
 let socketCalls: SocketCalls | null | undefined;
 

@@ -1,6 +1,6 @@
 // execve(2) through libc (libc.ts's binding), on Linux on any Node: the agent is replaced by the command,
-// on Node 20 too, which has no process.execve (the spawn of a child, the wait for it and the agent's own exit cost
-// 3-4 ms there). Unlike process.execve, which aborts the process when execve fails (exit 134 and a native
+// on Node 20 too, which has no process.execve (the spawn of a child, the wait for it and the agent's own
+// exit cost 3-4 ms there). Unlike process.execve, which aborts the process when execve fails (exit 134 and a native
 // stack for a file busy being written), a failure returns its errno for the agent to report as a shell
 // would.
 import { constants as fsConstants } from 'node:fs';

@@ -25,7 +25,7 @@ export function main(name: string): void {
     return { getSecret: (secret, cwd) => call(rpc.getSecret, { name: secret, cwd }, CALL_TIMEOUT_MS), close: () => {} };
   }, output);
   runLean(deps, (d) => getSecret(assertSecretName(name), d));
-  // koffi is loaded by now (the blocking call and SyncOutput's isatty use it) unless it could not be: the
-  // hardening's calls are bound after the reply, or koffi's failure is reported by holdValues.
+  // The libc binding is loaded by now (the blocking call and SyncOutput's isatty use it) unless it could
+  // not be: the hardening's calls are bound after the reply, or the failure is reported by holdValues.
   setImmediate(prepareHardening);
 }
