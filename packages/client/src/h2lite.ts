@@ -307,7 +307,7 @@ const ERROR_CODES = [
 const errorName = (code: number) => ERROR_CODES[code] ?? `error code ${code}`;
 
 // Frames are written and read with typed-array operations, not Buffer's methods: Buffer.allocUnsafe,
-// writeUIntBE, from(string), concat and the like each cost 0.03-0.1 ms on their first call in a process
+// writeUIntBE, from(string), concat and the like each cost 0.03-0.12 ms on their first call in a process
 // (Node compiles them then), 0.5 ms of a cold `agent exec` between connect and send.
 
 /** `n` as 4 bytes, big-endian, at `at` of `out`. */
