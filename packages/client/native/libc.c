@@ -1,6 +1,6 @@
-// The libc calls of the CLI's short-lived processes as a Node-API module (libc.ts): the same calls libc.ts
-// otherwise makes through koffi, whose module (1.6 MB) and the binding of each call's prototype cost the
-// CLI more than the calls themselves. Built by scripts/build-native.mjs with the system's C compiler; no
+// The libc calls of the CLI's short-lived processes (libc.ts) and of the daemon (its native.ts) as a
+// Node-API module: the same calls they otherwise make through koffi, whose module (1.6 MB) and the binding
+// of each call's prototype cost the CLI more than the calls themselves, and the daemon 4.8 MB of RSS. Built by scripts/build-native.mjs with the system's C compiler; no
 // Node headers are needed: the few Node-API functions used are declared here (their ABI is stable), and
 // their symbols resolve against the node binary when the module is loaded.
 //
@@ -16,11 +16,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 typedef struct napi_env__ *napi_env;
 typedef struct napi_value__ *napi_value;
@@ -32,6 +36,8 @@ typedef int napi_typedarray_type;
 
 napi_status napi_get_cb_info(napi_env, napi_callback_info, size_t *, napi_value *, napi_value *, void **);
 napi_status napi_get_value_int32(napi_env, napi_value, int32_t *);
+napi_status napi_get_value_double(napi_env, napi_value, double *);
+napi_status napi_create_string_utf8(napi_env, const char *, size_t, napi_value *);
 napi_status napi_get_value_string_utf8(napi_env, napi_value, char *, size_t, size_t *);
 napi_status napi_get_typedarray_info(napi_env, napi_value, napi_typedarray_type *, size_t *, void **, napi_value *, size_t *);
 napi_status napi_get_array_length(napi_env, napi_value, uint32_t *);
@@ -42,7 +48,7 @@ napi_status napi_create_function(napi_env, const char *, size_t, napi_callback, 
 napi_status napi_set_named_property(napi_env, napi_value, const char *, napi_value);
 
 /** Bumped whenever a call is added or changes: libc.ts loads only a module of its own version. */
-#define BINDING_VERSION 1
+#define BINDING_VERSION 2
 #define UINT8_ARRAY 1
 #define MAX_ARGS 4
 
@@ -282,6 +288,98 @@ static napi_value call_soft_limit(napi_env env, napi_callback_info info) {
   return v;
 }
 
+/** The hard limit of `resource`, as a number (Infinity for RLIM_INFINITY), or -1. */
+static napi_value call_hard_limit(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  int32_t resource;
+  if (!args(env, info, argv, 1) || !int_arg(env, argv[0], &resource)) return invalid(env);
+  struct rlimit limit;
+  int r = getrlimit(resource, &limit);
+  last_errno = errno;
+  napi_value v = NULL;
+  napi_create_double(env, r != 0 ? -1.0 : limit.rlim_max == RLIM_INFINITY ? 1.0 / 0.0 : (double)limit.rlim_max, &v);
+  return v;
+}
+
+/** A limit argument: a whole number >= 0, Infinity for RLIM_INFINITY. */
+static int limit_arg(napi_env env, napi_value v, rlim_t *out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != NAPI_OK || !(d >= 0)) return 0;
+  if (d == 1.0 / 0.0) {
+    *out = RLIM_INFINITY;
+    return 1;
+  }
+  if (d != (double)(rlim_t)d) return 0;
+  *out = (rlim_t)d;
+  return 1;
+}
+
+/** setrlimit(resource, {soft, hard}): 0, or -1. */
+static napi_value call_set_limits(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  int32_t resource;
+  struct rlimit limit;
+  if (!args(env, info, argv, 3) || !int_arg(env, argv[0], &resource) || !limit_arg(env, argv[1], &limit.rlim_cur) || !limit_arg(env, argv[2], &limit.rlim_max)) return invalid(env);
+  int r = setrlimit(resource, &limit);
+  last_errno = errno;
+  return int_value(env, r);
+}
+
+/**
+ * getsockopt(fd, SOL_SOCKET, SO_PEERCRED) into `into`, a Uint8Array of at least 12 bytes: the peer's pid,
+ * uid and gid as three 32-bit integers in the machine's byte order. 0, or -1 (EPROTO for an answer of
+ * another size).
+ */
+static napi_value call_peer_credentials(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  int32_t fd;
+  void *data;
+  size_t size;
+  if (!args(env, info, argv, 2) || !int_arg(env, argv[0], &fd) || !bytes_arg(env, argv[1], &data, &size) || size < sizeof(struct ucred)) return invalid(env);
+  struct ucred cred;
+  socklen_t length = sizeof cred;
+  int r = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length);
+  last_errno = errno;
+  if (r == 0 && length != sizeof cred) {
+    last_errno = EPROTO;
+    r = -1;
+  }
+  if (r == 0) memcpy(data, &cred, sizeof cred);
+  return int_value(env, r);
+}
+
+/** flock(fd, operation): 0, or -1. */
+static napi_value call_flock(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  int32_t fd, operation;
+  if (!args(env, info, argv, 2) || !int_arg(env, argv[0], &fd) || !int_arg(env, argv[1], &operation)) return invalid(env);
+  int r = flock(fd, operation);
+  last_errno = errno;
+  return int_value(env, r);
+}
+
+/** glibc's malloc_trim(0): 1 when memory went back to the kernel, 0 when none did, -1 (ENOSYS) without glibc. */
+static napi_value call_malloc_trim(napi_env env, napi_callback_info info) {
+  (void)info;
+#ifdef __GLIBC__
+  return int_value(env, malloc_trim(0));
+#else
+  last_errno = ENOSYS;
+  return int_value(env, -1);
+#endif
+}
+
+/** strerror(errno) as a string. */
+static napi_value call_strerror(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS];
+  int32_t code;
+  if (!args(env, info, argv, 1) || !int_arg(env, argv[0], &code)) return invalid(env);
+  const char *text = strerror(code);
+  napi_value v = NULL;
+  napi_create_string_utf8(env, text, strlen(text), &v);
+  return v;
+}
+
 static napi_value call_errno(napi_env env, napi_callback_info info) {
   (void)info;
   return int_value(env, last_errno);
@@ -311,6 +409,12 @@ napi_value napi_register_module_v1(napi_env env, napi_value exports) {
   define(env, exports, "prctl", call_prctl);
   define(env, exports, "lowerSoftLimit", call_lower_soft_limit);
   define(env, exports, "softLimit", call_soft_limit);
+  define(env, exports, "hardLimit", call_hard_limit);
+  define(env, exports, "setLimits", call_set_limits);
+  define(env, exports, "peerCredentials", call_peer_credentials);
+  define(env, exports, "flock", call_flock);
+  define(env, exports, "mallocTrim", call_malloc_trim);
+  define(env, exports, "strerror", call_strerror);
   define(env, exports, "errno", call_errno);
   define(env, exports, "version", call_version);
   return exports;

@@ -107,7 +107,7 @@ describe.runIf(NATIVE_BUILT)('the Node-API libc module', () => {
     expect(native.fcntl(0, 1, 0)).toBeGreaterThanOrEqual(0); // F_GETFD
     const core = native.softLimit(4); // RLIMIT_CORE
     expect(core === Infinity || core >= 0).toBe(true);
-    expect(native.version()).toBe(1);
+    expect(native.version()).toBe(2);
   });
 
   it('is what libc.ts uses, and koffi when asked', async () => {

@@ -77,7 +77,7 @@ export interface NativeLibc {
 }
 
 /** native/libc.c's BINDING_VERSION: a module of another build is not used. */
-const NATIVE_VERSION = 1;
+const NATIVE_VERSION = 2;
 
 let binding: 'any' | 'koffi' = 'any';
 let nativeModule: NativeLibc | null | undefined;

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 
 type Koffi = typeof import('koffi');
 
-function loadKoffi(): Koffi {
+function openKoffi(): Koffi {
   const require = createRequire(import.meta.url);
   if (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')) {
     try {
@@ -20,5 +20,9 @@ function loadKoffi(): Koffi {
   return require('koffi') as Koffi;
 }
 
-/** The koffi module. */
-export const koffi: Koffi = loadKoffi();
+let koffiCache: Koffi | undefined;
+
+/** The koffi module, opened on the first call (the daemon makes its own libc calls without it where it can). */
+export function loadKoffi(): Koffi {
+  return (koffiCache ??= openKoffi());
+}

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,15 +8,21 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  chooseNativeBinding,
   isDumpable,
+  nativeBinding,
   peerCredentials,
   socketFd,
+  trimMalloc,
   tryLockExclusive,
 } from './native.js';
 
 const linux = process.platform === 'linux';
 const here = dirname(fileURLToPath(import.meta.url));
 const koffiPath = createRequire(join(here, '..', 'package.json')).resolve('koffi');
+const moduleName = `latchkey-libc-${process.platform}-${process.arch}.node`;
+/** Where `pnpm build` (scripts/build-native.mjs) puts the daemon's Node-API module. */
+const builtModule = join(here, '..', 'dist', 'native', moduleName);
 
 let dir: string;
 let nativeUrl: string;
@@ -37,20 +43,66 @@ beforeAll(() => {
   const file = join(dir, 'native.mjs');
   writeFileSync(file, native.replace("from './koffi.js'", "from './koffi.mjs'"));
   nativeUrl = pathToFileURL(file).href;
+  // native.ts finds the Node-API module in native/ beside itself, as the built daemon does.
+  if (linux) {
+    mkdirSync(join(dir, 'native'));
+    copyFileSync(builtModule, join(dir, 'native', moduleName));
+  }
 });
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+let binding: 'any' | 'koffi' = 'any';
+
+/** The module's import and, for the koffi runs, the choice of koffi: the start of every child's script. */
+const prelude = (): string =>
+  `import * as native from ${JSON.stringify(nativeUrl)};\n` + (binding === 'koffi' ? `native.chooseNativeBinding('koffi');\n` : '');
+
 /** Runs an ESM snippet in a fresh node process, with `native` bound to the module under test. */
 function runChild(body: string): { status: number | null; stdout: string; stderr: string } {
-  const script = `import * as native from ${JSON.stringify(nativeUrl)};\n${body}`;
+  const script = `${prelude()}${body}`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe.runIf(linux)('native (linux)', () => {
+describe.runIf(linux)('native: the binding', () => {
+  it('is the Node-API module that the build put in dist/native, and koffi when asked', () => {
+    expect(existsSync(builtModule)).toBe(true);
+    expect(nativeBinding()).toBe('native');
+    chooseNativeBinding('koffi');
+    try {
+      expect(nativeBinding()).toBe('koffi');
+    } finally {
+      chooseNativeBinding('any');
+    }
+  });
+
+  it('makes every call of a start without loading koffi into the process', () => {
+    const child = runChild(
+      `import fs from 'node:fs';\n` +
+        `native.setNotDumpable(); native.disableCoreDumps(); native.raiseFileLimit(); native.trimMalloc();\n` +
+        `native.tryLockExclusive(fs.openSync('/proc/self/status', 'r'));\n` +
+        `const maps = fs.readFileSync('/proc/self/maps', 'utf8');\n` +
+        `console.log(JSON.stringify({ binding: native.nativeBinding(), koffi: maps.includes('koffi'), module: maps.includes(${JSON.stringify(moduleName)}) }));`,
+    );
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual({ binding: 'native', koffi: false, module: true });
+  });
+});
+
+describe.runIf(linux).each(['native', 'koffi'] as const)('native (linux, through %s)', (which) => {
+  beforeAll(() => {
+    binding = which === 'koffi' ? 'koffi' : 'any';
+    chooseNativeBinding(binding);
+    expect(nativeBinding()).toBe(which);
+  });
+  afterAll(() => {
+    binding = 'any';
+    chooseNativeBinding('any');
+  });
+
   it('peerCredentials of an accepted Unix socket names this process', async () => {
     const path = join(dir, 'peer.sock');
     const server = net.createServer();
@@ -112,7 +164,7 @@ describe.runIf(linux)('native (linux)', () => {
       [
         '--input-type=module',
         '-e',
-        `import * as native from ${JSON.stringify(nativeUrl)};\n` +
+        prelude() +
           `import fs from 'node:fs';\n` +
           `const fd = fs.openSync(${JSON.stringify(lockPath)}, 'r+');\n` +
           `console.log(native.tryLockExclusive(fd) ? 'locked' : 'busy');\n` +
@@ -169,6 +221,30 @@ describe.runIf(linux)('native (linux)', () => {
     );
     expect(child.stderr).toBe('');
     expect(child.stdout).toMatch(/^Max core file size\s+0\s+0\s+bytes/);
+  });
+
+  it('raiseFileLimit lifts the soft limit on open files to the hard one (checked in a child lowered to 256)', () => {
+    // Node raises the soft limit to the hard one as it starts, so the child lowers its own with prlimit.
+    const child = runChild(
+      `import fs from 'node:fs';\n` +
+        `import { execFileSync } from 'node:child_process';\n` +
+        `execFileSync('prlimit', ['--pid', String(process.pid), '--nofile=256:']);\n` +
+        `const limits = () => fs.readFileSync('/proc/self/limits', 'utf8').split('\\n').find((l) => l.startsWith('Max open files')).split(/\\s+/).slice(3, 5).map(Number);\n` +
+        `const before = limits();\n` +
+        `const now = native.raiseFileLimit();\n` +
+        `console.log(JSON.stringify({ before, after: limits(), now, again: native.raiseFileLimit() }));`,
+    );
+    expect(child.stderr).toBe('');
+    const { before, after, now, again } = JSON.parse(child.stdout) as { before: number[]; after: number[]; now: number; again: number };
+    expect(before[0]).toBe(256);
+    expect(before[1]).toBeGreaterThan(256);
+    expect(after).toEqual([before[1], before[1]]);
+    expect(now).toBe(before[1]);
+    expect(again).toBe(before[1]);
+  });
+
+  it('trimMalloc runs glibc malloc_trim', () => {
+    expect(trimMalloc()).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@
 // driven through koffi calls into libc, without blocking: a full socket drops the message, never the
 // daemon's answer.
 import { constants as osConstants } from 'node:os';
-import { koffi } from './koffi.js';
+import { loadKoffi } from './koffi.js';
 import type { Logger } from './log.js';
 
 /** The system log's socket on Linux (journald's or rsyslog's). */
@@ -19,7 +19,7 @@ const SOCK_CLOEXEC = 0o2000000;
 const MSG_DONTWAIT = 0x40;
 const MSG_NOSIGNAL = 0x4000;
 
-type KoffiFunction = ReturnType<ReturnType<typeof koffi.load>['func']>;
+type KoffiFunction = ReturnType<ReturnType<typeof import('koffi')['load']>['func']>;
 interface Libc {
   socket: KoffiFunction;
   connect: KoffiFunction;
@@ -29,6 +29,7 @@ interface Libc {
 let libcCache: Libc | undefined;
 function libc(): Libc {
   if (libcCache) return libcCache;
+  const koffi = loadKoffi();
   const lib = koffi.load('libc.so.6');
   // Anonymous struct: named koffi types are process-global and would clash if this module loaded twice.
   const sockaddrUn = koffi.struct({ sun_family: 'uint16_t', sun_path: koffi.array('char', 108) });
@@ -100,7 +101,7 @@ export class SyslogCopy {
       if (connectError) return connectError;
       const rc = Number(libc().send(this.fd, message, message.length, MSG_DONTWAIT | MSG_NOSIGNAL));
       if (rc === message.length) return undefined;
-      const errno = koffi.errno();
+      const errno = loadKoffi().errno();
       const name = rc < 0 ? errnoName(errno) : `short send (${rc} of ${message.length} bytes)`;
       // The system log restarted (a new socket at the path): connect again once.
       if (rc < 0 && (errno === osConstants.errno.ECONNREFUSED || errno === osConstants.errno.ENOTCONN)) {
@@ -117,10 +118,10 @@ export class SyslogCopy {
     if (this.fd >= 0) return undefined;
     const lib = libc();
     const fd = Number(lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (fd < 0) return errnoName(koffi.errno());
+    if (fd < 0) return errnoName(loadKoffi().errno());
     const rc = Number(lib.connect(fd, { sun_family: AF_UNIX, sun_path: this.socketPath }, 2 + Buffer.byteLength(this.socketPath) + 1));
     if (rc !== 0) {
-      const name = errnoName(koffi.errno());
+      const name = errnoName(loadKoffi().errno());
       lib.close(fd);
       return name;
     }

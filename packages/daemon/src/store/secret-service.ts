@@ -4,7 +4,7 @@
  * from an empty one (getPassword answers null) and findCredentials crashes inside libsecret on one, so
  * the keychain worker asks this before each call. Used only inside the keychain worker process.
  */
-import { koffi } from '../koffi.js';
+import { loadKoffi } from '../koffi.js';
 
 /** What a live check of the keychain found. */
 export type KeychainHealth = 'ok' | 'locked' | 'unavailable';
@@ -13,7 +13,7 @@ const G_BUS_TYPE_SESSION = 2;
 const DEST = 'org.freedesktop.secrets';
 const DEFAULT_COLLECTION = '/org/freedesktop/secrets/aliases/default';
 
-type KoffiFunction = ReturnType<ReturnType<typeof koffi.load>['func']>;
+type KoffiFunction = ReturnType<ReturnType<typeof import('koffi')['load']>['func']>;
 
 interface Gio {
   busGet: KoffiFunction;
@@ -33,6 +33,7 @@ let gioCache: Gio | undefined;
 
 function gio(): Gio {
   if (gioCache) return gioCache;
+  const koffi = loadKoffi();
   const lib = koffi.load('libgio-2.0.so.0');
   // Anonymous types: named koffi types are process-global and would clash if this module loaded twice.
   const errorType = koffi.struct({ domain: 'uint32_t', code: 'int', message: 'char *' });
@@ -58,7 +59,7 @@ function gio(): Gio {
 /** Reads and frees a GError (its message, which names a D-Bus error, never a secret). */
 function takeError(g: Gio, ptr: unknown): string {
   if (!ptr) return 'unknown error';
-  const { message } = koffi.decode(ptr, g.errorType) as { message: string | null };
+  const { message } = loadKoffi().decode(ptr, g.errorType) as { message: string | null };
   g.errorFree(ptr);
   return message ?? 'unknown error';
 }
