@@ -275,30 +275,28 @@ static napi_value call_lower_soft_limit(napi_env env, napi_callback_info info) {
   return int_value(env, r);
 }
 
-/** The soft limit of `resource`, as a number (Infinity for RLIM_INFINITY), or -1. */
-static napi_value call_soft_limit(napi_env env, napi_callback_info info) {
+/** One of the limits of `resource` (the soft one, or the hard), as a number (Infinity for RLIM_INFINITY), or -1. */
+static napi_value limit_value(napi_env env, napi_callback_info info, int hard) {
   napi_value argv[MAX_ARGS];
   int32_t resource;
   if (!args(env, info, argv, 1) || !int_arg(env, argv[0], &resource)) return invalid(env);
   struct rlimit limit;
   int r = getrlimit(resource, &limit);
   last_errno = errno;
+  rlim_t n = hard ? limit.rlim_max : limit.rlim_cur;
   napi_value v = NULL;
-  napi_create_double(env, r != 0 ? -1.0 : limit.rlim_cur == RLIM_INFINITY ? 1.0 / 0.0 : (double)limit.rlim_cur, &v);
+  napi_create_double(env, r != 0 ? -1.0 : n == RLIM_INFINITY ? 1.0 / 0.0 : (double)n, &v);
   return v;
 }
 
-/** The hard limit of `resource`, as a number (Infinity for RLIM_INFINITY), or -1. */
+/** The soft limit of `resource`. */
+static napi_value call_soft_limit(napi_env env, napi_callback_info info) {
+  return limit_value(env, info, 0);
+}
+
+/** The hard limit of `resource`. */
 static napi_value call_hard_limit(napi_env env, napi_callback_info info) {
-  napi_value argv[MAX_ARGS];
-  int32_t resource;
-  if (!args(env, info, argv, 1) || !int_arg(env, argv[0], &resource)) return invalid(env);
-  struct rlimit limit;
-  int r = getrlimit(resource, &limit);
-  last_errno = errno;
-  napi_value v = NULL;
-  napi_create_double(env, r != 0 ? -1.0 : limit.rlim_max == RLIM_INFINITY ? 1.0 / 0.0 : (double)limit.rlim_max, &v);
-  return v;
+  return limit_value(env, info, 1);
 }
 
 /** A limit argument: a whole number >= 0, Infinity for RLIM_INFINITY. */
