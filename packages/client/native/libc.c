@@ -1,8 +1,9 @@
 // The libc calls of the CLI's short-lived processes (libc.ts) and of the daemon (its native.ts) as a
 // Node-API module: the same calls they otherwise make through koffi, whose module (1.6 MB) and the binding
-// of each call's prototype cost the CLI more than the calls themselves, and the daemon 4.8 MB of RSS. Built by scripts/build-native.mjs with the system's C compiler; no
-// Node headers are needed: the few Node-API functions used are declared here (their ABI is stable), and
-// their symbols resolve against the node binary when the module is loaded.
+// of each call's prototype cost the CLI more than the calls themselves, and the idle daemon 1.8 MB of RSS.
+// Built by scripts/build-native.mjs with the system's C compiler; no Node headers are needed: the few
+// Node-API functions used are declared here (their ABI is stable), and their symbols resolve against the
+// node binary when the module is loaded.
 //
 // Every call returns what libc returns and keeps its errno for errno(): the caller reads it with a call of
 // its own, after which errno itself would no longer be the call's. Arguments of the wrong type make a call
