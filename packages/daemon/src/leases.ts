@@ -58,8 +58,8 @@ export interface LeaseManagerDeps {
    * the caller has from `use.cwd`, recorded as a use with `use.fields` (the variable and manifest it is for).
    */
   readSigner: (name: string, peer: Peer | undefined, use: SignerUse) => Promise<string>;
-  /** Told of each key served (the scanner keeps fingerprints of it) and of each lease's end; optional. */
-  keyWatch?: { issued(leaseId: string, kind: string, value: string): void; ended(leaseId: string): void };
+  /** Told of each key served and of each lease's end (the scanner looks for the keys of the leases in force); optional. */
+  keyWatch?: { issued(leaseId: string): void; ended(leaseId: string): void };
 }
 
 /** Where a signer is used from: the caller's working directory and what to add to its audit record. */
@@ -212,7 +212,7 @@ export class LeaseManager {
       if (this.forget(lease)) await this.teardown(kind, minted, 'abandoned', leaseId);
       throw unavailableError('the lease ended before its key could be served', 'ask for a new key');
     }
-    this.deps.keyWatch?.issued(leaseId, req.kind, minted.value);
+    this.deps.keyWatch?.issued(leaseId);
     return { value: minted.value, leaseId, expiresAt };
   }
 
@@ -234,6 +234,11 @@ export class LeaseManager {
     const lease = this.table.withKey(this.fingerprints.of(value));
     if (!lease || !this.checkLive(lease)) return { ...INACTIVE };
     return { active: true, leaseId: lease.leaseId, expiresAt: lease.expiresAt, kind: lease.kind };
+  }
+
+  /** The value of every lease in the table (the scanner looks for them), with its lease and kind. */
+  liveKeys(): Array<{ leaseId: string; kind: string; value: string }> {
+    return this.table.all().map((l) => ({ leaseId: l.leaseId, kind: l.kind, value: l.minted.value }));
   }
 
   /** The active leases, oldest first (metadata only). */

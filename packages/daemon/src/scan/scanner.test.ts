@@ -1,21 +1,44 @@
-// The scanner's hook for served temporary keys: fingerprints made one turn after the issue, or at once
-// when a scan begins first; a key whose lease ended before that turn is never looked for.
-import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { Scanner, type ScannerDeps } from './scanner.js';
-import { loadScannerKeys } from './keys.js';
+// The scanner and served temporary keys: a scan looks for the key of every lease in force, in each of
+// its encodings, from the lease table (the scanner keeps no copy), and stops looking once the lease ends.
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryAudit } from '../audit.js';
+import { LeaseManager } from '../leases.js';
+import { memoryLogger } from '../log.js';
 import { MemoryStore } from '../store/memory.js';
+import { loadScannerKeys } from './keys.js';
+import { Scanner, type ScannerDeps } from './scanner.js';
 
-async function scanner(): Promise<Scanner> {
+const managers: LeaseManager[] = [];
+afterEach(async () => {
+  for (const m of managers.splice(0)) await m.close();
+});
+
+/** A scanner wired to a lease manager as the daemon wires them (keyWatch), with no stored or retired secrets. */
+async function world(): Promise<{ scanner: Scanner; leases: LeaseManager }> {
   const keys = await loadScannerKeys(new MemoryStore());
-  // What a scan of leases alone reads: no stored secrets, no retired values.
+  let scanner: Scanner | undefined;
+  const leases = new LeaseManager({
+    clock: () => Date.now(),
+    audit: new MemoryAudit(),
+    log: memoryLogger(),
+    ttl: { defaultSeconds: 900, maxSeconds: 3600 },
+    isAlive: () => true,
+    pollMs: 60_000,
+    readSigner: async () => {
+      throw new Error('no signer in this test');
+    },
+    keyWatch: { issued: (id) => scanner?.keyWatch.issued(id), ended: (id) => scanner?.keyWatch.ended(id) },
+  });
+  managers.push(leases);
   const deps = {
     service: { allRecords: () => [] },
     retired: { list: () => [] },
+    leases: () => leases,
     keys,
     projectRoot: () => undefined,
   } as unknown as ScannerDeps;
-  return new Scanner(deps);
+  scanner = new Scanner(deps);
+  return { scanner, leases };
 }
 
 /** The lease ids whose keys one scan of `text` finds. */
@@ -25,35 +48,31 @@ function found(s: Scanner, text: string): string[] {
   return findings.map((f) => (f as { leaseId?: string }).leaseId ?? JSON.stringify(f));
 }
 
-describe('Scanner.keyWatch', () => {
-  it('finds a key scanned for before its fingerprints were due (the scan makes them), and after', async () => {
-    const s = await scanner();
-    const value = randomBytes(32).toString('hex');
-    s.keyWatch.issued('lease_a', 'random', value);
-    expect(found(s, `token=${value}\n`)).toHaveLength(1);
-    await new Promise((r) => setImmediate(r));
-    expect(found(s, `x ${Buffer.from(value).toString('base64')} y\n`)).toHaveLength(1);
+const issue = (leases: LeaseManager) => leases.issue({ kind: 'random', ttlSeconds: 600, params: { bytes: '32', encoding: 'hex' }, bindPid: -1 });
+
+describe('Scanner and the keys of leases in force', () => {
+  it('finds a key served after the last search was built, plain and encoded', async () => {
+    const { scanner, leases } = await world();
+    expect(found(scanner, 'nothing here\n')).toEqual([]); // builds (and caches) a search without the key
+    const key = await issue(leases);
+    expect(found(scanner, `token=${key.value}\n`)).toEqual([key.leaseId]);
+    expect(found(scanner, `x ${Buffer.from(key.value).toString('base64')} y\n`)).toEqual([key.leaseId]);
   });
 
-  it('fingerprints a served key one turn later and keeps no value afterwards', async () => {
-    const s = await scanner();
-    const value = randomBytes(32).toString('hex');
-    s.keyWatch.issued('lease_b', 'random', value);
-    expect((s as unknown as { unprinted: Map<string, unknown> }).unprinted.size).toBe(1);
-    await new Promise((r) => setImmediate(r));
-    expect((s as unknown as { unprinted: Map<string, unknown> }).unprinted.size).toBe(0);
-    expect(found(s, value)).toHaveLength(1);
+  it('keeps no copy of a served key: its lease is where it is looked up', async () => {
+    const { scanner, leases } = await world();
+    const key = await issue(leases);
+    expect(found(scanner, key.value)).toEqual([key.leaseId]);
+    const own = Object.values(scanner as unknown as Record<string, unknown>).filter((v) => v instanceof Map);
+    expect(own).toEqual([]);
   });
 
-  it('never looks for a key whose lease ended before its turn, nor after it ended', async () => {
-    const s = await scanner();
-    const early = randomBytes(32).toString('hex');
-    const late = randomBytes(32).toString('hex');
-    s.keyWatch.issued('lease_c', 'random', early);
-    s.keyWatch.ended('lease_c');
-    s.keyWatch.issued('lease_d', 'random', late);
-    await new Promise((r) => setImmediate(r));
-    s.keyWatch.ended('lease_d');
-    expect(found(s, `${early}\n${late}\n`)).toEqual([]);
+  it('stops looking for a key once its lease ended, while the others are still found', async () => {
+    const { scanner, leases } = await world();
+    const ended = await issue(leases);
+    const kept = await issue(leases);
+    expect(found(scanner, `${ended.value}\n${kept.value}\n`).sort()).toEqual([ended.leaseId, kept.leaseId].sort());
+    expect(await leases.revoke(ended.leaseId)).toBe(true);
+    expect(found(scanner, `${ended.value}\n${kept.value}\n`)).toEqual([kept.leaseId]);
   });
 });

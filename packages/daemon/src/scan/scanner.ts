@@ -3,7 +3,7 @@
 // them for every value it knows and answers findings that name secrets, never values.
 //
 // What is looked for: every stored secret's value (expired ones until swept, as current), every live
-// temporary key (as keyed fingerprints taken when it was served: the lease manager keeps no values), and
+// temporary key (its value as the lease manager holds it for the lease's life; no copy is kept here), and
 // every value retired in the last 30 days (fingerprints only, see retired.ts).
 //
 // Answering (a scan with `answer`): the secret whose current value was found is marked leaked; a minted
@@ -18,7 +18,7 @@
 // they were answered: the value is marked leaked (and rotated when minted, so the caller hears "found"
 // only once the value is dead) and audited first. A scan that does not answer does not look for them; its
 // summary counts them (outOfScope), which `agent ls` tells anyway.
-import { accountOf, fingerprintForms, GLOBAL_SCOPE, inputError, quote, ScanBook, visibleScopes, type FingerprintForm, type Finding, type Scan, type Scope, type SecretRecord, type SourceScan } from '@latchkey/core';
+import { accountOf, GLOBAL_SCOPE, inputError, quote, ScanBook, visibleScopes, type FingerprintForm, type Finding, type Scan, type Scope, type SecretRecord, type SourceScan } from '@latchkey/core';
 import type { pb } from '@latchkey/protocol';
 import type { AuditSink, Peer } from '../audit.js';
 import { locatePeer } from '../caller.js';
@@ -83,42 +83,22 @@ export const MAX_OPEN_SOURCES = 1024;
 const MODES = new Set(['paths', 'staged', 'history', 'home', 'watch']);
 
 export class Scanner {
-  private readonly temp = new Map<string, { kind: string; forms: FingerprintForm[] }>();
-  /**
-   * Keys served but not fingerprinted yet: their forms are made one turn of the event loop after the
-   * issue (off the call's path; a key's scan forms were about 40% of an IssueTempKey's CPU), or at
-   * once when a scan begins first. A value waits here for that turn at most.
-   */
-  private unprinted = new Map<string, { kind: string; value: string }>();
-  private printing: NodeJS.Immediate | undefined;
   private cached: Search | undefined;
 
   constructor(private readonly deps: ScannerDeps) {}
 
-  /** The lease manager's hook: fingerprints of each served key, dropped when its lease ends. */
+  /**
+   * The lease manager's hook: a served key is looked for while its lease lives, from the lease table's
+   * own copy when a search is built (nothing of it is kept or computed here on the issue's path).
+   */
   readonly keyWatch = {
-    issued: (leaseId: string, kind: string, value: string): void => {
-      this.unprinted.set(leaseId, { kind, value });
-      this.printing ??= setImmediate(() => this.printServed());
+    issued: (_leaseId: string): void => {
       this.cached = undefined;
     },
-    ended: (leaseId: string): void => {
-      const waiting = this.unprinted.delete(leaseId);
-      if (this.temp.delete(leaseId) || waiting) this.cached = undefined;
+    ended: (_leaseId: string): void => {
+      this.cached = undefined;
     },
   };
-
-  /** Makes the fingerprints of the keys served since the last time, and forgets their values. */
-  private printServed(): void {
-    if (this.printing) clearImmediate(this.printing);
-    this.printing = undefined;
-    const served = this.unprinted;
-    this.unprinted = new Map();
-    for (const [leaseId, { kind, value }] of served) {
-      const forms = fingerprintForms(value, this.deps.keys.keys);
-      if (forms.length > 0) this.temp.set(leaseId, { kind, forms });
-    }
-  }
 
   /** The service's hook: a value that stops being current is kept as fingerprints. */
   retire(record: SecretRecord, reason: RetireReason): void {
@@ -152,7 +132,6 @@ export class Scanner {
   }
 
   private search(): Search {
-    if (this.unprinted.size > 0) this.printServed();
     if (this.cached) return this.cached;
     const { keys } = this.deps.keys;
     const book = new ScanBook<ScanRef>(keys);
@@ -164,7 +143,7 @@ export class Scanner {
       if (book.size > before) byScope.set(ref.scope, (byScope.get(ref.scope) ?? 0) + 1);
     };
     for (const r of this.deps.service.allRecords()) add({ kind: 'secret', name: r.meta.name, scope: r.meta.scope, state: 'current', mac: this.deps.keys.mac(r.value) }, r.value);
-    for (const [leaseId, t] of this.temp) book.addFingerprints({ kind: 'lease', leaseId, tempKind: t.kind }, t.forms);
+    for (const k of this.deps.leases().liveKeys()) book.addValue({ kind: 'lease', leaseId: k.leaseId, tempKind: k.kind }, k.value);
     for (const e of this.deps.retired.list()) add({ kind: 'secret', name: e.secret, scope: e.scope, state: 'retired', mac: e.mac }, e.forms);
     this.cached = { scan: book.build(), values: book.size, byScope };
     return this.cached;
