@@ -1,5 +1,7 @@
 // A typed promise client over the daemon's socket. Calls are typed by the generated messages and
-// answered in domain types (protocol's one mapping); grpc-js encodes with the generated codecs (protocol's agentService()).
+// answered in domain types (protocol's one mapping), encoded with the generated codecs (protocol's
+// agentService()). Unary calls go over the process's node:http2 session to the socket (unary-session.ts);
+// the streaming ones (WatchSecrets, Scan) over grpc-js, whose channel is made on the first of them.
 import * as grpc from '@grpc/grpc-js';
 import type { SecretMeta } from '@latchkey/core';
 import {
@@ -7,6 +9,8 @@ import {
   allowedManifestFromWire,
   assertSocketPathLength,
   auditVerificationFromWire,
+  errorOfStatus,
+  GrpcStatus,
   introspectionFromWire,
   inventoryEntryFromWire,
   issuedKeyFromWire,
@@ -39,6 +43,7 @@ import { allPages, CALL_TIMEOUT_MS, putSecretCall, type PutSecretInput } from '.
 import { fromServiceError } from './errors.js';
 import { scanStream, type ScanStart, type ScanStream } from './scan-stream.js';
 import { mintTempKey, type TempKey, type TempKeySpec } from './temp.js';
+import { unaryChannel, type UnaryChannel } from './unary-session.js';
 
 export type {
   AuditVerification,
@@ -76,17 +81,23 @@ export interface IssueTempKeyInput {
 
 /** One connection to the daemon. Close it when done. */
 export class AgentConnection {
-  private readonly client: grpc.Client;
+  private streams: grpc.Client | undefined;
+  private readonly unary: UnaryChannel;
   private readonly service: grpc.ServiceDefinition;
 
   /** Throws a usage error for a socket path over the platform limit: no daemon can ever listen there. */
   constructor(readonly socket: string) {
     assertSocketPathLength(socket);
     this.service = agentService();
-    this.client = new grpc.Client(`unix://${socket}`, grpc.credentials.createInsecure(), {
+    this.unary = unaryChannel(socket);
+  }
+
+  /** grpc-js's channel, for the streaming calls (WatchSecrets, Scan), made on the first of them. */
+  private get client(): grpc.Client {
+    return (this.streams ??= new grpc.Client(`unix://${this.socket}`, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-    });
+    }));
   }
 
   /** The daemon's identity and health. */
@@ -269,9 +280,10 @@ export class AgentConnection {
     await this.call('shutdown', {});
   }
 
-  /** Closes the channel. */
+  /** Closes the connection (and grpc-js's channel, if a streaming call made one). */
   close(): void {
-    this.client.close();
+    this.unary.close();
+    this.streams?.close();
   }
 
   /** Every page of a paged listing (ListSecrets, ListLeases). */
@@ -287,13 +299,13 @@ export class AgentConnection {
     return this.service[protoName(method)] as grpc.MethodDefinition<RequestOf<K>, ResponseOf<K>>;
   }
 
-  private call<K extends UnaryMethod>(method: K, request: RequestOf<K>, timeoutMs = CALL_TIMEOUT_MS): Promise<ResponseOf<K>> {
+  private async call<K extends UnaryMethod>(method: K, request: RequestOf<K>, timeoutMs = CALL_TIMEOUT_MS): Promise<ResponseOf<K>> {
     const m = this.method(method);
-    return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, request, { deadline: Date.now() + timeoutMs }, (err, res) => {
-        if (err) reject(fromServiceError(err, this.socket));
-        else resolve(res as ResponseOf<K>);
-      });
-    });
+    const reply = await this.unary.call(m.path, m.requestSerialize(request), timeoutMs);
+    try {
+      return m.responseDeserialize(Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength));
+    } catch (err) {
+      throw errorOfStatus({ status: GrpcStatus.INTERNAL, details: `Response message parsing error: ${(err as Error).message}`, meta: () => undefined }, this.socket);
+    }
   }
 }
