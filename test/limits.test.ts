@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { connect as http2Connect } from 'node:http2';
 import { connect as netConnect } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentConnection } from '@latchkey/client';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +103,38 @@ describe('SECURITY 42: connections that never send the HTTP/2 preface', { timeou
 
 describe('a connection with no call open for connectionIdle (config.json) is closed', { timeout: 60_000 }, () => {
   const lab = useLab({ store: 'memory', config: { connectionIdle: '1s' } });
+
+  /** How many sockets the daemon holds open (its listening socket and its connections among them). */
+  const socketsOf = (pid: number): number =>
+    readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
+      } catch {
+        return false; // closed meanwhile
+      }
+    }).length;
+
+  it('an AgentConnection whose connection the daemon closed for idleness calls again over a new one', async () => {
+    const { world, daemon } = lab;
+    const conn = new AgentConnection(world.socket);
+    try {
+      expect((await conn.status(10_000)).pid).toBe(daemon.pid);
+      const during = socketsOf(daemon.pid);
+      // Waits for the event (the daemon's side of the connection gone), polling /proc, at most 20 s.
+      const deadline = Date.now() + 20_000;
+      let open = during;
+      while (open >= during && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        open = socketsOf(daemon.pid);
+      }
+      expect(open, 'the daemon closed no connection within 20 s').toBeLessThan(during);
+      // The next calls go over a new connection, each answered.
+      const results = await Promise.all(Array.from({ length: 20 }, () => conn.status(10_000)));
+      expect(results.every((r) => r.pid === daemon.pid)).toBe(true);
+    } finally {
+      conn.close();
+    }
+  });
 
   it('closes it with a GOAWAY once it has had no call for that long since its last one, and serves a new connection after', async () => {
     const { world } = lab;
