@@ -10,6 +10,15 @@ export class DaemonNotRunning extends Error {
   }
 }
 
+/** A reader of one value from a reply's headers and trailers (trailers win), as gRPC metadata is read. */
+export function replyMetadata(headers: Record<string, string | string[] | undefined>, trailers: Record<string, string | string[] | undefined>): (key: string) => string | undefined {
+  const meta = { ...headers, ...trailers };
+  return (key) => {
+    const v = meta[key];
+    return Array.isArray(v) ? v[0] : v;
+  };
+}
+
 /**
  * The error a non-zero gRPC status read off HTTP/2 headers stands for (protocol's one map), with the
  * grpc-message percent-decoded as gRPC sends it.

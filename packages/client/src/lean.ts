@@ -5,7 +5,7 @@ import { connect as http2Connect, constants } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { LatchkeyError } from '@latchkey/core/errors';
 import { grpcFrame, grpcUnframe } from '@latchkey/protocol/lean';
-import { DaemonNotRunning, statusError } from './lean-errors.js';
+import { DaemonNotRunning, replyMetadata, statusError } from './lean-errors.js';
 
 export { DaemonNotRunning, StatusError } from './lean-errors.js';
 
@@ -50,8 +50,8 @@ export function leanUnary(socket: string, method: string, request: Uint8Array, t
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', (err) => finish(new LatchkeyError('unavailable', `the call to the daemon failed: ${err.message}`, 'run agent daemon status')));
     req.on('end', () => {
-      const meta = { ...headers, ...trailers };
-      const status = Number(meta['grpc-status'] ?? NaN);
+      const one = replyMetadata(headers, trailers);
+      const status = Number(one('grpc-status') ?? NaN);
       if (status === 0) {
         try {
           finish(undefined, grpcUnframe(Buffer.concat(chunks)));
@@ -60,10 +60,6 @@ export function leanUnary(socket: string, method: string, request: Uint8Array, t
         }
         return;
       }
-      const one = (k: string) => {
-        const v = meta[k];
-        return Array.isArray(v) ? v[0] : v;
-      };
       finish(statusError(status, one, socket));
     });
     let trailers: Record<string, string | string[] | undefined> = {};

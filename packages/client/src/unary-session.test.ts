@@ -36,8 +36,7 @@ async function serve(onStream: (stream: ServerHttp2Stream, session: ServerHttp2S
     stream.on('error', () => {}); // a reset the test makes
     seen.streams++;
     const n = seen.streams;
-    const body: Buffer[] = [];
-    stream.on('data', (c: Buffer) => body.push(c));
+    stream.resume();
     stream.on('end', () => onStream(stream, stream.session as ServerHttp2Session, n));
   });
   await new Promise<void>((r) => server.listen(socket, r));
@@ -152,13 +151,18 @@ describe('UnarySession', () => {
   });
 
   it('opens a new session after the server closed the old one with a GOAWAY (an idle connection)', async () => {
+    let closed!: () => void;
+    const firstClosed = new Promise<void>((r) => (closed = r));
     const { socket, seen } = await serve((stream, srvSession, n) => {
       ok(stream, bytes(`answered ${n}`));
-      if (n === 1) stream.once('close', () => srvSession.close()); // a GOAWAY once the call is done
+      if (n === 1) {
+        srvSession.once('close', () => closed());
+        stream.once('close', () => srvSession.close()); // a GOAWAY once the call is done
+      }
     });
     const u = session(socket);
     expect(Buffer.from(await u.call('/latchkey.v1.Agent/Status', bytes(''), 5000)).toString()).toBe('answered 1');
-    await new Promise((r) => setTimeout(r, 100)); // the GOAWAY arrives
+    await firstClosed; // the server's side of the first session is gone
     expect(Buffer.from(await u.call('/latchkey.v1.Agent/Status', bytes(''), 5000)).toString()).toBe('answered 2');
     expect(seen.sessions).toBe(2);
   });

@@ -15,8 +15,8 @@
 // AgentConnections are one connection, under the daemon's per-process cap.
 import { connect as http2Connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { connect as netConnect } from 'node:net';
-import { errorOfStatus, GrpcStatus, grpcFrame, MAX_MESSAGE_BYTES, type StatusError } from '@latchkey/protocol/lean';
-import { statusError } from './lean-errors.js';
+import { errorOfStatus, GrpcStatus, grpcFrame, grpcUnframe, MAX_MESSAGE_BYTES, type StatusError } from '@latchkey/protocol/lean';
+import { replyMetadata, statusError } from './lean-errors.js';
 
 /** The error grpc-js would give for a call that failed on this side with `status`. */
 function localError(status: number, details: string, socket: string): StatusError {
@@ -143,11 +143,7 @@ export class UnarySession {
           finish(refused ? { retry: true } : { error: localError(GrpcStatus.UNAVAILABLE, 'the daemon closed the connection', this.socket) });
           return;
         }
-        const meta = { ...headers, ...trailers };
-        const one = (k: string): string | undefined => {
-          const v = meta[k];
-          return Array.isArray(v) ? v[0] : v;
-        };
+        const one = replyMetadata(headers, trailers);
         const status = Number(one('grpc-status') ?? Number.NaN);
         if (!Number.isInteger(status)) {
           finish({ error: localError(GrpcStatus.INTERNAL, 'the reply carried no grpc-status', this.socket) });
@@ -157,12 +153,11 @@ export class UnarySession {
           finish({ error: statusError(status, one, this.socket) });
           return;
         }
-        const body = Buffer.concat(chunks);
-        if (body.length < 5 || body[0] !== 0 || body.length < 5 + body.readUInt32BE(1)) {
-          finish({ error: localError(GrpcStatus.INTERNAL, 'Response message parsing error: truncated or compressed frame', this.socket) });
-          return;
+        try {
+          finish({ reply: grpcUnframe(Buffer.concat(chunks)) });
+        } catch (err) {
+          finish({ error: localError(GrpcStatus.INTERNAL, `Response message parsing error: ${(err as Error).message}`, this.socket) });
         }
-        finish({ reply: body.subarray(5, 5 + body.readUInt32BE(1)) });
       });
       stream.end(grpcFrame(request));
     });

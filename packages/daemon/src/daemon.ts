@@ -284,7 +284,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       ttl: config.ttl,
       limits: config.leases,
       readSigner: async (name, peer, use) => (await agent.get(name, use.cwd, peer, { event: 'sign', fields: { ...use.fields, cwd: use.cwd } })).value,
-      keyWatch: { issued: (id) => scanner?.keyWatch.issued(id), ended: (id) => scanner?.keyWatch.ended(id) },
+      onKeysChanged: () => scanner?.keysChanged(),
       kinds: { ...DEFAULT_LEASE_KINDS, ...databaseKinds(databases) },
     });
     const minter = new Minter({ service: agent, audit, log, clock, env: cleanEnvironment(env, config.path), cwd: state });

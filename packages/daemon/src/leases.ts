@@ -58,8 +58,8 @@ export interface LeaseManagerDeps {
    * the caller has from `use.cwd`, recorded as a use with `use.fields` (the variable and manifest it is for).
    */
   readSigner: (name: string, peer: Peer | undefined, use: SignerUse) => Promise<string>;
-  /** Told of each key served and of each lease's end (the scanner looks for the keys of the leases in force); optional. */
-  keyWatch?: { issued(leaseId: string): void; ended(leaseId: string): void };
+  /** Told when a key is served or a lease ends (the scanner looks for the keys of the leases in force); optional. */
+  onKeysChanged?: () => void;
 }
 
 /** Where a signer is used from: the caller's working directory and what to add to its audit record. */
@@ -212,7 +212,7 @@ export class LeaseManager {
       if (this.forget(lease)) await this.teardown(kind, minted, 'abandoned', leaseId);
       throw unavailableError('the lease ended before its key could be served', 'ask for a new key');
     }
-    this.deps.keyWatch?.issued(leaseId);
+    this.deps.onKeysChanged?.();
     return { value: minted.value, leaseId, expiresAt };
   }
 
@@ -339,7 +339,7 @@ export class LeaseManager {
   /** Forgets a lease; true when it was still held (so exactly one caller ends it). */
   private forget(lease: Lease): boolean {
     if (!this.table.remove(lease)) return false;
-    this.deps.keyWatch?.ended(lease.leaseId);
+    this.deps.onKeysChanged?.();
     if (this.table.size === 0) this.timer.stop();
     return true;
   }

@@ -13,7 +13,7 @@ afterEach(async () => {
   for (const m of managers.splice(0)) await m.close();
 });
 
-/** A scanner wired to a lease manager as the daemon wires them (keyWatch), with no stored or retired secrets. */
+/** A scanner wired to a lease manager as the daemon wires them (onKeysChanged), with no stored or retired secrets. */
 async function world(): Promise<{ scanner: Scanner; leases: LeaseManager }> {
   const keys = await loadScannerKeys(new MemoryStore());
   let scanner: Scanner | undefined;
@@ -27,7 +27,7 @@ async function world(): Promise<{ scanner: Scanner; leases: LeaseManager }> {
     readSigner: async () => {
       throw new Error('no signer in this test');
     },
-    keyWatch: { issued: (id) => scanner?.keyWatch.issued(id), ended: (id) => scanner?.keyWatch.ended(id) },
+    onKeysChanged: () => scanner?.keysChanged(),
   });
   managers.push(leases);
   const deps = {

@@ -88,17 +88,13 @@ export class Scanner {
   constructor(private readonly deps: ScannerDeps) {}
 
   /**
-   * The lease manager's hook: a served key is looked for while its lease lives, from the lease table's
-   * own copy when a search is built (nothing of it is kept or computed here on the issue's path).
+   * The lease manager's hook, called when a key is served or a lease ends: a key is looked for while its
+   * lease lives, from the lease table's own copy when a search is built (nothing of it is kept or
+   * computed here on the issue's path).
    */
-  readonly keyWatch = {
-    issued: (_leaseId: string): void => {
-      this.cached = undefined;
-    },
-    ended: (_leaseId: string): void => {
-      this.cached = undefined;
-    },
-  };
+  keysChanged(): void {
+    this.cached = undefined;
+  }
 
   /** The service's hook: a value that stops being current is kept as fingerprints. */
   retire(record: SecretRecord, reason: RetireReason): void {
