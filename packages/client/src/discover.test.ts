@@ -43,7 +43,7 @@ describe('findDaemon', () => {
     expect(daemonNodeFlags()).toEqual([
       ...(process.allowedNodeEnvironmentFlags.has('--disable-sigusr1') ? ['--disable-sigusr1'] : []),
       // The cap on the young generation only where V8 cannot shrink it back (Node 20's V8 11).
-      ...(Number(process.versions.v8.split('.')[0]) >= 12 ? [] : ['--max-semi-space-size=1']),
+      ...(Number(process.versions.v8.split('.')[0]) >= 12 ? [] : ['--max-semi-space-size=4']),
     ]);
   });
 
