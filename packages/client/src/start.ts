@@ -54,12 +54,9 @@ function onPath(name: string, path: string): string | undefined {
  * The Node flags the daemon runs with, for auto-start, `agent daemon start` and the service `agent daemon
  * install` writes: SIGUSR1 made inert where Node can (>= 22.14), so no signal opens the inspector, and on
  * Node 20 a young generation capped at 4 MB per semi-space (V8 11 grows it after a burst of calls and
- * keeps it). 4 MB, not 1: the same IssueTempKey load at 64 in flight (12,000 keys issued and revoked,
- * Node 20.20, CPU profiles of the daemon) took 3,973 and 4,327 ms of the daemon's CPU, 26% of it in the
- * GC, with 1 MB; 3,260-3,936 ms in five runs (13-17% GC) with 4 MB; 4,008 with 2 MB, 3,201 with 8 and
- * 2,901 with 16. RSS 4 s after a burst of 4,000 keys: 78.1-79.0 MB with 1 MB, 74.8 with 2, 74.1-74.4 with 4,
- * 85.4 with 8 (a 1 MB young generation promotes more short-lived objects to the old one); idle after
- * the start 48.6-48.7 MB with each.
+ * keeps it). 4 MB, not 1: under IssueTempKey load the GC's share of the daemon's CPU fell from 26% to
+ * 13-17%, and RSS after a burst from 78-79 to 74 MB (a 1 MB one promotes short-lived objects to the old
+ * generation); 8 MB held 85 MB after the burst. The README's Speed section has the runs.
  * Where V8 is 12 or later (Node >= 22) the daemon's quiet-spell release (idle-memory.ts) shrinks the young
  * generation itself, and the cap only costs throughput: on Node 24.21, without it, IssueTempKey at 64 in
  * flight 67.5-75.2% -> 72.6-83.6% of bare grpc-js (four interleaved runs each), idle RSS 60.8 -> 60.8 MB,
