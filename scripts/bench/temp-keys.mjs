@@ -4,8 +4,9 @@
 // same service definition (the generated codecs) and answers IssueTempKey with a random key at once. Both
 // servers run as child processes of the same node, on temp Unix sockets, and are measured in the same
 // run with the same client in this process (@latchkey/client's AgentConnection, one channel per server).
-// Phases alternate bare/latchkey. Target (issue 11): latchkey >= 90% of bare's throughput with 64 in flight (a PASS/MISS line). Prints the figures and
-// exits 0 whether or not the target is met. Needs `pnpm build` first.
+// Each round runs a phase of each server, bare first in even rounds and latchkey first in odd ones.
+// Target (issue 11): latchkey >= 90% of bare's throughput with 64 in flight (a PASS/MISS line). Prints the
+// figures and exits 0 whether or not the target is met. Needs `pnpm build` first.
 //
 // The daemon runs with the product's defaults (no config.json), so its lease caps hold: 10,000 active
 // leases bound to one process, 20,000 in all. The leases of the warm-up and of each latchkey phase are
@@ -17,7 +18,8 @@
 // Usage: node scripts/bench/temp-keys.mjs [--seconds S | --calls N] [--rounds R] [--concurrency 1,64] [--bind self|none]
 //   --seconds S    measure each phase for S seconds (default 3)
 //   --calls N      measure each phase for N calls instead
-//   --rounds R     alternate bare/latchkey R times per concurrency, results pooled (default 1)
+//   --rounds R     R rounds (a phase of each server) per concurrency, results pooled and also shown
+//                  per round (default 1)
 //   --bind         bindPid of the requests: self (0, the client's default: the lease ends with this
 //                  process; default) or none (-1)
 import { spawn } from 'node:child_process';
@@ -193,11 +195,14 @@ async function main() {
     for (const t of targets) await run(t, Math.max(...levels), { calls: WARMUP_CALLS }); // JIT, connections, pools
     for (const inFlight of levels) {
       for (let r = 0; r < rounds; r++) {
-        for (const t of targets) {
+        // Bare first in even rounds, latchkey first in odd ones, so that neither server always runs right
+        // after the other's phase (and the latchkey phase's untimed revocations).
+        for (const t of r % 2 === 0 ? targets : [...targets].reverse()) {
           const res = await run(t, inFlight, calls !== undefined ? { calls } : { seconds });
           const key = `${t.name}|${inFlight}`;
-          const acc = results.get(key) ?? { latencies: [], elapsedMs: 0, capped: 0 };
+          const acc = results.get(key) ?? { latencies: [], elapsedMs: 0, capped: 0, rates: [] };
           acc.latencies.push(...res.latencies);
+          acc.rates.push(res.latencies.length / res.elapsedMs);
           acc.elapsedMs += res.elapsedMs;
           if (res.capped) acc.capped++;
           results.set(key, acc);
@@ -254,6 +259,12 @@ async function main() {
   for (const inFlight of levels) {
     const ratio = throughput.get(`latchkey|${inFlight}`) / throughput.get(`bare grpc-js|${inFlight}`);
     console.log(`throughput latchkey/bare, ${inFlight} in flight: ${(ratio * 100).toFixed(1)}%`);
+    if (rounds > 1) {
+      // Each round's pair on its own (the two phases run back to back), to show the spread the pooled figure hides.
+      const bareRates = results.get(`bare grpc-js|${inFlight}`).rates;
+      const pairs = results.get(`latchkey|${inFlight}`).rates.map((rate, r) => (rate / bareRates[r]) * 100);
+      console.log(`  by round: ${pairs.map((x) => `${x.toFixed(1)}%`).join(', ')} (${Math.min(...pairs).toFixed(1)}-${Math.max(...pairs).toFixed(1)}%)`);
+    }
   }
   if (levels.includes(64)) {
     const ratio = throughput.get('latchkey|64') / throughput.get('bare grpc-js|64');
