@@ -69,7 +69,8 @@ const memory = (pid) => {
   if (worker === undefined) throw new Error(`the daemon ${pid} has no keychain worker`);
   return { rss: rssMb(pid), workerRss: rssMb(worker), pss: pssMb(pid) + pssMb(worker) };
 };
-const settle = () => new Promise((r) => setTimeout(r, 2000));
+// Read 4 s after the last call: the daemon hands memory back once it has been quiet for 3 s (idle-memory.ts).
+const settle = () => new Promise((r) => setTimeout(r, 4000));
 await stopDaemon(node, world);
 await time(cold, world);
 const pid = daemonPid();

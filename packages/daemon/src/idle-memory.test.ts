@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { releaseMemory, releaseMemoryWhenIdle } from './idle-memory.js';
+import { QUIET_CHECKS, releaseMemory, releaseMemoryWhenIdle } from './idle-memory.js';
 
 describe('releaseMemoryWhenIdle', () => {
   let cpu: number;
@@ -20,27 +20,43 @@ describe('releaseMemoryWhenIdle', () => {
     cpu += ms;
     vi.advanceTimersByTime(500);
   };
+  /** `n` intervals in which the daemon used 1 ms of CPU each (quiet). */
+  const quiet = (n: number): void => {
+    for (let i = 0; i < n; i++) interval(1);
+  };
 
-  it('releases once when the daemon goes quiet after work, and not again until it works again', () => {
+  it('releases once when the daemon has been quiet for a spell after work, and not again until it works again', () => {
+    expect(QUIET_CHECKS).toBe(6); // 3 s of 500 ms checks
     interval(200);
     expect(releases).toBe(0); // busy
-    interval(1);
+    quiet(QUIET_CHECKS - 1);
+    expect(releases).toBe(0); // quiet, but not for long enough yet
+    quiet(1);
     expect(releases).toBe(1);
-    interval(0);
-    interval(0);
+    quiet(QUIET_CHECKS * 3);
     expect(releases).toBe(1);
     interval(60);
-    interval(0);
+    quiet(QUIET_CHECKS);
     expect(releases).toBe(2);
+  });
+
+  it('does not release in pauses shorter than the spell between bursts', () => {
+    for (let burst = 0; burst < 10; burst++) {
+      interval(300);
+      quiet(QUIET_CHECKS - 1);
+    }
+    expect(releases).toBe(0);
+    quiet(1);
+    expect(releases).toBe(1);
   });
 
   it("counts the CPU used before it started (the daemon's start) as work", () => {
     stop();
     cpu = 120; // what a start used before the check began
     stop = releaseMemoryWhenIdle(() => (releases += 1), () => cpu, 500);
-    interval(1);
+    quiet(QUIET_CHECKS);
     expect(releases).toBe(1);
-    interval(0);
+    quiet(QUIET_CHECKS);
     expect(releases).toBe(1);
   });
 
@@ -53,14 +69,14 @@ describe('releaseMemoryWhenIdle', () => {
     for (let i = 0; i < 20; i++) interval(2); // 40 ms in all, each interval quiet
     expect(releases).toBe(0);
     interval(20);
-    interval(0);
+    quiet(QUIET_CHECKS);
     expect(releases).toBe(1);
   });
 
   it('stops checking once stopped', () => {
     stop();
     interval(200);
-    interval(0);
+    quiet(QUIET_CHECKS * 2);
     expect(releases).toBe(0);
   });
 });
