@@ -14,7 +14,7 @@ import vm from 'node:vm';
 import { trimMalloc } from './native.js';
 
 const CHECK_MS = 500;
-/** CPU (user + system) used since the last release that makes the next quiet interval release memory. */
+/** CPU (user + system) used since the last release that makes the next quiet spell release memory. */
 const RELEASE_AFTER_CPU_MS = 50;
 /** CPU in one interval under which the daemon counts as quiet. */
 const QUIET_CPU_MS = 5;
