@@ -69,8 +69,10 @@ const memory = (pid) => {
   if (worker === undefined) throw new Error(`the daemon ${pid} has no keychain worker`);
   return { rss: rssMb(pid), workerRss: rssMb(worker), pss: pssMb(pid) + pssMb(worker) };
 };
-// Read 4 s after the last call: the daemon hands memory back once it has been quiet for 3 s (idle-memory.ts).
-const settle = () => new Promise((r) => setTimeout(r, 4000));
+// Read 1 s after the daemon's quiet spell (3 s, idle-memory.ts) has passed since the last call: it hands
+// memory back at the end of the spell.
+const { QUIET_SPELL_MS } = await import(pathToFileURL(join(ROOT, 'packages/daemon/dist/idle-memory.js')).href);
+const settle = () => new Promise((r) => setTimeout(r, QUIET_SPELL_MS + 1000));
 await stopDaemon(node, world);
 await time(cold, world);
 const pid = daemonPid();

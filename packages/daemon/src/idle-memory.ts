@@ -20,6 +20,8 @@ const RELEASE_AFTER_CPU_MS = 50;
 const QUIET_CPU_MS = 5;
 /** Quiet intervals in a row that make a quiet spell: 3 s. */
 export const QUIET_CHECKS = 6;
+/** How long the daemon must be quiet before it hands memory back (what a reading of its idle RSS waits for). */
+export const QUIET_SPELL_MS = QUIET_CHECKS * CHECK_MS;
 
 type Gc = (options?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async'; flavor?: 'regular' | 'last-resort' }) => void;
 
