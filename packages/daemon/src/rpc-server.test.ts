@@ -197,6 +197,39 @@ describe('RpcServer against grpc-js and raw HTTP/2', { timeout: 30_000 }, () => 
     expect(calls).toBe(1);
   });
 
+  it('starts at most handlersPerTurn handlers of a burst in one turn of the event loop, in arrival order, and answers every call', async () => {
+    // The turn a handler starts in: a counter that moves on at every turn (setImmediate) while the test runs.
+    let turn = 0;
+    let ticking = true;
+    const tick = () => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    tick();
+    const started: Array<{ name: string; turn: number }> = [];
+    const { path } = await serve(
+      {
+        getSecret: (call: RpcCall<GetSecretRequest, unknown, Peer>, cb: (e: null, r: unknown) => void) => {
+          started.push({ name: call.request.name, turn });
+          cb(null, { value: `v-${call.request.name}`, secret: null });
+        },
+      },
+      { handlersPerTurn: 4 },
+    );
+    const session = rawSession(path);
+    await new Promise<void>((r) => session.once('remoteSettings', () => r()));
+    // 32 requests written in one tick: one flight of frames, read by the server at once.
+    const names = Array.from({ length: 32 }, (_, i) => `s${i}`);
+    const replies = await Promise.all(names.map((name) => rawCall(session, { ':path': '/latchkey.v1.Agent/GetSecret' }, framed(getBytes(name)))));
+    ticking = false;
+    expect(replies.map((r) => r.trailers['grpc-status'])).toEqual(names.map(() => '0'));
+    expect(started.map((s) => s.name)).toEqual(names);
+    const perTurn = new Map<number, number>();
+    for (const s of started) perTurn.set(s.turn, (perTurn.get(s.turn) ?? 0) + 1);
+    expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(4);
+    expect(perTurn.size).toBeGreaterThanOrEqual(8);
+  });
+
   it('ends a call past its grpc-timeout with DEADLINE_EXCEEDED and tells the handler it was cancelled', async () => {
     let cancelled!: () => void;
     const wasCancelled = new Promise<void>((r) => (cancelled = r));
