@@ -230,6 +230,33 @@ describe('RpcServer against grpc-js and raw HTTP/2', { timeout: 30_000 }, () => 
     expect(perTurn.size).toBeGreaterThanOrEqual(8);
   });
 
+  it('runs no handler for a call whose deadline passed while it waited for its turn', async () => {
+    const ran: string[] = [];
+    const { path } = await serve(
+      {
+        getSecret: (call: RpcCall<GetSecretRequest, unknown, Peer>, cb: (e: null, r: unknown) => void) => {
+          ran.push(call.request.name);
+          // The second call holds the daemon's thread past the third one's deadline before its turn.
+          if (call.request.name === 'slow') for (const until = Date.now() + 100; Date.now() < until; );
+          cb(null, { value: `v-${call.request.name}`, secret: null });
+        },
+      },
+      { handlersPerTurn: 1 },
+    );
+    const session = rawSession(path);
+    await new Promise<void>((r) => session.once('remoteSettings', () => r()));
+    const getSecretPath = '/latchkey.v1.Agent/GetSecret';
+    const [first, slow, late] = await Promise.all([
+      rawCall(session, { ':path': getSecretPath }, framed(getBytes('first'))),
+      rawCall(session, { ':path': getSecretPath }, framed(getBytes('slow'))),
+      rawCall(session, { ':path': getSecretPath, 'grpc-timeout': '20m' }, framed(getBytes('late'))),
+    ]);
+    expect(first.trailers['grpc-status']).toBe('0');
+    expect(slow.trailers['grpc-status']).toBe('0');
+    expect(late.trailers['grpc-status'] ?? late.headers['grpc-status']).toBe(String(GrpcStatus.DEADLINE_EXCEEDED));
+    expect(ran).toEqual(['first', 'slow']);
+  });
+
   it('ends a call past its grpc-timeout with DEADLINE_EXCEEDED and tells the handler it was cancelled', async () => {
     let cancelled!: () => void;
     const wasCancelled = new Promise<void>((r) => (cancelled = r));
