@@ -34,7 +34,7 @@ function bundle(entry, outfile, external) {
 
 /**
  * Routes the dynamic imports of the bundle `outfile` through `__lkImport` when the code cache loader
- * (dist/code-cache.cjs, which runs it as a script of node:vm) supplies one, else through its own
+ * (bin/run.js's, which runs it as a script of node:vm) supplies one, else through its own
  * import(), and ends it with the hash of its content.
  */
 function importsThroughLoader(outfile, specifiers) {
@@ -55,7 +55,6 @@ function importsThroughLoader(outfile, specifiers) {
 const execLazy = ['./approve.js', './watch.js', './masked.js', './start-daemon.js'];
 await bundle('exec/main.js', 'exec/bundle.cjs', execLazy);
 importsThroughLoader('exec/bundle.cjs', execLazy);
-await bundle('code-cache.js', 'code-cache.cjs', []);
 await bundle('lean/get.js', 'lean/get.cjs', ['../exec/start-daemon.js']);
 importsThroughLoader('lean/get.cjs', ['../exec/start-daemon.js']);
 await bundle('lean/status.js', 'lean/status.cjs', []);

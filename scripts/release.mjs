@@ -81,15 +81,16 @@ function sortKeys(o) {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-// The CLI and the daemon: one package named latchkey whose bins load the bundled ones.
+// The CLI and the daemon: one package named latchkey. Its `agent` is the bundled CLI's bin/run.js itself
+// (run as the main module, as in a clone: a wrapper that imported it would load Node's ES module loader
+// before every command), its `latchkey-daemon` a wrapper that loads the bundled daemon.
 const cliDir = join(stage, 'latchkey');
 mkdirSync(join(cliDir, 'bin'), { recursive: true });
-const bin = (file, target, what) => {
-  writeFileSync(join(cliDir, 'bin', file), `#!/usr/bin/env node\n// ${what}\nawait import('${target}');\n`);
-  chmodSync(join(cliDir, 'bin', file), 0o755);
-};
-bin('agent.js', '../node_modules/@latchkey/cli/bin/run.js', 'The `agent` CLI, bundled in this package.');
-bin('latchkey-daemon.js', '../node_modules/@latchkey/daemon/dist/latchkey-daemon.js', 'The Latchkey daemon, bundled in this package; `agent` starts it when needed.');
+writeFileSync(
+  join(cliDir, 'bin', 'latchkey-daemon.js'),
+  "#!/usr/bin/env node\n// The Latchkey daemon, bundled in this package; `agent` starts it when needed.\nawait import('../node_modules/@latchkey/daemon/dist/latchkey-daemon.js');\n",
+);
+chmodSync(join(cliDir, 'bin', 'latchkey-daemon.js'), 0o755);
 copyFileSync(join(root, 'README.md'), join(cliDir, 'README.md'));
 const cliTarball = assemble(
   cliDir,
@@ -97,7 +98,7 @@ const cliTarball = assemble(
     name: 'latchkey',
     description: 'A local secrets agent for developers: short-lived tokens in the OS keychain, injected at exec time',
     type: 'module',
-    bin: { agent: './bin/agent.js', 'latchkey-daemon': './bin/latchkey-daemon.js' },
+    bin: { agent: './node_modules/@latchkey/cli/bin/run.js', 'latchkey-daemon': './bin/latchkey-daemon.js' },
     files: ['bin', 'README.md'],
   },
   ['core', 'protocol', 'client', 'daemon', 'cli'],

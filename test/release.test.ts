@@ -70,6 +70,13 @@ describe('the release tarballs, installed outside the workspace', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  it("installs `agent` as the bundled CLI's bin/run.js itself, not a wrapper that imports it", () => {
+    // A wrapper that imported it would load Node's ES module loader first: 5.9 ms more per agent exec
+    // (1.44 against 1.26 x of node -e 0, 100 interleaved runs, Node 20). bin/run.js runs only as the main module.
+    const installedCli = join(prefix, 'lib', 'node_modules', 'latchkey', 'node_modules', '@latchkey', 'cli');
+    expect(realpathSync(join(prefix, 'bin', 'agent'))).toBe(join(installedCli, 'bin', 'run.js'));
+  });
+
   it('the tarballs depend on no unpublished package', () => {
     for (const tarball of [tarballs.cli, tarballs.client]) {
       const pkg = JSON.parse(execFileSync('tar', ['xzf', tarball, '-O', 'package/package.json'], { encoding: 'utf8' })) as {

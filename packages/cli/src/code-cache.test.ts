@@ -1,9 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testdir } from '@latchkey/test-utils/testdir';
-import { codeCacheFile, loadBundle } from './code-cache.js';
+
+// The loader lives in bin/run.js (the `agent` program), which gives it when required instead of run.
+const bin = join(import.meta.dirname, '..', 'bin', 'run.js');
+interface LoadedBundle<T> {
+  exports: T;
+  cached: boolean;
+  save: () => void;
+}
+const { codeCacheFile, loadBundle } = createRequire(import.meta.url)(bin) as {
+  codeCacheFile: (file: string) => string;
+  loadBundle: <T>(file: string, env?: Readonly<Record<string, string | undefined>>) => LoadedBundle<T>;
+};
 
 /** A folder with a bundle `b.cjs` of `source` (ended by a build line naming `build`). */
 function world(source: string, build = 'one') {
@@ -89,8 +101,7 @@ describe('the code cache of a bundle', () => {
 
   it('loads a bundle that requires only node: modules without node:module (0.7 ms of a Node 20 start)', () => {
     const w = world("exports.answer = () => require('node:path').join('a', 'b');");
-    const loader = join(import.meta.dirname, '..', 'dist', 'code-cache.cjs');
-    const script = `const b = require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(w.file)});
+    const script = `const b = require(${JSON.stringify(bin)}).loadBundle(${JSON.stringify(w.file)});
       console.log(JSON.stringify({ answer: b.exports.answer(), module: process.moduleLoadList.includes('NativeModule module') }));`;
     // A script file, as bin/run.js is: \`node -e\` itself loads node:module.
     writeFileSync(join(w.dir, 'main.cjs'), script);
