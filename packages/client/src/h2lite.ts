@@ -6,10 +6,14 @@
 import type { Socket } from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { LatchkeyError } from '@latchkey/core/errors';
-import { grpcFrame, MAX_MESSAGE_BYTES } from '@latchkey/protocol/lean';
+import { grpcFrame, MAX_MESSAGE_BYTES, useNodeTextEncoding } from '@latchkey/protocol/lean';
 import type { MessageFns } from '@latchkey/protocol/messages';
 import { DaemonNotRunning, statusError } from './lean-errors.js';
 import { AF_UNIX, libcSockets, SUN_PATH_BYTES } from './libc.js';
+
+// The codec's strings converted with Buffer, not with the TextEncoder and TextDecoder protobuf would build
+// for the first message of each process (protocol's text-encoding.ts).
+useNodeTextEncoding();
 
 // ---------------------------------------------------------------------------------------------------------------
 // HPACK: Huffman code (RFC 7541 Appendix B). The code is canonical, so the bit length of each of the 257 symbols

@@ -14,3 +14,4 @@ export { decodeMetadataValue } from './metadata.js';
 export const LEAN_METADATA = { kind: KIND_METADATA_KEY, hint: HINT_METADATA_KEY, unapproved: UNAPPROVED_METADATA_KEY } as const;
 export * from './safe-files.js';
 export * from './proc.js';
+export * from './text-encoding.js';
