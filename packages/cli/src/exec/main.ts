@@ -63,7 +63,8 @@ export async function resolveEnv(opts: ExecOptions, manifests: string[], ctx: Ex
 
 /**
  * Runs `agent exec` with the words after `exec`; never returns. `beforeCommand` is called once the
- * variables are resolved, just before the command starts (bin/run.js stores the code cache there).
+ * variables are resolved, at the last moment before the command starts (bin/run.js stores the code cache
+ * there; it may be called more than once).
  */
 export async function main(words: readonly string[], beforeCommand: () => void = () => {}): Promise<never> {
   const ctx: ExecContext = {
@@ -81,12 +82,13 @@ export async function main(words: readonly string[], beforeCommand: () => void =
     for (const w of resolved.warnings) process.stderr.write(`agent: warning: ${w}\n`);
     const { env: childEnv, masked } = childEnvironment(ctx.env, resolved);
     const file = early ?? resolveCommand(opts.command, childEnv.PATH, ctx.cwd);
-    beforeCommand();
     if (opts.watch) {
+      beforeCommand();
       const { runWatched } = await import('./watch.js');
       return await runWatched({ opts, manifests, ctx, file, first: resolved });
     }
     if (opts.mask) {
+      beforeCommand();
       const { runMasked } = await import('./masked.js');
       return await exitLike(await runMasked(file, opts, childEnv, masked));
     }
@@ -94,10 +96,12 @@ export async function main(words: readonly string[], beforeCommand: () => void =
     // when it fails), else process.execve where Node has it (>= 22.15; a failure aborts Node). Anything
     // else is spawned: execvp runs a script without #! with /bin/sh, as a shell would.
     if (kernelRuns(file, ctx.cwd)) {
-      const errno = nativeExecve(file, [opts.command, ...opts.args], childEnv);
+      const errno = nativeExecve(file, [opts.command, ...opts.args], childEnv, beforeCommand);
       if (errno !== undefined) throw execveFailure(errno, opts.command);
+      beforeCommand();
       if (canExecve()) execve(file, [opts.command, ...opts.args], childEnv);
     }
+    beforeCommand();
     const { ended } = spawnChild(file, opts.command, opts.args, childEnv);
     return await exitLike(await ended);
   } catch (err) {

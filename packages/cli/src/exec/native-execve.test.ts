@@ -20,12 +20,15 @@ function run(binding: 'any' | 'koffi', file: string, argv: string[]) {
     const { nativeExecve } = await import(${JSON.stringify(EXECVE)});
     // Opening stdout's stream sets O_NONBLOCK on the pipe (libuv), which the command would share.
     process.stdout.write(JSON.stringify({ pid: process.pid, binding: libc.libcBinding() }) + '\\n');
-    const errno = nativeExecve(${JSON.stringify(file)}, ${JSON.stringify(argv)}, { LK_WORD: 'a b\\tc', PATH: '/usr/bin:/bin' });
+    const before = () => process.stdout.write(JSON.stringify({ before: process.pid }) + '\\n');
+    const errno = nativeExecve(${JSON.stringify(file)}, ${JSON.stringify(argv)}, { LK_WORD: 'a b\\tc', PATH: '/usr/bin:/bin' }, before);
     process.stdout.write(JSON.stringify({ returned: errno }) + '\\n');
   `;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   expect(r.stderr).toBe('');
-  const [head, ...rest] = r.stdout.split('\n');
+  const [head, before, ...rest] = r.stdout.split('\n');
+  // beforeExec ran in the agent's process, after everything else and just before the execve.
+  expect(JSON.parse(before ?? '')).toEqual({ before: JSON.parse(head ?? '').pid });
   return { status: r.status, head: JSON.parse(head ?? '') as { pid: number; binding: string }, rest: rest.join('\n') };
 }
 

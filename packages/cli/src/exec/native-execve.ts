@@ -30,9 +30,10 @@ function signalNumber(signal: NodeJS.Signals): number {
  * Node ignores back to their default action, stdin, stdout and stderr blocking (O_NONBLOCK belongs to the
  * open file, which the command shares: Node sets it on a pipe whose stream it opened) and inherited.
  * Returns only when that failed: the errno, or undefined when no libc binding loads (or a word holds a
- * NUL), having changed nothing.
+ * NUL), having changed nothing. `beforeExec` is called just before the execve (bin/run.js stores the
+ * code cache there, so that the code of this last step is in it too).
  */
-export function nativeExecve(file: string, argv: readonly string[], env: Record<string, string>): number | undefined {
+export function nativeExecve(file: string, argv: readonly string[], env: Record<string, string>, beforeExec: () => void = () => {}): number | undefined {
   const calls = libcExec();
   if (!calls) return undefined;
   const envp = Object.entries(env).map(([k, v]) => `${k}=${v}`);
@@ -45,6 +46,7 @@ export function nativeExecve(file: string, argv: readonly string[], env: Record<
     const flags = calls.fcntl(fd, F_GETFD, 0);
     if (flags >= 0 && (flags & FD_CLOEXEC) !== 0) calls.fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
   }
+  beforeExec();
   calls.execve(file, argv, envp);
   // Still here: the agent reports the failure and exits (its signal actions and stdio stay as set).
   return calls.errno();
