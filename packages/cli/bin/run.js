@@ -35,7 +35,7 @@ function main() {
 
 /** The bundle dist/`name` through V8's code cache: its functions arrive compiled. */
 function cachedBundle(name) {
-  return loadBundle(require('node:path').join(__dirname, '../dist', name));
+  return loadBundle(process.getBuiltinModule('node:path').join(__dirname, '../dist', name));
 }
 
 // The code cache loader. It lives here rather than in a module of its own: requiring one more file took
@@ -59,7 +59,7 @@ const BUILD_LINE = '//# latchkey-build ';
 
 /** The cache of the bundle `file` for this Node: a dot-file beside it, `.<name>.<version>-<arch>.code-cache`. */
 function codeCacheFile(file) {
-  const { basename, dirname, join } = require('node:path');
+  const { basename, dirname, join } = process.getBuiltinModule('node:path');
   return join(dirname(file), `.${basename(file)}.${process.version}-${process.arch}.code-cache`);
 }
 
@@ -105,13 +105,13 @@ function readCache(fs, file, key, owner) {
  * Loads the CommonJS bundle `file` (Node's module wrapper) with its code cache: `{ exports, cached, save }`,
  * where `save()` writes the cache when it was missing or stale (sync: for just before the process execs
  * or exits). The bundle's `require` gives Node's modules (`node:` ids, all a bundle requires on its hot
- * path) as this file's does, anything else through createRequire(file), made on first use (node:module
+ * path) from process.getBuiltinModule, anything else through createRequire(file), made on first use (node:module
  * and the loaders it brings took 0.7 ms of every `agent exec` on Node 20). Its dynamic imports arrive as
  * `__lkImport(specifier)`, resolved against its folder (a script of node:vm has no import() of its own
  * without an experimental flag).
  */
 function loadBundle(file, env = process.env) {
-  const fs = require('node:fs');
+  const fs = process.getBuiltinModule('node:fs');
   const fd = fs.openSync(file, 'r');
   let st;
   let source;
@@ -125,17 +125,18 @@ function loadBundle(file, env = process.env) {
   const key = keyOf(st, source);
   const cacheFile = codeCacheFile(file);
   const cachedData = enabled ? readCache(fs, cacheFile, key, st.uid) : undefined;
-  const { Script } = require('node:vm');
+  const { Script } = process.getBuiltinModule('node:vm');
   const script = new Script(`(function (exports, require, module, __filename, __dirname, __lkImport) { ${source}\n})`, { filename: file, cachedData });
-  const { dirname, resolve } = require('node:path');
+  const { dirname, resolve } = process.getBuiltinModule('node:path');
   const folder = dirname(file);
   const mod = { exports: {}, filename: file, id: file, loaded: false };
   let own;
-  const ownRequire = () => (own ??= require('node:module').createRequire(file));
-  // An id Node does not have is left to require, which throws for it as it would in the bundle.
-  const bundleRequire = (id) => (id.startsWith('node:') ? require(id) : ownRequire()(id));
+  const ownRequire = () => (own ??= process.getBuiltinModule('node:module').createRequire(file));
+  // process.getBuiltinModule rather than require for `node:` ids: 15 of them took 0.05 against 0.16 ms in a
+  // fresh Node 20 process. An id Node does not have is left to require, which throws for it as in the bundle.
+  const bundleRequire = (id) => (id.startsWith('node:') && process.getBuiltinModule(id)) || ownRequire()(id);
   bundleRequire.resolve = (id, options) => ownRequire().resolve(id, options);
-  const importer = (specifier) => import(require('node:url').pathToFileURL(resolve(folder, specifier)).href);
+  const importer = (specifier) => import(process.getBuiltinModule('node:url').pathToFileURL(resolve(folder, specifier)).href);
   script.runInThisContext()(mod.exports, bundleRequire, mod, file, folder, importer);
   mod.loaded = true;
   const cached = cachedData !== undefined && script.cachedDataRejected === false;
