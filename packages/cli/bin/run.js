@@ -148,12 +148,20 @@ function loadBundle(file, env = process.env) {
     save: () => {
       if (!stale) return;
       stale = false;
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
       try {
-        const tmp = `${cacheFile}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC + key, 'latin1'), script.createCachedData()]), { mode: 0o644, flag: 'wx' });
         fs.renameSync(tmp, cacheFile);
-      } catch {
-        // No cache this time: the next run compiles again.
+      } catch (err) {
+        // No cache this time: the next run compiles again. A file this run made (a write cut short by a
+        // full disk, a rename refused) goes; one that was there before (EEXIST) is not this run's to remove.
+        if (err?.code !== 'EEXIST') {
+          try {
+            fs.unlinkSync(tmp);
+          } catch {
+            // never made, or already gone
+          }
+        }
       }
     },
   };

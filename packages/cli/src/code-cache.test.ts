@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,23 @@ describe('the code cache of a bundle', () => {
     expect(loadBundle<Answer>(w.file, { NODE_DISABLE_COMPILE_CACHE: '1' }).cached).toBe(false);
     chmodSync(w.cacheFile, 0o664);
     expect(loadBundle<Answer>(w.file, env).cached).toBe(false);
+  });
+
+  it('leaves no temporary file behind when the cache cannot be stored, nor removes one it did not make', () => {
+    const w = world('exports.answer = () => 42;');
+    // The cache's name taken by a folder with something in it: the rename fails after the write.
+    mkdirSync(join(w.cacheFile, 'x'), { recursive: true });
+    loadBundle<Answer>(w.file, env).save();
+    expect(readdirSync(w.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(statSync(w.cacheFile).isDirectory()).toBe(true);
+    // A file already at this process's temporary name (a run with the same pid killed mid-write) stays.
+    rmSync(w.cacheFile, { recursive: true });
+    const stray = `${w.cacheFile}.${process.pid}.tmp`;
+    writeFileSync(stray, 'not ours');
+    const again = loadBundle<Answer>(w.file, env);
+    again.save();
+    expect(readFileSync(stray, 'utf8')).toBe('not ours');
+    expect(existsSync(w.cacheFile)).toBe(false);
   });
 
   it.runIf(process.getuid?.() === 0)('is neither written nor read when it and the bundle have different owners', () => {
