@@ -105,10 +105,10 @@ function readCache(fs, file, key, owner) {
  * Loads the CommonJS bundle `file` (Node's module wrapper) with its code cache: `{ exports, cached, save }`,
  * where `save()` writes the cache when it was missing or stale (sync: for just before the process execs
  * or exits). The bundle's `require` gives Node's modules (`node:` ids, all a bundle requires on its hot
- * path) from process.getBuiltinModule, anything else through createRequire(file), made on first use (node:module
- * and the loaders it brings took 0.7 ms of every `agent exec` on Node 20). Its dynamic imports arrive as
- * `__lkImport(specifier)`, resolved against its folder (a script of node:vm has no import() of its own
- * without an experimental flag).
+ * path) from process.getBuiltinModule, anything else through createRequire(file), made on first use
+ * (node:module and the loaders it brings took 0.7 ms of every `agent exec` on Node 20). Its dynamic
+ * imports arrive as `__lkImport(specifier)`, resolved against its folder (a script of node:vm has no
+ * import() of its own without an experimental flag).
  */
 function loadBundle(file, env = process.env) {
   const fs = process.getBuiltinModule('node:fs');
