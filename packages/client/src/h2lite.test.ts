@@ -358,6 +358,22 @@ describe('h2liteUnary against a grpc-js server', () => {
     ]).toString().trim();
     expect(out).toBe('none');
   });
+
+  it("has the codec convert its strings without protobuf's TextEncoder and TextDecoder (useNodeTextEncoding)", () => {
+    const messages = fileURLToPath(new URL('../../protocol/dist/generated/latchkey/v1/agent.js', import.meta.url));
+    // Values over the codec's 32-character ASCII shortcut, and one that is not ASCII, both ways.
+    const out = execFileSync(process.execPath, [
+      '--input-type=module', '-e',
+      `let made = 0;
+      for (const k of ['TextEncoder', 'TextDecoder']) { const C = globalThis[k]; globalThis[k] = class extends C { constructor(...a) { super(...a); made++; } }; }
+      await import(${JSON.stringify(distH2lite)});
+      const { ResolveEnvResponse } = await import(${JSON.stringify(messages)});
+      const env = { A: 'x'.repeat(40), B: 'ünï côdé '.repeat(5) };
+      const back = ResolveEnvResponse.decode(ResolveEnvResponse.encode({ env, warnings: [], secrets: [], manifests: [], referenced: [], eventSeq: 1 }).finish());
+      console.log(JSON.stringify({ made, same: JSON.stringify(back.env) === JSON.stringify(env) }));`,
+    ]).toString().trim();
+    expect(JSON.parse(out)).toEqual({ made: 0, same: true });
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -98,8 +98,10 @@ export async function main(words: readonly string[], beforeCommand: () => void =
     if (kernelRuns(file, ctx.cwd)) {
       const errno = nativeExecve(file, [opts.command, ...opts.args], childEnv, beforeCommand);
       if (errno !== undefined) throw execveFailure(errno, opts.command);
-      beforeCommand();
-      if (canExecve()) execve(file, [opts.command, ...opts.args], childEnv);
+      if (canExecve()) {
+        beforeCommand();
+        execve(file, [opts.command, ...opts.args], childEnv);
+      }
     }
     beforeCommand();
     const { ended } = spawnChild(file, opts.command, opts.args, childEnv);
